@@ -1,0 +1,37 @@
+// Reading and writing discrete model files: UAI (MARKOV / BAYES) and libDAI .fg.
+// Every reader reports malformed input as an InputError carrying file:line:col;
+// every writer writes to a temporary file and renames it, so a failed write leaves
+// no half-written output.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+#include "copi/graph/io/model_tables.hpp"
+
+namespace copi {
+
+enum class ModelFormat { uai, fg };
+
+// From the extension (.uai, .fg); throws InputError for anything else.
+ModelFormat model_format_of(const std::filesystem::path& path);
+
+// UAI: the LAST scope variable varies fastest in the file; converted on read/write.
+// BAYES files must have each CPT row (block of the child's states) sum to one
+// within kCptTolerance.
+ModelTables read_uai(std::istream& in, const std::string& file_name);
+void write_uai(std::ostream& out, const ModelTables& tables);
+
+// libDAI .fg: the first variable of a factor varies fastest; `#` comment lines may
+// appear anywhere; entries are sparse (index value) lists. Labels are mapped to
+// indices in increasing label order (libDAI's order); names keep the labels.
+ModelTables read_fg(std::istream& in, const std::string& file_name);
+void write_fg(std::ostream& out, const ModelTables& tables);
+
+ModelTables read_model_file(const std::filesystem::path& path);
+void write_model_file(const std::filesystem::path& path, const ModelTables& tables);
+
+inline constexpr double kCptTolerance = 1e-6;
+
+}  // namespace copi

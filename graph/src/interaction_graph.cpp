@@ -1,0 +1,20 @@
+#include "copi/graph/interaction_graph.hpp"
+
+namespace copi {
+
+InteractionGraph interaction_graph(const FactorGraph& graph, const std::vector<bool>& excluded) {
+  InteractionGraph result(graph.num_variables());
+  auto is_excluded = [&](VarId v) { return !excluded.empty() && excluded[v.index]; };
+  for (const DiscreteFactor& factor : graph.factors()) {
+    const auto& scope = factor.scope();
+    for (std::size_t i = 0; i < scope.size(); ++i) {
+      if (is_excluded(scope[i])) continue;
+      for (std::size_t j = i + 1; j < scope.size(); ++j) {
+        if (!is_excluded(scope[j])) boost::add_edge(scope[i].index, scope[j].index, result);
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace copi

@@ -1,0 +1,24 @@
+// Brute-force enumeration of every joint assignment: the reference for tiny models
+// (and `copi infer --algo enumerate`). Refuses more than max_joint_states states.
+#pragma once
+
+#include <cstddef>
+
+#include "copi/graph/evidence.hpp"
+#include "copi/graph/factor_graph.hpp"
+#include "copi/inference/result.hpp"
+
+namespace copi {
+
+struct EnumerateOptions {
+  std::size_t max_joint_states = std::size_t{1} << 24;
+  void validate() const;
+};
+
+// Computes marginals, log Z and the MPE together (the task only selects what the
+// report calls the run). Throws ResourceError past max_joint_states, NumericError
+// when the evidence has probability zero.
+InferenceResult enumerate(const FactorGraph& graph, const Evidence& evidence, Task task,
+                          const EnumerateOptions& options = {});
+
+}  // namespace copi

@@ -1,0 +1,57 @@
+// The one result type every inference algorithm returns: marginals, log Z (or its
+// estimate), the MAP assignment, and a report of how the run went.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace copi {
+
+// What the caller asks for. UAI task names: MAR, PR, MPE.
+enum class Task { marginals, partition, mpe };
+
+[[nodiscard]] std::string to_string(Task task);
+// "MAR", "PR", "MPE" (case-insensitive); throws InputError otherwise.
+[[nodiscard]] Task parse_task(const std::string& text);
+
+// How a run ended. Non-convergence is a value, never an exception.
+enum class Termination { exact, converged, max_iterations, time_limit };
+
+[[nodiscard]] std::string to_string(Termination termination);
+
+struct InferenceReport {
+  std::string algorithm;
+  Termination termination = Termination::exact;
+  std::size_t iterations = 0;
+  std::vector<double> residuals;  // one per iteration, for plots
+  double seconds = 0.0;
+  std::size_t threads = 1;
+  // Exact algorithms: the largest clique table (entries) and the elimination width.
+  std::size_t largest_table = 0;
+  std::size_t induced_width = 0;
+
+  [[nodiscard]] bool converged() const {
+    return termination == Termination::exact || termination == Termination::converged;
+  }
+  // One line: "exact (junction tree), width 13, 0.012 s".
+  [[nodiscard]] std::string brief() const;
+  // Several lines with every field.
+  [[nodiscard]] std::string full() const;
+};
+
+struct InferenceResult {
+  // Per variable (graph order), a probability per state; observed variables are
+  // point masses. Empty when the task did not ask for marginals.
+  std::vector<std::vector<double>> marginals;
+  // Natural log of Z with the evidence applied (P(evidence) for Bayesian networks).
+  std::optional<double> log_z;
+  // MPE: one state per variable (graph order), observed ones at their value.
+  std::vector<std::size_t> map;
+  // Natural log of the unnormalised probability of `map`.
+  std::optional<double> map_log_value;
+  InferenceReport report;
+};
+
+}  // namespace copi

@@ -1,0 +1,267 @@
+// Private. Dense tables of the junction tree and the few kernels it needs, written
+// once for two numeric domains:
+//   LinearDomain — values in [0, 1] after normalisation, with a log scale kept aside.
+//                  Plain multiplies and adds: fast. Each table tracks a lower bound on
+//                  its smallest positive entry; a product whose bound could underflow
+//                  throws UnderflowRisk and the whole solve is redone in
+//   LogDomain    — natural-log values; products are sums, sums are log-sum-exp. Slow
+//                  but never underflows.
+// The rule (sum or max marginalisation) is a template parameter of the kernels.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "copi/graph/ids.hpp"
+#include "exact/blocked_index_map.hpp"
+
+namespace copi::detail {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+struct UnderflowRisk {};
+
+enum class Rule { sum, max };
+
+struct Table {
+  std::vector<VarId> vars;
+  std::vector<std::size_t> cards;
+  std::vector<double> values;
+  double log_scale = 0.0;     // true value = value * exp(log_scale) (Linear) or value + log_scale (Log)
+  double min_positive = 1.0;  // Linear only: lower bound on the smallest positive entry
+};
+
+// For each variable of `big`, its stride in `sub` (0 when absent).
+inline std::vector<std::size_t> strides_within(const std::vector<VarId>& big, const Table& sub) {
+  std::vector<std::size_t> strides(big.size(), 0);
+  std::size_t stride = 1;
+  for (std::size_t i = 0; i < sub.vars.size(); ++i) {
+    const auto it = std::find(big.begin(), big.end(), sub.vars[i]);
+    if (it != big.end()) strides[static_cast<std::size_t>(it - big.begin())] = stride;
+    stride *= sub.cards[i];
+  }
+  return strides;
+}
+
+inline std::size_t product_of(const std::vector<std::size_t>& cards) {
+  std::size_t size = 1;
+  for (const std::size_t c : cards) size *= c;
+  return size;
+}
+
+struct LinearDomain {
+  static constexpr double kOne = 1.0;
+  static constexpr double kZero = 0.0;
+  // Products whose smallest positive entry could fall below this are refused.
+  static constexpr double kUnderflowGuard = 1e-280;
+
+  // From natural-log values; fails (returns false) when the dynamic range of the
+  // finite entries is too wide for linear storage.
+  static bool from_log(const std::vector<double>& log_values, Table& out) {
+    const double hi = *std::max_element(log_values.begin(), log_values.end());
+    out.values.resize(log_values.size());
+    if (hi == kNegInf) {
+      std::fill(out.values.begin(), out.values.end(), 0.0);
+      out.log_scale = 0.0;
+      out.min_positive = 1.0;
+      return true;
+    }
+    double lo = hi;
+    for (std::size_t i = 0; i < log_values.size(); ++i) {
+      out.values[i] = std::exp(log_values[i] - hi);
+      if (log_values[i] != kNegInf) lo = std::min(lo, log_values[i]);
+    }
+    out.log_scale = hi;
+    out.min_positive = std::exp(lo - hi);
+    return lo - hi > std::log(kUnderflowGuard) / 2;
+  }
+
+  // Rescale so the largest entry is 1; recomputes min_positive exactly.
+  static void normalize(Table& t) {
+    double hi = 0.0;
+    for (const double v : t.values) hi = std::max(hi, v);
+    if (hi == 0.0) return;  // all zero: the caller detects impossible evidence
+    double lo = 1.0;
+    const double inv = 1.0 / hi;
+    for (double& v : t.values) {
+      v *= inv;
+      if (v > 0.0 && v < lo) lo = v;
+    }
+    t.log_scale += std::log(hi);
+    t.min_positive = lo;
+  }
+
+  static void multiply_into(Table& big, const Table& sub) {
+    if (big.min_positive * sub.min_positive < kUnderflowGuard) {
+      normalize(big);
+      if (big.min_positive * sub.min_positive < kUnderflowGuard) throw UnderflowRisk{};
+    }
+    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
+    const std::uint32_t* inner = map.inner();
+    const std::size_t block = map.block();
+    double* out = big.values.data();
+    const double* in = sub.values.data();
+    map.for_each_block([&](std::size_t start, std::size_t base) {
+      double* row = out + start;
+      const double* src = in + base;
+      for (std::size_t j = 0; j < block; ++j) row[j] *= src[inner[j]];
+    });
+    big.log_scale += sub.log_scale;
+    big.min_positive *= sub.min_positive;
+  }
+
+  template <Rule rule>
+  static Table marginalize(const Table& big, const std::vector<VarId>& keep_vars,
+                           const std::vector<std::size_t>& keep_cards) {
+    Table sub{keep_vars, keep_cards, std::vector<double>(product_of(keep_cards), 0.0), big.log_scale, 1.0};
+    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
+    const std::uint32_t* inner = map.inner();
+    const std::size_t block = map.block();
+    double* out = sub.values.data();
+    const double* in = big.values.data();
+    map.for_each_block([&](std::size_t start, std::size_t base) {
+      const double* row = in + start;
+      double* dst = out + base;
+      for (std::size_t j = 0; j < block; ++j) {
+        if constexpr (rule == Rule::sum) {
+          dst[inner[j]] += row[j];
+        } else {
+          dst[inner[j]] = std::max(dst[inner[j]], row[j]);
+        }
+      }
+    });
+    normalize(sub);
+    return sub;
+  }
+
+  // new / old entry-wise (0 where old is 0), normalised: the Hugin update factor.
+  static Table ratio(const Table& updated, const Table& old) {
+    Table r = updated;
+    for (std::size_t i = 0; i < r.values.size(); ++i) {
+      r.values[i] = old.values[i] > 0.0 ? updated.values[i] / old.values[i] : 0.0;
+    }
+    r.log_scale = updated.log_scale - old.log_scale;
+    normalize(r);
+    return r;
+  }
+
+  static double log_total(const Table& t) {
+    double sum = 0.0;
+    for (const double v : t.values) sum += v;
+    return sum > 0.0 ? std::log(sum) + t.log_scale : kNegInf;
+  }
+
+  static double log_max(const Table& t) {
+    const double hi = *std::max_element(t.values.begin(), t.values.end());
+    return hi > 0.0 ? std::log(hi) + t.log_scale : kNegInf;
+  }
+
+  static double comparable(double v) { return v; }
+
+  // Normalised probabilities.
+  static std::vector<double> probabilities(const Table& t) {
+    double sum = 0.0;
+    for (const double v : t.values) sum += v;
+    std::vector<double> p(t.values.size());
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = t.values[i] / sum;
+    return p;
+  }
+};
+
+struct LogDomain {
+  static constexpr double kOne = 0.0;
+  static constexpr double kZero = kNegInf;
+
+  static bool from_log(const std::vector<double>& log_values, Table& out) {
+    out.values = log_values;
+    out.log_scale = 0.0;
+    normalize(out);
+    return true;
+  }
+
+  static void normalize(Table& t) {
+    const double hi = *std::max_element(t.values.begin(), t.values.end());
+    if (hi == kNegInf) return;
+    for (double& v : t.values) v -= hi;
+    t.log_scale += hi;
+  }
+
+  static void multiply_into(Table& big, const Table& sub) {
+    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
+    const std::uint32_t* inner = map.inner();
+    const std::size_t block = map.block();
+    double* out = big.values.data();
+    const double* in = sub.values.data();
+    map.for_each_block([&](std::size_t start, std::size_t base) {
+      for (std::size_t j = 0; j < block; ++j) out[start + j] += in[base + inner[j]];
+    });
+    big.log_scale += sub.log_scale;
+  }
+
+  template <Rule rule>
+  static Table marginalize(const Table& big, const std::vector<VarId>& keep_vars,
+                           const std::vector<std::size_t>& keep_cards) {
+    Table sub{keep_vars, keep_cards, std::vector<double>(product_of(keep_cards), kNegInf), big.log_scale, 1.0};
+    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
+    const std::uint32_t* inner = map.inner();
+    const std::size_t block = map.block();
+    double* out = sub.values.data();
+    const double* in = big.values.data();
+    // Pass 1: the max of each group (the result for max, the shift for sum).
+    map.for_each_block([&](std::size_t start, std::size_t base) {
+      for (std::size_t j = 0; j < block; ++j) out[base + inner[j]] = std::max(out[base + inner[j]], in[start + j]);
+    });
+    if constexpr (rule == Rule::sum) {
+      std::vector<double> acc(sub.values.size(), 0.0);
+      map.for_each_block([&](std::size_t start, std::size_t base) {
+        for (std::size_t j = 0; j < block; ++j) {
+          const double shift = out[base + inner[j]];
+          if (shift != kNegInf) acc[base + inner[j]] += std::exp(in[start + j] - shift);
+        }
+      });
+      for (std::size_t k = 0; k < acc.size(); ++k) {
+        if (out[k] != kNegInf) out[k] += std::log(acc[k]);
+      }
+    }
+    normalize(sub);
+    return sub;
+  }
+
+  static Table ratio(const Table& updated, const Table& old) {
+    Table r = updated;
+    for (std::size_t i = 0; i < r.values.size(); ++i) {
+      r.values[i] = old.values[i] != kNegInf ? updated.values[i] - old.values[i] : kNegInf;
+    }
+    r.log_scale = updated.log_scale - old.log_scale;
+    normalize(r);
+    return r;
+  }
+
+  static double log_total(const Table& t) {
+    double hi = kNegInf;
+    for (const double v : t.values) hi = std::max(hi, v);
+    if (hi == kNegInf) return kNegInf;
+    double sum = 0.0;
+    for (const double v : t.values) sum += std::exp(v - hi);
+    return hi + std::log(sum) + t.log_scale;
+  }
+
+  static double log_max(const Table& t) {
+    const double hi = *std::max_element(t.values.begin(), t.values.end());
+    return hi == kNegInf ? kNegInf : hi + t.log_scale;
+  }
+
+  static double comparable(double v) { return v; }
+
+  static std::vector<double> probabilities(const Table& t) {
+    const double total = log_total(t) - t.log_scale;
+    std::vector<double> p(t.values.size());
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = std::exp(t.values[i] - total);
+    return p;
+  }
+};
+
+}  // namespace copi::detail

@@ -1,0 +1,163 @@
+#include "copi/inference/exact.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "copi/graph/error.hpp"
+#include "copi/graph/factor_operations.hpp"
+#include "exact/junction_tree.hpp"
+#include "exact/junction_tree_solver.hpp"
+#include "exact/model_evaluation.hpp"
+
+namespace copi {
+namespace {
+
+using detail::JunctionTree;
+using detail::JunctionTreeSolver;
+using detail::Rule;
+
+// The model after evidence: observed variables leave every scope; factors left with
+// an empty scope fold into a constant.
+struct ReducedModel {
+  std::vector<bool> observed;
+  std::vector<DiscreteFactor> factors;
+  std::vector<std::size_t> cardinalities;
+  double log_constant = 0.0;
+};
+
+ReducedModel reduce_model(const FactorGraph& graph, const Evidence& evidence) {
+  ReducedModel model;
+  model.observed.assign(graph.num_variables(), false);
+  for (const auto& [var, state] : evidence) model.observed[var.index] = true;
+  for (const DiscreteVariable& v : graph.variables()) model.cardinalities.push_back(v.cardinality);
+  for (const DiscreteFactor& factor : graph.factors()) {
+    DiscreteFactor reduced = factor;
+    for (const VarId var : factor.scope()) {
+      if (const auto it = evidence.find(var); it != evidence.end()) reduced = reduce(reduced, var, it->second);
+    }
+    if (reduced.arity() == 0) {
+      model.log_constant += reduced.log_values()[0];
+    } else {
+      model.factors.push_back(std::move(reduced));
+    }
+  }
+  return model;
+}
+
+std::string format_bytes(double bytes) {
+  std::ostringstream out;
+  out.precision(3);
+  if (bytes >= 1024.0 * 1024 * 1024) {
+    out << bytes / (1024.0 * 1024 * 1024) << " GiB";
+  } else {
+    out << bytes / (1024.0 * 1024) << " MiB";
+  }
+  return out.str();
+}
+
+[[noreturn]] void refuse(const EliminationPlan& plan, double bytes, const ExactOptions& options) {
+  std::ostringstream out;
+  out << "exact inference refused: the junction tree needs about " << format_bytes(bytes)
+      << (plan.complete ? "" : " or more") << " (induced width " << plan.induced_width
+      << ", largest clique table " << plan.largest_table << " entries), over the memory limit of "
+      << format_bytes(static_cast<double>(options.memory_limit_bytes));
+  throw ResourceError(out.str());
+}
+
+[[noreturn]] void impossible_evidence() {
+  throw InputError("the evidence has probability zero under the model");
+}
+
+struct Plan {
+  EliminationPlan elimination;
+  JunctionTree tree;
+};
+
+Plan make_plan(const FactorGraph& graph, const ReducedModel& model, const ExactOptions& options) {
+  const double budget_entries = static_cast<double>(options.memory_limit_bytes) / sizeof(double);
+  Plan plan;
+  plan.elimination = plan_elimination(graph, model.observed, options.heuristic, budget_entries);
+  if (!plan.elimination.complete) refuse(plan.elimination, plan.elimination.largest_table * sizeof(double), options);
+  plan.tree = detail::build_junction_tree(plan.elimination, model.factors, model.cardinalities);
+  return plan;
+}
+
+template <typename Domain>
+void run(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model, const JunctionTree& tree,
+         Task task, InferenceResult& result) {
+  JunctionTreeSolver<Domain> solver(tree, model.factors);
+  if (task == Task::mpe) {
+    const double best = solver.template collect<Rule::max>(true) + model.log_constant;
+    if (best == -INFINITY) impossible_evidence();
+    result.map.assign(graph.num_variables(), 0);
+    for (const auto& [var, state] : evidence) result.map[var.index] = state;
+    solver.decode(result.map);
+    result.map_log_value = detail::log_value_of(graph, result.map);
+    return;
+  }
+  const bool marginals = task == Task::marginals;
+  const double log_z = solver.template collect<Rule::sum>(marginals) + model.log_constant;
+  if (log_z == -INFINITY) impossible_evidence();
+  result.log_z = log_z;
+  if (!marginals) return;
+  solver.distribute();
+  result.marginals.resize(graph.num_variables());
+  for (std::size_t v = 0; v < graph.num_variables(); ++v) {
+    const VarId var{static_cast<std::uint32_t>(v)};
+    if (const auto it = evidence.find(var); it != evidence.end()) {
+      result.marginals[v].assign(graph.cardinality(var), 0.0);
+      result.marginals[v][it->second] = 1.0;
+    } else {
+      result.marginals[v] = solver.marginal(var, graph.cardinality(var));
+    }
+  }
+}
+
+}  // namespace
+
+void ExactOptions::validate() const {
+  if (memory_limit_bytes < 1024) {
+    throw InputError("ExactOptions::memory_limit_bytes = " + std::to_string(memory_limit_bytes) +
+                     ": must be at least 1024 bytes");
+  }
+}
+
+double exact_memory_estimate(const FactorGraph& graph, const Evidence& evidence, const ExactOptions& options) {
+  options.validate();
+  validate_evidence(graph, evidence);
+  const ReducedModel model = reduce_model(graph, evidence);
+  const EliminationPlan plan = plan_elimination(graph, model.observed, options.heuristic);
+  return detail::build_junction_tree(plan, model.factors, model.cardinalities).table_entries * sizeof(double);
+}
+
+InferenceResult solve_exact(const FactorGraph& graph, const Evidence& evidence, Task task,
+                            const ExactOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  options.validate();
+  validate_evidence(graph, evidence);
+  const ReducedModel model = reduce_model(graph, evidence);
+  if (model.log_constant == -INFINITY) impossible_evidence();
+  const Plan plan = make_plan(graph, model, options);
+  const double bytes = plan.tree.table_entries * sizeof(double);
+  if (bytes > static_cast<double>(options.memory_limit_bytes)) refuse(plan.elimination, bytes, options);
+
+  InferenceResult result;
+  try {
+    run<detail::LinearDomain>(graph, evidence, model, plan.tree, task, result);
+  } catch (const detail::UnderflowRisk&) {
+    result = InferenceResult{};
+    run<detail::LogDomain>(graph, evidence, model, plan.tree, task, result);
+  }
+  InferenceReport& report = result.report;
+  report.algorithm = task == Task::marginals ? "exact (junction tree)"
+                     : task == Task::partition ? "exact (variable elimination)"
+                                               : "exact (max-product elimination)";
+  report.termination = Termination::exact;
+  report.induced_width = plan.elimination.induced_width;
+  report.largest_table = static_cast<std::size_t>(plan.tree.largest_table);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace copi
