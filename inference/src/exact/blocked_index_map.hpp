@@ -1,9 +1,10 @@
 // Private. Index arithmetic for the junction tree's hot loops: walking a large table
-// (a clique) while tracking the matching entry of a smaller table over a subset of its
-// variables (a factor or a separator). The first few dimensions of the large table
-// form an inner block whose sub-table offsets are precomputed once, so the inner loop
-// is a plain gather/scatter over a contiguous run; an odometer walks the outer
-// dimensions. Convention: table_layout.hpp (first variable fastest).
+// (a clique) while tracking the matching entries of smaller tables over subsets of
+// its variables (factors, messages, separators). The first few dimensions of the
+// large table form an inner block whose sub-table offsets are precomputed once, so
+// the inner loop is a plain gather/scatter over a contiguous, cache-resident run; an
+// odometer walks the outer dimensions. Convention: table_layout.hpp (first variable
+// fastest).
 #pragma once
 
 #include <cstddef>
@@ -14,53 +15,40 @@ namespace copi::detail {
 
 class BlockedIndexMap {
  public:
-  // big_cards: cardinalities of the large table; sub_strides: for each large-table
-  // dimension, its stride in the sub-table (0 when the sub-table lacks it).
-  BlockedIndexMap(const std::vector<std::size_t>& big_cards, const std::vector<std::size_t>& sub_strides)
-      : cards_(big_cards), strides_(sub_strides) {
+  // big_cards: cardinalities of the large table; sub_strides[t][d]: stride of large
+  // dimension d in sub-table t (0 when the sub-table lacks it).
+  BlockedIndexMap(const std::vector<std::size_t>& big_cards, std::vector<std::vector<std::size_t>> sub_strides)
+      : cards_(big_cards), strides_(std::move(sub_strides)) {
     std::size_t d = 0;
-    block_ = 1;
     while (d < cards_.size() && block_ * cards_[d] <= kMaxBlock) block_ *= cards_[d++];
     inner_dims_ = d;
-    inner_.resize(block_);
-    // Offsets of the inner block, by the same odometer rule restricted to d dims.
-    std::vector<std::size_t> states(d, 0);
-    std::size_t offset = 0;
-    for (std::size_t j = 0; j < block_; ++j) {
-      inner_[j] = static_cast<std::uint32_t>(offset);
-      for (std::size_t i = 0; i < d; ++i) {
-        if (++states[i] < cards_[i]) {
-          offset += strides_[i];
-          break;
-        }
-        offset -= strides_[i] * (cards_[i] - 1);
-        states[i] = 0;
-      }
-    }
+    inner_.resize(strides_.size());
+    for (std::size_t t = 0; t < strides_.size(); ++t) inner_[t] = inner_offsets(strides_[t]);
   }
 
   [[nodiscard]] std::size_t block() const { return block_; }
-  [[nodiscard]] const std::uint32_t* inner() const { return inner_.data(); }
+  [[nodiscard]] std::size_t tables() const { return strides_.size(); }
+  [[nodiscard]] const std::uint32_t* inner(std::size_t t) const { return inner_[t].data(); }
 
-  // f(start, sub_base): the block of the large table at [start, start + block())
-  // corresponds to sub-table entries sub_base + inner()[j].
+  // f(start, bases): the block [start, start + block()) of the large table matches
+  // entries bases[t] + inner(t)[j] of sub-table t.
   template <typename F>
   void for_each_block(F&& f) const {
     const std::size_t outer_dims = cards_.size() - inner_dims_;
     std::vector<std::size_t> states(outer_dims, 0);
-    std::size_t sub_base = 0;
+    std::vector<std::size_t> bases(strides_.size(), 0);
     std::size_t start = 0;
     while (true) {
-      f(start, sub_base);
+      f(start, bases.data());
       start += block_;
       std::size_t i = 0;
       for (; i < outer_dims; ++i) {
         const std::size_t dim = inner_dims_ + i;
         if (++states[i] < cards_[dim]) {
-          sub_base += strides_[dim];
+          for (std::size_t t = 0; t < bases.size(); ++t) bases[t] += strides_[t][dim];
           break;
         }
-        sub_base -= strides_[dim] * (cards_[dim] - 1);
+        for (std::size_t t = 0; t < bases.size(); ++t) bases[t] -= strides_[t][dim] * (cards_[dim] - 1);
         states[i] = 0;
       }
       if (i == outer_dims) return;
@@ -68,12 +56,31 @@ class BlockedIndexMap {
   }
 
  private:
-  static constexpr std::size_t kMaxBlock = 4096;
+  static constexpr std::size_t kMaxBlock = 2048;
+
+  std::vector<std::uint32_t> inner_offsets(const std::vector<std::size_t>& strides) const {
+    std::vector<std::uint32_t> offsets(block_);
+    std::vector<std::size_t> states(inner_dims_, 0);
+    std::size_t offset = 0;
+    for (std::size_t j = 0; j < block_; ++j) {
+      offsets[j] = static_cast<std::uint32_t>(offset);
+      for (std::size_t i = 0; i < inner_dims_; ++i) {
+        if (++states[i] < cards_[i]) {
+          offset += strides[i];
+          break;
+        }
+        offset -= strides[i] * (cards_[i] - 1);
+        states[i] = 0;
+      }
+    }
+    return offsets;
+  }
+
   std::vector<std::size_t> cards_;
-  std::vector<std::size_t> strides_;
+  std::vector<std::vector<std::size_t>> strides_;
   std::size_t block_ = 1;
   std::size_t inner_dims_ = 0;
-  std::vector<std::uint32_t> inner_;
+  std::vector<std::vector<std::uint32_t>> inner_;
 };
 
 }  // namespace copi::detail

@@ -46,6 +46,33 @@ inline std::vector<std::size_t> strides_within(const std::vector<VarId>& big, co
   return strides;
 }
 
+// Fills `out` (over vars/cards) with the entry-wise combination of the sub-tables:
+// out = subs[0] (x) subs[1] (x) ..., where (x) is `combine` (multiply or add); `unit`
+// when there are none. One pass over `out`, each block cache-resident.
+template <typename Combine>
+void combine_tables(Table& out, const std::vector<const Table*>& subs, double unit, Combine combine) {
+  if (subs.empty()) {
+    std::fill(out.values.begin(), out.values.end(), unit);
+    return;
+  }
+  std::vector<std::vector<std::size_t>> strides;
+  for (const Table* sub : subs) strides.push_back(strides_within(out.vars, *sub));
+  const BlockedIndexMap map(out.cards, std::move(strides));
+  const std::size_t block = map.block();
+  double* values = out.values.data();
+  map.for_each_block([&](std::size_t start, const std::size_t* bases) {
+    double* row = values + start;
+    const double* first = subs[0]->values.data() + bases[0];
+    const std::uint32_t* inner0 = map.inner(0);
+    for (std::size_t j = 0; j < block; ++j) row[j] = first[inner0[j]];
+    for (std::size_t t = 1; t < subs.size(); ++t) {
+      const double* src = subs[t]->values.data() + bases[t];
+      const std::uint32_t* inner = map.inner(t);
+      for (std::size_t j = 0; j < block; ++j) row[j] = combine(row[j], src[inner[j]]);
+    }
+  });
+}
+
 inline std::size_t product_of(const std::vector<std::size_t>& cards) {
   std::size_t size = 1;
   for (const std::size_t c : cards) size *= c;
@@ -99,32 +126,51 @@ struct LinearDomain {
       normalize(big);
       if (big.min_positive * sub.min_positive < kUnderflowGuard) throw UnderflowRisk{};
     }
-    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
-    const std::uint32_t* inner = map.inner();
+    const BlockedIndexMap map(big.cards, {strides_within(big.vars, sub)});
+    const std::uint32_t* inner = map.inner(0);
     const std::size_t block = map.block();
     double* out = big.values.data();
     const double* in = sub.values.data();
-    map.for_each_block([&](std::size_t start, std::size_t base) {
+    map.for_each_block([&](std::size_t start, const std::size_t* bases) {
       double* row = out + start;
-      const double* src = in + base;
+      const double* src = in + bases[0];
       for (std::size_t j = 0; j < block; ++j) row[j] *= src[inner[j]];
     });
     big.log_scale += sub.log_scale;
     big.min_positive *= sub.min_positive;
   }
 
+  // The product of the sub-tables over (vars, cards), normalised.
+  static Table product(const std::vector<VarId>& vars, const std::vector<std::size_t>& cards,
+                       const std::vector<const Table*>& subs) {
+    Table out{vars, cards, std::vector<double>(product_of(cards)), 0.0, 1.0};
+    double bound = 1.0;
+    for (const Table* sub : subs) bound *= sub->min_positive;
+    if (bound < kUnderflowGuard) {
+      // Could underflow in one pass: multiply one at a time, renormalising between.
+      std::fill(out.values.begin(), out.values.end(), 1.0);
+      for (const Table* sub : subs) multiply_into(out, *sub);
+    } else {
+      combine_tables(out, subs, 1.0, [](double a, double b) { return a * b; });
+      for (const Table* sub : subs) out.log_scale += sub->log_scale;
+      out.min_positive = bound;
+    }
+    normalize(out);
+    return out;
+  }
+
   template <Rule rule>
   static Table marginalize(const Table& big, const std::vector<VarId>& keep_vars,
                            const std::vector<std::size_t>& keep_cards) {
     Table sub{keep_vars, keep_cards, std::vector<double>(product_of(keep_cards), 0.0), big.log_scale, 1.0};
-    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
-    const std::uint32_t* inner = map.inner();
+    const BlockedIndexMap map(big.cards, {strides_within(big.vars, sub)});
+    const std::uint32_t* inner = map.inner(0);
     const std::size_t block = map.block();
     double* out = sub.values.data();
     const double* in = big.values.data();
-    map.for_each_block([&](std::size_t start, std::size_t base) {
+    map.for_each_block([&](std::size_t start, const std::size_t* bases) {
       const double* row = in + start;
-      double* dst = out + base;
+      double* dst = out + bases[0];
       for (std::size_t j = 0; j < block; ++j) {
         if constexpr (rule == Rule::sum) {
           dst[inner[j]] += row[j];
@@ -190,33 +236,39 @@ struct LogDomain {
   }
 
   static void multiply_into(Table& big, const Table& sub) {
-    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
-    const std::uint32_t* inner = map.inner();
-    const std::size_t block = map.block();
-    double* out = big.values.data();
-    const double* in = sub.values.data();
-    map.for_each_block([&](std::size_t start, std::size_t base) {
-      for (std::size_t j = 0; j < block; ++j) out[start + j] += in[base + inner[j]];
-    });
-    big.log_scale += sub.log_scale;
+    const std::vector<const Table*> both{&big, &sub};
+    Table out{big.vars, big.cards, std::vector<double>(big.values.size()), big.log_scale + sub.log_scale, 1.0};
+    combine_tables(out, both, 0.0, [](double a, double b) { return a + b; });
+    big = std::move(out);
+  }
+
+  static Table product(const std::vector<VarId>& vars, const std::vector<std::size_t>& cards,
+                       const std::vector<const Table*>& subs) {
+    Table out{vars, cards, std::vector<double>(product_of(cards)), 0.0, 1.0};
+    combine_tables(out, subs, 0.0, [](double a, double b) { return a + b; });
+    for (const Table* sub : subs) out.log_scale += sub->log_scale;
+    normalize(out);
+    return out;
   }
 
   template <Rule rule>
   static Table marginalize(const Table& big, const std::vector<VarId>& keep_vars,
                            const std::vector<std::size_t>& keep_cards) {
     Table sub{keep_vars, keep_cards, std::vector<double>(product_of(keep_cards), kNegInf), big.log_scale, 1.0};
-    const BlockedIndexMap map(big.cards, strides_within(big.vars, sub));
-    const std::uint32_t* inner = map.inner();
+    const BlockedIndexMap map(big.cards, {strides_within(big.vars, sub)});
+    const std::uint32_t* inner = map.inner(0);
     const std::size_t block = map.block();
     double* out = sub.values.data();
     const double* in = big.values.data();
     // Pass 1: the max of each group (the result for max, the shift for sum).
-    map.for_each_block([&](std::size_t start, std::size_t base) {
+    map.for_each_block([&](std::size_t start, const std::size_t* bases) {
+      const std::size_t base = bases[0];
       for (std::size_t j = 0; j < block; ++j) out[base + inner[j]] = std::max(out[base + inner[j]], in[start + j]);
     });
     if constexpr (rule == Rule::sum) {
       std::vector<double> acc(sub.values.size(), 0.0);
-      map.for_each_block([&](std::size_t start, std::size_t base) {
+      map.for_each_block([&](std::size_t start, const std::size_t* bases) {
+        const std::size_t base = bases[0];
         for (std::size_t j = 0; j < block; ++j) {
           const double shift = out[base + inner[j]];
           if (shift != kNegInf) acc[base + inner[j]] += std::exp(in[start + j] - shift);

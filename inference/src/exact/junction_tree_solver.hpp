@@ -36,13 +36,13 @@ class JunctionTreeSolver {
     double log_total = 0.0;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const JunctionTreeNode& node = nodes[i];
-      Table table{node.vars, node.cards, std::vector<double>(product_of(node.cards), Domain::kOne), 0.0, 1.0};
-      for (const std::size_t f : node.factors) Domain::multiply_into(table, factor_tables_[f]);
-      for (const std::size_t c : node.children) {
-        Domain::multiply_into(table, messages_[c]);
-        if (!keep_tables) messages_[c] = Table{};
+      std::vector<const Table*> inputs;
+      for (const std::size_t f : node.factors) inputs.push_back(&factor_tables_[f]);
+      for (const std::size_t c : node.children) inputs.push_back(&messages_[c]);
+      Table table = Domain::product(node.vars, node.cards, inputs);
+      if (!keep_tables) {
+        for (const std::size_t c : node.children) messages_[c] = Table{};
       }
-      Domain::normalize(table);
       if (node.parent != kNoNode) {
         messages_[i] = Domain::template marginalize<rule>(table, node.separator, node.separator_cards);
       } else {

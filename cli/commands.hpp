@@ -1,0 +1,18 @@
+// The copi subcommands. Each registers its options on the CLI11 app and returns the
+// function that runs it once the command line has been parsed.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace copi::cli {
+
+using CommandRunner = std::function<int()>;
+
+// copi infer FILE [--evid FILE] --task MAR|PR|MPE [--algo exact|enumerate] ...
+CommandRunner add_infer_command(CLI::App& app);
+// copi convert IN OUT
+CommandRunner add_convert_command(CLI::App& app);
+
+}  // namespace copi::cli

@@ -1,0 +1,105 @@
+#include "result_output.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+
+#include "copi/graph/io/atomic_file.hpp"
+#include "copi/graph/io/solution_file.hpp"
+
+namespace copi::cli {
+namespace {
+
+constexpr std::size_t kMaxPrintedVariables = 40;
+constexpr std::size_t kMaxPrintedStates = 8;
+
+void print_marginals(std::ostream& out, const FactorGraph& graph, const InferenceResult& result) {
+  std::size_t name_width = 8;
+  for (std::size_t v = 0; v < graph.num_variables() && v < kMaxPrintedVariables; ++v) {
+    name_width = std::max(name_width, graph.variables()[v].name.size());
+  }
+  out << std::left << std::setw(static_cast<int>(name_width)) << "variable" << "  marginal\n";
+  for (std::size_t v = 0; v < result.marginals.size() && v < kMaxPrintedVariables; ++v) {
+    const DiscreteVariable& var = graph.variables()[v];
+    out << std::left << std::setw(static_cast<int>(name_width)) << var.name << " ";
+    const auto& p = result.marginals[v];
+    for (std::size_t s = 0; s < p.size() && s < kMaxPrintedStates; ++s) {
+      out << " " << var.state_name(s) << "=" << std::fixed << std::setprecision(6) << p[s];
+    }
+    if (p.size() > kMaxPrintedStates) out << " ... (" << p.size() - kMaxPrintedStates << " more states)";
+    out << "\n";
+  }
+  if (result.marginals.size() > kMaxPrintedVariables) {
+    out << "... " << result.marginals.size() - kMaxPrintedVariables
+        << " more variables (all of them are in --json and --out)\n";
+  }
+  out << std::defaultfloat;
+}
+
+void print_map(std::ostream& out, const FactorGraph& graph, const InferenceResult& result) {
+  out << "MPE assignment:";
+  for (std::size_t v = 0; v < result.map.size() && v < kMaxPrintedVariables * 4; ++v) {
+    out << " " << graph.variables()[v].name << "=" << graph.variables()[v].state_name(result.map[v]);
+  }
+  if (result.map.size() > kMaxPrintedVariables * 4) out << " ...";
+  out << "\n";
+  if (result.map_log_value) {
+    out << std::setprecision(12) << "log probability (unnormalised): " << *result.map_log_value << "  (log10 "
+        << *result.map_log_value / std::log(10.0) << ")\n";
+  }
+}
+
+}  // namespace
+
+void print_result(std::ostream& out, const FactorGraph& graph, const InferenceResult& result, Task task) {
+  out << "task: " << to_string(task) << "   variables: " << graph.num_variables()
+      << "   factors: " << graph.num_factors() << "\n";
+  if (!result.marginals.empty()) print_marginals(out, graph, result);
+  if (!result.map.empty()) print_map(out, graph, result);
+  if (result.log_z) {
+    out << std::setprecision(12) << "log Z = " << *result.log_z << "   log10 Z = " << *result.log_z / std::log(10.0)
+        << "\n";
+  }
+  out << result.report.brief() << "\n";
+}
+
+nlohmann::json result_json(const FactorGraph& graph, const InferenceResult& result, Task task) {
+  nlohmann::json doc;
+  doc["task"] = to_string(task);
+  doc["algorithm"] = result.report.algorithm;
+  doc["log_z"] = result.log_z ? nlohmann::json(*result.log_z) : nlohmann::json(nullptr);
+  doc["log10_z"] = result.log_z ? nlohmann::json(*result.log_z / std::log(10.0)) : nlohmann::json(nullptr);
+  doc["marginals"] = result.marginals;
+  doc["map"] = result.map;
+  doc["map_log_value"] = result.map_log_value ? nlohmann::json(*result.map_log_value) : nlohmann::json(nullptr);
+  doc["converged"] = result.report.converged();
+  doc["termination"] = to_string(result.report.termination);
+  doc["iterations"] = result.report.iterations;
+  doc["seconds"] = result.report.seconds;
+  doc["threads"] = result.report.threads;
+  if (result.report.largest_table > 0) {
+    doc["induced_width"] = result.report.induced_width;
+    doc["largest_table"] = result.report.largest_table;
+  }
+  doc["residuals"] = result.report.residuals;
+  std::vector<std::string> names;
+  for (const DiscreteVariable& v : graph.variables()) names.push_back(v.name);
+  doc["variables"] = names;
+  return doc;
+}
+
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& document) {
+  write_file_atomically(path, [&](std::ostream& out) { out << document.dump(2) << "\n"; });
+}
+
+void write_solution(const std::filesystem::path& path, const InferenceResult& result, Task task) {
+  write_file_atomically(path, [&](std::ostream& out) {
+    switch (task) {
+      case Task::marginals: write_mar(out, result.marginals); break;
+      case Task::partition: write_pr(out, *result.log_z / std::log(10.0)); break;
+      case Task::mpe: write_mpe(out, result.map); break;
+    }
+  });
+}
+
+}  // namespace copi::cli

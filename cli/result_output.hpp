@@ -1,0 +1,27 @@
+// Presenting an InferenceResult: a readable table on stdout, the JSON document of
+// `--json`, and the UAI solution file of `--out`.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+
+#include <nlohmann/json.hpp>
+
+#include "copi/graph/factor_graph.hpp"
+#include "copi/inference/result.hpp"
+
+namespace copi::cli {
+
+void print_result(std::ostream& out, const FactorGraph& graph, const InferenceResult& result, Task task);
+
+// {"task", "algorithm", "log_z", "log10_z", "marginals", "map", "map_log_value",
+//  "converged", "termination", "iterations", "seconds", "variables", ...}
+nlohmann::json result_json(const FactorGraph& graph, const InferenceResult& result, Task task);
+
+// Writes the document atomically (temporary file, then rename).
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& document);
+
+// The UAI solution file of the task (.MAR, .PR or .MPE layout), atomically.
+void write_solution(const std::filesystem::path& path, const InferenceResult& result, Task task);
+
+}  // namespace copi::cli
