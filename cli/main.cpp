@@ -34,7 +34,8 @@ int run(int argc, char** argv) {
   }
   for (CLI::App* sub : app.get_subcommands()) {
     if (sub->get_name() == "help") {
-      std::cout << app.help();
+      // app.help() would describe the selected subcommand ("help" itself).
+      std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
       return 0;
     }
     return runners.at(sub->get_name())();

@@ -26,6 +26,11 @@ void write_uai(std::ostream& out, const ModelTables& tables);
 // libDAI .fg: the first variable of a factor varies fastest; `#` comment lines may
 // appear anywhere; entries are sparse (index value) lists. Labels are mapped to
 // indices in increasing label order (libDAI's order); names keep the labels.
+// The writer uses the names as labels when they are distinct non-negative integers
+// in increasing order (so they read back to the same indices), else the indices; a
+// variable in no factor gets a unary factor of ones (.fg declares variables only
+// through factors). Values are written in shortest round-trip form, so they read
+// back bit for bit.
 ModelTables read_fg(std::istream& in, const std::string& file_name);
 void write_fg(std::ostream& out, const ModelTables& tables);
 
