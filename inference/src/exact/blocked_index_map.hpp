@@ -28,6 +28,9 @@ class BlockedIndexMap {
 
   [[nodiscard]] std::size_t block() const { return block_; }
   [[nodiscard]] std::size_t tables() const { return strides_.size(); }
+  // Whether sub-table t depends on any inner (block) dimension / any outer dimension.
+  [[nodiscard]] bool uses_inner(std::size_t t) const { return uses(t, 0, inner_dims_); }
+  [[nodiscard]] bool uses_outer(std::size_t t) const { return uses(t, inner_dims_, cards_.size()); }
   [[nodiscard]] const std::uint32_t* inner(std::size_t t) const { return inner_[t].data(); }
 
   // f(start, bases): the block [start, start + block()) of the large table matches
@@ -57,6 +60,13 @@ class BlockedIndexMap {
 
  private:
   static constexpr std::size_t kMaxBlock = 2048;
+
+  [[nodiscard]] bool uses(std::size_t t, std::size_t from, std::size_t to) const {
+    for (std::size_t d = from; d < to; ++d) {
+      if (strides_[t][d] != 0 && cards_[d] > 1) return true;
+    }
+    return false;
+  }
 
   std::vector<std::uint32_t> inner_offsets(const std::vector<std::size_t>& strides) const {
     std::vector<std::uint32_t> offsets(block_);

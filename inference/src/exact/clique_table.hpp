@@ -48,30 +48,87 @@ inline std::vector<std::size_t> strides_within(const std::vector<VarId>& big, co
 
 // Fills `out` (over vars/cards) with the entry-wise combination of the sub-tables:
 // out = subs[0] (x) subs[1] (x) ..., where (x) is `combine` (multiply or add); `unit`
-// when there are none. One pass over `out`, each block cache-resident.
+// when there are none. One pass over `out`, each block cache-resident. Sub-tables
+// that depend only on the block's dimensions are combined once into a pattern
+// reused by every block; those that depend only on outer dimensions contribute one
+// scalar per block; only the rest are gathered entry by entry.
 template <typename Combine>
 void combine_tables(Table& out, const std::vector<const Table*>& subs, double unit, Combine combine) {
-  if (subs.empty()) {
-    std::fill(out.values.begin(), out.values.end(), unit);
-    return;
-  }
   std::vector<std::vector<std::size_t>> strides;
   for (const Table* sub : subs) strides.push_back(strides_within(out.vars, *sub));
   const BlockedIndexMap map(out.cards, std::move(strides));
   const std::size_t block = map.block();
+  std::vector<double> pattern(block, unit);
+  std::vector<std::size_t> per_block;  // outer-only sub-tables
+  std::vector<std::size_t> gathered;   // sub-tables over inner and outer dimensions
+  for (std::size_t t = 0; t < subs.size(); ++t) {
+    const bool inner = map.uses_inner(t);
+    const bool outer = map.uses_outer(t);
+    if (inner && !outer) {
+      const double* src = subs[t]->values.data();
+      const std::uint32_t* offsets = map.inner(t);
+      for (std::size_t j = 0; j < block; ++j) pattern[j] = combine(pattern[j], src[offsets[j]]);
+    } else if (!inner) {
+      per_block.push_back(t);
+    } else {
+      gathered.push_back(t);
+    }
+  }
   double* values = out.values.data();
   map.for_each_block([&](std::size_t start, const std::size_t* bases) {
+    double scalar = unit;
+    for (const std::size_t t : per_block) scalar = combine(scalar, subs[t]->values[bases[t]]);
     double* row = values + start;
-    const double* first = subs[0]->values.data() + bases[0];
-    const std::uint32_t* inner0 = map.inner(0);
-    for (std::size_t j = 0; j < block; ++j) row[j] = first[inner0[j]];
-    for (std::size_t t = 1; t < subs.size(); ++t) {
+    for (std::size_t j = 0; j < block; ++j) row[j] = combine(pattern[j], scalar);
+    for (const std::size_t t : gathered) {
       const double* src = subs[t]->values.data() + bases[t];
       const std::uint32_t* inner = map.inner(t);
       for (std::size_t j = 0; j < block; ++j) row[j] = combine(row[j], src[inner[j]]);
     }
   });
 }
+
+// Folds every entry of `big` into the matching entry of `sub` with `fold` (a sum or
+// a max; `sub` starts at the fold's unit). When the sub-table ignores the block's
+// dimensions a whole block reduces to one entry (four independent accumulators, so
+// the reduction pipelines); when it ignores the outer dimensions every block folds
+// onto one accumulator row; otherwise entries are scattered.
+template <typename Fold>
+void fold_into(const Table& big, Table& sub, double unit, Fold fold) {
+  const BlockedIndexMap map(big.cards, {strides_within(big.vars, sub)});
+  const std::size_t block = map.block();
+  const std::uint32_t* inner = map.inner(0);
+  const double* in = big.values.data();
+  double* out = sub.values.data();
+  if (!map.uses_inner(0)) {
+    map.for_each_block([&](std::size_t start, const std::size_t* bases) {
+      const double* row = in + start;
+      double acc[4] = {unit, unit, unit, unit};
+      std::size_t j = 0;
+      for (; j + 4 <= block; j += 4) {
+        for (std::size_t k = 0; k < 4; ++k) acc[k] = fold(acc[k], row[j + k]);
+      }
+      for (; j < block; ++j) acc[0] = fold(acc[0], row[j]);
+      out[bases[0]] = fold(out[bases[0]], fold(fold(acc[0], acc[1]), fold(acc[2], acc[3])));
+    });
+  } else if (!map.uses_outer(0)) {
+    std::vector<double> acc(block, unit);
+    map.for_each_block([&](std::size_t start, const std::size_t*) {
+      const double* row = in + start;
+      for (std::size_t j = 0; j < block; ++j) acc[j] = fold(acc[j], row[j]);
+    });
+    for (std::size_t j = 0; j < block; ++j) out[inner[j]] = fold(out[inner[j]], acc[j]);
+  } else {
+    map.for_each_block([&](std::size_t start, const std::size_t* bases) {
+      const double* row = in + start;
+      double* dst = out + bases[0];
+      for (std::size_t j = 0; j < block; ++j) dst[inner[j]] = fold(dst[inner[j]], row[j]);
+    });
+  }
+}
+
+inline double add(double a, double b) { return a + b; }
+inline double larger(double a, double b) { return a > b ? a : b; }
 
 inline std::size_t product_of(const std::vector<std::size_t>& cards) {
   std::size_t size = 1;
@@ -150,12 +207,14 @@ struct LinearDomain {
       // Could underflow in one pass: multiply one at a time, renormalising between.
       std::fill(out.values.begin(), out.values.end(), 1.0);
       for (const Table* sub : subs) multiply_into(out, *sub);
+      normalize(out);
     } else {
+      // Inputs have entries <= 1, so the product cannot overflow, and `bound` keeps
+      // underflow in check: no normalisation pass is needed.
       combine_tables(out, subs, 1.0, [](double a, double b) { return a * b; });
       for (const Table* sub : subs) out.log_scale += sub->log_scale;
       out.min_positive = bound;
     }
-    normalize(out);
     return out;
   }
 
@@ -163,22 +222,11 @@ struct LinearDomain {
   static Table marginalize(const Table& big, const std::vector<VarId>& keep_vars,
                            const std::vector<std::size_t>& keep_cards) {
     Table sub{keep_vars, keep_cards, std::vector<double>(product_of(keep_cards), 0.0), big.log_scale, 1.0};
-    const BlockedIndexMap map(big.cards, {strides_within(big.vars, sub)});
-    const std::uint32_t* inner = map.inner(0);
-    const std::size_t block = map.block();
-    double* out = sub.values.data();
-    const double* in = big.values.data();
-    map.for_each_block([&](std::size_t start, const std::size_t* bases) {
-      const double* row = in + start;
-      double* dst = out + bases[0];
-      for (std::size_t j = 0; j < block; ++j) {
-        if constexpr (rule == Rule::sum) {
-          dst[inner[j]] += row[j];
-        } else {
-          dst[inner[j]] = std::max(dst[inner[j]], row[j]);
-        }
-      }
-    });
+    if constexpr (rule == Rule::sum) {
+      fold_into(big, sub, 0.0, add);
+    } else {
+      fold_into(big, sub, 0.0, larger);
+    }
     normalize(sub);
     return sub;
   }
@@ -261,10 +309,7 @@ struct LogDomain {
     double* out = sub.values.data();
     const double* in = big.values.data();
     // Pass 1: the max of each group (the result for max, the shift for sum).
-    map.for_each_block([&](std::size_t start, const std::size_t* bases) {
-      const std::size_t base = bases[0];
-      for (std::size_t j = 0; j < block; ++j) out[base + inner[j]] = std::max(out[base + inner[j]], in[start + j]);
-    });
+    fold_into(big, sub, kNegInf, larger);
     if constexpr (rule == Rule::sum) {
       std::vector<double> acc(sub.values.size(), 0.0);
       map.for_each_block([&](std::size_t start, const std::size_t* bases) {

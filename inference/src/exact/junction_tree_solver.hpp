@@ -62,7 +62,6 @@ class JunctionTreeSolver {
       const Table updated =
           Domain::template marginalize<Rule::sum>(tables_[node.parent], node.separator, node.separator_cards);
       Domain::multiply_into(tables_[i], Domain::ratio(updated, messages_[i]));
-      Domain::normalize(tables_[i]);
     }
   }
 
