@@ -1,0 +1,230 @@
+#include "copi/inference/belief_propagation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "bp/bp_engine.hpp"
+#include "bp/bp_graph.hpp"
+#include "bp/forest_schedule.hpp"
+#include "copi/graph/error.hpp"
+#include "exact/model_evaluation.hpp"
+
+namespace copi {
+namespace {
+
+using detail::BpEngine;
+using detail::BpGraph;
+using detail::Rule;
+
+// Factor tables whose finite log values span more than this are run in the log
+// domain: exp(-600) is still a normal double, so linear copies lose nothing.
+constexpr double kLinearLogRange = 600.0;
+
+// The Bethe approximation of log Z from converged messages:
+//   sum_f [ E_{b_f} log f + H(b_f) ] - sum_v (d_v - 1) H(b_v)
+template <typename M>
+double bethe_log_z(const BpGraph& g, const std::vector<double>& to_var, const std::vector<double>& to_factor,
+                   const std::vector<std::vector<double>>& marginals) {
+  double total = g.log_constant;
+  std::vector<double> weights;
+  for (std::size_t f = 0; f < g.num_factors(); ++f) {
+    const std::vector<double>& logs = g.factors[f].log_values();
+    const std::uint32_t first = g.factor_begin[f];
+    const std::uint32_t arity = g.arity(f);
+    weights.assign(logs.size(), 0.0);
+    std::vector<std::uint32_t> x(arity, 0);
+    double hi = -INFINITY;
+    for (std::size_t i = 0; i < logs.size(); ++i) {
+      double incoming = 0.0;
+      for (std::uint32_t j = 0; j < arity; ++j) {
+        incoming += M::log_message_entry(to_factor.data() + g.edge_offset[first + j], x[j]);
+      }
+      weights[i] = logs[i] + incoming;
+      hi = std::max(hi, weights[i]);
+      for (std::uint32_t j = 0; j < arity; ++j) {
+        if (++x[j] < g.card[g.edge_var[first + j]]) break;
+        x[j] = 0;
+      }
+    }
+    double sum = 0.0;
+    for (const double w : weights) sum += std::exp(w - hi);
+    const double lse = hi + std::log(sum);
+    // E_b[log f] + H(b) = lse - E_b[sum_j log n_j]; recompute the incoming part.
+    std::fill(x.begin(), x.end(), 0);
+    double expected_incoming = 0.0;
+    for (std::size_t i = 0; i < logs.size(); ++i) {
+      const double b = std::exp(weights[i] - lse);
+      if (b > 0.0) expected_incoming += b * (weights[i] - logs[i]);
+      for (std::uint32_t j = 0; j < arity; ++j) {
+        if (++x[j] < g.card[g.edge_var[first + j]]) break;
+        x[j] = 0;
+      }
+    }
+    total += lse - expected_incoming;
+  }
+  (void)to_var;
+  for (std::size_t v = 0; v < g.num_vars(); ++v) {
+    const double d = g.degree(v);
+    if (marginals[v].empty()) continue;  // observed
+    double neg_entropy = 0.0;
+    for (const double p : marginals[v]) {
+      if (p > 0.0) neg_entropy += p * std::log(p);
+    }
+    total += (d - 1.0) * neg_entropy;
+  }
+  return total;
+}
+
+template <typename M, Rule rule>
+void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g, Task task,
+                const BpOptions& options, std::size_t threads, InferenceResult& result) {
+  BpEngine<M, rule> engine(g, options, threads);
+  const auto forest = options.schedule == BpSchedule::automatic ? detail::forest_schedule(g) : std::nullopt;
+  BpSchedule used = options.schedule;
+  if (forest) {
+    engine.run_forest(forest->order, forest->parent_edge, forest->node_is_var);
+    result.report.algorithm = "belief propagation (two-pass, forest)";
+  } else {
+    if (used == BpSchedule::automatic) used = BpSchedule::parallel;
+    engine.run_loopy(used);
+    result.report.algorithm = "belief propagation (" + to_string(used) + ")";
+  }
+  result.report.iterations = engine.iterations();
+  result.report.residuals = engine.residuals();
+  result.report.termination = engine.converged()  ? Termination::converged
+                              : engine.timed_out() ? Termination::time_limit
+                                                   : Termination::max_iterations;
+
+  // Beliefs (max-marginals for max-product); observed variables carry point masses.
+  std::vector<std::vector<double>> beliefs(graph.num_variables());
+  for (std::size_t v = 0; v < graph.num_variables(); ++v) {
+    if (evidence.contains(VarId{static_cast<std::uint32_t>(v)})) continue;
+    beliefs[v].resize(g.card[v]);
+    M::belief(g, v, engine.to_var().data(), beliefs[v].data());
+  }
+  if (task == Task::mpe) {
+    // Decode variable by variable, each choosing its best state given the factor
+    // messages recomputed with the already decided neighbours clamped.
+    result.map.assign(graph.num_variables(), 0);
+    for (const auto& [var, state] : evidence) result.map[var.index] = state;
+    std::vector<double>& clamped = engine.to_factor();
+    std::vector<std::uint32_t> order;
+    if (forest) {
+      for (const std::uint32_t node : forest->order) {
+        if (forest->node_is_var[node]) order.push_back(node);
+      }
+    }
+    std::vector<bool> decided(graph.num_variables(), false);
+    for (const std::uint32_t v : order) decided[v] = true;
+    for (std::uint32_t v = 0; v < graph.num_variables(); ++v) {
+      if (!decided[v] && !beliefs[v].empty()) order.push_back(v);
+    }
+    std::vector<double> message;
+    std::vector<double> score;
+    for (const std::uint32_t v : order) {
+      const std::uint32_t card = g.card[v];
+      score.assign(card, 0.0);
+      message.resize(card);
+      for (std::uint32_t i = g.var_begin[v]; i < g.var_begin[v + 1]; ++i) {
+        const std::uint32_t e = g.var_edges[i];
+        const std::size_t f = g.edge_factor[e];
+        M::template factor_message<rule>(g, f, e - g.factor_begin[f], clamped.data(), message.data());
+        for (std::uint32_t x = 0; x < card; ++x) score[x] += std::log(M::probability(message.data(), x, card));
+      }
+      const auto best = std::max_element(score.begin(), score.end()) - score.begin();
+      result.map[v] = static_cast<std::size_t>(best);
+      for (std::uint32_t i = g.var_begin[v]; i < g.var_begin[v + 1]; ++i) {
+        double* slot = clamped.data() + g.edge_offset[g.var_edges[i]];
+        for (std::uint32_t x = 0; x < card; ++x) slot[x] = M::indicator(x == static_cast<std::uint32_t>(best));
+      }
+    }
+    result.map_log_value = detail::log_value_of(graph, result.map);
+    return;
+  }
+  result.log_z = bethe_log_z<M>(g, engine.to_var(), engine.to_factor(), beliefs);
+  for (const auto& [var, state] : evidence) {
+    beliefs[var.index].assign(graph.cardinality(var), 0.0);
+    beliefs[var.index][state] = 1.0;
+  }
+  result.marginals = std::move(beliefs);
+}
+
+template <typename M>
+void run_domain(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g, Task task,
+                const BpOptions& options, std::size_t threads, InferenceResult& result) {
+  if (task == Task::mpe) {
+    run_engine<M, Rule::max>(graph, evidence, g, task, options, threads, result);
+  } else {
+    run_engine<M, Rule::sum>(graph, evidence, g, task, options, threads, result);
+  }
+}
+
+}  // namespace
+
+std::string to_string(BpSchedule schedule) {
+  switch (schedule) {
+    case BpSchedule::automatic: return "auto";
+    case BpSchedule::parallel: return "parallel";
+    case BpSchedule::sequential: return "sequential";
+    case BpSchedule::residual: return "residual";
+  }
+  return "?";
+}
+
+BpSchedule parse_bp_schedule(const std::string& text) {
+  for (const BpSchedule s : {BpSchedule::automatic, BpSchedule::parallel, BpSchedule::sequential, BpSchedule::residual}) {
+    if (text == to_string(s)) return s;
+  }
+  throw InputError("unknown schedule '" + text + "': expected auto, parallel, sequential or residual");
+}
+
+void BpOptions::validate() const {
+  if (!(damping >= 0.0 && damping < 1.0)) {
+    throw InputError("BpOptions::damping = " + std::to_string(damping) + ": must be in [0, 1)");
+  }
+  if (!(tolerance >= 0.0) || !std::isfinite(tolerance)) {
+    throw InputError("BpOptions::tolerance = " + std::to_string(tolerance) + ": must be a finite number >= 0");
+  }
+  if (max_iterations == 0) throw InputError("BpOptions::max_iterations = 0: must be at least 1");
+  if (!(max_seconds > 0.0)) {
+    throw InputError("BpOptions::max_seconds = " + std::to_string(max_seconds) + ": must be positive");
+  }
+}
+
+bool is_forest(const FactorGraph& graph) {
+  return detail::forest_schedule(detail::build_bp_graph(graph, {})).has_value();
+}
+
+InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evidence, Task task,
+                                   const BpOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  options.validate();
+  const BpGraph g = detail::build_bp_graph(graph, evidence);
+  const detail::ThreadLimit limit(options.threads);
+  InferenceResult result;
+  bool log_domain = g.widest_log_range > kLinearLogRange;
+  if (!log_domain) {
+    try {
+      run_domain<detail::LinearMessages>(graph, evidence, g, task, options, limit.threads(), result);
+    } catch (const detail::ZeroMessage&) {
+      log_domain = true;  // a product flushed to zero: redo where nothing can
+    }
+  }
+  if (log_domain) {
+    result = InferenceResult{};
+    try {
+      run_domain<detail::LogMessages>(graph, evidence, g, task, options, limit.threads(), result);
+    } catch (const detail::ZeroMessage&) {
+      throw InputError(
+          "belief propagation: a message is zero everywhere — the evidence or the hard zeros of the model "
+          "contradict each other under BP's beliefs");
+    }
+    result.report.algorithm += ", log domain";
+  }
+  result.report.threads = limit.threads();
+  result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace copi

@@ -1,0 +1,41 @@
+// Private. The factor graph as belief propagation sees it: evidence reduced away,
+// compact edge arrays (CSR both ways), one message slot per edge and direction, and
+// each factor's table both as log values and as a max-shifted linear copy.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "copi/graph/evidence.hpp"
+#include "copi/graph/factor_graph.hpp"
+
+namespace copi::detail {
+
+struct BpGraph {
+  std::vector<std::uint32_t> card;          // per variable
+  std::vector<std::uint32_t> var_begin;     // edges of v: var_edges[var_begin[v] .. var_begin[v+1])
+  std::vector<std::uint32_t> var_edges;
+  std::vector<std::uint32_t> factor_begin;  // edges of f, in scope order: [factor_begin[f], factor_begin[f+1])
+  std::vector<std::uint32_t> edge_var;
+  std::vector<std::uint32_t> edge_factor;
+  std::vector<std::uint32_t> edge_offset;   // start of the edge's message (card(edge_var) entries)
+  std::size_t message_size = 0;
+  std::vector<DiscreteFactor> factors;      // evidence-reduced, non-empty scopes
+  std::vector<std::size_t> table_offset;    // into linear_tables
+  std::vector<double> linear_tables;        // exp(log value - max) per factor
+  std::vector<double> table_log_shift;      // the max removed from each factor
+  double log_constant = 0.0;                // fully observed factors
+  double widest_log_range = 0.0;            // largest (max - min finite) log value of a factor
+
+  [[nodiscard]] std::size_t num_vars() const { return card.size(); }
+  [[nodiscard]] std::size_t num_factors() const { return factors.size(); }
+  [[nodiscard]] std::size_t num_edges() const { return edge_var.size(); }
+  [[nodiscard]] std::uint32_t degree(std::size_t v) const { return var_begin[v + 1] - var_begin[v]; }
+  [[nodiscard]] std::uint32_t arity(std::size_t f) const { return factor_begin[f + 1] - factor_begin[f]; }
+};
+
+// Throws InputError when a factor is zero everywhere after the evidence.
+BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence);
+
+}  // namespace copi::detail

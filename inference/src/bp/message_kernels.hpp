@@ -1,0 +1,341 @@
+// Private. The two message updates of belief propagation, in two numeric domains:
+//   factor -> variable: m(x_k) = rule_{x_-k} f(x) * prod_{j != k} n_j(x_j)
+//   variable -> factor: n(x)   = prod_{g != f} m_g(x)
+// LinearMessages keeps messages as probabilities (sum 1) and factor tables as
+// max-shifted linear copies: fast, with specialised unary / pairwise kernels.
+// LogMessages keeps messages as log values (max 0) and works on the log tables:
+// slower, used when factors span ranges that linear storage would flush to zero.
+// The rule (sum- or max-product) is a template parameter, so one kernel serves both.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "bp/bp_graph.hpp"
+#include "exact/clique_table.hpp"  // Rule
+
+namespace copi::detail {
+
+// Returned by a kernel when every entry of a message is zero: the evidence or the
+// hard zeros are contradictory (or, in the linear domain, the range was too wide).
+struct ZeroMessage {};
+
+struct LinearMessages {
+  static constexpr bool kLog = false;
+
+  static double uniform(std::size_t card) { return 1.0 / static_cast<double>(card); }
+
+  // Scales to sum 1; throws ZeroMessage when the sum is zero.
+  static void normalize(double* m, std::size_t card) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < card; ++i) sum += m[i];
+    if (!(sum > 0.0) || !std::isfinite(sum)) throw ZeroMessage{};
+    const double inv = 1.0 / sum;
+    for (std::size_t i = 0; i < card; ++i) m[i] *= inv;
+  }
+
+  static double probability(const double* m, std::size_t i, std::size_t) { return m[i]; }
+  static double indicator(bool on) { return on ? 1.0 : 0.0; }
+
+  template <Rule rule>
+  static void factor_message(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
+    const std::uint32_t first = g.factor_begin[f];
+    const std::uint32_t arity = g.arity(f);
+    const double* table = g.linear_tables.data() + g.table_offset[f];
+    const std::uint32_t target_card = g.card[g.edge_var[first + k]];
+    if (arity == 1) {
+      std::copy(table, table + target_card, out);
+    } else if (arity == 2) {
+      const std::uint32_t c0 = g.card[g.edge_var[first]];
+      const std::uint32_t c1 = g.card[g.edge_var[first + 1]];
+      if (k == 0) {
+        pairwise_to_first<rule>(table, c0, c1, in + g.edge_offset[first + 1], out);
+      } else {
+        pairwise_to_second<rule>(table, c0, c1, in + g.edge_offset[first], out);
+      }
+    } else {
+      general<rule>(g, f, k, in, out);
+    }
+    normalize(out, target_card);
+  }
+
+  // Every outgoing message of variable v, from its incoming factor messages, by
+  // prefix and suffix products (no division, so hard zeros are exact).
+  static void variable_messages(const BpGraph& g, std::size_t v, const double* in, double* out) {
+    const std::uint32_t begin = g.var_begin[v];
+    const std::uint32_t degree = g.degree(v);
+    const std::uint32_t card = g.card[v];
+    if (degree == 0) return;
+    if (degree == 1) {
+      std::fill_n(out + g.edge_offset[g.var_edges[begin]], card, uniform(card));
+      return;
+    }
+    double running[64];
+    std::vector<double> heap;
+    double* acc = running;
+    if (card > 64) {
+      heap.assign(card, 1.0);
+      acc = heap.data();
+    }
+    std::fill_n(acc, card, 1.0);
+    for (std::uint32_t i = 0; i < degree; ++i) {  // prefix products
+      const std::uint32_t e = g.var_edges[begin + i];
+      double* target = out + g.edge_offset[e];
+      const double* m = in + g.edge_offset[e];
+      for (std::uint32_t x = 0; x < card; ++x) {
+        target[x] = acc[x];
+        acc[x] *= m[x];
+      }
+      rescale(acc, card);
+    }
+    std::fill_n(acc, card, 1.0);
+    for (std::uint32_t i = degree; i-- > 0;) {  // times suffix products
+      const std::uint32_t e = g.var_edges[begin + i];
+      double* target = out + g.edge_offset[e];
+      const double* m = in + g.edge_offset[e];
+      for (std::uint32_t x = 0; x < card; ++x) {
+        target[x] *= acc[x];
+        acc[x] *= m[x];
+      }
+      rescale(acc, card);
+      normalize(target, card);
+    }
+  }
+
+  // The message from v along edge `exclude`: the product of v's other incoming messages.
+  static void variable_message(const BpGraph& g, std::size_t v, std::uint32_t exclude, const double* in,
+                               double* out) {
+    const std::uint32_t card = g.card[v];
+    std::fill_n(out, card, 1.0);
+    for (std::uint32_t i = g.var_begin[v]; i < g.var_begin[v + 1]; ++i) {
+      const std::uint32_t e = g.var_edges[i];
+      if (e == exclude) continue;
+      const double* m = in + g.edge_offset[e];
+      for (std::uint32_t x = 0; x < card; ++x) out[x] *= m[x];
+      rescale(out, card);
+    }
+    normalize(out, card);
+  }
+
+  // Unnormalised belief of variable v (product of all incoming), normalised to sum 1.
+  static void belief(const BpGraph& g, std::size_t v, const double* in, double* out) {
+    const std::uint32_t card = g.card[v];
+    std::fill_n(out, card, 1.0);
+    for (std::uint32_t i = g.var_begin[v]; i < g.var_begin[v + 1]; ++i) {
+      const double* m = in + g.edge_offset[g.var_edges[i]];
+      for (std::uint32_t x = 0; x < card; ++x) out[x] *= m[x];
+      rescale(out, card);
+    }
+    normalize(out, card);
+  }
+
+  // Log of the factor's unnormalised belief entry i given its incoming messages'
+  // entries: used for factor beliefs and the Bethe free energy.
+  static double log_message_entry(const double* m, std::size_t x) { return std::log(m[x]); }
+
+ private:
+  // Keeps a running product away from underflow; the scale is irrelevant because
+  // every message is normalised.
+  static void rescale(double* acc, std::size_t card) {
+    double hi = 0.0;
+    for (std::size_t x = 0; x < card; ++x) hi = std::max(hi, acc[x]);
+    if (hi > 0.0 && hi < 1e-150) {
+      const double inv = 1.0 / hi;
+      for (std::size_t x = 0; x < card; ++x) acc[x] *= inv;
+    }
+  }
+
+  template <Rule rule>
+  static double fold(double acc, double value) {
+    if constexpr (rule == Rule::sum) {
+      return acc + value;
+    } else {
+      return value > acc ? value : acc;
+    }
+  }
+
+  // out[x] = rule_y T[x + c0 y] m1[y]
+  template <Rule rule>
+  static void pairwise_to_first(const double* table, std::uint32_t c0, std::uint32_t c1, const double* m1,
+                                double* out) {
+    if (c0 == 2 && c1 == 2) {
+      out[0] = fold<rule>(table[0] * m1[0], table[2] * m1[1]);
+      out[1] = fold<rule>(table[1] * m1[0], table[3] * m1[1]);
+      return;
+    }
+    for (std::uint32_t x = 0; x < c0; ++x) out[x] = table[x] * m1[0];
+    for (std::uint32_t y = 1; y < c1; ++y) {
+      const double* column = table + static_cast<std::size_t>(c0) * y;
+      for (std::uint32_t x = 0; x < c0; ++x) out[x] = fold<rule>(out[x], column[x] * m1[y]);
+    }
+  }
+
+  // out[y] = rule_x T[x + c0 y] m0[x]
+  template <Rule rule>
+  static void pairwise_to_second(const double* table, std::uint32_t c0, std::uint32_t c1, const double* m0,
+                                 double* out) {
+    if (c0 == 2 && c1 == 2) {
+      out[0] = fold<rule>(table[0] * m0[0], table[1] * m0[1]);
+      out[1] = fold<rule>(table[2] * m0[0], table[3] * m0[1]);
+      return;
+    }
+    for (std::uint32_t y = 0; y < c1; ++y) {
+      const double* column = table + static_cast<std::size_t>(c0) * y;
+      double acc = column[0] * m0[0];
+      for (std::uint32_t x = 1; x < c0; ++x) acc = fold<rule>(acc, column[x] * m0[x]);
+      out[y] = acc;
+    }
+  }
+
+  template <Rule rule>
+  static void general(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
+    const std::uint32_t first = g.factor_begin[f];
+    const std::uint32_t arity = g.arity(f);
+    const double* table = g.linear_tables.data() + g.table_offset[f];
+    const std::size_t size = g.factors[f].size();
+    std::fill_n(out, g.card[g.edge_var[first + k]], 0.0);
+    std::uint32_t states[32] = {};
+    std::vector<std::uint32_t> heap_states;
+    std::uint32_t* x = states;
+    if (arity > 32) {
+      heap_states.assign(arity, 0);
+      x = heap_states.data();
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+      double w = table[i];
+      if (w != 0.0) {
+        for (std::uint32_t j = 0; j < arity; ++j) {
+          if (j != k) w *= in[g.edge_offset[first + j] + x[j]];
+        }
+        out[x[k]] = fold<rule>(out[x[k]], w);
+      }
+      for (std::uint32_t j = 0; j < arity; ++j) {  // odometer, first variable fastest
+        if (++x[j] < g.card[g.edge_var[first + j]]) break;
+        x[j] = 0;
+      }
+    }
+  }
+};
+
+struct LogMessages {
+  static constexpr bool kLog = true;
+
+  static double uniform(std::size_t) { return 0.0; }
+
+  // Shifts so the largest entry is 0; throws ZeroMessage when every entry is -inf.
+  static void normalize(double* m, std::size_t card) {
+    double hi = -INFINITY;
+    for (std::size_t i = 0; i < card; ++i) hi = std::max(hi, m[i]);
+    if (hi == -INFINITY || !std::isfinite(hi)) throw ZeroMessage{};
+    for (std::size_t i = 0; i < card; ++i) m[i] -= hi;
+  }
+
+  static double probability(const double* m, std::size_t i, std::size_t card) {
+    double sum = 0.0;
+    for (std::size_t x = 0; x < card; ++x) sum += std::exp(m[x]);
+    return std::exp(m[i]) / sum;
+  }
+
+  template <Rule rule>
+  static void factor_message(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
+    const std::uint32_t first = g.factor_begin[f];
+    const std::uint32_t arity = g.arity(f);
+    const std::vector<double>& table = g.factors[f].log_values();
+    const std::uint32_t target_card = g.card[g.edge_var[first + k]];
+    std::vector<double> weights(table.size());
+    std::vector<std::uint32_t> x(arity, 0);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      double w = table[i];
+      for (std::uint32_t j = 0; j < arity; ++j) {
+        if (j != k) w += in[g.edge_offset[first + j] + x[j]];
+      }
+      weights[i] = w;
+      for (std::uint32_t j = 0; j < arity; ++j) {
+        if (++x[j] < g.card[g.edge_var[first + j]]) break;
+        x[j] = 0;
+      }
+    }
+    // Fold per target state: max first (the result for max, the shift for sum).
+    std::size_t stride = 1;
+    for (std::uint32_t j = 0; j < k; ++j) stride *= g.card[g.edge_var[first + j]];
+    std::fill_n(out, target_card, -INFINITY);
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      const std::size_t t = (i / stride) % target_card;
+      out[t] = std::max(out[t], weights[i]);
+    }
+    if constexpr (rule == Rule::sum) {
+      std::vector<double> acc(target_card, 0.0);
+      for (std::size_t i = 0; i < weights.size(); ++i) {
+        const std::size_t t = (i / stride) % target_card;
+        if (out[t] != -INFINITY) acc[t] += std::exp(weights[i] - out[t]);
+      }
+      for (std::uint32_t t = 0; t < target_card; ++t) {
+        if (out[t] != -INFINITY) out[t] += std::log(acc[t]);
+      }
+    }
+    normalize(out, target_card);
+  }
+
+  static void variable_messages(const BpGraph& g, std::size_t v, const double* in, double* out) {
+    const std::uint32_t begin = g.var_begin[v];
+    const std::uint32_t degree = g.degree(v);
+    const std::uint32_t card = g.card[v];
+    std::vector<double> total(card, 0.0);
+    std::vector<std::uint32_t> zeros(card, 0);  // -inf inputs, kept apart so subtraction stays exact
+    for (std::uint32_t i = 0; i < degree; ++i) {
+      const double* m = in + g.edge_offset[g.var_edges[begin + i]];
+      for (std::uint32_t x = 0; x < card; ++x) {
+        if (m[x] == -INFINITY) {
+          ++zeros[x];
+        } else {
+          total[x] += m[x];
+        }
+      }
+    }
+    for (std::uint32_t i = 0; i < degree; ++i) {
+      const std::uint32_t e = g.var_edges[begin + i];
+      const double* m = in + g.edge_offset[e];
+      double* target = out + g.edge_offset[e];
+      for (std::uint32_t x = 0; x < card; ++x) {
+        const bool own_zero = m[x] == -INFINITY;
+        const std::uint32_t others = zeros[x] - (own_zero ? 1 : 0);
+        target[x] = others > 0 ? -INFINITY : total[x] - (own_zero ? 0.0 : m[x]);
+      }
+      normalize(target, card);
+    }
+  }
+
+  static void variable_message(const BpGraph& g, std::size_t v, std::uint32_t exclude, const double* in,
+                               double* out) {
+    const std::uint32_t card = g.card[v];
+    std::fill_n(out, card, 0.0);
+    for (std::uint32_t i = g.var_begin[v]; i < g.var_begin[v + 1]; ++i) {
+      const std::uint32_t e = g.var_edges[i];
+      if (e == exclude) continue;
+      const double* m = in + g.edge_offset[e];
+      for (std::uint32_t x = 0; x < card; ++x) out[x] += m[x];
+    }
+    normalize(out, card);
+  }
+
+  static void belief(const BpGraph& g, std::size_t v, const double* in, double* out) {
+    const std::uint32_t card = g.card[v];
+    std::fill_n(out, card, 0.0);
+    for (std::uint32_t i = g.var_begin[v]; i < g.var_begin[v + 1]; ++i) {
+      const double* m = in + g.edge_offset[g.var_edges[i]];
+      for (std::uint32_t x = 0; x < card; ++x) out[x] += m[x];
+    }
+    normalize(out, card);
+    double sum = 0.0;
+    for (std::uint32_t x = 0; x < card; ++x) sum += std::exp(out[x]);
+    for (std::uint32_t x = 0; x < card; ++x) out[x] = std::exp(out[x]) / sum;
+  }
+
+  static double log_message_entry(const double* m, std::size_t x) { return m[x]; }
+  static double indicator(bool on) { return on ? 0.0 : -INFINITY; }
+};
+
+}  // namespace copi::detail
