@@ -29,7 +29,7 @@ double bethe_log_z(const BpGraph& g, const std::vector<double>& to_var, const st
   double total = g.log_constant;
   std::vector<double> weights;
   for (std::size_t f = 0; f < g.num_factors(); ++f) {
-    const std::vector<double>& logs = g.factors[f].log_values();
+    const std::vector<double>& logs = g.factors[f]->log_values();
     const std::uint32_t first = g.factor_begin[f];
     const std::uint32_t arity = g.arity(f);
     weights.assign(logs.size(), 0.0);

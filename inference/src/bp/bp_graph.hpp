@@ -21,7 +21,10 @@ struct BpGraph {
   std::vector<std::uint32_t> edge_factor;
   std::vector<std::uint32_t> edge_offset;   // start of the edge's message (card(edge_var) entries)
   std::size_t message_size = 0;
-  std::vector<DiscreteFactor> factors;      // evidence-reduced, non-empty scopes
+  // Non-empty factors after evidence: pointers into the input graph, or into
+  // reduced_storage for factors the evidence touched (no copy of untouched tables).
+  std::vector<const DiscreteFactor*> factors;
+  std::vector<DiscreteFactor> reduced_storage;
   std::vector<std::size_t> table_offset;    // into linear_tables
   std::vector<double> linear_tables;        // exp(log value - max) per factor
   std::vector<double> table_log_shift;      // the max removed from each factor
@@ -35,7 +38,8 @@ struct BpGraph {
   [[nodiscard]] std::uint32_t arity(std::size_t f) const { return factor_begin[f + 1] - factor_begin[f]; }
 };
 
-// Throws InputError when a factor is zero everywhere after the evidence.
+// Throws InputError when a factor is zero everywhere after the evidence. The result
+// refers to `graph`'s factors: keep the graph alive while using it.
 BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence);
 
 }  // namespace copi::detail

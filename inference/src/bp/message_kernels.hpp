@@ -23,16 +23,26 @@ namespace copi::detail {
 // hard zeros are contradictory (or, in the linear domain, the range was too wide).
 struct ZeroMessage {};
 
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_zero_message() { throw ZeroMessage{}; }
+
 struct LinearMessages {
   static constexpr bool kLog = false;
 
   static double uniform(std::size_t card) { return 1.0 / static_cast<double>(card); }
 
   // Scales to sum 1; throws ZeroMessage when the sum is zero.
-  static void normalize(double* m, std::size_t card) {
+  [[gnu::always_inline]] static void normalize(double* m, std::size_t card) {
+    if (card == 2) {
+      const double sum = m[0] + m[1];
+      if (!(sum > 0.0 && sum < INFINITY)) [[unlikely]] throw_zero_message();
+      const double inv = 1.0 / sum;
+      m[0] *= inv;
+      m[1] *= inv;
+      return;
+    }
     double sum = 0.0;
     for (std::size_t i = 0; i < card; ++i) sum += m[i];
-    if (!(sum > 0.0) || !std::isfinite(sum)) throw ZeroMessage{};
+    if (!(sum > 0.0 && sum < INFINITY)) [[unlikely]] throw_zero_message();
     const double inv = 1.0 / sum;
     for (std::size_t i = 0; i < card; ++i) m[i] *= inv;
   }
@@ -71,6 +81,10 @@ struct LinearMessages {
     if (degree == 0) return;
     if (degree == 1) {
       std::fill_n(out + g.edge_offset[g.var_edges[begin]], card, uniform(card));
+      return;
+    }
+    if (card == 2) {
+      binary_variable_messages(g, begin, degree, in, out);
       return;
     }
     double running[64];
@@ -137,12 +151,53 @@ struct LinearMessages {
   static double log_message_entry(const double* m, std::size_t x) { return std::log(m[x]); }
 
  private:
+  // variable_messages for a binary variable: the same prefix/suffix products with
+  // the two states in registers.
+  static void binary_variable_messages(const BpGraph& g, std::uint32_t begin, std::uint32_t degree, const double* in,
+                                       double* out) {
+    const std::uint32_t* edges = g.var_edges.data() + begin;
+    const std::uint32_t* offset = g.edge_offset.data();
+    double a0 = 1.0;
+    double a1 = 1.0;
+    for (std::uint32_t i = 0; i < degree; ++i) {
+      const std::uint32_t o = offset[edges[i]];
+      out[o] = a0;
+      out[o + 1] = a1;
+      a0 *= in[o];
+      a1 *= in[o + 1];
+      if (a0 + a1 < 1e-150) [[unlikely]] rescale_pair(a0, a1);
+    }
+    a0 = 1.0;
+    a1 = 1.0;
+    for (std::uint32_t i = degree; i-- > 0;) {
+      const std::uint32_t o = offset[edges[i]];
+      const double t0 = out[o] * a0;
+      const double t1 = out[o + 1] * a1;
+      const double sum = t0 + t1;
+      if (!(sum > 0.0 && sum < INFINITY)) [[unlikely]] throw_zero_message();
+      const double inv = 1.0 / sum;
+      out[o] = t0 * inv;
+      out[o + 1] = t1 * inv;
+      a0 *= in[o];
+      a1 *= in[o + 1];
+      if (a0 + a1 < 1e-150) [[unlikely]] rescale_pair(a0, a1);
+    }
+  }
+
+  static void rescale_pair(double& a0, double& a1) {
+    const double hi = std::max(a0, a1);
+    if (hi > 0.0) {
+      a0 /= hi;
+      a1 /= hi;
+    }
+  }
+
   // Keeps a running product away from underflow; the scale is irrelevant because
   // every message is normalised.
-  static void rescale(double* acc, std::size_t card) {
+  [[gnu::always_inline]] static void rescale(double* acc, std::size_t card) {
     double hi = 0.0;
     for (std::size_t x = 0; x < card; ++x) hi = std::max(hi, acc[x]);
-    if (hi > 0.0 && hi < 1e-150) {
+    if (hi > 0.0 && hi < 1e-150) [[unlikely]] {
       const double inv = 1.0 / hi;
       for (std::size_t x = 0; x < card; ++x) acc[x] *= inv;
     }
@@ -195,7 +250,7 @@ struct LinearMessages {
     const std::uint32_t first = g.factor_begin[f];
     const std::uint32_t arity = g.arity(f);
     const double* table = g.linear_tables.data() + g.table_offset[f];
-    const std::size_t size = g.factors[f].size();
+    const std::size_t size = g.factors[f]->size();
     std::fill_n(out, g.card[g.edge_var[first + k]], 0.0);
     std::uint32_t states[32] = {};
     std::vector<std::uint32_t> heap_states;
@@ -229,7 +284,7 @@ struct LogMessages {
   static void normalize(double* m, std::size_t card) {
     double hi = -INFINITY;
     for (std::size_t i = 0; i < card; ++i) hi = std::max(hi, m[i]);
-    if (hi == -INFINITY || !std::isfinite(hi)) throw ZeroMessage{};
+    if (hi == -INFINITY || !std::isfinite(hi)) throw_zero_message();
     for (std::size_t i = 0; i < card; ++i) m[i] -= hi;
   }
 
@@ -243,7 +298,7 @@ struct LogMessages {
   static void factor_message(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
     const std::uint32_t first = g.factor_begin[f];
     const std::uint32_t arity = g.arity(f);
-    const std::vector<double>& table = g.factors[f].log_values();
+    const std::vector<double>& table = g.factors[f]->log_values();
     const std::uint32_t target_card = g.card[g.edge_var[first + k]];
     std::vector<double> weights(table.size());
     std::vector<std::uint32_t> x(arity, 0);

@@ -16,8 +16,8 @@ struct EnumerateOptions {
 };
 
 // Computes marginals, log Z and the MPE together (the task only selects what the
-// report calls the run). Throws ResourceError past max_joint_states, NumericError
-// when the evidence has probability zero.
+// report calls the run). Throws ResourceError past max_joint_states, InputError when
+// the evidence has probability zero.
 InferenceResult enumerate(const FactorGraph& graph, const Evidence& evidence, Task task,
                           const EnumerateOptions& options = {});
 

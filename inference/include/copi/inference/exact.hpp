@@ -22,8 +22,9 @@ struct ExactOptions {
   void validate() const;
 };
 
-// Throws InputError for bad evidence, NumericError when the evidence has probability
-// zero, ResourceError when the tables would not fit the memory budget.
+// Throws InputError for bad evidence, including evidence of probability zero (the
+// user's input contradicts the model), ResourceError when the tables would not fit
+// the memory budget.
 InferenceResult solve_exact(const FactorGraph& graph, const Evidence& evidence, Task task,
                             const ExactOptions& options = {});
 
