@@ -28,26 +28,35 @@ class ThreadLimit {
   oneapi::tbb::global_control control_;
 };
 
-// body(begin, end) over [0, count) in chunks of about `grain`; with one thread the
-// loop runs inline. Each index must write only its own outputs.
+// Chunk size for `count` items on `threads` threads: a few chunks per thread (for
+// balance), never below `min_grain` items (so scheduling costs stay small).
+inline std::size_t chunk_size(std::size_t count, std::size_t min_grain, std::size_t threads) {
+  const std::size_t even = (count + 4 * threads - 1) / (4 * threads);
+  return even > min_grain ? even : min_grain;
+}
+
+// body(begin, end) over [0, count) in chunks of at least `min_grain` items; with
+// one thread, or too little work, the loop runs inline. Each index must write only
+// its own outputs.
 template <typename Body>
-void parallel_for_range(std::size_t count, std::size_t grain, std::size_t threads, Body&& body) {
-  if (threads <= 1 || count <= grain) {
+void parallel_for_range(std::size_t count, std::size_t min_grain, std::size_t threads, Body&& body) {
+  if (threads <= 1 || count <= 2 * min_grain) {
     body(std::size_t{0}, count);
     return;
   }
-  oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, count, grain),
-                            [&](const oneapi::tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); },
-                            oneapi::tbb::simple_partitioner());
+  oneapi::tbb::parallel_for(
+      oneapi::tbb::blocked_range<std::size_t>(0, count, chunk_size(count, min_grain, threads)),
+      [&](const oneapi::tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); },
+      oneapi::tbb::simple_partitioner());
 }
 
 // The maximum of body(begin, end) over chunks: max is exact in any order, so the
 // result does not depend on the thread count.
 template <typename Body>
-double parallel_max(std::size_t count, std::size_t grain, std::size_t threads, Body&& body) {
-  if (threads <= 1 || count <= grain) return body(std::size_t{0}, count);
+double parallel_max(std::size_t count, std::size_t min_grain, std::size_t threads, Body&& body) {
+  if (threads <= 1 || count <= 2 * min_grain) return body(std::size_t{0}, count);
   return oneapi::tbb::parallel_reduce(
-      oneapi::tbb::blocked_range<std::size_t>(0, count, grain), 0.0,
+      oneapi::tbb::blocked_range<std::size_t>(0, count, chunk_size(count, min_grain, threads)), 0.0,
       [&](const oneapi::tbb::blocked_range<std::size_t>& r, double acc) {
         const double m = body(r.begin(), r.end());
         return m > acc ? m : acc;

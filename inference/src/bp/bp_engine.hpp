@@ -91,7 +91,7 @@ class BpEngine {
   }
 
   void refresh_variable_messages() {
-    parallel_for_range(g_.num_vars(), 256, threads_, [&](std::size_t begin, std::size_t end) {
+    parallel_for_range(g_.num_vars(), 512, threads_, [&](std::size_t begin, std::size_t end) {
       for (std::size_t v = begin; v < end; ++v) M::variable_messages(g_, v, to_var_.data(), to_factor_.data());
     });
   }
@@ -170,7 +170,7 @@ class BpEngine {
   double parallel_sweep() {
     refresh_variable_messages();
     const bool fast = !M::kLog && options_.damping == 0.0;
-    return parallel_max(g_.num_factors(), 64, threads_, [&](std::size_t begin, std::size_t end) {
+    return parallel_max(g_.num_factors(), 512, threads_, [&](std::size_t begin, std::size_t end) {
       double update[64];
       std::vector<double> heap;
       double change = 0.0;
