@@ -57,7 +57,7 @@ double log_add(double a, double b) {
 double log_sum_exp(std::span<const double> log_values) {
   double hi = kNegInf;
   for (const double v : log_values) hi = std::max(hi, v);
-  if (hi == kNegInf) return kNegInf;
+  if (hi == kNegInf || hi == -kNegInf) return hi;
   double sum = 0.0;
   for (const double v : log_values) sum += std::exp(v - hi);
   return hi + std::log(sum);
@@ -121,9 +121,12 @@ DiscreteFactor reduce(const DiscreteFactor& factor, VarId var, std::size_t state
 DiscreteFactor reorder(const DiscreteFactor& factor, std::span<const VarId> order) {
   if (order.size() != factor.arity()) throw InputError("reorder: not a permutation of the scope");
   std::vector<std::size_t> cards;
+  std::vector<bool> used(factor.arity(), false);
   for (const VarId var : order) {
     const std::size_t pos = factor.position(var);
-    if (pos == factor.arity()) throw InputError("reorder: not a permutation of the scope");
+    // A repeated variable would make the walk below longer than the table.
+    if (pos == factor.arity() || used[pos]) throw InputError("reorder: not a permutation of the scope");
+    used[pos] = true;
     cards.push_back(factor.cardinalities()[pos]);
   }
   std::vector<double> values(factor.size());

@@ -1,8 +1,16 @@
 #include "copi/graph/interaction_graph.hpp"
 
+#include <string>
+
+#include "copi/graph/error.hpp"
+
 namespace copi {
 
 InteractionGraph interaction_graph(const FactorGraph& graph, const std::vector<bool>& excluded) {
+  if (!excluded.empty() && excluded.size() != graph.num_variables()) {
+    throw InputError("interaction_graph: the exclusion mask has " + std::to_string(excluded.size()) +
+                     " entries for " + std::to_string(graph.num_variables()) + " variables");
+  }
   InteractionGraph result(graph.num_variables());
   auto is_excluded = [&](VarId v) { return !excluded.empty() && excluded[v.index]; };
   for (const DiscreteFactor& factor : graph.factors()) {
