@@ -14,5 +14,8 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_infer_command(CLI::App& app);
 // copi convert IN OUT
 CommandRunner add_convert_command(CLI::App& app);
+// copi run MODEL.copi / copi check MODEL.copi
+CommandRunner add_run_command(CLI::App& app);
+CommandRunner add_check_command(CLI::App& app);
 
 }  // namespace copi::cli

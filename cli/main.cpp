@@ -14,6 +14,8 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", std::string("copi ") + COPI_VERSION);
   app.require_subcommand(1);
   std::map<std::string, copi::cli::CommandRunner> runners;
+  runners["run"] = copi::cli::add_run_command(app);
+  runners["check"] = copi::cli::add_check_command(app);
   runners["infer"] = copi::cli::add_infer_command(app);
   runners["convert"] = copi::cli::add_convert_command(app);
   app.add_subcommand("help", "Show this help");

@@ -16,8 +16,12 @@ constexpr double kRight = 20;
 constexpr double kTop = 40;
 constexpr double kBottom = 50;
 
-// Residuals of exactly 0 cannot sit on a log axis: they are drawn at the floor.
+// Residuals of exactly 0 cannot sit on a log axis: they are drawn at the floor;
+// infinite ones (an entry appeared or vanished) at the ceiling.
 constexpr double kFloor = 1e-17;
+constexpr double kCeiling = 1e17;
+
+double plotted(double v) { return std::isfinite(v) ? std::max(v, kFloor) : kCeiling; }
 
 std::string escape(const std::string& text) {
   std::string out;
@@ -57,7 +61,7 @@ void write_residual_plot(const std::filesystem::path& path, const InferenceRepor
     double hi = lo + 1;
     bool first = true;
     for (const double v : r) {
-      const double l = std::log10(std::max(v, kFloor));
+      const double l = std::log10(plotted(v));
       if (first) {
         lo = hi = l;
         first = false;
@@ -69,7 +73,7 @@ void write_residual_plot(const std::filesystem::path& path, const InferenceRepor
     hi = std::max(std::ceil(hi), lo + 1);
     const double n = static_cast<double>(r.size());
     auto x_of = [&](double i) { return kLeft + (n <= 1 ? 0.5 : i / (n - 1)) * plot_w; };
-    auto y_of = [&](double v) { return kTop + (hi - std::log10(std::max(v, kFloor))) / (hi - lo) * plot_h; };
+    auto y_of = [&](double v) { return kTop + (hi - std::log10(plotted(v))) / (hi - lo) * plot_h; };
     for (double decade = lo; decade <= hi; decade += 1) {
       const double y = kTop + (hi - decade) / (hi - lo) * plot_h;
       out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + plot_w << "\" y1=\"" << y << "\" y2=\"" << y

@@ -130,7 +130,7 @@ void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGrap
         const std::uint32_t e = g.var_edges[i];
         const std::size_t f = g.edge_factor[e];
         M::template factor_message<rule>(g, f, e - g.factor_begin[f], clamped.data(), message.data());
-        for (std::uint32_t x = 0; x < card; ++x) score[x] += std::log(M::probability(message.data(), x, card));
+        for (std::uint32_t x = 0; x < card; ++x) score[x] += M::log_probability(message.data(), x, card);
       }
       const auto best = std::max_element(score.begin(), score.end()) - score.begin();
       result.map[v] = static_cast<std::size_t>(best);

@@ -112,11 +112,7 @@ class BpEngine {
   double commit(std::uint32_t e, double* update) {
     const std::uint32_t card = g_.card[g_.edge_var[e]];
     double* current = to_var_.data() + g_.edge_offset[e];
-    if (options_.damping > 0.0) {
-      const double keep = options_.damping;
-      for (std::uint32_t x = 0; x < card; ++x) update[x] = (1.0 - keep) * update[x] + keep * current[x];
-      M::normalize(update, card);
-    }
+    if (options_.damping > 0.0) M::damp(update, current, card, options_.damping);
     double change = 0.0;
     for (std::uint32_t x = 0; x < card; ++x) {
       change = std::max(change, std::abs(M::probability(update, x, card) - M::probability(current, x, card)));
@@ -242,17 +238,9 @@ class BpEngine {
     const std::uint32_t card = g_.card[g_.edge_var[e]];
     double* out = pending.data() + g_.edge_offset[e];
     fresh_factor_message(e, out);
-    if (options_.damping > 0.0) {
-      const double* current = to_var_.data() + g_.edge_offset[e];
-      for (std::uint32_t x = 0; x < card; ++x) out[x] = (1.0 - options_.damping) * out[x] + options_.damping * current[x];
-      M::normalize(out, card);
-    }
     const double* current = to_var_.data() + g_.edge_offset[e];
-    double change = 0.0;
-    for (std::uint32_t x = 0; x < card; ++x) {
-      change = std::max(change, std::abs(M::probability(out, x, card) - M::probability(current, x, card)));
-    }
-    return change;
+    if (options_.damping > 0.0) M::damp(out, current, card, options_.damping);
+    return M::log_change(out, current, card);
   }
 
   // Residual BP: always apply the pending update with the largest change; after it,

@@ -48,7 +48,28 @@ struct LinearMessages {
   }
 
   static double probability(const double* m, std::size_t i, std::size_t) { return m[i]; }
+  static double log_probability(const double* m, std::size_t i, std::size_t) { return std::log(m[i]); }
   static double indicator(bool on) { return on ? 1.0 : 0.0; }
+
+  // Geometric damping, update^(1-λ) · old^λ: an entry the update sets to zero is zero
+  // at once, so damping never leaves stray mass on hard zeros.
+  static void damp(double* update, const double* old, std::size_t card, double keep) {
+    for (std::size_t x = 0; x < card; ++x) {
+      update[x] = update[x] == 0.0 || old[x] == 0.0 ? 0.0 : std::pow(update[x], 1.0 - keep) * std::pow(old[x], keep);
+    }
+    normalize(update, card);
+  }
+
+  // Largest change of a log probability (infinite where an entry appears or vanishes):
+  // the residual schedule's priority, which must see changes of tiny entries too.
+  static double log_change(const double* a, const double* b, std::size_t card) {
+    double change = 0.0;
+    for (std::size_t x = 0; x < card; ++x) {
+      if (a[x] == b[x]) continue;
+      change = std::max(change, a[x] == 0.0 || b[x] == 0.0 ? INFINITY : std::abs(std::log(a[x] / b[x])));
+    }
+    return change;
+  }
 
   template <Rule rule>
   static void factor_message(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
@@ -334,30 +355,29 @@ struct LogMessages {
     normalize(out, target_card);
   }
 
+  // Prefix and suffix sums (no subtraction, so nothing cancels).
   static void variable_messages(const BpGraph& g, std::size_t v, const double* in, double* out) {
     const std::uint32_t begin = g.var_begin[v];
     const std::uint32_t degree = g.degree(v);
     const std::uint32_t card = g.card[v];
-    std::vector<double> total(card, 0.0);
-    std::vector<std::uint32_t> zeros(card, 0);  // -inf inputs, kept apart so subtraction stays exact
-    for (std::uint32_t i = 0; i < degree; ++i) {
-      const double* m = in + g.edge_offset[g.var_edges[begin + i]];
-      for (std::uint32_t x = 0; x < card; ++x) {
-        if (m[x] == -INFINITY) {
-          ++zeros[x];
-        } else {
-          total[x] += m[x];
-        }
-      }
-    }
+    std::vector<double> acc(card, 0.0);
     for (std::uint32_t i = 0; i < degree; ++i) {
       const std::uint32_t e = g.var_edges[begin + i];
       const double* m = in + g.edge_offset[e];
       double* target = out + g.edge_offset[e];
       for (std::uint32_t x = 0; x < card; ++x) {
-        const bool own_zero = m[x] == -INFINITY;
-        const std::uint32_t others = zeros[x] - (own_zero ? 1 : 0);
-        target[x] = others > 0 ? -INFINITY : total[x] - (own_zero ? 0.0 : m[x]);
+        target[x] = acc[x];
+        acc[x] += m[x];
+      }
+    }
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (std::uint32_t i = degree; i-- > 0;) {
+      const std::uint32_t e = g.var_edges[begin + i];
+      const double* m = in + g.edge_offset[e];
+      double* target = out + g.edge_offset[e];
+      for (std::uint32_t x = 0; x < card; ++x) {
+        target[x] += acc[x];
+        acc[x] += m[x];
       }
       normalize(target, card);
     }
@@ -391,6 +411,41 @@ struct LogMessages {
 
   static double log_message_entry(const double* m, std::size_t x) { return m[x]; }
   static double indicator(bool on) { return on ? 0.0 : -INFINITY; }
+
+  static double log_probability(const double* m, std::size_t i, std::size_t card) {
+    return m[i] - log_normalizer(m, card);
+  }
+
+  // Damping in log space is geometric damping (see LinearMessages::damp).
+  static void damp(double* update, const double* old, std::size_t card, double keep) {
+    for (std::size_t x = 0; x < card; ++x) {
+      update[x] = update[x] == -INFINITY || old[x] == -INFINITY ? -INFINITY : (1.0 - keep) * update[x] + keep * old[x];
+    }
+    normalize(update, card);
+  }
+
+  static double log_change(const double* a, const double* b, std::size_t card) {
+    const double za = log_normalizer(a, card);
+    const double zb = log_normalizer(b, card);
+    double change = 0.0;
+    for (std::size_t x = 0; x < card; ++x) {
+      if (a[x] == -INFINITY && b[x] == -INFINITY) continue;
+      if (a[x] == -INFINITY || b[x] == -INFINITY) return INFINITY;
+      change = std::max(change, std::abs((a[x] - za) - (b[x] - zb)));
+    }
+    return change;
+  }
+
+ private:
+  static double log_normalizer(const double* m, std::size_t card) {
+    double hi = -INFINITY;
+    for (std::size_t x = 0; x < card; ++x) hi = std::max(hi, m[x]);
+    double sum = 0.0;
+    for (std::size_t x = 0; x < card; ++x) sum += std::exp(m[x] - hi);
+    return hi + std::log(sum);
+  }
+
+ public:
 };
 
 }  // namespace copi::detail

@@ -1,0 +1,47 @@
+// Compiling a .copi model: parse (Boost.Spirit X3), check, and lower to the same
+// FactorGraph the C++ API builds, with the model's evidence, queries and choice of
+// algorithm. Errors never throw: they come back as diagnostics, in source order.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "copi/dsl/diagnostic.hpp"
+#include "copi/graph/evidence.hpp"
+#include "copi/graph/factor_graph.hpp"
+
+namespace copi::dsl {
+
+// `infer NAME(key = value, ...)`: the algorithm and its options as written.
+struct AlgorithmChoice {
+  std::string name = "auto";                 // auto, exact, bp, enumerate
+  std::map<std::string, std::string> options;  // values as text (numbers or names)
+};
+
+struct CompiledModel {
+  FactorGraph graph;
+  Evidence evidence;
+  std::vector<VarId> marginal_queries;  // in query order; empty and no map/logZ = all
+  bool query_map = false;
+  bool query_log_z = false;
+  AlgorithmChoice algorithm;
+};
+
+struct CompileResult {
+  std::optional<CompiledModel> model;  // set when there are no diagnostics
+  Diagnostics diagnostics;
+};
+
+// Tolerance on |sum of a conditional's row - 1|.
+inline constexpr double kRowSumTolerance = 1e-6;
+
+CompileResult compile_file(const std::filesystem::path& path);
+// `file_name` names the text in diagnostics; includes and CSV files are found
+// relative to `directory`.
+CompileResult compile_text(const std::string& text, const std::string& file_name,
+                           const std::filesystem::path& directory = ".");
+
+}  // namespace copi::dsl

@@ -1,0 +1,247 @@
+// Private. The abstract syntax tree of a .copi file, as Boost.Spirit X3 produces it.
+// Plain structs; every node that can be named in a diagnostic is position_tagged.
+// Nothing here leaves dsl/: the checker lowers it to copi's own model objects.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/spirit/home/x3/support/ast/position_tagged.hpp>
+#include <boost/spirit/home/x3/support/ast/variant.hpp>
+
+namespace copi::dsl::ast {
+
+namespace x3 = boost::spirit::x3;
+
+struct Identifier : x3::position_tagged {
+  std::string name;
+};
+
+struct Number : x3::position_tagged {
+  double value = 0;
+};
+
+struct Reference;
+struct Unary;
+struct Chain;
+struct Call;
+struct Conditional;
+
+struct Expression : x3::variant<Number, x3::forward_ast<Reference>, x3::forward_ast<Unary>, x3::forward_ast<Chain>,
+                                x3::forward_ast<Call>, x3::forward_ast<Conditional>> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+// `x`, `x[i][j+1]`: a parameter, a loop variable or a random variable (array element).
+struct Reference : x3::position_tagged {
+  Identifier name;
+  std::vector<Expression> indices;
+};
+
+struct Unary : x3::position_tagged {
+  std::string op;  // "-", "+", "not"
+  Expression operand;
+};
+
+struct Operation : x3::position_tagged {
+  std::string op;
+  Expression operand;
+};
+
+// first op1 e1 op2 e2 ...: one precedence level, evaluated left to right ("^" right
+// to left).
+struct Chain : x3::position_tagged {
+  Expression first;
+  std::vector<Operation> rest;
+};
+
+struct Call : x3::position_tagged {
+  Identifier function;
+  std::vector<Expression> arguments;
+};
+
+struct Conditional : x3::position_tagged {
+  Expression condition;
+  Expression if_true;
+  Expression if_false;
+};
+
+// ---- data sources -------------------------------------------------------------
+
+// csv("file.csv") or csv("file.csv", "column"): numbers from a CSV file.
+struct CsvSource : x3::position_tagged {
+  std::string path;
+  std::optional<std::string> column;
+};
+
+// ---- declarations ----------------------------------------------------------------
+
+struct ParamValue : x3::variant<Expression, CsvSource> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+struct ParamDefinition : x3::position_tagged {
+  Identifier name;
+  ParamValue value;
+};
+
+struct ParamStatement : x3::position_tagged {
+  std::vector<ParamDefinition> definitions;
+};
+
+// A domain element: a label (a bare name that is not a parameter) or a number.
+using DomainItem = Expression;  // a bare name is resolved by the checker (label or parameter)
+
+struct RangeDomain : x3::position_tagged {
+  Expression low;
+  Expression high;
+};
+
+struct BoolDomain : x3::position_tagged {
+  std::string keyword;
+};
+
+struct ListDomain : x3::position_tagged {
+  std::vector<DomainItem> items;
+};
+
+struct Domain : x3::variant<ListDomain, RangeDomain, BoolDomain> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+struct VariableName : x3::position_tagged {
+  Identifier name;
+  std::vector<Expression> dimensions;
+};
+
+struct VarStatement : x3::position_tagged {
+  std::vector<VariableName> names;
+  Domain domain;
+};
+
+// ---- tables --------------------------------------------------------------------------
+
+struct ArrayLiteral;
+
+struct TableItem : x3::variant<Expression, x3::forward_ast<ArrayLiteral>> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+struct ArrayLiteral : x3::position_tagged {
+  std::vector<TableItem> items;
+};
+
+// One row of a conditional keyed by parent states: `yes: [0.1, 0.9]`,
+// `(yes, no): [...]`.
+using StateKey = Expression;  // a bare name is resolved by the checker (label or parameter)
+
+struct KeyedRow : x3::position_tagged {
+  std::vector<StateKey> key;
+  ArrayLiteral row;
+};
+
+struct KeyedRows : x3::position_tagged {
+  std::vector<KeyedRow> rows;
+};
+
+struct TableValue : x3::variant<ArrayLiteral, KeyedRows, CsvSource, Expression> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+// p(child | parents) = table
+struct ConditionalStatement : x3::position_tagged {
+  Reference child;
+  std::vector<Reference> parents;
+  TableValue table;
+};
+
+// table(x, y) = [...]: a potential table (linear, non-negative)
+struct TableStatement : x3::position_tagged {
+  std::vector<Reference> scope;
+  TableValue table;
+};
+
+// factor <log-potential expression over the variables' numeric values>
+struct FactorStatement : x3::position_tagged {
+  Expression potential;
+};
+
+// ---- evidence, queries, algorithm ------------------------------------------------
+
+using StateValue = Expression;  // a bare name is resolved by the checker (label or parameter)
+
+struct Observation : x3::position_tagged {
+  Reference variable;
+  StateValue value;
+};
+
+struct EvidenceStatement : x3::position_tagged {
+  std::vector<Observation> observations;
+};
+
+struct QueryItem : x3::position_tagged {
+  Identifier kind;  // marginal, map, logZ
+  std::vector<Reference> arguments;
+};
+
+struct QueryStatement : x3::position_tagged {
+  std::vector<QueryItem> items;
+};
+
+using OptionValue = Expression;  // a bare name is resolved by the checker (label or parameter)
+
+struct AlgorithmOption : x3::position_tagged {
+  Identifier key;
+  OptionValue value;
+};
+
+struct InferStatement : x3::position_tagged {
+  Identifier algorithm;
+  std::vector<AlgorithmOption> options;
+};
+
+struct IncludeStatement : x3::position_tagged {
+  std::string path;
+};
+
+// ---- control flow ---------------------------------------------------------------
+
+struct ForStatement;
+struct IfStatement;
+
+struct Statement
+    : x3::variant<ParamStatement, VarStatement, FactorStatement, ConditionalStatement, TableStatement,
+                  EvidenceStatement, QueryStatement, InferStatement, IncludeStatement,
+                  x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+struct LoopRange : x3::position_tagged {
+  Identifier variable;
+  Expression low;
+  Expression high;
+};
+
+struct ForStatement : x3::position_tagged {
+  std::vector<LoopRange> ranges;
+  std::vector<Statement> body;
+};
+
+struct IfStatement : x3::position_tagged {
+  Expression condition;
+  std::vector<Statement> then_body;
+  std::vector<Statement> else_body;
+};
+
+struct Program : x3::position_tagged {
+  std::vector<Statement> statements;
+};
+
+}  // namespace copi::dsl::ast

@@ -1,0 +1,40 @@
+// Private. Boost.Fusion adaptation of the AST, so X3 can fill it.
+#pragma once
+
+#include <boost/fusion/include/adapt_struct.hpp>
+
+#include "ast.hpp"
+
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Identifier, name)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Number, value)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Reference, name, indices)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Unary, op, operand)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Operation, op, operand)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Chain, first, rest)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Call, function, arguments)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Conditional, condition, if_true, if_false)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::CsvSource, path, column)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::ParamDefinition, name, value)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::ParamStatement, definitions)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::RangeDomain, low, high)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::BoolDomain, keyword)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::ListDomain, items)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::VariableName, name, dimensions)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::VarStatement, names, domain)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::ArrayLiteral, items)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::KeyedRow, key, row)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::KeyedRows, rows)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::ConditionalStatement, child, parents, table)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::TableStatement, scope, table)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::FactorStatement, potential)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Observation, variable, value)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::EvidenceStatement, observations)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::QueryItem, kind, arguments)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::QueryStatement, items)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::AlgorithmOption, key, value)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::InferStatement, algorithm, options)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::IncludeStatement, path)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::LoopRange, variable, low, high)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::ForStatement, ranges, body)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::IfStatement, condition, then_body, else_body)
+BOOST_FUSION_ADAPT_STRUCT(copi::dsl::ast::Program, statements)

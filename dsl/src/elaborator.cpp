@@ -1,0 +1,413 @@
+#include "elaborator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "copi/graph/error.hpp"
+#include "csv_source.hpp"
+
+namespace copi::dsl {
+namespace {
+
+constexpr std::size_t kMaxDiagnostics = 100;
+constexpr std::size_t kMaxFactorEntries = std::size_t{1} << 22;
+
+std::string format_number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+}  // namespace
+
+Elaborator::Elaborator(CompiledModel& model) : model_(model) {}
+
+void Elaborator::fail(const boost::spirit::x3::position_tagged& where, std::string message) const {
+  throw SemanticError{&where, std::move(message)};
+}
+
+void Elaborator::report(const boost::spirit::x3::position_tagged* where, std::string message) {
+  if (diagnostics_.size() >= kMaxDiagnostics) return;
+  static const boost::spirit::x3::position_tagged nowhere;
+  diagnostics_.push_back(file_->state->at(where ? *where : nowhere, std::move(message)));
+}
+
+void Elaborator::run(const ParsedFile& file) {
+  const ParsedFile* outer = file_;
+  file_ = &file;
+  statements(file.program.statements);
+  file_ = outer;
+}
+
+void Elaborator::statements(const Statements& list) {
+  for (const ast::Statement& s : list) {
+    if (diagnostics_.size() >= kMaxDiagnostics) return;
+    try {
+      statement(s);
+    } catch (const SemanticError& error) {
+      report(error.where, error.message);
+    } catch (const copi::Error& error) {
+      report(nullptr, error.what());
+    }
+  }
+}
+
+void Elaborator::statement(const ast::Statement& s) {
+  struct Visitor {
+    Elaborator& self;
+    void operator()(const ast::ParamStatement& x) const { self.param(x); }
+    void operator()(const ast::VarStatement& x) const { self.var(x); }
+    void operator()(const ast::FactorStatement& x) const { self.factor(x); }
+    void operator()(const ast::ConditionalStatement& x) const { self.conditional(x); }
+    void operator()(const ast::TableStatement& x) const { self.table(x); }
+    void operator()(const ast::EvidenceStatement& x) const { self.evidence(x); }
+    void operator()(const ast::QueryStatement& x) const { self.query(x); }
+    void operator()(const ast::InferStatement& x) const { self.infer(x); }
+    void operator()(const ast::IncludeStatement& x) const { self.include(x); }
+    void operator()(const ast::ForStatement& x) const { self.for_loop(x, 0); }
+    void operator()(const ast::IfStatement& x) const { self.if_statement(x); }
+  };
+  boost::apply_visitor(Visitor{*this}, s);
+}
+
+// ---- parameters, loops, conditions -----------------------------------------------
+
+void Elaborator::param(const ast::ParamStatement& s) {
+  for (const ast::ParamDefinition& d : s.definitions) {
+    const std::string& name = d.name.name;
+    if (params_.contains(name) || array_params_.contains(name) || arrays_.contains(name)) {
+      fail(d.name, "'" + name + "' is already defined");
+    }
+    if (const auto* csv = boost::get<ast::CsvSource>(&d.value)) {
+      std::size_t columns = 0;
+      array_params_[name] = read_csv_numbers(*csv, &columns);
+    } else {
+      params_[name] = evaluate(boost::get<ast::Expression>(d.value));
+    }
+  }
+}
+
+void Elaborator::for_loop(const ast::ForStatement& s, std::size_t range_index) {
+  if (range_index == s.ranges.size()) {
+    statements(s.body);
+    return;
+  }
+  const ast::LoopRange& range = s.ranges[range_index];
+  const long long low = evaluate_integer(range.low, "a loop bound");
+  const long long high = evaluate_integer(range.high, "a loop bound");
+  loop_.emplace_back(range.variable.name, 0.0);
+  for (long long i = low; i <= high; ++i) {
+    loop_.back().second = static_cast<double>(i);
+    for_loop(s, range_index + 1);
+    if (diagnostics_.size() >= kMaxDiagnostics) break;
+  }
+  loop_.pop_back();
+}
+
+void Elaborator::if_statement(const ast::IfStatement& s) {
+  statements(evaluate(s.condition) != 0.0 ? s.then_body : s.else_body);
+}
+
+void Elaborator::include(const ast::IncludeStatement& s) {
+  const std::filesystem::path base = std::filesystem::path(file_->file).parent_path();
+  const std::filesystem::path path = base / s.path;
+  std::error_code ec;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
+  if (std::find(include_stack_.begin(), include_stack_.end(), canonical) != include_stack_.end()) {
+    fail(s, "include cycle: '" + s.path + "' is already being included");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(s, "cannot open included file '" + path.string() + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto parsed = parse_text(path.string(), buffer.str());
+  if (!parsed->ok) {
+    for (const Diagnostic& d : parsed->state->diagnostics()) diagnostics_.push_back(d);
+    return;
+  }
+  include_stack_.push_back(canonical);
+  included_.push_back(std::move(parsed));
+  run(*included_.back());
+  include_stack_.pop_back();
+}
+
+// ---- variables ---------------------------------------------------------------------
+
+VariableDomain Elaborator::domain_of(const ast::Domain& d) {
+  VariableDomain domain;
+  if (boost::get<ast::BoolDomain>(&d)) {
+    domain.labels = {"false", "true"};
+    domain.values = {0.0, 1.0};
+  } else if (const auto* range = boost::get<ast::RangeDomain>(&d)) {
+    const long long low = evaluate_integer(range->low, "a range bound");
+    const long long high = evaluate_integer(range->high, "a range bound");
+    if (high < low) fail(*range, "empty range " + std::to_string(low) + ".." + std::to_string(high));
+    if (high - low >= (1LL << 24)) fail(*range, "range with more than 2^24 states");
+    for (long long v = low; v <= high; ++v) domain.values.push_back(static_cast<double>(v));
+  } else {
+    const auto& list = boost::get<ast::ListDomain>(d);
+    for (const ast::Expression& item : list.items) {
+      if (const std::string* label = bare_label(item)) {
+        if (!domain.values.empty() && domain.labels.empty()) {
+          fail(list, "mixed labels and numbers in a domain: '" + *label + "' is not a parameter");
+        }
+        if (std::find(domain.labels.begin(), domain.labels.end(), *label) != domain.labels.end()) {
+          fail(list, "state '" + *label + "' listed twice");
+        }
+        domain.labels.push_back(*label);
+        domain.values.push_back(static_cast<double>(domain.values.size()));
+      } else {
+        if (!domain.labels.empty()) fail(list, "mixed labels and numbers in a domain");
+        const double v = evaluate(item);
+        if (std::find(domain.values.begin(), domain.values.end(), v) != domain.values.end()) {
+          fail(list, "state " + format_number(v) + " listed twice");
+        }
+        domain.values.push_back(v);
+      }
+    }
+  }
+  domain.cardinality = domain.values.size();
+  return domain;
+}
+
+void Elaborator::var(const ast::VarStatement& s) {
+  const VariableDomain domain = domain_of(s.domain);
+  for (const ast::VariableName& name : s.names) {
+    const std::string& id = name.name.name;
+    if (arrays_.contains(id) || params_.contains(id) || array_params_.contains(id)) {
+      fail(name.name, "'" + id + "' is already defined");
+    }
+    VariableArray array;
+    array.domain = domain;
+    std::size_t count = 1;
+    for (const ast::Expression& dim : name.dimensions) {
+      const long long n = evaluate_integer(dim, "an array size");
+      if (n <= 0) fail(name, "array size must be positive, got " + std::to_string(n));
+      array.dims.push_back(static_cast<std::size_t>(n));
+      count *= static_cast<std::size_t>(n);
+      if (count > (std::size_t{1} << 28)) fail(name, "array '" + id + "' has more than 2^28 variables");
+    }
+    array.first = static_cast<std::uint32_t>(model_.graph.num_variables());
+    auto& stored = arrays_[id] = std::move(array);
+    std::vector<std::size_t> index(stored.dims.size(), 0);
+    for (std::size_t k = 0; k < count; ++k) {
+      std::string full = id;
+      for (const std::size_t i : index) full += "[" + std::to_string(i) + "]";
+      std::vector<std::string> labels = stored.domain.labels;
+      if (labels.empty()) {
+        for (const double v : stored.domain.values) labels.push_back(format_number(v));
+      }
+      model_.graph.add_variable(DiscreteVariable{std::move(full), stored.domain.cardinality, std::move(labels)});
+      domain_of_var_.push_back(&stored.domain);
+      for (std::size_t d = index.size(); d-- > 0;) {  // row-major: last index fastest
+        if (++index[d] < stored.dims[d]) break;
+        index[d] = 0;
+      }
+    }
+  }
+}
+
+VarId Elaborator::resolve_variable(const ast::Reference& r) {
+  const auto it = arrays_.find(r.name.name);
+  if (it == arrays_.end()) fail(r.name, "unknown variable '" + r.name.name + "'");
+  const VariableArray& array = it->second;
+  if (r.indices.size() != array.dims.size()) {
+    fail(r, "'" + r.name.name + "' has " + std::to_string(array.dims.size()) + " dimension(s), " +
+                std::to_string(r.indices.size()) + " index(es) given");
+  }
+  std::size_t offset = 0;
+  for (std::size_t d = 0; d < array.dims.size(); ++d) {
+    const long long i = evaluate_integer(r.indices[d], "an index");
+    if (i < 0 || static_cast<std::size_t>(i) >= array.dims[d]) {
+      fail(r, "index " + std::to_string(i) + " out of range for '" + r.name.name + "' (dimension " +
+                  std::to_string(d + 1) + " has size " + std::to_string(array.dims[d]) + ")");
+    }
+    offset = offset * array.dims[d] + static_cast<std::size_t>(i);
+  }
+  return VarId{static_cast<std::uint32_t>(array.first + offset)};
+}
+
+std::vector<VarId> Elaborator::resolve_variables(const ast::Reference& r) {
+  const auto it = arrays_.find(r.name.name);
+  if (it != arrays_.end() && r.indices.empty() && !it->second.dims.empty()) {
+    std::size_t count = 1;
+    for (const std::size_t d : it->second.dims) count *= d;
+    std::vector<VarId> all;
+    for (std::size_t k = 0; k < count; ++k) all.push_back(VarId{static_cast<std::uint32_t>(it->second.first + k)});
+    return all;
+  }
+  return {resolve_variable(r)};
+}
+
+std::size_t Elaborator::state_of(VarId var, const ast::Expression& value, const char* context) {
+  const VariableDomain& domain = *domain_of_var_[var.index];
+  const std::string& name = model_.graph.variable(var).name;
+  if (const std::string* label = bare_label(value)) {
+    const auto it = std::find(domain.labels.begin(), domain.labels.end(), *label);
+    if (it == domain.labels.end()) {
+      throw SemanticError{&boost::get<boost::spirit::x3::forward_ast<ast::Reference>>(unwrap(value)).get(),
+                          std::string(context) + ": '" + name + "' has no state '" + *label + "'"};
+    }
+    return static_cast<std::size_t>(it - domain.labels.begin());
+  }
+  const double v = evaluate(value);
+  if (!domain.labels.empty()) {
+    // Labelled states are numbered 0, 1, ...: a number is a state index.
+    if (v >= 0 && v < static_cast<double>(domain.cardinality) && v == std::floor(v)) return static_cast<std::size_t>(v);
+  } else {
+    const auto it = std::find(domain.values.begin(), domain.values.end(), v);
+    if (it != domain.values.end()) return static_cast<std::size_t>(it - domain.values.begin());
+  }
+  throw SemanticError{nullptr, std::string(context) + ": '" + name + "' has no state " + format_number(v)};
+}
+
+// ---- factors -------------------------------------------------------------------------
+
+void Elaborator::add_factor(std::vector<VarId> scope, std::vector<double> log_values, const ast::Reference& where) {
+  for (std::size_t i = 0; i < scope.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (scope[i] == scope[j]) {
+        fail(where, "variable '" + model_.graph.variable(scope[i]).name + "' appears twice in one factor");
+      }
+    }
+  }
+  std::vector<std::size_t> cards;
+  for (const VarId v : scope) cards.push_back(model_.graph.cardinality(v));
+  model_.graph.add_factor(DiscreteFactor(std::move(scope), std::move(cards), std::move(log_values)));
+}
+
+void Elaborator::collect_variables(const ast::Expression& e, std::vector<VarId>& out) {
+  struct Visitor {
+    Elaborator& self;
+    std::vector<VarId>& out;
+    void operator()(const ast::Number&) const {}
+    void operator()(const ast::Reference& r) const {
+      for (const ast::Expression& i : r.indices) self.collect_variables(i, out);
+      if (!self.arrays_.contains(r.name.name)) return;
+      const VarId v = self.resolve_variable(r);
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+    void operator()(const ast::Unary& u) const { self.collect_variables(u.operand, out); }
+    void operator()(const ast::Chain& c) const {
+      self.collect_variables(c.first, out);
+      for (const ast::Operation& op : c.rest) self.collect_variables(op.operand, out);
+    }
+    void operator()(const ast::Call& c) const {
+      for (const ast::Expression& a : c.arguments) self.collect_variables(a, out);
+    }
+    void operator()(const ast::Conditional& c) const {
+      self.collect_variables(c.condition, out);
+      self.collect_variables(c.if_true, out);
+      self.collect_variables(c.if_false, out);
+    }
+  };
+  boost::apply_visitor(Visitor{*this, out}, e);
+}
+
+void Elaborator::factor(const ast::FactorStatement& s) {
+  std::vector<VarId> scope;
+  collect_variables(s.potential, scope);
+  std::vector<std::size_t> cards;
+  std::size_t size = 1;
+  for (const VarId v : scope) {
+    cards.push_back(model_.graph.cardinality(v));
+    size *= cards.back();
+    if (size > kMaxFactorEntries) fail(s, "factor table would have more than 2^22 entries");
+  }
+  std::vector<double> log_values(size);
+  std::vector<std::size_t> states(scope.size(), 0);
+  bound_vars_ = &scope;
+  bound_states_ = &states;
+  try {
+    for (std::size_t i = 0; i < size; ++i) {
+      const double value = evaluate(s.potential);
+      if (std::isnan(value) || value == INFINITY) {
+        fail(s, "the log-potential is " + format_number(value) + " (it must be finite or -inf)");
+      }
+      log_values[i] = value;
+      for (std::size_t d = 0; d < states.size(); ++d) {  // first variable fastest
+        if (++states[d] < cards[d]) break;
+        states[d] = 0;
+      }
+    }
+  } catch (...) {
+    bound_vars_ = nullptr;
+    bound_states_ = nullptr;
+    throw;
+  }
+  bound_vars_ = nullptr;
+  bound_states_ = nullptr;
+  if (scope.empty()) {
+    model_.graph.add_factor(DiscreteFactor::constant(log_values[0]));
+    return;
+  }
+  model_.graph.add_factor(DiscreteFactor(scope, cards, std::move(log_values)));
+}
+
+// ---- evidence, queries, algorithm ----------------------------------------------------
+
+void Elaborator::evidence(const ast::EvidenceStatement& s) {
+  for (const ast::Observation& o : s.observations) {
+    const VarId var = resolve_variable(o.variable);
+    std::size_t state = 0;
+    try {
+      state = state_of(var, o.value, "evidence");
+    } catch (SemanticError& error) {
+      if (error.where == nullptr) error.where = &o;
+      throw;
+    }
+    const auto [it, inserted] = model_.evidence.emplace(var, state);
+    if (!inserted && it->second != state) {
+      fail(o, "conflicting evidence on '" + model_.graph.variable(var).name + "'");
+    }
+  }
+}
+
+void Elaborator::query(const ast::QueryStatement& s) {
+  for (const ast::QueryItem& item : s.items) {
+    const std::string& kind = item.kind.name;
+    if (kind == "marginal" || kind == "marginals") {
+      if (item.arguments.empty()) fail(item, "marginal(...) needs at least one variable");
+      for (const ast::Reference& r : item.arguments) {
+        for (const VarId v : resolve_variables(r)) model_.marginal_queries.push_back(v);
+      }
+    } else if (kind == "map" || kind == "mpe") {
+      model_.query_map = true;
+    } else if (kind == "logZ" || kind == "logz") {
+      model_.query_log_z = true;
+    } else {
+      fail(item.kind, "unknown query '" + kind + "': expected marginal(...), map or logZ");
+    }
+  }
+}
+
+void Elaborator::infer(const ast::InferStatement& s) {
+  static const std::map<std::string, std::vector<std::string>> kAllowed = {
+      {"auto", {"memory_limit", "schedule", "damping", "tol", "max_iter"}},
+      {"exact", {"memory_limit", "heuristic"}},
+      {"bp", {"schedule", "damping", "tol", "max_iter", "time_limit"}},
+      {"enumerate", {}},
+  };
+  const auto allowed = kAllowed.find(s.algorithm.name);
+  if (allowed == kAllowed.end()) {
+    fail(s.algorithm, "unknown algorithm '" + s.algorithm.name + "': expected auto, exact, bp or enumerate");
+  }
+  if (infer_seen_) fail(s, "the algorithm is chosen twice");
+  infer_seen_ = true;
+  model_.algorithm.name = s.algorithm.name;
+  for (const ast::AlgorithmOption& option : s.options) {
+    const std::string& key = option.key.name;
+    if (std::find(allowed->second.begin(), allowed->second.end(), key) == allowed->second.end()) {
+      fail(option.key, "unknown option '" + key + "' for " + s.algorithm.name);
+    }
+    if (const std::string* word = bare_label(option.value)) {
+      model_.algorithm.options[key] = *word;
+    } else {
+      model_.algorithm.options[key] = format_number(evaluate(option.value));
+    }
+  }
+}
+
+}  // namespace copi::dsl

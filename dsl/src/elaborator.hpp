@@ -1,0 +1,110 @@
+// Private. Walks a checked-as-it-goes AST and lowers it into a CompiledModel: runs
+// `for` and `if`, evaluates parameters, declares variables (arrays become blocks of
+// variables named "x[i][j]"), builds factors from tables, conditionals and
+// log-potential expressions, and records evidence, queries and the algorithm.
+// Semantic errors become diagnostics; the statement at fault is skipped and the walk
+// goes on, so every error of a file is reported, in source order.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ast.hpp"
+#include "copi/dsl/model.hpp"
+#include "parse.hpp"
+
+namespace copi::dsl {
+
+// The expression inside trivial precedence levels (a chain without operators).
+const ast::Expression& unwrap(const ast::Expression& e);
+
+// A semantic error at a node; thrown inside the elaborator, caught per statement.
+struct SemanticError {
+  const boost::spirit::x3::position_tagged* where;
+  std::string message;
+};
+
+struct VariableDomain {
+  std::size_t cardinality = 0;
+  std::vector<std::string> labels;  // empty for numeric domains
+  std::vector<double> values;       // numeric value of each state (labels: 0, 1, ...)
+};
+
+struct VariableArray {
+  std::vector<std::size_t> dims;  // empty for a scalar
+  std::uint32_t first = 0;        // VarId of element 0 (row-major)
+  VariableDomain domain;
+};
+
+class Elaborator {
+ public:
+  explicit Elaborator(CompiledModel& model);
+
+  // Lowers a parsed file; includes are parsed and lowered in place.
+  void run(const ParsedFile& file);
+
+  Diagnostics& diagnostics() { return diagnostics_; }
+
+ private:
+  using Statements = std::vector<ast::Statement>;
+
+  void statements(const Statements& list);
+  void statement(const ast::Statement& s);
+  void param(const ast::ParamStatement& s);
+  void var(const ast::VarStatement& s);
+  void factor(const ast::FactorStatement& s);
+  void conditional(const ast::ConditionalStatement& s);
+  void table(const ast::TableStatement& s);
+  void evidence(const ast::EvidenceStatement& s);
+  void query(const ast::QueryStatement& s);
+  void infer(const ast::InferStatement& s);
+  void include(const ast::IncludeStatement& s);
+  void for_loop(const ast::ForStatement& s, std::size_t range_index);
+  void if_statement(const ast::IfStatement& s);
+
+  // Expressions
+  double evaluate(const ast::Expression& e);
+  double evaluate_reference(const ast::Reference& r);
+  double evaluate_chain(const ast::Chain& c);
+  double evaluate_call(const ast::Call& c);
+  long long evaluate_integer(const ast::Expression& e, const char* what);
+  // A bare name that is neither a parameter, a loop variable nor a variable.
+  const std::string* bare_label(const ast::Expression& e) const;
+
+  // Variables
+  VarId resolve_variable(const ast::Reference& r);
+  std::vector<VarId> resolve_variables(const ast::Reference& r);  // whole arrays too
+  std::size_t state_of(VarId var, const ast::Expression& value, const char* context);
+  void collect_variables(const ast::Expression& e, std::vector<VarId>& out);
+  VariableDomain domain_of(const ast::Domain& d);
+
+  // Tables
+  std::vector<double> flatten(const ast::ArrayLiteral& array);
+  std::vector<double> read_csv_numbers(const ast::CsvSource& source, std::size_t* columns);
+  void add_factor(std::vector<VarId> scope, std::vector<double> log_values, const ast::Reference& where);
+
+  [[noreturn]] void fail(const boost::spirit::x3::position_tagged& where, std::string message) const;
+  void report(const boost::spirit::x3::position_tagged* where, std::string message);
+
+  CompiledModel& model_;
+  Diagnostics diagnostics_;
+  const ParsedFile* file_ = nullptr;  // the file whose AST is being walked
+  std::vector<std::filesystem::path> include_stack_;
+  std::vector<std::unique_ptr<ParsedFile>> included_;
+  std::map<std::string, double> params_;
+  std::map<std::string, std::vector<double>> array_params_;
+  std::vector<std::pair<std::string, double>> loop_;  // innermost last
+  std::map<std::string, VariableArray> arrays_;
+  std::vector<std::uint32_t> var_array_;             // per VarId: nothing yet; reserved
+  std::vector<const VariableDomain*> domain_of_var_;  // per VarId
+  // While a factor's potential is evaluated: the state of each variable in scope.
+  const std::vector<VarId>* bound_vars_ = nullptr;
+  const std::vector<std::size_t>* bound_states_ = nullptr;
+  bool infer_seen_ = false;
+};
+
+}  // namespace copi::dsl

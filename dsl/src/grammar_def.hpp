@@ -1,0 +1,307 @@
+// Private. The .copi grammar (Boost.Spirit X3). Statements start with a keyword, so
+// they need no separators; `>` marks expectation points, where a mismatch becomes a
+// diagnostic "expected <rule name>" at the failing position.
+#pragma once
+
+#include <boost/spirit/home/x3.hpp>
+#include <boost/spirit/home/x3/support/utility/annotate_on_success.hpp>
+
+#include "ast.hpp"
+#include "ast_adapted.hpp"
+#include "config.hpp"
+#include "grammar.hpp"
+
+namespace copi::dsl::parser {
+
+namespace x3 = boost::spirit::x3;
+using x3::alnum;
+using x3::alpha;
+using x3::char_;
+using x3::eoi;
+using x3::eol;
+using x3::lexeme;
+using x3::lit;
+using x3::space;
+using x3::string;
+
+// Rule IDs: annotate the node's position on success; the program rule also turns an
+// expectation failure into a diagnostic.
+struct annotate_position {
+  template <typename T, typename Iterator, typename Context>
+  void on_success(const Iterator& first, const Iterator& last, T& ast, const Context& context) {
+    ParseState& state = x3::get<parse_state_tag>(context).get();
+    state.positions().annotate(ast, first, last);
+  }
+};
+
+struct report_errors {
+  template <typename Iterator, typename Exception, typename Context>
+  x3::error_handler_result on_error(Iterator&, const Iterator&, const Exception& failure, const Context& context) {
+    ParseState& state = x3::get<parse_state_tag>(context).get();
+    std::string which = failure.which();
+    state.diagnostics().push_back(state.at(failure.where(), "expected " + which));
+    return x3::error_handler_result::fail;
+  }
+};
+
+// ---- lexical ------------------------------------------------------------------------
+
+struct skipper_class;
+const skipper_type skipper_rule = "whitespace";
+const auto skipper_rule_def = space | (lit("//") >> *(char_ - eol) >> (eol | eoi)) |
+                              (lit("/*") >> *(char_ - lit("*/")) >> lit("*/"));
+BOOST_SPIRIT_DEFINE(skipper_rule)
+
+// Numbers: digits, an optional fraction with digits after the dot (so "0..9" reads
+// as 0 .. 9) and an optional exponent.
+const auto to_number = [](auto& ctx) {
+  const auto& range = x3::_attr(ctx);
+  x3::_val(ctx).value = std::strtod(std::string(range.begin(), range.end()).c_str(), nullptr);
+};
+const auto unsigned_number = x3::raw[+x3::digit >> -('.' >> +x3::digit) >>
+                                     -(char_("eE") >> -char_("+-") >> +x3::digit)];
+
+
+inline auto keyword(const char* word) { return lexeme[lit(word) >> !(alnum | '_')]; }
+
+const auto reserved = lexeme[(lit("param") | "var" | "factor" | "table" | "evidence" | "query" | "infer" |
+                              "include" | "for" | "in" | "if" | "then" | "else" | "and" | "or" | "not" |
+                              "bool" | "csv" | "p") >>
+                             !(alnum | '_')];
+
+struct identifier_class : annotate_position {};
+struct name_class;
+struct number_class : annotate_position {};
+struct string_class;
+const x3::rule<identifier_class, ast::Identifier> identifier = "name";
+const x3::rule<name_class, std::string> name = "name";
+const x3::rule<number_class, ast::Number> number = "number";
+const x3::rule<string_class, std::string> quoted = "a quoted string";
+
+const auto name_def = lexeme[!reserved >> (alpha | char_('_')) >> *(alnum | char_('_'))];
+const auto identifier_def = name;
+const auto number_def = lexeme[unsigned_number[to_number]];
+const auto quoted_def = lexeme['"' > *(char_ - '"' - eol) > '"'];
+
+// ---- expressions -------------------------------------------------------------------
+
+struct expression_class;
+struct reference_class : annotate_position {};
+struct primary_class;
+struct unary_class : annotate_position {};
+struct power_class : annotate_position {};
+struct product_class : annotate_position {};
+struct sum_class : annotate_position {};
+struct comparison_class : annotate_position {};
+struct conjunction_class : annotate_position {};
+struct disjunction_class : annotate_position {};
+struct call_class : annotate_position {};
+struct conditional_class : annotate_position {};
+struct unary_expr_class;
+
+const x3::rule<expression_class, ast::Expression> expression = "an expression";
+const x3::rule<reference_class, ast::Reference> reference = "a name";
+const x3::rule<primary_class, ast::Expression> primary = "an expression";
+const x3::rule<unary_class, ast::Unary> unary = "an expression";
+const x3::rule<unary_expr_class, ast::Expression> unary_expr = "an expression";
+const x3::rule<power_class, ast::Chain> power = "an expression";
+const x3::rule<product_class, ast::Chain> product = "an expression";
+const x3::rule<sum_class, ast::Chain> sum = "an expression";
+const x3::rule<comparison_class, ast::Chain> comparison = "an expression";
+const x3::rule<conjunction_class, ast::Chain> conjunction = "an expression";
+const x3::rule<disjunction_class, ast::Chain> disjunction = "an expression";
+const x3::rule<call_class, ast::Call> call = "a function call";
+const x3::rule<conditional_class, ast::Conditional> conditional = "an if-then-else expression";
+
+struct operation_class : annotate_position {};
+const auto op_rule = [](auto ops, auto operand) {
+  return x3::rule<operation_class, ast::Operation>{"an operator"} = ops > operand;
+};
+
+const auto reference_def = identifier >> *('[' > expression > ']');
+const auto call_def = identifier >> '(' >> -(expression % ',') > ')';
+const auto conditional_def = keyword("if") > expression > keyword("then") > expression > keyword("else") > expression;
+const auto primary_def = number | ('(' > expression > ')') | conditional | call | reference;
+const auto unary_def = (string("-") | string("+") | (keyword("not") >> x3::attr(std::string("not")))) > unary_expr;
+const auto unary_expr_def = unary | power;
+const auto power_def = primary >> *op_rule(string("^"), unary_expr);
+const auto product_def = unary_expr >> *op_rule(string("*") | string("/"), unary_expr);
+const auto sum_def = product >> *op_rule(string("+") | string("-"), product);
+const auto comparison_def = sum >> *op_rule(string("<=") | string(">=") | string("==") | string("!=") |
+                                                 string("<") | string(">"),
+                                             sum);
+const auto conjunction_def = comparison >> *op_rule(keyword("and") >> x3::attr(std::string("and")), comparison);
+const auto disjunction_def = conjunction >> *op_rule(keyword("or") >> x3::attr(std::string("or")), conjunction);
+const auto expression_def = disjunction;
+
+BOOST_SPIRIT_DEFINE(identifier, name, number, quoted, expression, reference, primary, unary, unary_expr, power,
+                    product, sum, comparison, conjunction, disjunction, call, conditional)
+
+// ---- statements --------------------------------------------------------------------
+
+struct csv_class : annotate_position {};
+struct param_definition_class : annotate_position {};
+struct param_statement_class : annotate_position {};
+struct range_domain_class : annotate_position {};
+struct bool_domain_class : annotate_position {};
+struct list_domain_class : annotate_position {};
+struct domain_class;
+struct variable_name_class : annotate_position {};
+struct var_statement_class : annotate_position {};
+struct array_literal_class : annotate_position {};
+struct table_item_class;
+struct keyed_row_class : annotate_position {};
+struct keyed_rows_class : annotate_position {};
+struct table_value_class;
+struct conditional_statement_class : annotate_position {};
+struct table_statement_class : annotate_position {};
+struct factor_statement_class : annotate_position {};
+struct observation_class : annotate_position {};
+struct evidence_statement_class : annotate_position {};
+struct query_item_class : annotate_position {};
+struct query_statement_class : annotate_position {};
+struct algorithm_option_class : annotate_position {};
+struct infer_statement_class : annotate_position {};
+struct include_statement_class : annotate_position {};
+struct loop_range_class : annotate_position {};
+struct for_statement_class : annotate_position {};
+struct if_statement_class : annotate_position {};
+struct statement_class;
+struct block_class;
+struct program_class : annotate_position, report_errors {};
+struct end_class;
+
+const x3::rule<csv_class, ast::CsvSource> csv = "csv(\"file\")";
+const x3::rule<param_definition_class, ast::ParamDefinition> param_definition = "a parameter definition";
+const x3::rule<param_statement_class, ast::ParamStatement> param_statement = "param";
+const x3::rule<range_domain_class, ast::RangeDomain> range_domain = "a range like 0..9";
+const x3::rule<bool_domain_class, ast::BoolDomain> bool_domain = "bool";
+const x3::rule<list_domain_class, ast::ListDomain> list_domain = "a list of states";
+const x3::rule<domain_class, ast::Domain> domain = "a domain ({a, b}, {-1, +1}, 0..9 or bool)";
+const x3::rule<variable_name_class, ast::VariableName> variable_name = "a variable name";
+const x3::rule<var_statement_class, ast::VarStatement> var_statement = "var";
+const x3::rule<array_literal_class, ast::ArrayLiteral> array_literal = "a table [ ... ]";
+const x3::rule<table_item_class, ast::TableItem> table_item = "a table entry";
+const x3::rule<keyed_row_class, ast::KeyedRow> keyed_row = "a row 'state: [ ... ]'";
+const x3::rule<keyed_rows_class, ast::KeyedRows> keyed_rows = "rows { state: [ ... ], ... }";
+const x3::rule<table_value_class, ast::TableValue> table_value = "a table, rows, csv(...) or an expression";
+const x3::rule<conditional_statement_class, ast::ConditionalStatement> conditional_statement = "p(...)";
+const x3::rule<table_statement_class, ast::TableStatement> table_statement = "table(...)";
+const x3::rule<factor_statement_class, ast::FactorStatement> factor_statement = "factor";
+const x3::rule<observation_class, ast::Observation> observation = "an observation 'x = state'";
+const x3::rule<evidence_statement_class, ast::EvidenceStatement> evidence_statement = "evidence";
+const x3::rule<query_item_class, ast::QueryItem> query_item = "a query (marginal(...), map or logZ)";
+const x3::rule<query_statement_class, ast::QueryStatement> query_statement = "query";
+const x3::rule<algorithm_option_class, ast::AlgorithmOption> algorithm_option = "an option 'name = value'";
+const x3::rule<infer_statement_class, ast::InferStatement> infer_statement = "infer";
+const x3::rule<include_statement_class, ast::IncludeStatement> include_statement = "include";
+const x3::rule<loop_range_class, ast::LoopRange> loop_range = "a loop range 'i in 0..N-1'";
+const x3::rule<for_statement_class, ast::ForStatement> for_statement = "for";
+const x3::rule<if_statement_class, ast::IfStatement> if_statement = "if";
+const x3::rule<statement_class, ast::Statement> statement = "a statement";
+const x3::rule<block_class, std::vector<ast::Statement>> block = "'{' or ':'";
+const program_type program_rule = "program";
+const x3::rule<end_class> end_of_input =
+    "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, for, if)";
+
+struct list_rule_1_class;
+const x3::rule<list_rule_1_class, std::optional<std::string>> list_rule_1 = "',' or ')'";
+struct list_rule_2_class;
+const x3::rule<list_rule_2_class, ast::ParamValue> list_rule_2 = "an expression or csv(...)";
+struct list_rule_3_class;
+const x3::rule<list_rule_3_class, std::vector<ast::ParamDefinition>> list_rule_3 = "a parameter 'name = value'";
+struct list_rule_4_class;
+const x3::rule<list_rule_4_class, std::vector<ast::Expression>> list_rule_4 = "a state";
+struct list_rule_5_class;
+const x3::rule<list_rule_5_class, std::vector<ast::VariableName>> list_rule_5 = "a variable name";
+struct list_rule_6_class;
+const x3::rule<list_rule_6_class, std::vector<ast::TableItem>> list_rule_6 = "a table entry";
+struct list_rule_7_class;
+const x3::rule<list_rule_7_class, std::vector<ast::KeyedRow>> list_rule_7 = "a row 'state: [ ... ]'";
+struct list_rule_8_class;
+const x3::rule<list_rule_8_class, std::vector<ast::Reference>> list_rule_8 = "a variable";
+struct list_rule_9_class;
+const x3::rule<list_rule_9_class, std::vector<ast::Reference>> list_rule_9 = "'|' or ')'";
+struct list_rule_10_class;
+const x3::rule<list_rule_10_class, std::vector<ast::Observation>> list_rule_10 = "an observation 'x = state'";
+struct list_rule_11_class;
+const x3::rule<list_rule_11_class, std::vector<ast::Reference>> list_rule_11 = "'('";
+struct list_rule_12_class;
+const x3::rule<list_rule_12_class, std::vector<ast::QueryItem>> list_rule_12 = "a query (marginal(...), map or logZ)";
+struct list_rule_13_class;
+const x3::rule<list_rule_13_class, std::vector<ast::AlgorithmOption>> list_rule_13 = "an option 'name = value' or ')'";
+struct list_rule_14_class;
+const x3::rule<list_rule_14_class, std::vector<ast::AlgorithmOption>> list_rule_14 = "'(' or a statement";
+struct list_rule_15_class;
+const x3::rule<list_rule_15_class, std::vector<ast::Statement>> list_rule_15 = "a statement or '}'";
+struct list_rule_16_class;
+const x3::rule<list_rule_16_class, std::vector<ast::LoopRange>> list_rule_16 = "a loop range 'i in 0..N-1'";
+struct list_rule_17_class;
+const x3::rule<list_rule_17_class, std::vector<ast::Statement>> list_rule_17 = "else or a statement";
+const auto csv_def = keyword("csv") > '(' > quoted > list_rule_1 > ')';
+const auto param_definition_def = identifier > '=' > list_rule_2;
+const auto param_statement_def = keyword("param") > list_rule_3;
+const auto range_domain_def = sum >> ".." > sum;
+const auto bool_domain_def = lexeme[string("bool") >> !(alnum | '_')];
+const auto list_domain_def = '{' > list_rule_4 > '}';
+const auto domain_def = bool_domain | list_domain | range_domain;
+const auto variable_name_def = identifier >> *('[' > expression > ']');
+const auto var_statement_def = keyword("var") > list_rule_5 > ':' > domain;
+const auto array_literal_def = '[' > list_rule_6 > ']';
+const auto table_item_def = array_literal | expression;
+const auto state_key = ('(' >> (expression % ',') >> ')') | x3::repeat(1)[expression];
+const auto keyed_row_def = state_key >> ':' > array_literal;
+const auto keyed_rows_def = '{' > list_rule_7 > '}';
+const auto table_value_def = array_literal | keyed_rows | csv | expression;
+const auto reference_list = list_rule_8;
+const auto conditional_statement_def = keyword("p") > '(' > reference >
+                                       list_rule_9 >
+                                       ')' > '=' > table_value;
+const auto table_statement_def = keyword("table") > '(' > reference_list > ')' > '=' > table_value;
+const auto factor_statement_def = keyword("factor") > expression;
+const auto observation_def = reference > '=' > expression;
+const auto evidence_statement_def = keyword("evidence") > list_rule_10;
+const auto query_item_def = identifier >> list_rule_11;
+const auto query_statement_def = keyword("query") > list_rule_12;
+const auto algorithm_option_def = identifier > '=' > expression;
+const auto option_list = list_rule_13;
+const auto infer_statement_def = keyword("infer") > identifier >
+                                 list_rule_14;
+const auto include_statement_def = keyword("include") > quoted;
+const auto loop_range_def = identifier > keyword("in") > sum > ".." > sum;
+const auto statements = list_rule_15;
+const auto block_def = ('{' > statements > '}') | (':' > x3::repeat(1)[statement]);
+const auto for_statement_def = keyword("for") > list_rule_16 > block;
+const auto if_statement_def = keyword("if") > expression > block >
+                            list_rule_17;
+const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
+                           table_statement | evidence_statement | query_statement | infer_statement |
+                           include_statement | for_statement | if_statement;
+const auto end_of_input_def = eoi;
+const auto program_rule_def = *statement > end_of_input;
+const auto list_rule_1_def = -(',' > quoted);
+const auto list_rule_2_def = csv | expression;
+const auto list_rule_3_def = param_definition % ',';
+const auto list_rule_4_def = expression % ',';
+const auto list_rule_5_def = variable_name % ',';
+const auto list_rule_6_def = table_item % ',';
+const auto list_rule_7_def = keyed_row % ',';
+const auto list_rule_8_def = reference % ',';
+const auto list_rule_9_def = -('|' > reference_list);
+const auto list_rule_10_def = observation % ',';
+const auto list_rule_11_def = -('(' > reference_list > ')');
+const auto list_rule_12_def = query_item % ',';
+const auto list_rule_13_def = -(algorithm_option % ',');
+const auto list_rule_14_def = -('(' > option_list > ')');
+const auto list_rule_15_def = *statement;
+const auto list_rule_16_def = loop_range % ',';
+const auto list_rule_17_def = -(keyword("else") > block);
+
+BOOST_SPIRIT_DEFINE(csv, param_definition, param_statement, range_domain, bool_domain, list_domain, domain,
+                    variable_name, var_statement, array_literal, table_item, keyed_row, keyed_rows, table_value,
+                    conditional_statement, table_statement, factor_statement, observation, evidence_statement,
+                    query_item, query_statement, algorithm_option, infer_statement, include_statement, loop_range,
+                    for_statement, if_statement, statement, block, program_rule, end_of_input)
+BOOST_SPIRIT_DEFINE(list_rule_1, list_rule_2, list_rule_3, list_rule_4, list_rule_5, list_rule_6, list_rule_7, list_rule_8, list_rule_9, list_rule_10, list_rule_11, list_rule_12, list_rule_13, list_rule_14, list_rule_15, list_rule_16, list_rule_17)
+
+}  // namespace copi::dsl::parser

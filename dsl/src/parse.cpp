@@ -1,0 +1,28 @@
+#include "parse.hpp"
+
+#include "grammar.hpp"
+
+namespace copi::dsl {
+
+std::unique_ptr<ParsedFile> parse_text(std::string file, std::string text) {
+  auto parsed = std::make_unique<ParsedFile>();
+  parsed->file = std::move(file);
+  parsed->text = std::move(text);
+  parsed->state = std::make_unique<parser::ParseState>(parsed->file, parsed->text);
+  parser::iterator_type first = parsed->text.begin();
+  const parser::iterator_type last = parsed->text.end();
+  const auto parser = boost::spirit::x3::with<parser::parse_state_tag>(std::ref(*parsed->state))[parser::program()];
+  bool ok = false;
+  try {
+    ok = boost::spirit::x3::phrase_parse(first, last, parser, parser::skipper(), parsed->program);
+  } catch (const boost::spirit::x3::expectation_failure<parser::iterator_type>& failure) {
+    parsed->state->diagnostics().push_back(parsed->state->at(failure.where(), "expected " + failure.which()));
+  }
+  if (!ok && parsed->state->diagnostics().empty()) {
+    parsed->state->diagnostics().push_back(parsed->state->at(first, "syntax error"));
+  }
+  parsed->ok = ok && parsed->state->diagnostics().empty();
+  return parsed;
+}
+
+}  // namespace copi::dsl

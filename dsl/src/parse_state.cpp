@@ -1,0 +1,43 @@
+#include "parse_state.hpp"
+
+namespace copi::dsl {
+
+std::string Diagnostic::str() const {
+  std::string out = file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: " + message + "\n";
+  if (!source_line.empty() && source_line.size() <= 240) {
+    out += "  " + source_line + "\n  ";
+    for (std::size_t i = 0; i + 1 < col && i < source_line.size(); ++i) out += source_line[i] == '\t' ? '\t' : ' ';
+    out += "^\n";
+  }
+  return out;
+}
+
+namespace parser {
+
+Diagnostic ParseState::at(iterator where, std::string message) const {
+  Diagnostic d;
+  d.file = file_;
+  d.message = std::move(message);
+  std::size_t line = 1;
+  iterator line_start = text_.begin();
+  for (iterator it = text_.begin(); it != where && it != text_.end(); ++it) {
+    if (*it == '\n') {
+      ++line;
+      line_start = it + 1;
+    }
+  }
+  d.line = line;
+  d.col = static_cast<std::size_t>(where - line_start) + 1;
+  iterator line_end = line_start;
+  while (line_end != text_.end() && *line_end != '\n' && *line_end != '\r') ++line_end;
+  d.source_line.assign(line_start, line_end);
+  return d;
+}
+
+Diagnostic ParseState::at(const boost::spirit::x3::position_tagged& node, std::string message) const {
+  if (node.id_first < 0) return at(text_.begin(), std::move(message));
+  return at(positions_.position_of(node).begin(), std::move(message));
+}
+
+}  // namespace parser
+}  // namespace copi::dsl

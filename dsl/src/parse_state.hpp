@@ -1,0 +1,42 @@
+// Private. What the parser carries in its context: the file name and text (to turn
+// iterators into line:col), the X3 position cache that annotates AST nodes, and the
+// diagnostics collected so far.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/spirit/home/x3/support/ast/position_tagged.hpp>
+
+#include "copi/dsl/diagnostic.hpp"
+
+namespace copi::dsl::parser {
+
+struct parse_state_tag;
+
+class ParseState {
+ public:
+  using iterator = std::string::const_iterator;
+
+  ParseState(std::string file, const std::string& text)
+      : file_(std::move(file)), text_(text), positions_(text.begin(), text.end()) {}
+
+  boost::spirit::x3::position_cache<std::vector<iterator>>& positions() { return positions_; }
+  const boost::spirit::x3::position_cache<std::vector<iterator>>& positions() const { return positions_; }
+  const std::string& file() const { return file_; }
+
+  // A diagnostic at an iterator into the text.
+  Diagnostic at(iterator where, std::string message) const;
+  // A diagnostic at the start of an annotated AST node.
+  Diagnostic at(const boost::spirit::x3::position_tagged& node, std::string message) const;
+
+  Diagnostics& diagnostics() { return diagnostics_; }
+
+ private:
+  std::string file_;
+  const std::string& text_;
+  boost::spirit::x3::position_cache<std::vector<iterator>> positions_;
+  Diagnostics diagnostics_;
+};
+
+}  // namespace copi::dsl::parser
