@@ -192,14 +192,20 @@ void Elaborator::var(const ast::VarStatement& s) {
     array.first = static_cast<std::uint32_t>(model_.graph.num_variables());
     auto& stored = arrays_[id] = std::move(array);
     std::vector<std::size_t> index(stored.dims.size(), 0);
+    std::vector<std::string> labels = stored.domain.labels;
+    if (labels.empty()) {
+      for (const double v : stored.domain.values) labels.push_back(format_number(v));
+    }
+    model_.graph.reserve(count, 0);
+    std::string full;
     for (std::size_t k = 0; k < count; ++k) {
-      std::string full = id;
-      for (const std::size_t i : index) full += "[" + std::to_string(i) + "]";
-      std::vector<std::string> labels = stored.domain.labels;
-      if (labels.empty()) {
-        for (const double v : stored.domain.values) labels.push_back(format_number(v));
+      full = id;
+      for (const std::size_t i : index) {
+        full += '[';
+        full += std::to_string(i);
+        full += ']';
       }
-      model_.graph.add_variable(DiscreteVariable{std::move(full), stored.domain.cardinality, std::move(labels)});
+      model_.graph.add_variable(DiscreteVariable{full, stored.domain.cardinality, labels});
       domain_of_var_.push_back(&stored.domain);
       for (std::size_t d = index.size(); d-- > 0;) {  // row-major: last index fastest
         if (++index[d] < stored.dims[d]) break;

@@ -107,36 +107,31 @@ double Elaborator::evaluate_chain(const ast::Chain& c) {
   }
   double acc = evaluate(c.first);
   for (const ast::Operation& op : c.rest) {
-    if (op.op == "and") {  // short-circuit
+    // Operators are one or two characters: dispatch on them without string compares.
+    const char first = op.op[0];
+    const char second = op.op.size() > 1 ? op.op[1] : '\0';
+    if (first == 'a') {  // and (short-circuit)
       acc = (acc != 0.0 && evaluate(op.operand) != 0.0) ? 1.0 : 0.0;
       continue;
     }
-    if (op.op == "or") {
+    if (first == 'o') {  // or
       acc = (acc != 0.0 || evaluate(op.operand) != 0.0) ? 1.0 : 0.0;
       continue;
     }
     const double rhs = evaluate(op.operand);
-    if (op.op == "+") {
-      acc += rhs;
-    } else if (op.op == "-") {
-      acc -= rhs;
-    } else if (op.op == "*") {
-      acc *= rhs;
-    } else if (op.op == "/") {
-      if (rhs == 0.0) fail(op, "division by zero");
-      acc /= rhs;
-    } else if (op.op == "<") {
-      acc = acc < rhs;
-    } else if (op.op == "<=") {
-      acc = acc <= rhs;
-    } else if (op.op == ">") {
-      acc = acc > rhs;
-    } else if (op.op == ">=") {
-      acc = acc >= rhs;
-    } else if (op.op == "==") {
-      acc = acc == rhs;
-    } else if (op.op == "!=") {
-      acc = acc != rhs;
+    switch (first) {
+      case '+': acc += rhs; break;
+      case '-': acc -= rhs; break;
+      case '*': acc *= rhs; break;
+      case '/':
+        if (rhs == 0.0) fail(op, "division by zero");
+        acc /= rhs;
+        break;
+      case '<': acc = second == '=' ? acc <= rhs : acc < rhs; break;
+      case '>': acc = second == '=' ? acc >= rhs : acc > rhs; break;
+      case '=': acc = acc == rhs; break;
+      case '!': acc = acc != rhs; break;
+      default: break;
     }
   }
   return acc;

@@ -48,6 +48,13 @@ FactorId FactorGraph::add_factor(DiscreteFactor factor) {
   return id;
 }
 
+void FactorGraph::reserve(std::size_t more_variables, std::size_t more_factors) {
+  variables_.reserve(variables_.size() + more_variables);
+  neighbours_.reserve(neighbours_.size() + more_variables);
+  by_name_.reserve(by_name_.size() + more_variables);
+  factors_.reserve(factors_.size() + more_factors);
+}
+
 std::optional<VarId> FactorGraph::find_variable(std::string_view name) const {
   const auto it = by_name_.find(std::string(name));
   if (it == by_name_.end()) return std::nullopt;

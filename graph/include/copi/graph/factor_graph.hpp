@@ -25,6 +25,8 @@ class FactorGraph {
   VarId add_variable(std::size_t cardinality);
   // The scope must name existing variables with matching cardinalities.
   FactorId add_factor(DiscreteFactor factor);
+  // Room for this many more variables and factors (large generated models).
+  void reserve(std::size_t more_variables, std::size_t more_factors);
 
   [[nodiscard]] std::size_t num_variables() const { return variables_.size(); }
   [[nodiscard]] std::size_t num_factors() const { return factors_.size(); }
