@@ -27,6 +27,10 @@ int run_convert(const ConvertArguments& args) {
       return 2;
     }
     tables = to_model_tables(compiled.model->graph);
+    if (!compiled.model->evidence.empty()) {
+      std::cerr << "copi: note: " << compiled.model->evidence.size()
+                << " observation(s) of the model are not part of a model file; pass them to copi infer with --evid\n";
+    }
   } else {
     tables = read_model_file(args.input);
   }

@@ -65,6 +65,17 @@ BpOptions bp_options(const dsl::AlgorithmChoice& choice, std::size_t threads) {
 
 ExactOptions exact_options(const dsl::AlgorithmChoice& choice) {
   ExactOptions options;
+  if (const auto it = choice.options.find("heuristic"); it != choice.options.end()) {
+    if (it->second == "min_fill") {
+      options.heuristic = EliminationHeuristic::min_fill;
+    } else if (it->second == "weighted_min_fill") {
+      options.heuristic = EliminationHeuristic::weighted_min_fill;
+    } else if (it->second == "min_degree") {
+      options.heuristic = EliminationHeuristic::min_degree;
+    } else {
+      throw InputError("heuristic = " + it->second + ": expected min_fill, weighted_min_fill or min_degree");
+    }
+  }
   if (const auto it = choice.options.find("memory_limit"); it != choice.options.end()) {
     options.memory_limit_bytes = parse_size(it->second, "memory_limit");
   }

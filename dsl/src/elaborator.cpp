@@ -1,6 +1,7 @@
 #include "elaborator.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -14,10 +15,11 @@ namespace {
 constexpr std::size_t kMaxDiagnostics = 100;
 constexpr std::size_t kMaxFactorEntries = std::size_t{1} << 22;
 
+// Shortest text that reads back as the same double ("0.1", "1e+09", "1234567").
 std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+  return std::string(buffer, result.ptr);
 }
 
 }  // namespace
@@ -392,7 +394,7 @@ void Elaborator::query(const ast::QueryStatement& s) {
 void Elaborator::infer(const ast::InferStatement& s) {
   static const std::map<std::string, std::vector<std::string>> kAllowed = {
       {"auto", {"memory_limit", "schedule", "damping", "tol", "max_iter"}},
-      {"exact", {"memory_limit", "heuristic"}},
+      {"exact", {"memory_limit", "heuristic"}},  // heuristic: min_fill, weighted_min_fill, min_degree
       {"bp", {"schedule", "damping", "tol", "max_iter", "time_limit"}},
       {"enumerate", {}},
   };

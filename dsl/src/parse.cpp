@@ -21,6 +21,20 @@ std::unique_ptr<ParsedFile> parse_text(std::string file, std::string text) {
   if (!ok && parsed->state->diagnostics().empty()) {
     parsed->state->diagnostics().push_back(parsed->state->at(first, "syntax error"));
   }
+  // A block comment that never closes makes the skipper stop short of it, so the
+  // parser reports "expected a statement" there: say what really happened.
+  for (Diagnostic& d : parsed->state->diagnostics()) {
+    const std::size_t line_start = [&] {
+      std::size_t pos = 0;
+      for (std::size_t l = 1; l < d.line; ++l) pos = parsed->text.find('\n', pos) + 1;
+      return pos;
+    }();
+    const std::size_t at = parsed->text.find_first_not_of(" \t\r\n", line_start + d.col - 1);
+    if (at != std::string::npos && parsed->text.compare(at, 2, "/*") == 0 &&
+        parsed->text.find("*/", at + 2) == std::string::npos) {
+      d = parsed->state->at(parsed->text.begin() + static_cast<std::ptrdiff_t>(at), "unterminated comment: '/*' without '*/'");
+    }
+  }
   parsed->ok = ok && parsed->state->diagnostics().empty();
   return parsed;
 }
