@@ -206,8 +206,12 @@ struct InferStatement : x3::position_tagged {
   std::vector<AlgorithmOption> options;
 };
 
+struct QuotedPath : x3::position_tagged {
+  std::string text;
+};
+
 struct IncludeStatement : x3::position_tagged {
-  std::string path;
+  QuotedPath path;
 };
 
 // ---- control flow ---------------------------------------------------------------

@@ -18,7 +18,7 @@ CompileResult compile_text(const std::string& text, const std::string& file_name
   }
   CompiledModel model;
   Elaborator elaborator(model);
-  elaborator.run(*parsed);
+  elaborator.run_main(*parsed);
   result.diagnostics = std::move(elaborator.diagnostics());
   if (result.diagnostics.empty()) result.model = std::move(model);
   return result;

@@ -33,7 +33,17 @@ void Elaborator::fail(const boost::spirit::x3::position_tagged& where, std::stri
 void Elaborator::report(const boost::spirit::x3::position_tagged* where, std::string message) {
   if (diagnostics_.size() >= kMaxDiagnostics) return;
   static const boost::spirit::x3::position_tagged nowhere;
-  diagnostics_.push_back(file_->state->at(where ? *where : nowhere, std::move(message)));
+  Diagnostic d = file_->state->at(where ? *where : nowhere, std::move(message));
+  // A loop repeats its body's errors; each is reported once.
+  if (std::find(diagnostics_.begin(), diagnostics_.end(), d) != diagnostics_.end()) return;
+  diagnostics_.push_back(std::move(d));
+}
+
+void Elaborator::run_main(const ParsedFile& file) {
+  std::error_code ec;
+  include_stack_.push_back(std::filesystem::weakly_canonical(file.file, ec));
+  run(file);
+  include_stack_.pop_back();
 }
 
 void Elaborator::run(const ParsedFile& file) {
@@ -114,14 +124,14 @@ void Elaborator::if_statement(const ast::IfStatement& s) {
 
 void Elaborator::include(const ast::IncludeStatement& s) {
   const std::filesystem::path base = std::filesystem::path(file_->file).parent_path();
-  const std::filesystem::path path = base / s.path;
+  const std::filesystem::path path = base / s.path.text;
   std::error_code ec;
   const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
   if (std::find(include_stack_.begin(), include_stack_.end(), canonical) != include_stack_.end()) {
-    fail(s, "include cycle: '" + s.path + "' is already being included");
+    fail(s.path, "include cycle: '" + s.path.text + "' is already being included");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(s, "cannot open included file '" + path.string() + "'");
+  if (!in) fail(s.path, "cannot open included file '" + path.string() + "'");
   std::stringstream buffer;
   buffer << in.rdbuf();
   auto parsed = parse_text(path.string(), buffer.str());
@@ -153,18 +163,18 @@ VariableDomain Elaborator::domain_of(const ast::Domain& d) {
     for (const ast::Expression& item : list.items) {
       if (const std::string* label = bare_label(item)) {
         if (!domain.values.empty() && domain.labels.empty()) {
-          fail(list, "mixed labels and numbers in a domain: '" + *label + "' is not a parameter");
+          fail(position_of(item), "mixed labels and numbers in a domain: '" + *label + "' is not a parameter");
         }
         if (std::find(domain.labels.begin(), domain.labels.end(), *label) != domain.labels.end()) {
-          fail(list, "state '" + *label + "' listed twice");
+          fail(position_of(item), "state '" + *label + "' listed twice");
         }
         domain.labels.push_back(*label);
         domain.values.push_back(static_cast<double>(domain.values.size()));
       } else {
-        if (!domain.labels.empty()) fail(list, "mixed labels and numbers in a domain");
+        if (!domain.labels.empty()) fail(position_of(item), "mixed labels and numbers in a domain");
         const double v = evaluate(item);
         if (std::find(domain.values.begin(), domain.values.end(), v) != domain.values.end()) {
-          fail(list, "state " + format_number(v) + " listed twice");
+          fail(position_of(item), "state " + format_number(v) + " listed twice");
         }
         domain.values.push_back(v);
       }
@@ -186,7 +196,7 @@ void Elaborator::var(const ast::VarStatement& s) {
     std::size_t count = 1;
     for (const ast::Expression& dim : name.dimensions) {
       const long long n = evaluate_integer(dim, "an array size");
-      if (n <= 0) fail(name, "array size must be positive, got " + std::to_string(n));
+      if (n <= 0) fail(position_of(dim), "array size must be positive, got " + std::to_string(n));
       array.dims.push_back(static_cast<std::size_t>(n));
       count *= static_cast<std::size_t>(n);
       if (count > (std::size_t{1} << 28)) fail(name, "array '" + id + "' has more than 2^28 variables");
@@ -295,6 +305,7 @@ void Elaborator::collect_variables(const ast::Expression& e, std::vector<VarId>&
       for (const ast::Expression& i : r.indices) self.collect_variables(i, out);
       if (!self.arrays_.contains(r.name.name)) return;
       const VarId v = self.resolve_variable(r);
+      self.resolved_.emplace_back(&r, v);
       if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
     }
     void operator()(const ast::Unary& u) const { self.collect_variables(u.operand, out); }
@@ -316,6 +327,7 @@ void Elaborator::collect_variables(const ast::Expression& e, std::vector<VarId>&
 
 void Elaborator::factor(const ast::FactorStatement& s) {
   std::vector<VarId> scope;
+  resolved_.clear();
   collect_variables(s.potential, scope);
   std::vector<std::size_t> cards;
   std::size_t size = 1;
@@ -343,10 +355,12 @@ void Elaborator::factor(const ast::FactorStatement& s) {
   } catch (...) {
     bound_vars_ = nullptr;
     bound_states_ = nullptr;
+    resolved_.clear();
     throw;
   }
   bound_vars_ = nullptr;
   bound_states_ = nullptr;
+  resolved_.clear();
   if (scope.empty()) {
     model_.graph.add_factor(DiscreteFactor::constant(log_values[0]));
     return;
@@ -363,7 +377,7 @@ void Elaborator::evidence(const ast::EvidenceStatement& s) {
     try {
       state = state_of(var, o.value, "evidence");
     } catch (SemanticError& error) {
-      if (error.where == nullptr) error.where = &o;
+      if (error.where == nullptr) error.where = &position_of(o.value);
       throw;
     }
     const auto [it, inserted] = model_.evidence.emplace(var, state);

@@ -21,6 +21,8 @@ namespace copi::dsl {
 
 // The expression inside trivial precedence levels (a chain without operators).
 const ast::Expression& unwrap(const ast::Expression& e);
+// The annotated node an expression starts with, for diagnostics.
+const boost::spirit::x3::position_tagged& position_of(const ast::Expression& e);
 
 // A semantic error at a node; thrown inside the elaborator, caught per statement.
 struct SemanticError {
@@ -44,7 +46,9 @@ class Elaborator {
  public:
   explicit Elaborator(CompiledModel& model);
 
-  // Lowers a parsed file; includes are parsed and lowered in place.
+  // Lowers the main file (its canonical path joins the include stack, so a file that
+  // includes it back is a cycle); includes are parsed and lowered in place.
+  void run_main(const ParsedFile& file);
   void run(const ParsedFile& file);
 
   Diagnostics& diagnostics() { return diagnostics_; }
@@ -83,6 +87,7 @@ class Elaborator {
   VariableDomain domain_of(const ast::Domain& d);
 
   // Tables
+  // Entries of a nested array in order; nested arrays must be rectangular.
   std::vector<double> flatten(const ast::ArrayLiteral& array);
   std::vector<double> read_csv_numbers(const ast::CsvSource& source, std::size_t* columns);
   void add_factor(std::vector<VarId> scope, std::vector<double> log_values, const ast::Reference& where);
@@ -104,6 +109,9 @@ class Elaborator {
   // While a factor's potential is evaluated: the state of each variable in scope.
   const std::vector<VarId>* bound_vars_ = nullptr;
   const std::vector<std::size_t>* bound_states_ = nullptr;
+  // The references of the factor being tabulated, resolved once (its loop indices
+  // do not change while its table is filled).
+  std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
   bool infer_seen_ = false;
 };
 

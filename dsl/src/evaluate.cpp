@@ -34,6 +34,20 @@ const ast::Expression& unwrap(const ast::Expression& e) {
   return *current;
 }
 
+const boost::spirit::x3::position_tagged& position_of(const ast::Expression& e) {
+  // The innermost annotated node along the trivial chain (numbers inside a chain
+  // carry no position of their own, the chain around them does).
+  const boost::spirit::x3::position_tagged* best = boost::apply_visitor(PositionOf{}, e);
+  const ast::Expression* current = &e;
+  while (const auto* chain = boost::get<boost::spirit::x3::forward_ast<ast::Chain>>(current)) {
+    if (!chain->get().rest.empty()) break;
+    current = &chain->get().first;
+    const boost::spirit::x3::position_tagged* inner = boost::apply_visitor(PositionOf{}, *current);
+    if (inner->id_first >= 0) best = inner;
+  }
+  return *best;
+}
+
 const std::string* Elaborator::bare_label(const ast::Expression& e) const {
   const auto* ref = boost::get<boost::spirit::x3::forward_ast<ast::Reference>>(&unwrap(e));
   if (ref == nullptr || !ref->get().indices.empty()) return nullptr;
@@ -66,6 +80,14 @@ double Elaborator::evaluate(const ast::Expression& e) {
 }
 
 double Elaborator::evaluate_reference(const ast::Reference& r) {
+  if (bound_vars_ != nullptr) {
+    for (const auto& [reference, var] : resolved_) {
+      if (reference != &r) continue;
+      for (std::size_t k = 0; k < bound_vars_->size(); ++k) {
+        if ((*bound_vars_)[k] == var) return domain_of_var_[var.index]->values[(*bound_states_)[k]];
+      }
+    }
+  }
   const std::string& name = r.name.name;
   for (auto it = loop_.rbegin(); it != loop_.rend(); ++it) {
     if (it->first == name) {

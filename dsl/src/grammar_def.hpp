@@ -39,7 +39,9 @@ struct report_errors {
   x3::error_handler_result on_error(Iterator&, const Iterator&, const Exception& failure, const Context& context) {
     ParseState& state = x3::get<parse_state_tag>(context).get();
     std::string which = failure.which();
-    state.diagnostics().push_back(state.at(failure.where(), "expected " + which));
+    // Inside a quoted string the failure is at the very spot (no skipping there).
+    const auto where = which == "'\"'" ? failure.where() : state.skip_blank(failure.where());
+    state.diagnostics().push_back(state.at(where, "expected " + which));
     return x3::error_handler_result::fail;
   }
 };
@@ -267,7 +269,11 @@ const auto algorithm_option_def = identifier > '=' > expression;
 const auto option_list = list_rule_13;
 const auto infer_statement_def = keyword("infer") > identifier >
                                  list_rule_14;
-const auto include_statement_def = keyword("include") > quoted;
+struct quoted_path_class : annotate_position {};
+const x3::rule<quoted_path_class, ast::QuotedPath> quoted_path = "a quoted string";
+const auto quoted_path_def = quoted;
+BOOST_SPIRIT_DEFINE(quoted_path)
+const auto include_statement_def = keyword("include") > quoted_path;
 const auto loop_range_def = identifier > keyword("in") > sum > ".." > sum;
 const auto statements = list_rule_15;
 const auto block_def = ('{' > statements > '}') | (':' > x3::repeat(1)[statement]);

@@ -16,10 +16,11 @@ std::unique_ptr<ParsedFile> parse_text(std::string file, std::string text) {
   try {
     ok = boost::spirit::x3::phrase_parse(first, last, parser, parser::skipper(), parsed->program);
   } catch (const boost::spirit::x3::expectation_failure<parser::iterator_type>& failure) {
-    parsed->state->diagnostics().push_back(parsed->state->at(failure.where(), "expected " + failure.which()));
+    parsed->state->diagnostics().push_back(
+        parsed->state->at(parsed->state->skip_blank(failure.where()), "expected " + failure.which()));
   }
   if (!ok && parsed->state->diagnostics().empty()) {
-    parsed->state->diagnostics().push_back(parsed->state->at(first, "syntax error"));
+    parsed->state->diagnostics().push_back(parsed->state->at(parsed->state->skip_blank(first), "syntax error"));
   }
   // A block comment that never closes makes the skipper stop short of it, so the
   // parser reports "expected a statement" there: say what really happened.

@@ -34,6 +34,26 @@ Diagnostic ParseState::at(iterator where, std::string message) const {
   return d;
 }
 
+ParseState::iterator ParseState::skip_blank(iterator start) const {
+  const iterator end = text_.end();
+  iterator where = start;
+  while (where != end) {
+    if (*where == ' ' || *where == '\t' || *where == '\r' || *where == '\n') {
+      ++where;
+    } else if (*where == '/' && where + 1 != end && where[1] == '/') {
+      while (where != end && *where != '\n') ++where;
+    } else if (*where == '/' && where + 1 != end && where[1] == '*') {
+      const auto close = text_.find("*/", static_cast<std::size_t>(where - text_.begin()) + 2);
+      if (close == std::string::npos) break;  // an unterminated comment is the error
+      where = text_.begin() + static_cast<std::ptrdiff_t>(close + 2);
+    } else {
+      break;
+    }
+  }
+  // At the end of the input the place to point at is where the last token ended.
+  return where == end ? start : where;
+}
+
 Diagnostic ParseState::at(const boost::spirit::x3::position_tagged& node, std::string message) const {
   if (node.id_first < 0) return at(text_.begin(), std::move(message));
   return at(positions_.position_of(node).begin(), std::move(message));

@@ -27,6 +27,9 @@ class ParseState {
 
   // A diagnostic at an iterator into the text.
   Diagnostic at(iterator where, std::string message) const;
+  // The first position at or after `where` that is not whitespace or a comment: X3
+  // reports a failure before the skipper ran, the user wants the offending token.
+  iterator skip_blank(iterator where) const;
   // A diagnostic at the start of an annotated AST node.
   Diagnostic at(const boost::spirit::x3::position_tagged& node, std::string message) const;
 

@@ -1,5 +1,7 @@
 // Lowering of table-valued statements: p(child | parents) = ... and table(...) = ...
+#include <cstdio>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
 #include "csv_source.hpp"
@@ -8,19 +10,45 @@
 namespace copi::dsl {
 namespace {
 
+// Ten significant digits: enough to see how far a sum is from 1, without the
+// binary noise of the last digits.
 std::string show(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.10g", v);
+  return buffer;
+}
+
+// Length of each nesting level of a rectangular array; fails on ragged ones.
+void check_shape(const ast::ArrayLiteral& array, std::vector<std::size_t>& shape, std::size_t depth,
+                 const std::function<void(const ast::ArrayLiteral&, const std::string&)>& fail) {
+  if (shape.size() <= depth) {
+    shape.push_back(array.items.size());
+  } else if (shape[depth] != array.items.size()) {
+    fail(array, "ragged table: this row has " + std::to_string(array.items.size()) + " entries, the first has " +
+                    std::to_string(shape[depth]));
+  }
+  bool nested = false;
+  bool plain = false;
+  for (const ast::TableItem& item : array.items) {
+    if (const auto* inner = boost::get<boost::spirit::x3::forward_ast<ast::ArrayLiteral>>(&item)) {
+      nested = true;
+      check_shape(inner->get(), shape, depth + 1, fail);
+    } else {
+      plain = true;
+    }
+  }
+  if (nested && plain) fail(array, "ragged table: numbers and rows mixed at one level");
 }
 
 }  // namespace
 
 std::vector<double> Elaborator::flatten(const ast::ArrayLiteral& array) {
+  std::vector<std::size_t> shape;
+  check_shape(array, shape, 0, [this](const ast::ArrayLiteral& where, const std::string& message) { fail(where, message); });
   std::vector<double> out;
   for (const ast::TableItem& item : array.items) {
     if (const auto* nested = boost::get<boost::spirit::x3::forward_ast<ast::ArrayLiteral>>(&item)) {
-      const std::vector<double> inner = flatten(nested->get());
+      const std::vector<double> inner = flatten(nested->get());  // rows re-check their own (sub)shape
       out.insert(out.end(), inner.begin(), inner.end());
     } else {
       out.push_back(evaluate(boost::get<ast::Expression>(item)));
@@ -46,7 +74,13 @@ std::vector<double> Elaborator::read_csv_numbers(const ast::CsvSource& source, s
 void Elaborator::conditional(const ast::ConditionalStatement& s) {
   const VarId child = resolve_variable(s.child);
   std::vector<VarId> parents;
-  for (const ast::Reference& p : s.parents) parents.push_back(resolve_variable(p));
+  for (const ast::Reference& p : s.parents) {
+    const VarId v = resolve_variable(p);
+    if (v == child || std::find(parents.begin(), parents.end(), v) != parents.end()) {
+      fail(p, "variable '" + model_.graph.variable(v).name + "' appears twice in one factor");
+    }
+    parents.push_back(v);
+  }
   const std::size_t child_card = model_.graph.cardinality(child);
   std::size_t rows = 1;
   for (const VarId p : parents) rows *= model_.graph.cardinality(p);
@@ -119,6 +153,7 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
     }
   } else {
     const ast::Expression& e = boost::get<ast::Expression>(s.table);
+    where = &position_of(e);
     std::vector<VarId> scope{child};
     scope.insert(scope.end(), parents.begin(), parents.end());
     std::vector<std::size_t> states(scope.size(), 0);
@@ -176,7 +211,13 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
 // the same (lexicographic) order; values are non-negative potentials.
 void Elaborator::table(const ast::TableStatement& s) {
   std::vector<VarId> vars;
-  for (const ast::Reference& r : s.scope) vars.push_back(resolve_variable(r));
+  for (const ast::Reference& r : s.scope) {
+    const VarId v = resolve_variable(r);
+    if (std::find(vars.begin(), vars.end(), v) != vars.end()) {
+      fail(r, "variable '" + model_.graph.variable(v).name + "' appears twice in one factor");
+    }
+    vars.push_back(v);
+  }
   std::size_t size = 1;
   for (const VarId v : vars) size *= model_.graph.cardinality(v);
   if (size > (std::size_t{1} << 22)) fail(s, "table would have more than 2^22 entries");
@@ -190,7 +231,8 @@ void Elaborator::table(const ast::TableStatement& s) {
     std::size_t columns = 0;
     values = read_csv_numbers(*csv, &columns);
   } else {
-    fail(s, "table(...) takes [ ... ] or csv(...); use factor for an expression");
+    fail(position_of(boost::get<ast::Expression>(s.table)),
+         "table(...) takes [ ... ] or csv(...); use factor for an expression");
   }
   if (values.size() != size) {
     fail(*where, "the table has " + std::to_string(values.size()) + " entries, expected " + std::to_string(size));

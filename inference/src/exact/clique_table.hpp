@@ -127,8 +127,15 @@ void fold_into(const Table& big, Table& sub, double unit, Fold fold) {
   }
 }
 
-inline double add(double a, double b) { return a + b; }
-inline double larger(double a, double b) { return a > b ? a : b; }
+// Function objects (not function pointers), so the folds inline into the loops.
+struct Add {
+  double operator()(double a, double b) const { return a + b; }
+};
+struct Larger {
+  double operator()(double a, double b) const { return a > b ? a : b; }
+};
+inline constexpr Add add{};
+inline constexpr Larger larger{};
 
 inline std::size_t product_of(const std::vector<std::size_t>& cards) {
   std::size_t size = 1;
