@@ -2,6 +2,7 @@
 # copi's exact inference against libDAI's junction tree, side by side in one run.
 #
 #   usage (from the repository root):  bash bench/compare_libdai.sh [--survey]
+#                                       bash bench/compare_libdai.sh bp   (belief propagation)
 #
 # For every BM_JunctionTree_<problem> benchmark of bench_exact (the Ising grids built
 # in code, the three slowest shipped UAI problems copi solves within 2 GiB), one
@@ -27,6 +28,8 @@
 # that a hopeless plan - the 20x20 grid - is refused before allocating).
 # Raw outputs: build/bench/compare_libdai/.
 set -euo pipefail
+# `bash bench/compare_libdai.sh bp`: the belief propagation comparison instead.
+if [ "${1:-}" = bp ]; then exec bash "$(dirname "$0")/compare_libdai_bp.sh"; fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
