@@ -92,6 +92,17 @@ JunctionTree build_junction_tree(const EliminationPlan& plan, const std::vector<
       }
     }
   }
+  tree.home_separator.assign(cardinalities.size(), kNoNode);
+  for (std::size_t i = 0; i < tree.nodes.size(); ++i) {
+    if (tree.nodes[i].parent == kNoNode) continue;
+    const double entries = entries_of(tree.nodes[i].separator_cards);
+    for (const VarId v : tree.nodes[i].separator) {
+      if (entries < home_size[v.index]) {
+        tree.home_separator[v.index] = i;
+        home_size[v.index] = entries;
+      }
+    }
+  }
   return tree;
 }
 

@@ -28,6 +28,11 @@ struct JunctionTreeNode {
 struct JunctionTree {
   std::vector<JunctionTreeNode> nodes;  // children before parents
   std::vector<std::size_t> home;        // per variable: smallest node holding it, or kNoNode
+  // Per variable: the node whose separator (with its parent) is the smallest table
+  // holding the variable, when that is smaller than `home`; else kNoNode. After
+  // calibration a separator's belief is as good a source for a marginal, and far
+  // cheaper to sum than a clique.
+  std::vector<std::size_t> home_separator;
   double table_entries = 0;             // clique and separator entries summed
   double largest_table = 0;
 };

@@ -56,18 +56,21 @@ class JunctionTreeSolver {
   // After collect<sum>(true): turns every node table into its belief.
   void distribute() {
     const auto& nodes = tree_.nodes;
+    separator_beliefs_.assign(nodes.size(), Table{});
     for (std::size_t i = nodes.size(); i-- > 0;) {
       const JunctionTreeNode& node = nodes[i];
       if (node.parent == kNoNode) continue;
-      const Table updated =
+      separator_beliefs_[i] =
           Domain::template marginalize<Rule::sum>(tables_[node.parent], node.separator, node.separator_cards);
-      Domain::multiply_into(tables_[i], Domain::ratio(updated, messages_[i]));
+      Domain::multiply_into(tables_[i], Domain::ratio(separator_beliefs_[i], messages_[i]));
     }
   }
 
   // After distribute(): the marginal of an unobserved variable.
   std::vector<double> marginal(VarId var, std::size_t cardinality) const {
-    const Table m = Domain::template marginalize<Rule::sum>(tables_[tree_.home[var.index]], {var}, {cardinality});
+    const std::size_t separator = tree_.home_separator[var.index];
+    const Table& source = separator != kNoNode ? separator_beliefs_[separator] : tables_[tree_.home[var.index]];
+    const Table m = Domain::template marginalize<Rule::sum>(source, {var}, {cardinality});
     return Domain::probabilities(m);
   }
 
@@ -117,6 +120,7 @@ class JunctionTreeSolver {
   std::vector<Table> factor_tables_;
   std::vector<Table> tables_;
   std::vector<Table> messages_;
+  std::vector<Table> separator_beliefs_;  // after distribute: each node's separator belief
 };
 
 }  // namespace copi::detail
