@@ -13,6 +13,10 @@ namespace copi::dsl {
 namespace {
 
 constexpr std::size_t kMaxDiagnostics = 100;
+// Budgets that turn a runaway model into a clear error instead of a hang or an
+// out-of-memory crash: far above what fits in memory as factors anyway.
+constexpr std::size_t kMaxLoopIterations = std::size_t{1} << 28;
+constexpr std::size_t kMaxVariables = std::size_t{1} << 25;
 constexpr std::size_t kMaxFactorEntries = std::size_t{1} << 22;
 
 // Shortest text that reads back as the same double ("0.1", "1e+09", "1234567").
@@ -109,8 +113,15 @@ void Elaborator::for_loop(const ast::ForStatement& s, std::size_t range_index) {
   const ast::LoopRange& range = s.ranges[range_index];
   const long long low = evaluate_integer(range.low, "a loop bound");
   const long long high = evaluate_integer(range.high, "a loop bound");
+  if (high >= low && static_cast<std::size_t>(high - low) >= kMaxLoopIterations - loop_iterations_) {
+    fail(range, "the loops of this model would run more than 2^28 times in all");
+  }
   loop_.emplace_back(range.variable.name, 0.0);
   for (long long i = low; i <= high; ++i) {
+    if (++loop_iterations_ > kMaxLoopIterations) {
+      loop_.pop_back();
+      fail(range, "the loops of this model would run more than 2^28 times in all");
+    }
     loop_.back().second = static_cast<double>(i);
     for_loop(s, range_index + 1);
     if (diagnostics_.size() >= kMaxDiagnostics) break;
@@ -199,7 +210,9 @@ void Elaborator::var(const ast::VarStatement& s) {
       if (n <= 0) fail(position_of(dim), "array size must be positive, got " + std::to_string(n));
       array.dims.push_back(static_cast<std::size_t>(n));
       count *= static_cast<std::size_t>(n);
-      if (count > (std::size_t{1} << 28)) fail(name, "array '" + id + "' has more than 2^28 variables");
+      if (count + model_.graph.num_variables() > kMaxVariables) {
+        fail(name, "the model would have more than 2^25 variables");
+      }
     }
     array.first = static_cast<std::uint32_t>(model_.graph.num_variables());
     auto& stored = arrays_[id] = std::move(array);

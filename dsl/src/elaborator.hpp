@@ -113,6 +113,7 @@ class Elaborator {
   // do not change while its table is filled).
   std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
   bool infer_seen_ = false;
+  std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations
 };
 
 }  // namespace copi::dsl

@@ -35,5 +35,16 @@ TEST(DslCompile, SyntaxErrorNamesLineAndColumn) {
   EXPECT_EQ(result.diagnostics[0].message, "expected an expression");
 }
 
+TEST(DslCompile, RunawayLoopsAndArraysAreRefusedWithTheirPosition) {
+  const CompileResult result =
+      compile_text("for i in 0..999999999 { }\nvar x[100000][100000] : bool\n", "big.copi");
+  ASSERT_EQ(result.diagnostics.size(), 2u);
+  EXPECT_EQ(result.diagnostics[0].line, 1u);
+  EXPECT_EQ(result.diagnostics[0].col, 5u);
+  EXPECT_EQ(result.diagnostics[0].message, "the loops of this model would run more than 2^28 times in all");
+  EXPECT_EQ(result.diagnostics[1].line, 2u);
+  EXPECT_EQ(result.diagnostics[1].message, "the model would have more than 2^25 variables");
+}
+
 }  // namespace
 }  // namespace copi::dsl
