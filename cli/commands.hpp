@@ -17,5 +17,7 @@ CommandRunner add_convert_command(CLI::App& app);
 // copi run MODEL.copi / copi check MODEL.copi
 CommandRunner add_run_command(CLI::App& app);
 CommandRunner add_check_command(CLI::App& app);
+// copi mdp --transitions T.csv --rewards R.csv ...
+CommandRunner add_mdp_command(CLI::App& app);
 
 }  // namespace copi::cli

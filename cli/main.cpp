@@ -17,6 +17,7 @@ int run(int argc, char** argv) {
   runners["run"] = copi::cli::add_run_command(app);
   runners["check"] = copi::cli::add_check_command(app);
   runners["infer"] = copi::cli::add_infer_command(app);
+  runners["mdp"] = copi::cli::add_mdp_command(app);
   runners["convert"] = copi::cli::add_convert_command(app);
   app.add_subcommand("help", "Show this help");
 

@@ -1,4 +1,4 @@
-#include "parallel.hpp"
+#include "copi/inference/detail/parallel.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -13,7 +13,7 @@
 #include "bp/bp_graph.hpp"
 #include "bp/message_kernels.hpp"
 #include "copi/inference/belief_propagation.hpp"
-#include "parallel.hpp"
+#include "copi/inference/detail/parallel.hpp"
 
 namespace copi::detail {
 

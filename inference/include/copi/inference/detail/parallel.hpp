@@ -1,4 +1,4 @@
-// Private. The one place oneTBB appears: a thread limit for a scope and a parallel
+// Internal (copi modules only, not a user API). The one place oneTBB appears: a thread limit for a scope and a parallel
 // loop over an index range. Algorithms read as math; the pool is set here.
 #pragma once
 

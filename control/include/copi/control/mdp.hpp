@@ -1,0 +1,51 @@
+// A Markov decision process for control as inference (Levine 2018): states, actions,
+// sparse stochastic dynamics p(s'|s,a) in CSR form (a 10^6-state MDP is never
+// densified), reward r(s,a), initial distribution p(s_1), optional action prior
+// p(a|s), horizon T and/or discount γ, temperature α. Optimality variables have
+// p(O_t = 1 | s_t, a_t) = exp(r(s_t, a_t) / α).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace copi::control {
+
+struct Mdp {
+  std::size_t num_states = 0;
+  std::size_t num_actions = 0;
+  // Row (s, a) is index s * num_actions + a; its successors are
+  // next_state[row_begin[row] .. row_begin[row + 1]) with probabilities probability[...].
+  std::vector<std::uint64_t> row_begin;  // num_states * num_actions + 1 entries
+  std::vector<std::uint32_t> next_state;
+  std::vector<double> probability;
+  std::vector<double> reward;            // num_states * num_actions, r(s, a)
+  std::vector<double> initial;           // num_states, p(s_1)
+  std::vector<double> action_prior;      // empty (no prior factor) or num_states * num_actions
+  std::optional<std::size_t> horizon;    // T: finite horizon
+  std::optional<double> discount;        // γ in (0, 1]: the episode ends with probability 1 - γ per step
+  double alpha = 1.0;                    // temperature α > 0
+  std::vector<std::string> state_labels;   // optional, for output
+  std::vector<std::string> action_labels;  // optional, for output
+
+  [[nodiscard]] std::size_t rows() const { return num_states * num_actions; }
+
+  // Throws InputError naming the first violated rule: sizes, ids in range, rows and
+  // distributions summing to one within 1e-9, α > 0, 0 < γ ≤ 1, finite rewards, a
+  // horizon or a discount (or both).
+  void validate() const;
+};
+
+// Builds the CSR arrays from (state, action, next_state, probability) transitions
+// given in any order; rows are sorted by (s, a) and successors by next state.
+struct Transition {
+  std::uint32_t state;
+  std::uint32_t action;
+  std::uint32_t next_state;
+  double probability;
+};
+void set_transitions(Mdp& mdp, std::vector<Transition> transitions);
+
+}  // namespace copi::control

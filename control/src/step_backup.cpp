@@ -1,0 +1,120 @@
+#include "step_backup.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "copi/inference/detail/parallel.hpp"
+
+namespace copi::control::detail {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+double log_add(double a, double b) {
+  if (a == kNegInf) return b;
+  if (b == kNegInf) return a;
+  const double hi = std::max(a, b);
+  return hi + std::log1p(std::exp(std::min(a, b) - hi));
+}
+
+}  // namespace
+
+StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
+    : mdp_(mdp),
+      method_(method),
+      gamma_(mdp.discount.value_or(1.0)),
+      log_gamma_(std::log(gamma_)),
+      log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf) {}
+
+void StepBackup::state(std::size_t s, const double* next, double* q, double* value, double* policy) const {
+  const std::size_t actions = mdp_.num_actions;
+  const double alpha = mdp_.alpha;
+  for (std::size_t a = 0; a < actions; ++a) {
+    const std::size_t row = s * actions + a;
+    const std::uint64_t begin = mdp_.row_begin[row];
+    const std::uint64_t end = mdp_.row_begin[row + 1];
+    if (method_ == ControlMethod::exact) {
+      // log Σ p exp(V'/α), shifted by the largest successor value.
+      double hi = kNegInf;
+      for (std::uint64_t k = begin; k < end; ++k) hi = std::max(hi, next[mdp_.next_state[k]]);
+      double sum = 0.0;
+      for (std::uint64_t k = begin; k < end; ++k) sum += mdp_.probability[k] * std::exp((next[mdp_.next_state[k]] - hi) / alpha);
+      const double log_expect = hi / alpha + std::log(sum);
+      q[a] = mdp_.reward[row] + alpha * log_add(log_gamma_ + log_expect, log_end_);
+    } else {
+      double expect = 0.0;
+      for (std::uint64_t k = begin; k < end; ++k) expect += mdp_.probability[k] * next[mdp_.next_state[k]];
+      q[a] = mdp_.reward[row] + gamma_ * expect;
+    }
+  }
+  const bool has_prior = !mdp_.action_prior.empty();
+  const double* prior = has_prior ? mdp_.action_prior.data() + s * actions : nullptr;
+  if (method_ == ControlMethod::map) {
+    std::size_t best = actions;
+    for (std::size_t a = 0; a < actions; ++a) {
+      if (has_prior && prior[a] == 0.0) continue;
+      if (best == actions || q[a] > q[best]) best = a;
+    }
+    *value = q[best];
+    if (policy != nullptr) {
+      for (std::size_t a = 0; a < actions; ++a) policy[a] = a == best ? 1.0 : 0.0;
+    }
+    return;
+  }
+  // V = α log Σ_a p(a|s) exp(Q/α), with the largest term factored out.
+  double hi = kNegInf;
+  for (std::size_t a = 0; a < actions; ++a) {
+    const double lp = has_prior ? std::log(prior[a]) : 0.0;
+    hi = std::max(hi, q[a] / alpha + lp);
+  }
+  double sum = 0.0;
+  for (std::size_t a = 0; a < actions; ++a) {
+    const double lp = has_prior ? std::log(prior[a]) : 0.0;
+    sum += std::exp(q[a] / alpha + lp - hi);
+  }
+  const double log_v = hi + std::log(sum);  // V / α
+  *value = alpha * log_v;
+  if (policy != nullptr) {
+    for (std::size_t a = 0; a < actions; ++a) {
+      const double lp = has_prior ? std::log(prior[a]) : 0.0;
+      policy[a] = std::exp(q[a] / alpha + lp - log_v);
+    }
+  }
+}
+
+void StepBackup::run(const std::vector<double>& next, std::vector<double>& value_out,
+                     std::vector<double>* policy_out, std::size_t threads) const {
+  copi::detail::parallel_for_range(mdp_.num_states, 4096, threads, [&](std::size_t begin, std::size_t end) {
+    std::vector<double> q(mdp_.num_actions);
+    for (std::size_t s = begin; s < end; ++s) {
+      double* policy = policy_out != nullptr ? policy_out->data() + s * mdp_.num_actions : nullptr;
+      state(s, next.data(), q.data(), &value_out[s], policy);
+    }
+  });
+}
+
+double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits) {
+  const bool has_prior = !mdp.action_prior.empty();
+  double total = 0.0;
+  for (std::size_t t = 0; t < visits.state.size(); ++t) {
+    const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
+    for (std::size_t s = 0; s < mdp.num_states; ++s) {
+      const double d = visits.state[t][s];
+      if (d == 0.0) continue;
+      for (std::size_t a = 0; a < mdp.num_actions; ++a) {
+        const std::size_t row = s * mdp.num_actions + a;
+        const double pi = policy[row];
+        if (pi == 0.0) continue;
+        double term = mdp.reward[row];
+        if (solution.method != ControlMethod::map) {
+          term += mdp.alpha * ((has_prior ? std::log(mdp.action_prior[row]) : 0.0) - std::log(pi));
+        }
+        total += d * pi * term;
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace copi::control::detail

@@ -1,0 +1,37 @@
+// Private. One backward message through the compiled step factor of every state, and
+// the objective of a policy. The rule applied to the child s_{t+1} is the method's:
+//   exact (sum):         Q = r + α log(γ Σ p exp(V'/α) + 1 - γ)        (eq. 7)
+//   variational (expect): Q = r + γ Σ p V'                              (eq. 15)
+//   map (max):           Q = r + γ Σ p V',  V = max_a Q
+// then V = α log Σ_a p(a|s) exp(Q/α) and π(a|s) = p(a|s) exp((Q - V)/α).
+#pragma once
+
+#include <vector>
+
+#include "copi/control/soft_value_iteration.hpp"
+
+namespace copi::control::detail {
+
+class StepBackup {
+ public:
+  StepBackup(const Mdp& mdp, ControlMethod method);
+  // value_out[s] for every state from the next step's values; the policy (rows
+  // s*A + a) when `policy_out` is given. Parallel over states, bit-identical for any
+  // thread count (each state is computed by one task).
+  void run(const std::vector<double>& next, std::vector<double>& value_out, std::vector<double>* policy_out,
+           std::size_t threads) const;
+
+ private:
+  void state(std::size_t s, const double* next, double* q, double* value, double* policy) const;
+
+  const Mdp& mdp_;
+  ControlMethod method_;
+  double gamma_;
+  double log_gamma_;
+  double log_end_;  // log(1 - γ), -inf when γ = 1
+};
+
+// E[Σ_t (r + α log p(a|s) - α log π(a|s))] under the policy, from its visitation.
+double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits);
+
+}  // namespace copi::control::detail
