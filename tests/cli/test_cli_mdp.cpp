@@ -1,0 +1,87 @@
+// End-to-end: `copi mdp` on CSV files — labels, JSON layout, exit statuses, and the
+// exact log p(O) against a trajectory sum written out here.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace copi::testing {
+namespace {
+
+constexpr const char* kTransitions =
+    "state,action,next_state,probability\n"
+    "low,stay,low,0.9\nlow,stay,high,0.1\nlow,go,high,0.6\nlow,go,low,0.4\n"
+    "high,stay,high,1.0\nhigh,go,low,0.5\nhigh,go,high,0.5\n";
+constexpr const char* kRewards = "state,action,reward\nlow,stay,0\nlow,go,-1\nhigh,stay,1\nhigh,go,0.5\n";
+
+TEST(CliMdp, ExactLogPartitionMatchesTrajectorySumAndJsonHasTheLayout) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const auto i = dir.write("I.csv", "state,probability\nlow,1\n");
+  const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() + " --initial " +
+                              i.string() + " --horizon 2 --alpha 1 --method exact --json " + (dir / "m.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "m.json"));
+  EXPECT_EQ(doc["states"], (std::vector<std::string>{"low", "high"}));
+  EXPECT_EQ(doc["actions"], (std::vector<std::string>{"stay", "go"}));
+  ASSERT_EQ(doc["V"].size(), 2u);
+  ASSERT_EQ(doc["policy"].size(), 2u);
+  ASSERT_EQ(doc["policy"][0].size(), 2u);
+  ASSERT_EQ(doc["policy"][0][0].size(), 2u);
+  // From low: Σ_a exp(r(low,a)) Σ_s' p(s'|low,a) Σ_a' exp(r(s',a')).
+  const double tail_low = std::exp(0.0) + std::exp(-1.0);
+  const double tail_high = std::exp(1.0) + std::exp(0.5);
+  const double z = std::exp(0.0) * (0.9 * tail_low + 0.1 * tail_high) + std::exp(-1.0) * (0.4 * tail_low + 0.6 * tail_high);
+  EXPECT_NEAR(doc["log_partition"].get<double>(), std::log(z), 1e-12);
+  EXPECT_TRUE(doc.contains("solve_seconds"));
+  EXPECT_EQ(doc["iterations"].get<int>(), 2);
+}
+
+TEST(CliMdp, NeitherHorizonNorDiscountIsBadInput) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string());
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("horizon"), std::string::npos) << run.err;
+}
+
+TEST(CliMdp, RowNotSummingToOneNamesTheStateAndAction) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\n0,a,0,0.5\n0,a,1,0.4\n1,a,1,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\n0,a,1\n");
+  const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() + " --discount 0.9");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("(state 0, action a)"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("sums to 0.9"), std::string::npos) << run.err;
+}
+
+TEST(CliMdp, BadHeaderAndUnknownLabelNameTheFileAndLine) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto bad = dir.write("R.csv", "state,action,value\nlow,stay,0\n");
+  const CliRun header = run_copi("mdp --transitions " + t.string() + " --rewards " + bad.string() + " --horizon 2");
+  EXPECT_EQ(header.status, 2);
+  EXPECT_NE(header.err.find(bad.string() + ":1:1: error: expected the header 'state,action,reward'"), std::string::npos)
+      << header.err;
+  const auto unknown = dir.write("R2.csv", "state,action,reward\nlow,stay,0\nmiddle,stay,1\n");
+  const CliRun label = run_copi("mdp --transitions " + t.string() + " --rewards " + unknown.string() + " --horizon 2");
+  EXPECT_EQ(label.status, 2);
+  EXPECT_NE(label.err.find(unknown.string() + ":3:1: error: unknown state 'middle'"), std::string::npos) << label.err;
+}
+
+TEST(CliMdp, ExactDivergenceIsReportedWithStatusOne) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\n0,a,0,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\n0,a,1\n");
+  const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() +
+                              " --discount 0.9 --alpha 1 --method exact");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("diverges"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace copi::testing
