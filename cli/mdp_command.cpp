@@ -11,7 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "copi/control/compile_factor_graph.hpp"
 #include "copi/control/soft_value_iteration.hpp"
+#include "copi/graph/io/atomic_file.hpp"
+#include "copi/graph/io/evidence_file.hpp"
+#include "copi/graph/io/model_file.hpp"
 #include "copi/graph/error.hpp"
 #include "diagnostics.hpp"
 #include "result_output.hpp"
@@ -29,6 +33,7 @@ struct MdpArguments {
   double alpha = 1.0;
   std::string method = "variational";
   std::string json_file;
+  std::string emit_uai;
   std::size_t threads = 0;
 };
 
@@ -181,6 +186,13 @@ control::Mdp load_mdp(const MdpArguments& args) {
 
 int run_mdp(const MdpArguments& args) {
   const control::Mdp mdp = load_mdp(args);
+  if (!args.emit_uai.empty()) {
+    const control::CompiledMdp compiled = control::compile_factor_graph(mdp);
+    write_model_file(args.emit_uai, to_model_tables(compiled.graph));
+    write_file_atomically(args.emit_uai + ".evid", [&](std::ostream& out) { write_evidence(out, compiled.evidence); });
+    std::cout << "wrote " << args.emit_uai << " and " << args.emit_uai << ".evid (" << compiled.graph.num_variables()
+              << " variables, " << compiled.graph.num_factors() << " factors)\n";
+  }
   control::SolveOptions options;
   options.method = control::parse_control_method(args.method);
   options.threads = args.threads;
@@ -254,6 +266,8 @@ CommandRunner add_mdp_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--json", args->json_file, "Write V, policy, objective, ... as JSON");
   cmd->add_option("--threads", args->threads, "Worker threads (default: COPI_THREADS or all cores)");
+  cmd->add_option("--emit-uai", args->emit_uai,
+                  "Also write the compiled factor graph (finite horizon) as FILE.uai and its evidence O_t = 1 as FILE.uai.evid");
   return [args] { return run_mdp(*args); };
 }
 
