@@ -7,6 +7,7 @@
 
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
+#include "solve_detail.hpp"
 #include "step_backup.hpp"
 
 namespace copi::control {
@@ -103,12 +104,15 @@ void SolveOptions::validate() const {
 ControlSolution solve(const Mdp& mdp, const SolveOptions& options) {
   mdp.validate();
   options.validate();
-  const auto start = std::chrono::steady_clock::now();
   const copi::detail::ThreadLimit limit(options.threads);
-  ControlSolution solution = mdp.horizon ? finite_horizon(mdp, options, limit.threads())
-                                         : infinite_horizon(mdp, options, limit.threads());
+  return detail::solve_on(mdp, options, limit.threads());
+}
+
+ControlSolution detail::solve_on(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {
+  const auto start = std::chrono::steady_clock::now();
+  ControlSolution solution = mdp.horizon ? finite_horizon(mdp, options, threads) : infinite_horizon(mdp, options, threads);
   solution.method = options.method;
-  solution.threads = limit.threads();
+  solution.threads = threads;
   // log p(O = 1) = log Σ_s p(s_1) exp(V_1(s)/α): meaningful for the exact method.
   const std::vector<double>& v1 = solution.value.front();
   double hi = -std::numeric_limits<double>::infinity();
@@ -120,7 +124,7 @@ ControlSolution solve(const Mdp& mdp, const SolveOptions& options) {
     if (mdp.initial[s] > 0.0) sum += mdp.initial[s] * std::exp(v1[s] / mdp.alpha - hi);
   }
   solution.log_partition = hi + std::log(sum);
-  const Visitation visits = visitation(mdp, solution, limit.threads());
+  const Visitation visits = visitation(mdp, solution, threads);
   solution.objective = detail::objective(mdp, solution, visits);
   solution.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return solution;
