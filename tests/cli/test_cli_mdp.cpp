@@ -104,5 +104,40 @@ TEST(CliMdp, EmittedUaiGivesTheSameLogPartitionUnderGenericInference) {
   }
 }
 
+// examples/cliff: exact inference is risk-seeking (it optimises as if it could choose
+// the dynamics' outcome too), the variational solution is not. π_exact(edge | start)
+// is checked against a sum over trajectories: p(a_1 | s_1, O) ∝ exp(r/α) Σ p(s'|s,a) β(s').
+TEST(CliMdp, CliffExampleExactIsRiskSeekingVariationalIsNot) {
+  TempDir dir;
+  const std::string base = "mdp --transitions " + source_path("examples/cliff/transitions.csv") + " --rewards " +
+                           source_path("examples/cliff/rewards.csv") + " --initial " +
+                           source_path("examples/cliff/initial.csv") + " --horizon 6 --alpha 1 --json ";
+  ASSERT_EQ(run_copi(base + (dir / "e.json").string() + " --method exact").status, 0);
+  ASSERT_EQ(run_copi(base + (dir / "v.json").string() + " --method variational").status, 0);
+  const nlohmann::json exact = nlohmann::json::parse(slurp(dir / "e.json"));
+  const nlohmann::json variational = nlohmann::json::parse(slurp(dir / "v.json"));
+  const auto index = [](const nlohmann::json& labels, const std::string& name) {
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (labels[i] == name) return i;
+    }
+    return labels.size();
+  };
+  const std::size_t start = index(exact["states"], "start");
+  const std::size_t edge = index(exact["actions"], "edge");
+  // Backward sums β_t(s) = Σ_a exp(r(s,a)) Σ_s' p β_{t+1}(s'), written for this MDP:
+  // goal and cliff are absorbing with rewards 0 and -10 for both actions.
+  const int T = 6;
+  const auto beta_absorbing = [](double reward, int steps) { return std::pow(2.0 * std::exp(reward), steps); };
+  const auto beta_path2 = [&](int steps) { return 2.0 * std::exp(-1.0) * beta_absorbing(0.0, steps - 1); };
+  const auto beta_path1 = [&](int steps) { return 2.0 * std::exp(-1.0) * beta_path2(steps - 1); };
+  const double via_edge = std::exp(-1.0) * (0.8 * beta_absorbing(0.0, T - 1) + 0.2 * beta_absorbing(-10.0, T - 1));
+  const double via_detour = std::exp(-1.0) * beta_path1(T - 1);
+  const double expected = via_edge / (via_edge + via_detour);
+  EXPECT_NEAR(exact["policy"][0][start][edge].get<double>(), expected, 1e-12);
+  EXPECT_GT(exact["policy"][0][start][edge].get<double>(), 0.8);
+  EXPECT_LT(variational["policy"][0][start][edge].get<double>(), 0.001);
+  EXPECT_NEAR(exact["log_partition"].get<double>(), std::log(via_edge + via_detour), 1e-12);
+}
+
 }  // namespace
 }  // namespace copi::testing
