@@ -1,4 +1,5 @@
 // copi run / copi check: models written in the .copi language.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <iomanip>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "control_output.hpp"
 #include "copi/dsl/model.hpp"
 #include "copi/graph/error.hpp"
 #include "copi/inference/belief_propagation.hpp"
@@ -124,10 +126,37 @@ void print_bars(std::ostream& out, const FactorGraph& graph, const std::vector<V
   }
 }
 
+// `solve NAME with METHOD` statements: each MDP solved as inference.
+int run_solves(const dsl::CompiledModel& model, const RunArguments& args) {
+  nlohmann::json solutions = nlohmann::json::array();
+  int status = kOk;
+  for (const dsl::MdpSolve& request : model.solves) {
+    const auto named = std::find_if(model.mdps.begin(), model.mdps.end(),
+                                    [&](const dsl::NamedMdp& m) { return m.name == request.mdp; });
+    control::SolveOptions options;
+    options.method = request.method;
+    options.threads = args.threads;
+    const control::ControlSolution solution = control::solve(named->mdp, options);
+    std::cout << "mdp " << named->name << "\n";
+    print_control_solution(std::cout, named->mdp, solution);
+    nlohmann::json doc = control_json(named->mdp, solution);
+    doc["mdp"] = named->name;
+    solutions.push_back(doc);
+    if (!args.plot_file.empty()) write_value_map_svg(args.plot_file, *named, solution);
+    if (solution.diverged || !solution.converged) {
+      std::cerr << "copi: warning: mdp " << named->name << (solution.diverged ? " diverged" : " did not converge") << "\n";
+      status = kNotConverged;
+    }
+  }
+  if (!args.json_file.empty()) write_json_file(args.json_file, nlohmann::json{{"mdp_solutions", solutions}});
+  return status;
+}
+
 int run_model(const RunArguments& args) {
   const dsl::CompileResult compiled = dsl::compile_file(args.model_file);
   if (print_diagnostics(compiled.diagnostics)) return kBadInput;
   const dsl::CompiledModel& model = *compiled.model;
+  if (!model.solves.empty() && model.graph.num_variables() == 0) return run_solves(model, args);
   std::vector<VarId> shown = model.marginal_queries;
   if (shown.empty() && !model.query_map && !model.query_log_z) {
     for (std::size_t v = 0; v < model.graph.num_variables(); ++v) shown.push_back(VarId{static_cast<std::uint32_t>(v)});

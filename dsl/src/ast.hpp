@@ -214,6 +214,56 @@ struct IncludeStatement : x3::position_tagged {
   QuotedPath path;
 };
 
+// ---- MDP blocks ------------------------------------------------------------------
+
+struct Component : x3::position_tagged {
+  Identifier name;
+  Domain domain;
+};
+
+struct Assignment : x3::position_tagged {
+  Identifier component;  // written x' in the source
+  Expression value;
+};
+
+struct Outcome : x3::position_tagged {
+  std::vector<Assignment> assignments;  // empty: stay
+  Expression probability;
+};
+
+struct StateDeclaration : x3::position_tagged {
+  std::vector<Component> components;
+};
+struct ActionDeclaration : x3::position_tagged {
+  Component component;
+};
+struct NextRule : x3::position_tagged {
+  Expression condition;
+  std::vector<Outcome> outcomes;
+};
+struct MdpSetting : x3::position_tagged {
+  std::string keyword;  // reward, absorbing, discount, temperature, horizon
+  Expression value;
+};
+struct StartDeclaration : x3::position_tagged {
+  std::vector<Observation> assignments;
+};
+
+struct MdpItemVariant : x3::variant<StateDeclaration, ActionDeclaration, NextRule, MdpSetting, StartDeclaration> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+struct MdpStatement : x3::position_tagged {
+  Identifier name;
+  std::vector<MdpItemVariant> items;
+};
+
+struct SolveStatement : x3::position_tagged {
+  Identifier mdp;
+  Identifier method;
+};
+
 // ---- control flow ---------------------------------------------------------------
 
 struct ForStatement;
@@ -221,8 +271,8 @@ struct IfStatement;
 
 struct Statement
     : x3::variant<ParamStatement, VarStatement, FactorStatement, ConditionalStatement, TableStatement,
-                  EvidenceStatement, QueryStatement, InferStatement, IncludeStatement,
-                  x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
+                  EvidenceStatement, QueryStatement, InferStatement, IncludeStatement, MdpStatement,
+                  SolveStatement, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
   using base_type::base_type;
   using base_type::operator=;
 };

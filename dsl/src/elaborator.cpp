@@ -82,6 +82,8 @@ void Elaborator::statement(const ast::Statement& s) {
     void operator()(const ast::QueryStatement& x) const { self.query(x); }
     void operator()(const ast::InferStatement& x) const { self.infer(x); }
     void operator()(const ast::IncludeStatement& x) const { self.include(x); }
+    void operator()(const ast::MdpStatement& x) const { self.mdp(x); }
+    void operator()(const ast::SolveStatement& x) const { self.solve(x); }
     void operator()(const ast::ForStatement& x) const { self.for_loop(x, 0); }
     void operator()(const ast::IfStatement& x) const { self.if_statement(x); }
   };

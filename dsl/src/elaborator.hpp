@@ -67,6 +67,8 @@ class Elaborator {
   void query(const ast::QueryStatement& s);
   void infer(const ast::InferStatement& s);
   void include(const ast::IncludeStatement& s);
+  void mdp(const ast::MdpStatement& s);
+  void solve(const ast::SolveStatement& s);
   void for_loop(const ast::ForStatement& s, std::size_t range_index);
   void if_statement(const ast::IfStatement& s);
 

@@ -204,7 +204,7 @@ const x3::rule<statement_class, ast::Statement> statement = "a statement";
 const x3::rule<block_class, std::vector<ast::Statement>> block = "'{' or ':'";
 const program_type program_rule = "program";
 const x3::rule<end_class> end_of_input =
-    "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, for, if)";
+    "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, mdp, solve, for, if)";
 
 struct list_rule_1_class;
 const x3::rule<list_rule_1_class, std::optional<std::string>> list_rule_1 = "',' or ')'";
@@ -280,9 +280,67 @@ const auto block_def = ('{' > statements > '}') | (':' > x3::repeat(1)[statement
 const auto for_statement_def = keyword("for") > list_rule_16 > block;
 const auto if_statement_def = keyword("if") > expression > block >
                             list_rule_17;
+// ---- MDP blocks
+struct component_class : annotate_position {};
+struct assignment_class : annotate_position {};
+struct outcome_class : annotate_position {};
+struct state_declaration_class : annotate_position {};
+struct action_declaration_class : annotate_position {};
+struct next_rule_class : annotate_position {};
+struct mdp_setting_class : annotate_position {};
+struct start_declaration_class : annotate_position {};
+struct mdp_item_class;
+struct mdp_statement_class : annotate_position {};
+struct solve_statement_class : annotate_position {};
+struct components_class;
+struct assignments_class;
+struct outcomes_class;
+struct mdp_items_class;
+struct start_list_class;
+const x3::rule<component_class, ast::Component> component = "a component 'name : domain'";
+const x3::rule<assignment_class, ast::Assignment> assignment = "an assignment x' = value";
+const x3::rule<outcome_class, ast::Outcome> outcome = "an outcome 'x' = value : probability'";
+const x3::rule<state_declaration_class, ast::StateDeclaration> state_declaration = "state";
+const x3::rule<action_declaration_class, ast::ActionDeclaration> action_declaration = "action";
+const x3::rule<next_rule_class, ast::NextRule> next_rule = "next";
+const x3::rule<mdp_setting_class, ast::MdpSetting> mdp_setting = "an MDP setting";
+const x3::rule<start_declaration_class, ast::StartDeclaration> start_declaration = "start";
+const x3::rule<mdp_item_class, ast::MdpItemVariant> mdp_item = "an MDP item";
+const x3::rule<mdp_statement_class, ast::MdpStatement> mdp_statement = "mdp";
+const x3::rule<solve_statement_class, ast::SolveStatement> solve_statement = "solve";
+const x3::rule<components_class, std::vector<ast::Component>> components = "a component 'name : domain'";
+const x3::rule<assignments_class, std::vector<ast::Assignment>> assignments = "an assignment x' = value";
+const x3::rule<outcomes_class, std::vector<ast::Outcome>> outcomes = "an outcome 'x' = value : probability'";
+const x3::rule<mdp_items_class, std::vector<ast::MdpItemVariant>> mdp_items =
+    "an MDP item (state, action, next, reward, absorbing, start, discount, temperature, horizon) or '}'";
+const x3::rule<start_list_class, std::vector<ast::Observation>> start_list = "a start assignment 'x = value'";
+
+const auto component_def = identifier > ':' > domain;
+const auto assignment_def = identifier >> lit('\'') > '=' > expression;
+const auto outcome_def = (('(' > assignments > ')') | x3::repeat(1)[assignment] |
+                          (keyword("stay") >> x3::attr(std::vector<ast::Assignment>{}))) > ':' > expression;
+const auto components_def = component % ',';
+const auto assignments_def = assignment % ',';
+const auto outcomes_def = outcome % ',';
+const auto start_list_def = observation % ',';
+const auto state_declaration_def = keyword("state") > components;
+const auto action_declaration_def = keyword("action") > component;
+const auto next_rule_def = keyword("next") > expression > ':' > '{' > outcomes > '}';
+const auto setting_word = (lexeme[(string("reward") | string("absorbing") | string("discount") | string("temperature") |
+                                   string("horizon")) >> !(alnum | '_')]);
+const auto mdp_setting_def = setting_word > -lit('=') > expression;
+const auto start_declaration_def = keyword("start") > start_list;
+const auto mdp_item_def = state_declaration | action_declaration | next_rule | start_declaration | mdp_setting;
+const auto mdp_items_def = *mdp_item;
+const auto mdp_statement_def = keyword("mdp") > identifier > '{' > mdp_items > '}';
+const auto solve_statement_def = keyword("solve") > identifier > keyword("with") > identifier;
+BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
+                    start_declaration, mdp_item, mdp_statement, solve_statement, components, assignments, outcomes,
+                    mdp_items, start_list)
+
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
                            table_statement | evidence_statement | query_statement | infer_statement |
-                           include_statement | for_statement | if_statement;
+                           include_statement | mdp_statement | solve_statement | for_statement | if_statement;
 const auto end_of_input_def = eoi;
 const auto program_rule_def = *statement > end_of_input;
 const auto list_rule_1_def = -(',' > quoted);

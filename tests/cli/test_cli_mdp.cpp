@@ -139,5 +139,27 @@ TEST(CliMdp, CliffExampleExactIsRiskSeekingVariationalIsNot) {
   EXPECT_NEAR(exact["log_partition"].get<double>(), std::log(via_edge + via_detour), 1e-12);
 }
 
+// examples/gridworld.copi through `copi run`: the soft-optimal agent heads for the
+// goal corner, the JSON has one solution in the `copi mdp` layout, --plot draws it.
+TEST(CliMdp, GridworldInTheLanguageRunsAndPlots) {
+  TempDir dir;
+  const CliRun run = run_copi("run " + source_path("examples/gridworld.copi") + " --json " + (dir / "g.json").string() +
+                              " --plot " + (dir / "g.svg").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "g.json"));
+  ASSERT_EQ(doc["mdp_solutions"].size(), 1u);
+  const nlohmann::json& solution = doc["mdp_solutions"][0];
+  EXPECT_EQ(solution["method"], "variational");
+  ASSERT_EQ(solution["states"].size(), 100u);
+  EXPECT_TRUE(solution["converged"].get<bool>());
+  // From the start (0, 0) the likely moves are down or right, towards (9, 9).
+  const auto& start = solution["policy"][0][0];
+  const double toward = start[1].get<double>() + start[3].get<double>();  // down, right
+  EXPECT_GT(toward, 0.9);
+  const std::string svg = slurp(dir / "g.svg");
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("<line"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace copi::testing

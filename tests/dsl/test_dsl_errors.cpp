@@ -91,7 +91,7 @@ void check_case(const GoldenCase& golden, bool check_pending) {
 }
 
 const std::string kStatementList =
-    "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, for, if)";
+    "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, mdp, solve, for, if)";
 
 // ---- syntax errors: the first one stops the parse --------------------------------------
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "copi/control/mdp.hpp"
+#include "copi/control/soft_value_iteration.hpp"
 #include "copi/dsl/diagnostic.hpp"
 #include "copi/graph/evidence.hpp"
 #include "copi/graph/factor_graph.hpp"
@@ -21,6 +23,23 @@ struct AlgorithmChoice {
   std::map<std::string, std::string> options;  // values as text (numbers or names)
 };
 
+// An `mdp NAME { ... }` block, lowered: the MDP plus how its states are factored
+// (state index = mixed radix over the components, the last component fastest).
+struct NamedMdp {
+  std::string name;
+  control::Mdp mdp;
+  std::vector<std::string> components;
+  std::vector<std::size_t> component_sizes;
+  std::vector<std::vector<double>> component_values;  // numeric value of each component state
+  std::string action_name;
+};
+
+// `solve NAME with METHOD`
+struct MdpSolve {
+  std::string mdp;
+  control::ControlMethod method = control::ControlMethod::variational;
+};
+
 struct CompiledModel {
   FactorGraph graph;
   Evidence evidence;
@@ -28,6 +47,8 @@ struct CompiledModel {
   bool query_map = false;
   bool query_log_z = false;
   AlgorithmChoice algorithm;
+  std::vector<NamedMdp> mdps;
+  std::vector<MdpSolve> solves;
 };
 
 struct CompileResult {

@@ -1,0 +1,203 @@
+// Lowering of `mdp NAME { ... }` blocks to control::Mdp, and `solve NAME with METHOD`.
+//
+// States are the joint values of the `state` components (mixed radix, the last
+// component fastest); the `action` component's states are the actions. While a
+// block is tabulated, each component's name stands for its current numeric value and
+// every label of the block's domains for its index, so `move == up` or `x + 1` read
+// as written. For each (state, action): the first `next` rule whose condition holds
+// gives the outcomes (assignments to primed components, the others unchanged; `stay`
+// changes nothing) with their probabilities; no rule: the state stays. `absorbing`
+// states loop to themselves with reward 0.
+#include <cmath>
+
+#include "copi/graph/error.hpp"
+#include "elaborator.hpp"
+
+namespace copi::dsl {
+
+void Elaborator::mdp(const ast::MdpStatement& s) {
+  for (const NamedMdp& existing : model_.mdps) {
+    if (existing.name == s.name.name) fail(s.name, "mdp '" + s.name.name + "' is defined twice");
+  }
+  NamedMdp named;
+  named.name = s.name.name;
+  std::vector<VariableDomain> state_domains;
+  std::optional<VariableDomain> action_domain;
+  std::vector<const ast::NextRule*> rules;
+  const ast::Expression* reward = nullptr;
+  const ast::Expression* absorbing = nullptr;
+  const ast::StartDeclaration* start = nullptr;
+  control::Mdp& m = named.mdp;
+  for (const ast::MdpItemVariant& item : s.items) {
+    if (const auto* d = boost::get<ast::StateDeclaration>(&item)) {
+      for (const ast::Component& c : d->components) {
+        named.components.push_back(c.name.name);
+        state_domains.push_back(domain_of(c.domain));
+      }
+    } else if (const auto* a = boost::get<ast::ActionDeclaration>(&item)) {
+      if (action_domain) fail(*a, "the actions are declared twice");
+      named.action_name = a->component.name.name;
+      action_domain = domain_of(a->component.domain);
+    } else if (const auto* rule = boost::get<ast::NextRule>(&item)) {
+      rules.push_back(rule);
+    } else if (const auto* st = boost::get<ast::StartDeclaration>(&item)) {
+      start = st;
+    } else {
+      const auto& setting = boost::get<ast::MdpSetting>(item);
+      if (setting.keyword == "reward") {
+        reward = &setting.value;
+      } else if (setting.keyword == "absorbing") {
+        absorbing = &setting.value;
+      } else if (setting.keyword == "discount") {
+        m.discount = evaluate(setting.value);
+      } else if (setting.keyword == "temperature") {
+        m.alpha = evaluate(setting.value);
+      } else {
+        const long long h = evaluate_integer(setting.value, "a horizon");
+        if (h <= 0) fail(setting, "horizon must be positive");
+        m.horizon = static_cast<std::size_t>(h);
+      }
+    }
+  }
+  if (state_domains.empty()) fail(s, "mdp '" + named.name + "' declares no state");
+  if (!action_domain) fail(s, "mdp '" + named.name + "' declares no action");
+  if (reward == nullptr) fail(s, "mdp '" + named.name + "' has no reward");
+  std::size_t states = 1;
+  for (const VariableDomain& d : state_domains) {
+    named.component_sizes.push_back(d.cardinality);
+    named.component_values.push_back(d.values);
+    states *= d.cardinality;
+    if (states > (std::size_t{1} << 26)) fail(s, "mdp '" + named.name + "' has more than 2^26 states");
+  }
+  m.num_states = states;
+  m.num_actions = action_domain->cardinality;
+  m.action_labels = action_domain->labels;
+  if (m.action_labels.empty()) {
+    for (const double v : action_domain->values) m.action_labels.push_back(std::to_string(static_cast<long long>(v)));
+  }
+
+  // Bind labels (as their indices) and then components, innermost last, as loop names.
+  const std::size_t outer = loop_.size();
+  for (const VariableDomain* d : [&] {
+         std::vector<const VariableDomain*> all;
+         for (const VariableDomain& x : state_domains) all.push_back(&x);
+         all.push_back(&*action_domain);
+         return all;
+       }()) {
+    for (std::size_t i = 0; i < d->labels.size(); ++i) loop_.emplace_back(d->labels[i], static_cast<double>(i));
+  }
+  const std::size_t first_component = loop_.size();
+  for (const std::string& c : named.components) loop_.emplace_back(c, 0.0);
+  loop_.emplace_back(named.action_name, 0.0);
+  const auto restore = [&] { loop_.resize(outer); };
+
+  try {
+    std::vector<std::size_t> digits(state_domains.size(), 0);
+    std::vector<control::Transition> transitions;
+    m.reward.assign(m.rows(), 0.0);
+    for (std::size_t state = 0; state < states; ++state) {
+      for (std::size_t k = 0; k < digits.size(); ++k) loop_[first_component + k].second = state_domains[k].values[digits[k]];
+      const bool is_absorbing = absorbing != nullptr && evaluate(*absorbing) != 0.0;
+      for (std::size_t action = 0; action < m.num_actions; ++action) {
+        loop_.back().second = action_domain->values[action];
+        const auto s32 = static_cast<std::uint32_t>(state);
+        const auto a32 = static_cast<std::uint32_t>(action);
+        if (is_absorbing) {
+          transitions.push_back({s32, a32, s32, 1.0});
+          continue;
+        }
+        m.reward[state * m.num_actions + action] = evaluate(*reward);
+        const ast::NextRule* chosen = nullptr;
+        for (const ast::NextRule* rule : rules) {
+          if (evaluate(rule->condition) != 0.0) {
+            chosen = rule;
+            break;
+          }
+        }
+        if (chosen == nullptr) {
+          transitions.push_back({s32, a32, s32, 1.0});
+          continue;
+        }
+        double total = 0.0;
+        for (const ast::Outcome& o : chosen->outcomes) {
+          std::vector<std::size_t> next = digits;
+          for (const ast::Assignment& as : o.assignments) {
+            const auto it = std::find(named.components.begin(), named.components.end(), as.component.name);
+            if (it == named.components.end()) {
+              fail(as.component, "'" + as.component.name + "' is not a state component of mdp '" + named.name + "'");
+            }
+            const std::size_t k = static_cast<std::size_t>(it - named.components.begin());
+            const double value = evaluate(as.value);
+            const auto& values = state_domains[k].values;
+            const auto found = std::find(values.begin(), values.end(), value);
+            if (found == values.end()) {
+              fail(as, as.component.name + "' = " + std::to_string(value) + " is not a state of '" + as.component.name + "'");
+            }
+            next[k] = static_cast<std::size_t>(found - values.begin());
+          }
+          std::size_t next_index = 0;
+          for (std::size_t k = 0; k < next.size(); ++k) next_index = next_index * state_domains[k].cardinality + next[k];
+          const double p = evaluate(o.probability);
+          if (!(p >= 0.0) || !std::isfinite(p)) fail(o, "outcome probability " + std::to_string(p) + " is not in [0, 1]");
+          total += p;
+          if (p > 0.0) transitions.push_back({s32, a32, static_cast<std::uint32_t>(next_index), p});
+        }
+        if (std::abs(total - 1.0) > kRowSumTolerance) {
+          fail(*chosen, "the outcomes of this rule sum to " + std::to_string(total) + ", not 1, for state " +
+                            std::to_string(state) + " and action '" + m.action_labels[action] + "'");
+        }
+      }
+      for (std::size_t k = digits.size(); k-- > 0;) {  // last component fastest
+        if (++digits[k] < state_domains[k].cardinality) break;
+        digits[k] = 0;
+      }
+    }
+    control::set_transitions(m, std::move(transitions));
+    // Start: the state the assignments name, or uniform.
+    m.initial.assign(states, 0.0);
+    if (start == nullptr) {
+      std::fill(m.initial.begin(), m.initial.end(), 1.0 / static_cast<double>(states));
+    } else {
+      std::vector<std::size_t> at(state_domains.size(), 0);
+      for (const ast::Observation& o : start->assignments) {
+        const auto it = std::find(named.components.begin(), named.components.end(), o.variable.name.name);
+        if (it == named.components.end()) fail(o, "'" + o.variable.name.name + "' is not a state component");
+        const std::size_t k = static_cast<std::size_t>(it - named.components.begin());
+        const double value = evaluate(o.value);
+        const auto& values = state_domains[k].values;
+        const auto found = std::find(values.begin(), values.end(), value);
+        if (found == values.end()) fail(o, "start value is not a state of '" + named.components[k] + "'");
+        at[k] = static_cast<std::size_t>(found - values.begin());
+      }
+      std::size_t index = 0;
+      for (std::size_t k = 0; k < at.size(); ++k) index = index * state_domains[k].cardinality + at[k];
+      m.initial[index] = 1.0;
+    }
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  try {
+    m.validate();
+  } catch (const InputError& error) {
+    fail(s.name, "mdp '" + named.name + "': " + error.what());
+  }
+  model_.mdps.push_back(std::move(named));
+}
+
+void Elaborator::solve(const ast::SolveStatement& s) {
+  const auto it = std::find_if(model_.mdps.begin(), model_.mdps.end(),
+                               [&](const NamedMdp& m) { return m.name == s.mdp.name; });
+  if (it == model_.mdps.end()) fail(s.mdp, "unknown mdp '" + s.mdp.name + "'");
+  MdpSolve solve;
+  solve.mdp = s.mdp.name;
+  try {
+    solve.method = control::parse_control_method(s.method.name);
+  } catch (const InputError& error) {
+    fail(s.method, error.detail());
+  }
+  model_.solves.push_back(solve);
+}
+
+}  // namespace copi::dsl
