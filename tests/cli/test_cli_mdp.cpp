@@ -152,10 +152,15 @@ TEST(CliMdp, GridworldInTheLanguageRunsAndPlots) {
   EXPECT_EQ(solution["method"], "variational");
   ASSERT_EQ(solution["states"].size(), 100u);
   EXPECT_TRUE(solution["converged"].get<bool>());
-  // From the start (0, 0) the likely moves are down or right, towards (9, 9).
+  // From the start (0, 0) down and right (towards (9, 9)) are each likelier than up
+  // and left (which bounce off the walls); α = 1 keeps the policy soft.
   const auto& start = solution["policy"][0][0];
-  const double toward = start[1].get<double>() + start[3].get<double>();  // down, right
-  EXPECT_GT(toward, 0.9);
+  const double up = start[0].get<double>();
+  const double down = start[1].get<double>();
+  const double left = start[2].get<double>();
+  const double right = start[3].get<double>();
+  EXPECT_GT(std::min(down, right), std::max(up, left));
+  EXPECT_GT(down + right, 0.5);
   const std::string svg = slurp(dir / "g.svg");
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("<line"), std::string::npos);
