@@ -37,6 +37,10 @@ void Mdp::validate() const {
   if (num_states == 0 || num_actions == 0) throw InputError("the MDP needs at least one state and one action");
   if (num_states > 0xFFFFFFFFu) throw InputError("more than 2^32 states");
   if (row_begin.size() != rows() + 1) throw InputError("the transition table does not cover every (state, action)");
+  if (probability.size() != next_state.size()) {
+    throw InputError("the transition table has " + std::to_string(next_state.size()) + " successor states but " +
+                     std::to_string(probability.size()) + " probabilities");
+  }
   if (reward.size() != rows()) {
     throw InputError("rewards: " + std::to_string(reward.size()) + " values for " + std::to_string(rows()) +
                      " (state, action) pairs");

@@ -15,9 +15,10 @@ namespace {
 
 using detail::StepBackup;
 
-// Divergence of the exact (optimistic) backup: every state's value keeps rising by a
-// steady amount. Declared after this many consecutive such iterations.
-constexpr std::size_t kDivergenceStreak = 200;
+// Divergence of the exact (optimistic) backup: some state's value keeps rising by a
+// steady amount. A contraction shrinks the largest rise geometrically, so a largest
+// rise that has not fallen by 0.1 % over this many iterations is divergence.
+constexpr std::size_t kDivergenceWindow = 1000;
 
 ControlSolution finite_horizon(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {
   const std::size_t T = *mdp.horizon;
@@ -39,17 +40,16 @@ ControlSolution infinite_horizon(const Mdp& mdp, const SolveOptions& options, st
   ControlSolution solution;
   std::vector<double> v(mdp.num_states, 0.0);
   std::vector<double> next(mdp.num_states, 0.0);
-  double previous_rise = 0.0;
-  std::size_t streak = 0;
+  std::vector<double> rises;  // largest rise per iteration
   solution.converged = false;
   for (std::size_t k = 0; k < options.max_iterations; ++k) {
     backup.run(v, next, nullptr, threads);
     ++solution.iterations;
     double change = 0.0;
-    double min_rise = std::numeric_limits<double>::infinity();
+    double max_rise = -std::numeric_limits<double>::infinity();
     for (std::size_t s = 0; s < mdp.num_states; ++s) {
       change = std::max(change, std::abs(next[s] - v[s]));
-      min_rise = std::min(min_rise, next[s] - v[s]);
+      max_rise = std::max(max_rise, next[s] - v[s]);
     }
     std::swap(v, next);
     solution.residual = change;
@@ -61,12 +61,13 @@ ControlSolution infinite_horizon(const Mdp& mdp, const SolveOptions& options, st
       solution.converged = true;
       break;
     }
-    // Every value rising, and not by less than before: the optimistic backup diverges.
-    streak = (min_rise > 0.0 && min_rise >= previous_rise * (1.0 - 1e-9)) ? streak + 1 : 0;
-    previous_rise = min_rise;
-    if (options.method == ControlMethod::exact && streak >= kDivergenceStreak) {
-      solution.diverged = true;
-      break;
+    rises.push_back(max_rise);
+    if (options.method == ControlMethod::exact && rises.size() > kDivergenceWindow) {
+      const double earlier = rises[rises.size() - 1 - kDivergenceWindow];
+      if (max_rise > 10 * options.tolerance && max_rise >= 0.999 * earlier) {
+        solution.diverged = true;
+        break;
+      }
     }
   }
   solution.value.assign(1, v);
@@ -124,8 +125,12 @@ ControlSolution detail::solve_on(const Mdp& mdp, const SolveOptions& options, st
     if (mdp.initial[s] > 0.0) sum += mdp.initial[s] * std::exp(v1[s] / mdp.alpha - hi);
   }
   solution.log_partition = hi + std::log(sum);
-  const Visitation visits = visitation(mdp, solution, threads);
-  solution.objective = detail::objective(mdp, solution, visits);
+  if (mdp.horizon) {
+    const Visitation visits = visitation(mdp, solution, threads);
+    solution.objective = detail::objective(mdp, solution, visits);
+  } else {
+    solution.objective = detail::discounted_objective(mdp, solution, options.tolerance, options.max_iterations);
+  }
   solution.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return solution;
 }

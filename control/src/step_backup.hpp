@@ -31,7 +31,11 @@ class StepBackup {
   double log_end_;  // log(1 - γ), -inf when γ = 1
 };
 
-// E[Σ_t (r + α log p(a|s) - α log π(a|s))] under the policy, from its visitation.
+// E[Σ_t (r + α log p(a|s) - α log π(a|s))] under the policy, from its visitation
+// (finite horizon).
 double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits);
+// The same for an infinite discounted horizon, by policy evaluation to a tolerance.
+double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
+                            std::size_t max_iterations);
 
 }  // namespace copi::control::detail

@@ -624,7 +624,7 @@ TEST(ControlEnumeration, InfiniteHorizonBellmanResidualExactWhenConvergent) {
     shape.infinite = true;
     shape.prior = seed % 2 == 1;
     shape.reward_low = -3.0;
-    shape.reward_high = -0.0;
+    shape.reward_high = 0.0;
     Mdp mdp = random_tiny_mdp(seed, shape);
     for (double& r : mdp.reward) r -= mdp.alpha * std::log(static_cast<double>(mdp.num_actions));
     const ControlSolution solution = solve(mdp, SolveOptions{.method = ControlMethod::exact, .threads = 1});
