@@ -25,9 +25,13 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
       method_(method),
       gamma_(mdp.discount.value_or(1.0)),
       log_gamma_(std::log(gamma_)),
-      log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf) {}
+      log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf) {
+  log_prior_.reserve(mdp.action_prior.size());
+  for (const double p : mdp.action_prior) log_prior_.push_back(p > 0.0 ? std::log(p) : kNegInf);
+}
 
-void StepBackup::state(std::size_t s, const double* next, double* q, double* value, double* policy) const {
+void StepBackup::state(std::size_t s, const double* next, const double* z, double shift, double* q, double* value,
+                       double* policy) const {
   const std::size_t actions = mdp_.num_actions;
   const double alpha = mdp_.alpha;
   for (std::size_t a = 0; a < actions; ++a) {
@@ -35,12 +39,23 @@ void StepBackup::state(std::size_t s, const double* next, double* q, double* val
     const std::uint64_t begin = mdp_.row_begin[row];
     const std::uint64_t end = mdp_.row_begin[row + 1];
     if (method_ == ControlMethod::exact) {
-      // log Σ p exp(V'/α), shifted by the largest successor value.
-      double hi = kNegInf;
-      for (std::uint64_t k = begin; k < end; ++k) hi = std::max(hi, next[mdp_.next_state[k]]);
-      double sum = 0.0;
-      for (std::uint64_t k = begin; k < end; ++k) sum += mdp_.probability[k] * std::exp((next[mdp_.next_state[k]] - hi) / alpha);
-      const double log_expect = hi / alpha + std::log(sum);
+      // log Σ p exp(V'/α) = shift/α + log Σ p z with z = exp((V' - shift)/α) computed
+      // once per successor state for the whole backup; a row whose successors all
+      // sit far below the shift underflows and is redone in log space.
+      double linear = 0.0;
+      for (std::uint64_t k = begin; k < end; ++k) linear += mdp_.probability[k] * z[mdp_.next_state[k]];
+      double log_expect = 0.0;
+      if (linear > 1e-250) {
+        log_expect = shift / alpha + std::log(linear);
+      } else {
+        double hi = kNegInf;
+        for (std::uint64_t k = begin; k < end; ++k) hi = std::max(hi, next[mdp_.next_state[k]]);
+        double sum = 0.0;
+        for (std::uint64_t k = begin; k < end; ++k) {
+          sum += mdp_.probability[k] * std::exp((next[mdp_.next_state[k]] - hi) / alpha);
+        }
+        log_expect = hi / alpha + std::log(sum);
+      }
       q[a] = mdp_.reward[row] + alpha * log_add(log_gamma_ + log_expect, log_end_);
     } else {
       double expect = 0.0;
@@ -62,36 +77,44 @@ void StepBackup::state(std::size_t s, const double* next, double* q, double* val
     }
     return;
   }
-  // V = α log Σ_a p(a|s) exp(Q/α), with the largest term factored out.
+  // V = α log Σ_a p(a|s) exp(Q/α), with the largest term factored out; each term's
+  // exponential is computed once and serves V and π. π = e_a / Σ e rather than
+  // exp(x_a - V/α): with Q/α ~ 1e12 that difference would lose the last digits.
+  const double* log_prior = has_prior ? log_prior_.data() + s * actions : nullptr;
   double hi = kNegInf;
   for (std::size_t a = 0; a < actions; ++a) {
-    const double lp = has_prior ? std::log(prior[a]) : 0.0;
-    hi = std::max(hi, q[a] / alpha + lp);
+    q[a] = q[a] / alpha + (has_prior ? log_prior[a] : 0.0);  // from here on: x_a
+    hi = std::max(hi, q[a]);
   }
   double sum = 0.0;
   for (std::size_t a = 0; a < actions; ++a) {
-    const double lp = has_prior ? std::log(prior[a]) : 0.0;
-    sum += std::exp(q[a] / alpha + lp - hi);
+    q[a] = std::exp(q[a] - hi);  // from here on: e_a
+    sum += q[a];
   }
-  const double log_v = hi + std::log(sum);  // V / α
-  *value = alpha * log_v;
+  *value = alpha * (hi + std::log(sum));
   if (policy != nullptr) {
-    // exp(x_a - hi) / sum rather than exp(x_a - log_v): with Q/α ~ 1e12 the difference
-    // of two huge numbers would cost the probabilities their last digits.
-    for (std::size_t a = 0; a < actions; ++a) {
-      const double lp = has_prior ? std::log(prior[a]) : 0.0;
-      policy[a] = std::exp(q[a] / alpha + lp - hi) / sum;
-    }
+    const double inverse = 1.0 / sum;
+    for (std::size_t a = 0; a < actions; ++a) policy[a] = q[a] * inverse;
   }
 }
 
 void StepBackup::run(const std::vector<double>& next, std::vector<double>& value_out,
                      std::vector<double>* policy_out, std::size_t threads) const {
+  // Exact: z(s') = exp((V'(s') - shift)/α) once per state, shift = max V'.
+  double shift = 0.0;
+  std::vector<double> z;
+  if (method_ == ControlMethod::exact) {
+    shift = *std::max_element(next.begin(), next.end());
+    z.resize(next.size());
+    copi::detail::parallel_for_range(next.size(), 4096, threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t s = begin; s < end; ++s) z[s] = std::exp((next[s] - shift) / mdp_.alpha);
+    });
+  }
   copi::detail::parallel_for_range(mdp_.num_states, 4096, threads, [&](std::size_t begin, std::size_t end) {
     std::vector<double> q(mdp_.num_actions);
     for (std::size_t s = begin; s < end; ++s) {
       double* policy = policy_out != nullptr ? policy_out->data() + s * mdp_.num_actions : nullptr;
-      state(s, next.data(), q.data(), &value_out[s], policy);
+      state(s, next.data(), z.data(), shift, q.data(), &value_out[s], policy);
     }
   });
 }

@@ -22,13 +22,15 @@ class StepBackup {
            std::size_t threads) const;
 
  private:
-  void state(std::size_t s, const double* next, double* q, double* value, double* policy) const;
+  void state(std::size_t s, const double* next, const double* z, double shift, double* q, double* value,
+             double* policy) const;
 
   const Mdp& mdp_;
   ControlMethod method_;
   double gamma_;
   double log_gamma_;
   double log_end_;  // log(1 - γ), -inf when γ = 1
+  std::vector<double> log_prior_;  // log p(a|s) per row, when there is a prior
 };
 
 // E[Σ_t (r + α log p(a|s) - α log π(a|s))] under the policy, from its visitation
