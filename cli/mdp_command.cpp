@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "control_output.hpp"
 #include "copi/control/compile_factor_graph.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/graph/io/atomic_file.hpp"
@@ -197,46 +198,8 @@ int run_mdp(const MdpArguments& args) {
   options.method = control::parse_control_method(args.method);
   options.threads = args.threads;
   const control::ControlSolution solution = control::solve(mdp, options);
-
-  nlohmann::json doc;
-  doc["method"] = control::to_string(solution.method);
-  doc["states"] = mdp.state_labels;
-  doc["actions"] = mdp.action_labels;
-  doc["V"] = solution.value;
-  nlohmann::json policy = nlohmann::json::array();
-  for (const auto& step : solution.policy) {
-    nlohmann::json per_state = nlohmann::json::array();
-    for (std::size_t s = 0; s < mdp.num_states; ++s) {
-      per_state.push_back(std::vector<double>(step.begin() + static_cast<std::ptrdiff_t>(s * mdp.num_actions),
-                                              step.begin() + static_cast<std::ptrdiff_t>((s + 1) * mdp.num_actions)));
-    }
-    policy.push_back(per_state);
-  }
-  doc["policy"] = policy;
-  doc["objective"] = solution.objective;
-  if (solution.method == control::ControlMethod::exact) doc["log_partition"] = solution.log_partition;
-  doc["iterations"] = solution.iterations;
-  doc["converged"] = solution.converged;
-  doc["diverged"] = solution.diverged;
-  doc["solve_seconds"] = solution.seconds;
-  doc["threads"] = solution.threads;
-  if (!args.json_file.empty()) write_json_file(args.json_file, doc);
-
-  std::cout << "MDP: " << mdp.num_states << " states, " << mdp.num_actions << " actions, method "
-            << control::to_string(solution.method) << ", alpha " << mdp.alpha << "\n";
-  const std::vector<double>& v = solution.value.front();
-  for (std::size_t s = 0; s < mdp.num_states && s < 40; ++s) {
-    std::size_t best = 0;
-    const double* pi = solution.policy.front().data() + s * mdp.num_actions;
-    for (std::size_t a = 1; a < mdp.num_actions; ++a) {
-      if (pi[a] > pi[best]) best = a;
-    }
-    std::cout << "  V(" << mdp.state_labels[s] << ") = " << v[s] << "   most likely action " << mdp.action_labels[best]
-              << " (" << pi[best] << ")\n";
-  }
-  std::cout << "objective " << solution.objective;
-  if (solution.method == control::ControlMethod::exact) std::cout << "   log p(O=1) " << solution.log_partition;
-  std::cout << "\n" << solution.iterations << " backups, " << solution.seconds << " s\n";
+  if (!args.json_file.empty()) write_json_file(args.json_file, control_json(mdp, solution));
+  print_control_solution(std::cout, mdp, solution);
   if (solution.diverged) {
     std::cerr << "copi: error: the exact (optimistic) backup diverges: gamma * exp(max r / alpha) >= 1 with positive "
                  "rewards; use a smaller discount, a larger alpha, a horizon or the variational method\n";
