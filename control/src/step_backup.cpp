@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <Eigen/Core>
+
 #include "copi/inference/detail/parallel.hpp"
 
 namespace copi::control::detail {
@@ -110,13 +112,107 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
       for (std::size_t s = begin; s < end; ++s) z[s] = std::exp((next[s] - shift) / mdp_.alpha);
     });
   }
-  copi::detail::parallel_for_range(mdp_.num_states, 4096, threads, [&](std::size_t begin, std::size_t end) {
-    std::vector<double> q(mdp_.num_actions);
-    for (std::size_t s = begin; s < end; ++s) {
-      double* policy = policy_out != nullptr ? policy_out->data() + s * mdp_.num_actions : nullptr;
-      state(s, next.data(), z.data(), shift, q.data(), &value_out[s], policy);
+  if (method_ == ControlMethod::map) {
+    copi::detail::parallel_for_range(mdp_.num_states, 4096, threads, [&](std::size_t begin, std::size_t end) {
+      std::vector<double> q(mdp_.num_actions);
+      for (std::size_t s = begin; s < end; ++s) {
+        double* policy = policy_out != nullptr ? policy_out->data() + s * mdp_.num_actions : nullptr;
+        state(s, next.data(), z.data(), shift, q.data(), &value_out[s], policy);
+      }
+    });
+    return;
+  }
+  // Soft methods: blocks of kBlock states at fixed boundaries (so every state is
+  // computed the same way whatever the thread count), the exponentials and logarithms
+  // of a block vectorised by Eigen.
+  const std::size_t blocks = (mdp_.num_states + kBlock - 1) / kBlock;
+  copi::detail::parallel_for_range(blocks, 4, threads, [&](std::size_t begin, std::size_t end) {
+    BlockBuffers buffers(kBlock, mdp_.num_actions);
+    for (std::size_t b = begin; b < end; ++b) {
+      soft_block(b * kBlock, std::min(mdp_.num_states, (b + 1) * kBlock), next.data(), z.data(), shift, buffers,
+                 value_out.data(), policy_out != nullptr ? policy_out->data() : nullptr);
     }
   });
+}
+
+void StepBackup::soft_block(std::size_t first, std::size_t last, const double* next, const double* z, double shift,
+                            BlockBuffers& buffers, double* value_out, double* policy_out) const {
+  const std::size_t actions = mdp_.num_actions;
+  const std::size_t count = last - first;
+  const double alpha = mdp_.alpha;
+  // Column-major, one column per action: the per-action columns are contiguous, so
+  // Eigen's vectorised exp / log apply (a row-major broadcast would fall back to scalar).
+  auto x = buffers.x.topRows(static_cast<Eigen::Index>(count));
+  // 1. The per-row expectation: E[V'] (variational) or the log of E[exp(V'/α)] (exact).
+  std::vector<std::uint8_t>& fallback = buffers.fallback;
+  for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t a = 0; a < actions; ++a) {
+      const std::size_t row = (first + i) * actions + a;
+      const std::uint64_t begin = mdp_.row_begin[row];
+      const std::uint64_t end = mdp_.row_begin[row + 1];
+      double acc = 0.0;
+      if (method_ == ControlMethod::exact) {
+        for (std::uint64_t k = begin; k < end; ++k) acc += mdp_.probability[k] * z[mdp_.next_state[k]];
+        fallback[i * actions + a] = acc > 1e-250 ? 0 : 1;
+        if (acc <= 1e-250) acc = 1.0;  // replaced below
+      } else {
+        for (std::uint64_t k = begin; k < end; ++k) acc += mdp_.probability[k] * next[mdp_.next_state[k]];
+      }
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(a)) = acc;
+    }
+  }
+  // 2. Q / α.
+  if (method_ == ControlMethod::exact) {
+    x = x.log() + shift / alpha;  // log E[exp(V'/α)]
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t a = 0; a < actions; ++a) {
+        if (fallback[i * actions + a] == 0) continue;
+        // Every successor far below the shift: this row in log space.
+        const std::size_t row = (first + i) * actions + a;
+        double hi = kNegInf;
+        for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) hi = std::max(hi, next[mdp_.next_state[k]]);
+        double sum = 0.0;
+        for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) {
+          sum += mdp_.probability[k] * std::exp((next[mdp_.next_state[k]] - hi) / alpha);
+        }
+        x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(a)) = hi / alpha + std::log(sum);
+      }
+    }
+    if (log_end_ != kNegInf) {  // log(γ E[exp(V'/α)] + 1 - γ) = log_add(log γ + ·, log(1 - γ))
+      auto& t = buffers.t;
+      auto tt = t.topRows(static_cast<Eigen::Index>(count));
+      tt = x + log_gamma_;
+      // log(1 + e^d) with d <= 0: Eigen vectorises log and exp (not log1p); the
+      // absolute error for tiny e^d is ~1e-16, far below what Q/α can resolve.
+      x = tt.max(log_end_) + ((-(tt - log_end_).abs()).exp() + 1.0).log();
+    }
+  } else {
+    x = x * (gamma_ / alpha);  // γ E[V'] / α
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t a = 0; a < actions; ++a) {
+      const std::size_t row = (first + i) * actions + a;
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(a)) +=
+          mdp_.reward[row] / alpha + (log_prior_.empty() ? 0.0 : log_prior_[row]);
+    }
+  }
+  // 3. V = α (hi + log Σ_a exp(x - hi)), π = exp(x - hi) / Σ.
+  auto hi = buffers.hi.head(static_cast<Eigen::Index>(count));
+  auto sum = buffers.sum.head(static_cast<Eigen::Index>(count));
+  hi = x.rowwise().maxCoeff();
+  x = (x.colwise() - hi).exp();
+  sum = x.rowwise().sum();
+  for (std::size_t i = 0; i < count; ++i) {
+    value_out[first + i] = alpha * (hi(static_cast<Eigen::Index>(i)) + std::log(sum(static_cast<Eigen::Index>(i))));
+  }
+  if (policy_out != nullptr) {
+    x.colwise() /= sum;
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t a = 0; a < actions; ++a) {
+        policy_out[(first + i) * actions + a] = x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(a));
+      }
+    }
+  }
 }
 
 namespace {

@@ -6,7 +6,10 @@
 // then V = α log Σ_a p(a|s) exp(Q/α) and π(a|s) = p(a|s) exp((Q - V)/α).
 #pragma once
 
+#include <cstdint>
 #include <vector>
+
+#include <Eigen/Core>
 
 #include "copi/control/soft_value_iteration.hpp"
 
@@ -22,6 +25,26 @@ class StepBackup {
            std::size_t threads) const;
 
  private:
+  static constexpr std::size_t kBlock = 256;
+
+  // Per-task scratch for soft_block: kBlock x |A| values, per-state max and sum.
+  struct BlockBuffers {
+    BlockBuffers(std::size_t rows, std::size_t actions)
+        : x(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(actions)),
+          t(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(actions)),
+          hi(static_cast<Eigen::Index>(rows)),
+          sum(static_cast<Eigen::Index>(rows)),
+          fallback(rows * actions, 0) {}
+    Eigen::ArrayXXd x;
+    Eigen::ArrayXXd t;
+    Eigen::ArrayXd hi;
+    Eigen::ArrayXd sum;
+    std::vector<std::uint8_t> fallback;
+  };
+
+  // Exact and variational backups of states [first, last), vectorised.
+  void soft_block(std::size_t first, std::size_t last, const double* next, const double* z, double shift,
+                  BlockBuffers& buffers, double* value_out, double* policy_out) const;
   void state(std::size_t s, const double* next, const double* z, double shift, double* q, double* value,
              double* policy) const;
 
