@@ -7,8 +7,12 @@ namespace copi::dsl {
 std::unique_ptr<ParsedFile> parse_text(std::string file, std::string text) {
   auto parsed = std::make_unique<ParsedFile>();
   parsed->file = std::move(file);
-  parsed->text = std::move(text);
-  parsed->state = std::make_unique<parser::ParseState>(parsed->file, parsed->text);
+  parsed->original = std::move(text);
+  parsed->text = parsed->original;
+  for (char& c : parsed->text) {
+    if (static_cast<unsigned char>(c) >= 0x80) c = '\x01';
+  }
+  parsed->state = std::make_unique<parser::ParseState>(parsed->file, parsed->text, parsed->original);
   parser::iterator_type first = parsed->text.begin();
   const parser::iterator_type last = parsed->text.end();
   const auto parser = boost::spirit::x3::with<parser::parse_state_tag>(std::ref(*parsed->state))[parser::program()];

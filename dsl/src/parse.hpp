@@ -12,7 +12,11 @@ namespace copi::dsl {
 
 struct ParsedFile {
   std::string file;
+  // What the parser reads: the source with every non-ASCII byte replaced by 0x01, so
+  // Boost.Spirit's character classes (ASCII only) never see one; UTF-8 in comments
+  // stays harmless and anywhere else becomes a syntax error at its own position.
   std::string text;
+  std::string original;  // the source as written, for the lines shown in diagnostics
   ast::Program program;
   std::unique_ptr<parser::ParseState> state;  // refers to `text`
   bool ok = false;

@@ -30,7 +30,8 @@ Diagnostic ParseState::at(iterator where, std::string message) const {
   d.col = static_cast<std::size_t>(where - line_start) + 1;
   iterator line_end = line_start;
   while (line_end != text_.end() && *line_end != '\n' && *line_end != '\r') ++line_end;
-  d.source_line.assign(line_start, line_end);
+  d.source_line = display_.substr(static_cast<std::size_t>(line_start - text_.begin()),
+                                  static_cast<std::size_t>(line_end - line_start));
   return d;
 }
 

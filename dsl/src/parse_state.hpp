@@ -18,8 +18,9 @@ class ParseState {
  public:
   using iterator = std::string::const_iterator;
 
-  ParseState(std::string file, const std::string& text)
-      : file_(std::move(file)), text_(text), positions_(text.begin(), text.end()) {}
+  // `display` has the same length as `text` and supplies the source lines shown.
+  ParseState(std::string file, const std::string& text, const std::string& display)
+      : file_(std::move(file)), text_(text), display_(display), positions_(text.begin(), text.end()) {}
 
   boost::spirit::x3::position_cache<std::vector<iterator>>& positions() { return positions_; }
   const boost::spirit::x3::position_cache<std::vector<iterator>>& positions() const { return positions_; }
@@ -38,6 +39,7 @@ class ParseState {
  private:
   std::string file_;
   const std::string& text_;
+  const std::string& display_;
   boost::spirit::x3::position_cache<std::vector<iterator>> positions_;
   Diagnostics diagnostics_;
 };

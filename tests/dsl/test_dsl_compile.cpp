@@ -48,3 +48,21 @@ TEST(DslCompile, RunawayLoopsAndArraysAreRefusedWithTheirPosition) {
 
 }  // namespace
 }  // namespace copi::dsl
+
+namespace copi::dsl {
+namespace {
+
+// UTF-8 in comments is fine; anywhere else it is a syntax error at its own place (the
+// parser's character classes are ASCII), never a crash.
+TEST(DslCompile, NonAsciiBytesAreFineInCommentsAndAnErrorElsewhere) {
+  const CompileResult ok = compile_text("// temperature α = 1 — fine\nvar a : {x, y}\np(a) = [0.5, 0.5] /* é */\n", "u.copi");
+  EXPECT_TRUE(ok.diagnostics.empty()) << ok.diagnostics.front().str();
+  const CompileResult bad = compile_text("var a : {x, y}\nvar β : bool\n", "u.copi");
+  ASSERT_EQ(bad.diagnostics.size(), 1u);
+  EXPECT_EQ(bad.diagnostics[0].line, 2u);
+  EXPECT_EQ(bad.diagnostics[0].col, 5u);
+  EXPECT_EQ(bad.diagnostics[0].source_line, "var β : bool");
+}
+
+}  // namespace
+}  // namespace copi::dsl
