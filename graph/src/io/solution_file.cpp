@@ -18,16 +18,9 @@
 namespace copi {
 namespace {
 
+using io_detail::parse_size;
 using io_detail::TextScanner;
 using io_detail::Token;
-
-std::optional<std::size_t> parse_size(std::string_view text) {
-  std::size_t value = 0;
-  const char* last = text.data() + text.size();
-  const auto [ptr, error] = std::from_chars(text.data(), last, value);
-  if (error != std::errc() || ptr != last) return std::nullopt;
-  return value;
-}
 
 class SolutionParser {
  public:

@@ -3,6 +3,7 @@
 // conversions that report "expected <what>, got '<token>'" as an InputError.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
@@ -81,5 +82,15 @@ void write_double(std::ostream& out, double value);
 
 // Opens a file for reading; InputError "cannot open '<path>' ..." otherwise.
 std::ifstream open_for_reading(const std::filesystem::path& path);
+
+// The whole text as a non-negative integer (no sign, no trailing characters), or nullopt:
+// how the layout detection of evidence and solution files tries a token.
+inline std::optional<std::size_t> parse_size(std::string_view text) {
+  std::size_t value = 0;
+  const char* last = text.data() + text.size();
+  const auto [ptr, error] = std::from_chars(text.data(), last, value);
+  if (error != std::errc() || ptr != last) return std::nullopt;
+  return value;
+}
 
 }  // namespace copi::io_detail
