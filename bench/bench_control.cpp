@@ -136,8 +136,9 @@ void add_counters(benchmark::State& state, const Mdp& mdp, std::size_t threads) 
   state.counters["threads"] = static_cast<double>(threads);
 }
 
-// One backup of every state from a fixed, non-constant V' (the values after one backup).
-void bm_backup(benchmark::State& state, ControlMethod method, std::size_t threads) {
+// One backup of every state from a fixed, non-constant V' (the values after one backup),
+// writing V alone (an infinite-horizon iteration) or V and π (a finite-horizon step).
+void bm_backup(benchmark::State& state, ControlMethod method, std::size_t threads, bool with_policy) {
   const Mdp& mdp = gridworld();
   const copi::detail::ThreadLimit limit(threads);
   const copi::control::detail::StepBackup backup(mdp, method);
@@ -147,7 +148,7 @@ void bm_backup(benchmark::State& state, ControlMethod method, std::size_t thread
   backup.run(std::vector<double>(mdp.num_states, 0.0), next, nullptr, threads);
   backup.run(next, value, &policy, threads);  // warm: pages touched once
   for (auto _ : state) {
-    backup.run(next, value, &policy, threads);
+    backup.run(next, value, with_policy ? &policy : nullptr, threads);
     benchmark::DoNotOptimize(value.data());
     benchmark::DoNotOptimize(policy.data());
     benchmark::ClobberMemory();
@@ -194,12 +195,16 @@ void bm_validate(benchmark::State& state) {
 void register_all() {
   benchmark::RegisterBenchmark("BM_Validate_Gridworld1000", bm_validate)->Unit(benchmark::kMillisecond);
   for (const ControlMethod method : {ControlMethod::exact, ControlMethod::variational, ControlMethod::map}) {
-    for (const std::size_t threads : {1, 2}) {
-      const std::string suffix = copi::control::to_string(method) + "/threads:" + std::to_string(threads);
-      benchmark::RegisterBenchmark(("BM_Backup_Gridworld1000/" + suffix).c_str(),
-                                   [method, threads](benchmark::State& s) { bm_backup(s, method, threads); })
-          ->UseRealTime()
-          ->Unit(benchmark::kMillisecond);
+    for (const bool with_policy : {false, true}) {
+      for (const std::size_t threads : {1, 2}) {
+        const std::string suffix = copi::control::to_string(method) + (with_policy ? "/policy" : "/values") +
+                                   "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(
+            ("BM_Backup_Gridworld1000/" + suffix).c_str(),
+            [method, threads, with_policy](benchmark::State& s) { bm_backup(s, method, threads, with_policy); })
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
     }
   }
   for (const ControlMethod method : {ControlMethod::exact, ControlMethod::variational, ControlMethod::map}) {
