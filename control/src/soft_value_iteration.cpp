@@ -8,6 +8,7 @@
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
 #include "solve_detail.hpp"
+#include "objective.hpp"
 #include "step_backup.hpp"
 
 namespace copi::control {

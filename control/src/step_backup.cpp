@@ -1,3 +1,12 @@
+// GCC 12 reports -W(maybe-)uninitialized inside its own AVX-512 intrinsics headers when
+// Eigen's vectorised exp/log are inlined with -march=native (a known false positive:
+// the "uninitialised" value is _mm512_undefined_pd's deliberate don't-care operand).
+// The pragma must come before the first include that pulls in the intrinsics.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
 #include "step_backup.hpp"
 
 #include <algorithm>
@@ -34,22 +43,25 @@ void flush_tiny(double* values, Eigen::Index n) {
   for (Eigen::Index j = 0; j < n; ++j) values[j] = values[j] < std::numeric_limits<double>::min() ? 0.0 : values[j];
 }
 
-// out[i * actions + a] = block[a * count + i]: the action-major block back to the
-// policy's row order. Non-temporal stores: the policy (|S||A| doubles) is far larger
-// than the cache and is not read again in this backup, so writing it around the cache
-// saves reading every line before overwriting it.
-void store_rows(const double* block, std::size_t count, std::size_t actions, double* out) {
-  for (std::size_t i = 0; i < count; ++i) {
-    for (std::size_t a = 0; a < actions; ++a) {
+// exp results below the smallest normal set to 0 (see flush_tiny), for one packet.
+template <typename Expression>
+Eigen::Array<double, Expression::RowsAtCompileTime, 1> flushed(const Expression& values) {
+  Eigen::Array<double, Expression::RowsAtCompileTime, 1> out = values;
+  for (Eigen::Index j = 0; j < out.size(); ++j) out[j] = out[j] < std::numeric_limits<double>::min() ? 0.0 : out[j];
+  return out;
+}
+
+// A store that bypasses the cache, for the policy: |S||A| doubles, far larger than the
+// cache and not read again in this backup, so writing around the cache saves reading
+// every line before overwriting it.
+void stream_store(double* out, double value) {
 #if defined(__x86_64__)
-      long long bits = 0;
-      std::memcpy(&bits, &block[a * count + i], sizeof bits);
-      _mm_stream_si64(reinterpret_cast<long long*>(out + i * actions + a), bits);
+  long long bits = 0;
+  std::memcpy(&bits, &value, sizeof bits);
+  _mm_stream_si64(reinterpret_cast<long long*>(out), bits);
 #else
-      out[i * actions + a] = block[a * count + i];
+  *out = value;
 #endif
-    }
-  }
 }
 
 }  // namespace
@@ -63,6 +75,26 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
       inverse_alpha_(1.0 / mdp.alpha) {
   log_prior_.reserve(mdp.action_prior.size());
   for (const double p : mdp.action_prior) log_prior_.push_back(p > 0.0 ? std::log(p) : kNegInf);
+  if (method_ == ControlMethod::exact) {
+    // e^{b_a - B(s)} with b_a = r/α + log p(a|s) and B(s) = max_a b_a: the same in
+    // every backup, so computed once (one vector of the policy's size).
+    const std::size_t actions = mdp.num_actions;
+    action_offset_.resize(mdp.num_states);
+    Eigen::ArrayXd weights(static_cast<Eigen::Index>(mdp.rows()));
+    for (std::size_t s = 0; s < mdp.num_states; ++s) {
+      double top = kNegInf;
+      for (std::size_t a = 0; a < actions; ++a) {
+        const std::size_t row = s * actions + a;
+        weights[static_cast<Eigen::Index>(row)] = mdp.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
+        top = std::max(top, weights[static_cast<Eigen::Index>(row)]);
+      }
+      for (std::size_t a = 0; a < actions; ++a) weights[static_cast<Eigen::Index>(s * actions + a)] -= top;
+      action_offset_[s] = top;
+    }
+    weights = weights.exp();
+    flush_tiny(weights.data(), weights.size());
+    action_weight_.assign(weights.data(), weights.data() + weights.size());
+  }
 }
 
 StepBackup::ExactScale StepBackup::exact_scale(const std::vector<double>& next) const {
@@ -78,34 +110,6 @@ StepBackup::ExactScale StepBackup::exact_scale(const std::vector<double>& next) 
   return scale;
 }
 
-void StepBackup::expect_block(std::size_t first, std::size_t count, const double* w, const RowTerms& terms,
-                              double* out, double* bias) const {
-  const std::size_t actions = mdp_.num_actions;
-  const std::size_t row0 = first * actions;
-  const std::uint64_t* row_begin = mdp_.row_begin.data() + row0;
-  const std::uint32_t* to = mdp_.next_state.data();
-  const double* p = mdp_.probability.data();
-  const double* reward = mdp_.reward.data() + row0;
-  const double* log_prior = log_prior_.empty() || !terms.log_prior ? nullptr : log_prior_.data() + row0;
-  std::uint64_t k = row_begin[0];
-  for (std::size_t i = 0; i < count; ++i) {
-    for (std::size_t a = 0; a < actions; ++a) {
-      const std::size_t row = i * actions + a;
-      const std::uint64_t end = row_begin[row + 1];
-      double acc = 0.0;
-      for (; k < end; ++k) acc += p[k] * w[to[k]];
-      // Streaming the rewards (and prior) here, next to the CSR, costs nothing extra.
-      const double b = reward[row] * terms.reward_scale + (log_prior != nullptr ? log_prior[row] : 0.0);
-      if (bias != nullptr) {
-        out[a * count + i] = acc;
-        bias[a * count + i] = b;
-      } else {
-        out[a * count + i] = acc * terms.expect_scale + b;
-      }
-    }
-  }
-}
-
 double StepBackup::log_expect_exact(std::size_t row, const double* next) const {
   const double alpha = mdp_.alpha;
   const std::uint64_t begin = mdp_.row_begin[row];
@@ -119,38 +123,38 @@ double StepBackup::log_expect_exact(std::size_t row, const double* next) const {
 
 void StepBackup::run(const std::vector<double>& next, std::vector<double>& value_out,
                      std::vector<double>* policy_out, std::size_t threads) const {
-  // Work is split at fixed block boundaries and every vectorised pass runs on aligned
-  // Eigen storage, so each value is computed by the same instructions for any thread
-  // count (and any address of the caller's vectors).
+  // Work is split at fixed boundaries and every packet computes the same lanes for any
+  // thread count (and any address of the caller's vectors): bit-identical results.
   double* policy = policy_out != nullptr ? policy_out->data() : nullptr;
   ExactScale scale;
-  Eigen::ArrayXd& z = z_;
   if (method_ == ControlMethod::exact) {
     scale = exact_scale(next);
-    z.resize(static_cast<Eigen::Index>(next.size()));  // allocated by the first backup only
+    z_.resize(static_cast<Eigen::Index>(next.size()));  // allocated by the first backup only
     const std::size_t chunks = (next.size() + kZChunk - 1) / kZChunk;
     copi::detail::parallel_for_range(chunks, 1, threads, [&](std::size_t begin, std::size_t end) {
       for (std::size_t c = begin; c < end; ++c) {
         const auto first = static_cast<Eigen::Index>(c * kZChunk);
         const auto count = static_cast<Eigen::Index>(std::min(next.size(), (c + 1) * kZChunk)) - first;
-        auto zc = z.segment(first, count);
-        zc = ((Eigen::Map<const Eigen::ArrayXd>(next.data() + first, count) - scale.shift) / mdp_.alpha +
-              scale.z_offset)
-                 .exp();
-        flush_tiny(zc.data(), zc.size());
+        auto z = z_.segment(first, count);
+        z = ((Eigen::Map<const Eigen::ArrayXd>(next.data() + first, count) - scale.shift) / mdp_.alpha +
+             scale.z_offset)
+                .exp();
+        flush_tiny(z.data(), z.size());
       }
     });
   }
   const std::size_t blocks = (mdp_.num_states + kBlock - 1) / kBlock;
   copi::detail::parallel_for_range(blocks, 4, threads, [&](std::size_t begin, std::size_t end) {
-    BlockBuffers buffers(kBlock, mdp_.num_actions);
+    GroupBuffers buffers(mdp_.num_actions);
     for (std::size_t b = begin; b < end; ++b) {
-      const std::size_t first = b * kBlock;
-      const std::size_t last = std::min(mdp_.num_states, first + kBlock);
-      if (method_ == ControlMethod::map) {
-        map_block(first, last, next.data(), buffers, value_out.data(), policy);
-      } else {
-        soft_block(first, last, next.data(), z.data(), scale, buffers, value_out.data(), policy);
+      const std::size_t last = std::min(mdp_.num_states, (b + 1) * kBlock);
+      for (std::size_t first = b * kBlock; first < last; first += kLanes) {
+        const std::size_t count = std::min<std::size_t>(kLanes, last - first);
+        if (method_ == ControlMethod::map) {
+          map_group(first, count, next.data(), buffers, value_out.data(), policy);
+        } else {
+          soft_group(first, count, next.data(), z_.data(), scale, buffers, value_out.data(), policy);
+        }
       }
     }
 #if defined(__x86_64__)
@@ -159,90 +163,130 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
   });
 }
 
-void StepBackup::prefetch_block(std::size_t first, std::size_t last) const {
-  // The block's CSR slice, rewards and row offsets, requested while this block's
-  // exp/log passes keep the core busy: the next gather then finds them in cache.
+void StepBackup::gather(std::size_t first, std::size_t count, const GatherTerms& terms, GroupBuffers& buffers) const {
   const std::size_t actions = mdp_.num_actions;
-  const std::uint64_t k0 = mdp_.row_begin[first * actions];
-  const std::uint64_t k1 = mdp_.row_begin[last * actions];
-  const auto touch = [](const void* begin, std::size_t bytes) {
-    const char* p = static_cast<const char*>(begin);
-    for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
-  };
-  touch(mdp_.probability.data() + k0, (k1 - k0) * sizeof(double));
-  touch(mdp_.next_state.data() + k0, (k1 - k0) * sizeof(std::uint32_t));
-  touch(mdp_.row_begin.data() + first * actions, (last - first) * actions * sizeof(std::uint64_t));
-  touch(mdp_.reward.data() + first * actions, (last - first) * actions * sizeof(double));
+  const std::size_t row0 = first * actions;
+  const std::uint64_t* row_begin = mdp_.row_begin.data() + row0;
+  const std::uint32_t* to = mdp_.next_state.data();
+  const double* p = mdp_.probability.data();
+  const double* per_row = terms.per_row + row0;
+  const double* log_prior = terms.log_prior != nullptr ? terms.log_prior + row0 : nullptr;
+  std::uint64_t k = row_begin[0];
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto lane = static_cast<Eigen::Index>(i);
+    for (std::size_t a = 0; a < actions; ++a) {
+      const std::size_t row = i * actions + a;
+      const std::uint64_t end = row_begin[row + 1];
+      double acc = 0.0;
+      for (; k < end; ++k) acc += p[k] * terms.w[to[k]];
+      buffers.expect[a][lane] = acc * terms.expect_scale;
+      // The per-row term streams in next to the CSR, at no extra cost.
+      buffers.bias[a][lane] = per_row[row] * terms.bias_scale + (log_prior != nullptr ? log_prior[row] : 0.0);
+    }
+  }
+  for (std::size_t a = 0; a < actions; ++a) {
+    for (auto lane = static_cast<Eigen::Index>(count); lane < kLanes; ++lane) {
+      buffers.expect[a][lane] = 1.0;
+      buffers.bias[a][lane] = terms.pad_bias;
+    }
+  }
 }
 
-void StepBackup::soft_block(std::size_t first, std::size_t last, const double* next, const double* z,
-                            const ExactScale& scale, BlockBuffers& buffers, double* value_out,
+void StepBackup::soft_group(std::size_t first, std::size_t count, const double* next, const double* z,
+                            const ExactScale& scale, GroupBuffers& buffers, double* value_out,
                             double* policy_out) const {
   const std::size_t actions = mdp_.num_actions;
-  const std::size_t count = last - first;
-  const std::size_t row0 = first * actions;
-  const auto rows = static_cast<Eigen::Index>(count);
-  const auto n = static_cast<Eigen::Index>(count * actions);
-  // The block action-major, x(i, a) = x[a * count + i]: every pass below is a
-  // vectorised operation on whole columns.
-  double* x = buffers.x.data();
-  auto all = buffers.x.head(n);
-  const auto column = [rows](Eigen::ArrayXd& block, std::size_t a) {
-    return block.segment(static_cast<Eigen::Index>(a) * rows, rows);
-  };
-  auto hi = buffers.hi.head(rows);
-  auto sum = buffers.sum.head(rows);
-  // 1. The weights w_a = exp(Q_a/α + log p(a|s) - hi) of every state's actions, with a
-  // per-state offset hi that keeps the largest near 1.
-  std::vector<std::size_t>& fallback = buffers.fallback;  // states redone in log space
-  fallback.clear();
+  LaneVector& q = buffers.expect;
+  const LaneVector& bias = buffers.bias;
+  // 1. Weights w_a = exp(Q_a/α + log p(a|s) - hi), hi a per-state offset that makes
+  // the largest about 1.
+  Lanes hi;
+  Lanes sum = Lanes::Zero();
+  bool any_underflow = false;
   if (method_ == ControlMethod::exact) {
-    // exp(Q_a/α) p(a|s) = e^m (E_a + end_weight) e^{b_a} with E_a = Σ p z and the bias
-    // b_a = r/α + log p(a|s): no logarithm per action. With B = max_a b_a,
-    // w_a = (E_a + end_weight) e^{b_a - B} and hi = m + B.
-    expect_block(first, count, z, {1.0, inverse_alpha_, true}, x, buffers.bias.data());
-    prefetch_block(last, std::min(mdp_.num_states, last + kBlock));
-    if ((all + scale.end_weight).minCoeff() <= kUnderflow) {
-      // A row whose every term underflows: its state is redone in log space below.
-      for (Eigen::Index j = 0; j < n; ++j) {
-        if (x[j] + scale.end_weight <= kUnderflow) fallback.push_back(static_cast<std::size_t>(j) % count);
-      }
-      std::sort(fallback.begin(), fallback.end());
-      fallback.erase(std::unique(fallback.begin(), fallback.end()), fallback.end());
+    // exp(Q_a/α) p(a|s) = e^m (E_a + end_weight) e^{b_a} with E_a = Σ p z: no
+    // logarithm per action. w_a = (E_a + end_weight) e^{b_a - B}, hi = m + B. A state
+    // with a row whose every term underflows is redone in log space below.
+    gather(first, count, {z, 1.0, action_weight_.data(), 1.0, nullptr, 1.0}, buffers);
+    Lanes lowest = q[0];
+    for (std::size_t a = 1; a < actions; ++a) lowest = lowest.min(q[a]);
+    any_underflow = lowest.minCoeff() + scale.end_weight <= kUnderflow;
+    for (std::size_t a = 0; a < actions; ++a) {
+      q[a] = (q[a] + scale.end_weight) * bias[a];
+      sum += q[a];
     }
-    hi = column(buffers.bias, 0);
-    for (std::size_t a = 1; a < actions; ++a) hi = hi.max(column(buffers.bias, a));
-    for (std::size_t a = 0; a < actions; ++a) column(buffers.bias, a) -= hi;
-    auto bias = buffers.bias.head(n);
-    bias = bias.exp();
-    flush_tiny(buffers.bias.data(), n);
-    all = (all + scale.end_weight) * bias;
+    for (Eigen::Index lane = 0; lane < kLanes; ++lane) {
+      hi[lane] = lane < static_cast<Eigen::Index>(count) ? action_offset_[first + static_cast<std::size_t>(lane)] : 0.0;
+    }
     hi += scale.m;
   } else {
-    // x_a = γ E[V']/α + r/α + log p(a|s); hi = max_a x_a.
-    expect_block(first, count, next, {gamma_ * inverse_alpha_, inverse_alpha_, true}, x, nullptr);
-    prefetch_block(last, std::min(mdp_.num_states, last + kBlock));
-    hi = column(buffers.x, 0);
-    for (std::size_t a = 1; a < actions; ++a) hi = hi.max(column(buffers.x, a));
-    for (std::size_t a = 0; a < actions; ++a) column(buffers.x, a) -= hi;
-    all = all.exp();
-    flush_tiny(x, n);
+    // x_a = γ E[V']/α + r/α + log p(a|s), hi = max_a x_a, w_a = exp(x_a - hi).
+    const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data();
+    gather(first, count, {next, gamma_ * inverse_alpha_, mdp_.reward.data(), inverse_alpha_, log_prior, 0.0}, buffers);
+    for (std::size_t a = 0; a < actions; ++a) q[a] += bias[a];
+    hi = q[0];
+    for (std::size_t a = 1; a < actions; ++a) hi = hi.max(q[a]);
+    for (std::size_t a = 0; a < actions; ++a) {
+      q[a] = flushed((q[a] - hi).exp());
+      sum += q[a];
+    }
   }
-  // 2. V = α (hi + log Σ_a w_a) and π = w_a / Σ w: one exponential per action serves
-  // both. (π = exp(x_a - V/α) would lose the last digits when Q/α ~ 1e12.)
-  sum = column(buffers.x, 0);
-  for (std::size_t a = 1; a < actions; ++a) sum += column(buffers.x, a);
-  Eigen::Map<Eigen::ArrayXd>(value_out + first, rows) = mdp_.alpha * (hi + sum.log());
+  // 2. V = α (hi + log Σ_a w_a), π = w_a / Σ w: one exponential per action serves both.
+  // (π = exp(x_a - V/α) would lose the last digits when Q/α ~ 1e12.)
+  const Lanes value = mdp_.alpha * (hi + sum.log());
+  for (std::size_t i = 0; i < count; ++i) value_out[first + i] = value[static_cast<Eigen::Index>(i)];
   if (policy_out != nullptr) {
-    sum = sum.inverse();
-    for (std::size_t a = 0; a < actions; ++a) column(buffers.x, a) *= sum;
+    const Lanes inverse = sum.inverse();
+    for (std::size_t a = 0; a < actions; ++a) q[a] *= inverse;
   }
-  std::vector<double>& policy_row = buffers.policy_row;
-  for (const std::size_t i : fallback) {
-    exact_state_in_log_space(first + i, next, value_out + first + i, policy_row.data());
-    for (std::size_t a = 0; a < actions; ++a) x[a * count + i] = policy_row[a];
+  if (any_underflow) {
+    for (std::size_t i = 0; i < count; ++i) {
+      bool underflow = false;
+      for (std::size_t a = 0; a < actions; ++a) underflow = underflow || row_underflows((first + i) * actions + a, z, scale);
+      if (!underflow) continue;
+      exact_state_in_log_space(first + i, next, value_out + first + i, buffers.policy_row.data());
+      for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = buffers.policy_row[a];
+    }
   }
-  if (policy_out != nullptr) store_rows(x, count, actions, policy_out + row0);
+  if (policy_out != nullptr) {
+    double* out = policy_out + first * actions;
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t a = 0; a < actions; ++a) stream_store(out + i * actions + a, q[a][static_cast<Eigen::Index>(i)]);
+    }
+  }
+}
+
+void StepBackup::map_group(std::size_t first, std::size_t count, const double* next, GroupBuffers& buffers,
+                           double* value_out, double* policy_out) const {
+  // Q = r + γ E[V'], V = max over the actions the prior allows, π one-hot on the first
+  // best action.
+  const std::size_t actions = mdp_.num_actions;
+  gather(first, count, {next, gamma_, mdp_.reward.data(), 1.0, nullptr, 0.0}, buffers);
+  const double* prior = mdp_.action_prior.empty() ? nullptr : mdp_.action_prior.data() + first * actions;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto lane = static_cast<Eigen::Index>(i);
+    std::size_t best = actions;
+    double best_q = 0.0;
+    for (std::size_t a = 0; a < actions; ++a) {
+      if (prior != nullptr && prior[i * actions + a] == 0.0) continue;
+      const double q = buffers.bias[a][lane] + buffers.expect[a][lane];
+      if (best == actions || q > best_q) {
+        best = a;
+        best_q = q;
+      }
+    }
+    value_out[first + i] = best_q;
+    if (policy_out != nullptr) {
+      double* out = policy_out + (first + i) * actions;
+      for (std::size_t a = 0; a < actions; ++a) stream_store(out + a, a == best ? 1.0 : 0.0);
+    }
+  }
+}
+
+bool StepBackup::row_underflows(std::size_t row, const double* z, const ExactScale& scale) const {
+  double acc = 0.0;
+  for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) acc += mdp_.probability[k] * z[mdp_.next_state[k]];
+  return acc + scale.end_weight <= kUnderflow;
 }
 
 void StepBackup::exact_state_in_log_space(std::size_t s, const double* next, double* value, double* policy) const {
@@ -261,105 +305,6 @@ void StepBackup::exact_state_in_log_space(std::size_t s, const double* next, dou
   }
   *value = mdp_.alpha * (hi + std::log(sum));
   for (std::size_t a = 0; a < actions; ++a) policy[a] /= sum;
-}
-
-void StepBackup::map_block(std::size_t first, std::size_t last, const double* next, BlockBuffers& buffers,
-                           double* value_out, double* policy_out) const {
-  // Q = r + γ E[V'], V = max over the actions the prior allows, π one-hot on the first
-  // best action.
-  const std::size_t actions = mdp_.num_actions;
-  const std::size_t count = last - first;
-  const std::size_t row0 = first * actions;
-  double* q = buffers.x.data();  // action-major, as in soft_block
-  expect_block(first, count, next, {gamma_, 1.0, false}, q, nullptr);  // Q = r + γ E[V']
-  const double* prior = mdp_.action_prior.empty() ? nullptr : mdp_.action_prior.data() + row0;
-  for (std::size_t i = 0; i < count; ++i) {
-    std::size_t best = actions;
-    double best_q = 0.0;
-    for (std::size_t a = 0; a < actions; ++a) {
-      const double value = q[a * count + i];
-      if (prior != nullptr && prior[i * actions + a] == 0.0) continue;
-      if (best == actions || value > best_q) {
-        best = a;
-        best_q = value;
-      }
-    }
-    value_out[first + i] = best_q;
-    if (policy_out != nullptr) {
-      for (std::size_t a = 0; a < actions; ++a) policy_out[row0 + i * actions + a] = a == best ? 1.0 : 0.0;
-    }
-  }
-}
-
-namespace {
-
-// c(s, a): the reward plus α times the log prior ratio that the objective counts.
-double step_value(const Mdp& mdp, const ControlSolution& solution, std::size_t row, double pi) {
-  double term = mdp.reward[row];
-  if (solution.method != ControlMethod::map) {
-    const double prior = mdp.action_prior.empty() ? 1.0 : mdp.action_prior[row];
-    term += mdp.alpha * (std::log(prior) - std::log(pi));
-  }
-  return term;
-}
-
-}  // namespace
-
-double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
-                            std::size_t max_iterations) {
-  // Policy evaluation, W = c_π + γ P_π W, iterated from 0 like the solve itself; the
-  // objective is E_{p(s_1)}[W]. (Summing forward visitation instead would need a
-  // tail of γ^k mass that vanishes slowly when γ is close to 1.)
-  const double gamma = *mdp.discount;
-  const std::vector<double>& policy = solution.policy.front();
-  std::vector<double> w(mdp.num_states, 0.0);
-  std::vector<double> next(mdp.num_states, 0.0);
-  for (std::size_t k = 0; k < max_iterations; ++k) {
-    double change = 0.0;
-    for (std::size_t s = 0; s < mdp.num_states; ++s) {
-      double total = 0.0;
-      for (std::size_t a = 0; a < mdp.num_actions; ++a) {
-        const std::size_t row = s * mdp.num_actions + a;
-        const double pi = policy[row];
-        if (pi == 0.0) continue;
-        double expect = 0.0;
-        for (std::uint64_t j = mdp.row_begin[row]; j < mdp.row_begin[row + 1]; ++j) {
-          expect += mdp.probability[j] * w[mdp.next_state[j]];
-        }
-        total += pi * (step_value(mdp, solution, row, pi) + gamma * expect);
-      }
-      next[s] = total;
-      change = std::max(change, std::abs(next[s] - w[s]));
-    }
-    std::swap(w, next);
-    if (change <= tolerance) break;
-  }
-  double objective = 0.0;
-  for (std::size_t s = 0; s < mdp.num_states; ++s) objective += mdp.initial[s] * w[s];
-  return objective;
-}
-
-double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits) {
-  const bool has_prior = !mdp.action_prior.empty();
-  double total = 0.0;
-  for (std::size_t t = 0; t < visits.state.size(); ++t) {
-    const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
-    for (std::size_t s = 0; s < mdp.num_states; ++s) {
-      const double d = visits.state[t][s];
-      if (d == 0.0) continue;
-      for (std::size_t a = 0; a < mdp.num_actions; ++a) {
-        const std::size_t row = s * mdp.num_actions + a;
-        const double pi = policy[row];
-        if (pi == 0.0) continue;
-        double term = mdp.reward[row];
-        if (solution.method != ControlMethod::map) {
-          term += mdp.alpha * ((has_prior ? std::log(mdp.action_prior[row]) : 0.0) - std::log(pi));
-        }
-        total += d * pi * term;
-      }
-    }
-  }
-  return total;
 }
 
 }  // namespace copi::control::detail

@@ -1,15 +1,20 @@
-// Private. One backward message through the compiled step factor of every state, and
-// the objective of a policy. The rule applied to the child s_{t+1} is the method's:
+// Private. One backward message through the compiled step factor of every state. The
+// rule applied to the child s_{t+1} is the method's:
 //   exact (sum):         Q = r + α log(γ Σ p exp(V'/α) + 1 - γ)        (eq. 7)
 //   variational (expect): Q = r + γ Σ p V'                              (eq. 15)
 //   map (max):           Q = r + γ Σ p V',  V = max_a Q
 // then V = α log Σ_a p(a|s) exp(Q/α) and π(a|s) = p(a|s) exp((Q - V)/α).
+//
+// States are processed kLanes at a time, one Eigen packet per action: the CSR gather of
+// a group (memory-bound) and its exp/log (compute-bound, vectorised by Eigen) sit close
+// together in the instruction stream, so the core overlaps them.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include <Eigen/Core>
+#include <Eigen/StdVector>
 
 #include "copi/control/soft_value_iteration.hpp"
 
@@ -19,37 +24,29 @@ class StepBackup {
  public:
   StepBackup(const Mdp& mdp, ControlMethod method);
   // value_out[s] for every state from the next step's values; the policy (rows
-  // s*A + a) when `policy_out` is given. Parallel over states, bit-identical for any
-  // thread count (each state is computed by one task). Not reentrant: one run() at a
-  // time per StepBackup (it reuses a scratch vector).
+  // s*A + a) when `policy_out` is given. Parallel over fixed blocks of states, so the
+  // result is bit-identical for any thread count. Not reentrant: one run() at a time
+  // per StepBackup (it reuses a scratch vector).
   void run(const std::vector<double>& next, std::vector<double>& value_out, std::vector<double>* policy_out,
            std::size_t threads) const;
 
  private:
-  static constexpr std::size_t kBlock = 256;
-  static constexpr std::size_t kZChunk = 4096;
+  static constexpr std::size_t kBlock = 256;   // states per parallel work item
+  static constexpr std::size_t kZChunk = 4096;  // states per work item of the exact z pass
+  static constexpr Eigen::Index kLanes = 8;     // states per group (one AVX-512 packet)
+  using Lanes = Eigen::Array<double, kLanes, 1>;
+  using LaneVector = std::vector<Lanes, Eigen::aligned_allocator<Lanes>>;
 
-  // Per-task scratch for one block: the block's rows (action-major) and per-state max
-  // and sum. Eigen-allocated, so aligned: the vectorised
-  // exp/log then start at element 0 whatever the output's address, and each element
-  // is computed the same way in every run (Eigen peels unaligned heads in scalar code).
-  struct BlockBuffers {
-    BlockBuffers(std::size_t rows, std::size_t actions)
-        : x(static_cast<Eigen::Index>(rows * actions)),
-          bias(static_cast<Eigen::Index>(rows * actions)),
-          hi(static_cast<Eigen::Index>(rows)),
-          sum(static_cast<Eigen::Index>(rows)),
-          policy_row(actions) {}
-    Eigen::ArrayXd x;
-    Eigen::ArrayXd bias;
-    Eigen::ArrayXd hi;
-    Eigen::ArrayXd sum;
-    std::vector<std::size_t> fallback;
+  // Per-task scratch: a group's per-action packets.
+  struct GroupBuffers {
+    explicit GroupBuffers(std::size_t actions) : expect(actions), bias(actions), policy_row(actions) {}
+    LaneVector expect;  // E_a, then the action weights
+    LaneVector bias;    // the per-row term the method adds (see gather)
     std::vector<double> policy_row;
   };
 
-  // Exact: z(s') = exp((V'(s') - shift)/α + z_offset) and the backup is
-  // m + log(Σ p z + end_weight), all terms scaled by exp(-m) so the largest is 1.
+  // Exact: z(s') = exp((V'(s') - shift)/α + z_offset), and log(γ E[exp(V'/α)] + 1 - γ)
+  // = m + log(Σ p z + end_weight): every term scaled by exp(-m) so the largest is 1.
   struct ExactScale {
     double shift = 0.0;
     double z_offset = 0.0;
@@ -58,27 +55,27 @@ class StepBackup {
   };
   ExactScale exact_scale(const std::vector<double>& next) const;
 
-  // e = Σ_k p_k w[s'_k] over the CSR row of (first + i, a) and its bias
-  // b = reward_scale * r (+ log p(a|s) when log_prior), stored action-major at
-  // [a * count + i] so the passes after it work on whole columns: out = e, bias = b
-  // when `bias` is given, else out = expect_scale * e + b.
-  struct RowTerms {
+  // For the group's states [first, first + count) and every action a:
+  // expect[a][i] = expect_scale Σ_k p_k w[s'_k] and
+  // bias[a][i] = bias_scale * per_row[row] (+ log_prior[row] when given).
+  // Lanes past count are padding (expect 1, bias `pad_bias`).
+  struct GatherTerms {
+    const double* w;
     double expect_scale;
-    double reward_scale;
-    bool log_prior;
+    const double* per_row;
+    double bias_scale;
+    const double* log_prior;
+    double pad_bias;
   };
-  void expect_block(std::size_t first, std::size_t count, const double* w, const RowTerms& terms, double* out,
-                    double* bias) const;
-  void prefetch_block(std::size_t first, std::size_t last) const;
-  // Exact and variational backups of states [first, last).
-  void soft_block(std::size_t first, std::size_t last, const double* next, const double* z, const ExactScale& scale,
-                  BlockBuffers& buffers, double* value_out, double* policy_out) const;
-  void map_block(std::size_t first, std::size_t last, const double* next, BlockBuffers& buffers, double* value_out,
+  void gather(std::size_t first, std::size_t count, const GatherTerms& terms, GroupBuffers& buffers) const;
+  void soft_group(std::size_t first, std::size_t count, const double* next, const double* z, const ExactScale& scale,
+                  GroupBuffers& buffers, double* value_out, double* policy_out) const;
+  void map_group(std::size_t first, std::size_t count, const double* next, GroupBuffers& buffers, double* value_out,
                  double* policy_out) const;
-  // Exact V(s) and π(·|s) wholly in log space.
+  // Exact, for states with a row whose every term underflows: V(s) and π(·|s) wholly in
+  // log space.
+  bool row_underflows(std::size_t row, const double* z, const ExactScale& scale) const;
   void exact_state_in_log_space(std::size_t s, const double* next, double* value, double* policy) const;
-  // log(γ E[exp(V'/α)] + 1 - γ) of one row, in log space (rows whose successors all
-  // sit far below the largest value).
   double log_expect_exact(std::size_t row, const double* next) const;
 
   const Mdp& mdp_;
@@ -88,14 +85,11 @@ class StepBackup {
   double log_end_;  // log(1 - γ), -inf when γ = 1
   double inverse_alpha_;
   std::vector<double> log_prior_;  // log p(a|s) per row, when there is a prior
-  mutable Eigen::ArrayXd z_;       // exact: exp((V' - shift)/α + z_offset), reused by every run()
+  // Exact: e^{b_a - B(s)} per row and B(s) per state, with b_a = r/α + log p(a|s) and
+  // B(s) = max_a b_a. The same in every backup, so computed once.
+  std::vector<double> action_weight_;
+  std::vector<double> action_offset_;
+  mutable Eigen::ArrayXd z_;  // exact: z of the current backup, reused by every run()
 };
-
-// E[Σ_t (r + α log p(a|s) - α log π(a|s))] under the policy, from its visitation
-// (finite horizon).
-double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits);
-// The same for an infinite discounted horizon, by policy evaluation to a tolerance.
-double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
-                            std::size_t max_iterations);
 
 }  // namespace copi::control::detail

@@ -1,0 +1,15 @@
+// Private. The objective of a policy (eq. 11/19): expected reward plus α times the
+// log prior ratio, E[Σ_t r + α log p(a|s) - α log π(a|s)].
+#pragma once
+
+#include "copi/control/soft_value_iteration.hpp"
+
+namespace copi::control::detail {
+
+// Finite horizon, from the policy's visitation.
+double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits);
+// Infinite discounted horizon, by policy evaluation to a tolerance.
+double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
+                            std::size_t max_iterations);
+
+}  // namespace copi::control::detail
