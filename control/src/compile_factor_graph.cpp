@@ -41,15 +41,14 @@ CompiledMdp compile_factor_graph(const Mdp& mdp) {
   for (std::size_t x = 0; x < mdp.num_states; ++x) initial[x] = log_or_zero(mdp.initial[x]);
   g.add_factor(DiscreteFactor({s[0]}, {S}, initial));
   for (std::size_t t = 0; t < T; ++t) {
-    // p(a|s): the MDP's prior, uniform in the end state; no factor without a prior.
-    if (!mdp.action_prior.empty() || ends) {
+    // p(a|s): the MDP's prior or forbidden moves, uniform in the end state; no factor
+    // without them.
+    if (mdp.has_action_factor() || ends) {
       std::vector<double> prior(S * A, 0.0);  // scope (a, s): a fastest
       for (std::size_t x = 0; x < S; ++x) {
         for (std::size_t y = 0; y < A; ++y) {
           const bool end_state = ends && x == S - 1;
-          const double p = end_state ? 1.0 / static_cast<double>(A)
-                           : mdp.action_prior.empty() ? 1.0
-                                                      : mdp.action_prior[x * A + y];
+          const double p = end_state ? 1.0 / static_cast<double>(A) : mdp.action_weight(x * A + y);
           prior[y + A * x] = log_or_zero(p);
         }
       }

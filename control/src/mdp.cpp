@@ -12,10 +12,14 @@ namespace {
 
 constexpr double kSumTolerance = 1e-9;
 
+std::string state_name(const Mdp& mdp, std::size_t s) {
+  return s < mdp.state_labels.size() ? mdp.state_labels[s] : std::to_string(s);
+}
+
 std::string row_name(const Mdp& mdp, std::size_t row) {
   const std::size_t s = row / mdp.num_actions;
   const std::size_t a = row % mdp.num_actions;
-  const std::string state = s < mdp.state_labels.size() ? mdp.state_labels[s] : std::to_string(s);
+  const std::string state = state_name(mdp, s);
   const std::string action = a < mdp.action_labels.size() ? mdp.action_labels[a] : std::to_string(a);
   return "(state " + state + ", action " + action + ")";
 }
@@ -50,6 +54,7 @@ void Mdp::validate() const {
   }
   if (initial.size() != num_states) throw InputError("the initial distribution has the wrong size");
   if (!action_prior.empty() && action_prior.size() != rows()) throw InputError("the action prior has the wrong size");
+  if (!allowed.empty() && allowed.size() != rows()) throw InputError("the forbidden-move flags have the wrong size");
   if (!(alpha > 0.0) || !std::isfinite(alpha)) throw InputError("alpha = " + std::to_string(alpha) + ": must be > 0");
   if (discount && !(*discount > 0.0 && *discount <= 1.0)) {
     throw InputError("discount = " + std::to_string(*discount) + ": must be in (0, 1]");
@@ -79,6 +84,19 @@ void Mdp::validate() const {
     for (std::size_t s = 0; s < num_states; ++s) {
       check_distribution(action_prior, s * num_actions, (s + 1) * num_actions,
                          [&] { return "the action prior of state " + std::to_string(s); });
+    }
+  }
+  if (!allowed.empty()) {
+    for (std::size_t s = 0; s < num_states; ++s) {
+      bool any = false;
+      for (std::size_t a = 0; a < num_actions; ++a) any = any || allowed[s * num_actions + a] != 0;
+      if (!any) throw InputError("every action of state " + state_name(*this, s) + " is forbidden");
+    }
+    for (std::size_t row = 0; row < rows(); ++row) {
+      if (allowed[row] == 0 && !action_prior.empty() && action_prior[row] != 0.0) {
+        throw InputError("the action prior gives probability " + std::to_string(action_prior[row]) +
+                         " to the forbidden move " + row_name(*this, row));
+      }
     }
   }
 }

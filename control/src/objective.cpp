@@ -7,13 +7,12 @@ namespace copi::control::detail {
 
 namespace {
 
-// c(s, a): the reward plus α times the log prior ratio that the objective counts.
+// c(s, a): the reward plus α times the log prior ratio that the objective counts
+// (map: the reward alone). Only called with π(a|s) > 0, which the backups give to
+// available actions only.
 double step_value(const Mdp& mdp, const ControlSolution& solution, std::size_t row, double pi) {
   double term = mdp.reward[row];
-  if (solution.method != ControlMethod::map) {
-    const double prior = mdp.action_prior.empty() ? 1.0 : mdp.action_prior[row];
-    term += mdp.alpha * (std::log(prior) - std::log(pi));
-  }
+  if (solution.method != ControlMethod::map) term += mdp.alpha * (std::log(mdp.action_weight(row)) - std::log(pi));
   return term;
 }
 
@@ -54,7 +53,6 @@ double discounted_objective(const Mdp& mdp, const ControlSolution& solution, dou
 }
 
 double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits) {
-  const bool has_prior = !mdp.action_prior.empty();
   double total = 0.0;
   for (std::size_t t = 0; t < visits.state.size(); ++t) {
     const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
@@ -65,11 +63,7 @@ double objective(const Mdp& mdp, const ControlSolution& solution, const Visitati
         const std::size_t row = s * mdp.num_actions + a;
         const double pi = policy[row];
         if (pi == 0.0) continue;
-        double term = mdp.reward[row];
-        if (solution.method != ControlMethod::map) {
-          term += mdp.alpha * ((has_prior ? std::log(mdp.action_prior[row]) : 0.0) - std::log(pi));
-        }
-        total += d * pi * term;
+        total += d * pi * step_value(mdp, solution, row, pi);
       }
     }
   }

@@ -73,8 +73,13 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
       log_gamma_(std::log(gamma_)),
       log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf),
       inverse_alpha_(1.0 / mdp.alpha) {
-  log_prior_.reserve(mdp.action_prior.size());
-  for (const double p : mdp.action_prior) log_prior_.push_back(p > 0.0 ? std::log(p) : kNegInf);
+  if (mdp.has_action_factor()) {
+    log_prior_.resize(mdp.rows());
+    for (std::size_t row = 0; row < mdp.rows(); ++row) {
+      const double weight = mdp.action_weight(row);
+      log_prior_[row] = weight > 0.0 ? std::log(weight) : kNegInf;
+    }
+  }
   if (method_ == ControlMethod::exact) {
     // e^{b_a - B(s)} with b_a = r/α + log p(a|s) and B(s) = max_a b_a: the same in
     // every backup, so computed once (one vector of the policy's size).
@@ -262,13 +267,13 @@ void StepBackup::map_group(std::size_t first, std::size_t count, const double* n
   // best action.
   const std::size_t actions = mdp_.num_actions;
   gather(first, count, {next, gamma_, mdp_.reward.data(), 1.0, nullptr, 0.0}, buffers);
-  const double* prior = mdp_.action_prior.empty() ? nullptr : mdp_.action_prior.data() + first * actions;
+  const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + first * actions;
   for (std::size_t i = 0; i < count; ++i) {
     const auto lane = static_cast<Eigen::Index>(i);
     std::size_t best = actions;
     double best_q = 0.0;
     for (std::size_t a = 0; a < actions; ++a) {
-      if (prior != nullptr && prior[i * actions + a] == 0.0) continue;
+      if (log_prior != nullptr && log_prior[i * actions + a] == kNegInf) continue;  // forbidden
       const double q = buffers.bias[a][lane] + buffers.expect[a][lane];
       if (best == actions || q > best_q) {
         best = a;

@@ -30,6 +30,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 struct TinyShape {
   bool prior = false;          // an action prior p(a|s)
   bool prior_zeros = true;     // the prior may forbid actions (p(a|s) = 0)
+  bool forbid = false;         // forbidden moves (Mdp::allowed): random without a prior, the prior's zeros with one
   bool discount = false;       // a discount γ < 1 next to the horizon
   bool deterministic = false;  // one successor per (s, a)
   bool infinite = false;       // no horizon (needs the discount)
@@ -83,14 +84,28 @@ Mdp random_tiny_mdp(std::uint64_t seed, const TinyShape& shape) {
       std::copy(w.begin(), w.end(), mdp.action_prior.begin() + static_cast<std::ptrdiff_t>(s * A));
     }
   }
+  if (shape.forbid) {
+    mdp.allowed.resize(S * A);
+    for (std::size_t s = 0; s < S; ++s) {
+      for (std::size_t a = 0; a < A; ++a) {
+        const std::size_t row = s * A + a;
+        mdp.allowed[row] = shape.prior ? mdp.action_prior[row] > 0.0 : uniform(0.0, 1.0) < 0.6;
+      }
+      if (!shape.prior) mdp.allowed[s * A + integer(0, A - 1)] = 1;  // at least one available action
+    }
+  }
   mdp.alpha = uniform(0.3, 2.0);
   if (!shape.infinite) mdp.horizon = integer(1, 4);
   if (shape.discount || shape.infinite) mdp.discount = uniform(0.5, 0.95);
   return mdp;
 }
 
+// The step's action factor: p(a|s), or weight 1 per available action without a prior;
+// 0 for a forbidden move either way.
 double prior_of(const Mdp& mdp, std::size_t s, std::size_t a) {
-  return mdp.action_prior.empty() ? 1.0 : mdp.action_prior[s * mdp.num_actions + a];
+  const std::size_t row = s * mdp.num_actions + a;
+  if (!mdp.allowed.empty() && mdp.allowed[row] == 0) return 0.0;
+  return mdp.action_prior.empty() ? 1.0 : mdp.action_prior[row];
 }
 
 // ---- trajectory enumeration -------------------------------------------------------
@@ -280,6 +295,7 @@ TinyShape shape_for(std::uint64_t seed) {
   TinyShape shape;
   shape.prior = seed % 2 == 1;
   shape.discount = (seed / 2) % 2 == 1;
+  shape.forbid = (seed / 4) % 2 == 1;
   return shape;
 }
 
@@ -597,6 +613,7 @@ TEST(ControlEnumeration, InfiniteHorizonBellmanResidualVariationalAndMap) {
       TinyShape shape;
       shape.infinite = true;
       shape.prior = seed % 2 == 1;
+      shape.forbid = (seed / 2) % 2 == 1;
       const Mdp mdp = random_tiny_mdp(seed, shape);
       const ControlSolution solution = solve(mdp, SolveOptions{.method = method, .threads = 1});
       ASSERT_EQ(solution.value.size(), 1u);
@@ -623,6 +640,7 @@ TEST(ControlEnumeration, InfiniteHorizonBellmanResidualExactWhenConvergent) {
     TinyShape shape;
     shape.infinite = true;
     shape.prior = seed % 2 == 1;
+    shape.forbid = (seed / 2) % 2 == 1;
     shape.reward_low = -3.0;
     shape.reward_high = 0.0;
     Mdp mdp = random_tiny_mdp(seed, shape);

@@ -348,6 +348,22 @@ TEST(ControlValidation, DistributionsMustSumToOne) {
   expect_input_error([](Mdp& m) { m.action_prior = {0.0, 0.0, 0.25, 0.75}; }, "prior", "prior all zero");
 }
 
+TEST(ControlValidation, ForbiddenMovesNeedAnAvailableActionAndNoPriorMass) {
+  expect_input_error([](Mdp& m) { m.allowed = {1, 1, 0}; }, "forbidden-move flags have the wrong size", "3 flags");
+  expect_input_error(
+      [](Mdp& m) {
+        m.action_prior.clear();
+        m.allowed = {1, 0, 0, 0};
+      },
+      "every action of state 1 is forbidden", "state 1 without actions");
+  expect_input_error([](Mdp& m) { m.allowed = {1, 0, 1, 1}; }, "to the forbidden move (state 0, action 1)",
+                     "prior mass on a forbidden move");
+  Mdp consistent = valid_mdp();
+  consistent.action_prior = {1.0, 0.0, 0.25, 0.75};
+  consistent.allowed = {1, 0, 1, 1};
+  EXPECT_NO_THROW(consistent.validate());
+}
+
 TEST(ControlValidation, IdsMustBeInRange) {
   expect_input_error([](Mdp& m) { m.next_state[0] = 2; }, "out of range", "next state 2 of 2");
   expect_input_error([](Mdp& m) { m.next_state[3] = 1000000; }, "out of range", "next state 10^6");

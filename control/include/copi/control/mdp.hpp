@@ -24,6 +24,11 @@ struct Mdp {
   std::vector<double> reward;            // num_states * num_actions, r(s, a)
   std::vector<double> initial;           // num_states, p(s_1)
   std::vector<double> action_prior;      // empty (no prior factor) or num_states * num_actions
+  // Forbidden moves: empty (every action available everywhere) or num_states *
+  // num_actions flags, 0 = action a is unavailable in state s. Without a prior the
+  // available actions weigh 1 each, so V = α log Σ_{available a} exp(Q/α); with a prior
+  // it must give the unavailable actions probability 0.
+  std::vector<std::uint8_t> allowed;
   std::optional<std::size_t> horizon;    // T: finite horizon
   std::optional<double> discount;        // γ in (0, 1]: the episode ends with probability 1 - γ per step
   double alpha = 1.0;                    // temperature α > 0
@@ -31,10 +36,18 @@ struct Mdp {
   std::vector<std::string> action_labels;  // optional, for output
 
   [[nodiscard]] std::size_t rows() const { return num_states * num_actions; }
+  // Whether the step has an action factor (a prior or forbidden moves) and its weight
+  // for row s * num_actions + a: p(a|s), or 1 / 0 for an available / forbidden action.
+  [[nodiscard]] bool has_action_factor() const { return !action_prior.empty() || !allowed.empty(); }
+  [[nodiscard]] double action_weight(std::size_t row) const {
+    if (!allowed.empty() && allowed[row] == 0) return 0.0;
+    return action_prior.empty() ? 1.0 : action_prior[row];
+  }
 
   // Throws InputError naming the first violated rule: sizes, ids in range, rows and
   // distributions summing to one within 1e-9, α > 0, 0 < γ ≤ 1, finite rewards, a
-  // horizon or a discount (or both).
+  // horizon or a discount (or both), an available action in every state, no prior mass
+  // on a forbidden action.
   void validate() const;
 };
 
