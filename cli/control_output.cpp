@@ -1,6 +1,7 @@
 #include "control_output.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <ostream>
 
@@ -77,8 +78,14 @@ void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp&
   const std::size_t cols = model.component_sizes[1];
   const control::Mdp& mdp = model.mdp;
   const std::vector<double>& v = solution.value.front();
-  const double lo = *std::min_element(v.begin(), v.end());
-  const double hi = *std::max_element(v.begin(), v.end());
+  const auto is_wall = [&](std::size_t s) { return !model.walls.empty() && model.walls[s] != 0; };
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  for (std::size_t s = 0; s < v.size(); ++s) {
+    if (is_wall(s)) continue;  // obstacles are drawn grey, outside the colour scale
+    lo = std::min(lo, v[s]);
+    hi = std::max(hi, v[s]);
+  }
   const double cell = std::max(12.0, std::min(48.0, 640.0 / static_cast<double>(std::max(rows, cols))));
   write_file_atomically(path, [&](std::ostream& out) {
     const double width = cell * static_cast<double>(cols) + 20;
@@ -86,15 +93,21 @@ void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp&
     out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         << "<text x=\"10\" y=\"16\">mdp " << model.name << ": V (" << control::to_string(solution.method)
-        << "), from " << lo << " (blue) to " << hi << " (red); arrows: most likely action</text>\n";
+        << "), from " << lo << " (blue) to " << hi << " (red); arrows: most likely action"
+        << (model.walls.empty() ? "" : "; grey: walls") << "</text>\n";
     for (std::size_t r = 0; r < rows; ++r) {
       for (std::size_t c = 0; c < cols; ++c) {
         const std::size_t s = r * cols + c;
+        const double x = 10 + cell * static_cast<double>(c);
+        const double y = 30 + cell * static_cast<double>(r);
+        if (is_wall(s)) {
+          out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << cell << "\" height=\"" << cell
+              << "\" fill=\"rgb(90,90,90)\" stroke=\"white\"/>\n";
+          continue;
+        }
         const double u = hi > lo ? (v[s] - lo) / (hi - lo) : 0.5;
         const int red = static_cast<int>(255 * u);
         const int blue = 255 - red;
-        const double x = 10 + cell * static_cast<double>(c);
-        const double y = 30 + cell * static_cast<double>(r);
         out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << cell << "\" height=\"" << cell
             << "\" fill=\"rgb(" << red << ",80," << blue << ")\" stroke=\"white\"/>\n";
         const std::string& action = mdp.action_labels[most_likely(mdp, solution.policy.front(), s)];

@@ -242,7 +242,7 @@ struct NextRule : x3::position_tagged {
   std::vector<Outcome> outcomes;
 };
 struct MdpSetting : x3::position_tagged {
-  std::string keyword;  // reward, absorbing, discount, temperature, horizon
+  std::string keyword;  // reward, absorbing, wall, forbid, prior, discount, temperature, horizon
   Expression value;
 };
 struct StartDeclaration : x3::position_tagged {

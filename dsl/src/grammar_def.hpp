@@ -312,7 +312,8 @@ const x3::rule<components_class, std::vector<ast::Component>> components = "a co
 const x3::rule<assignments_class, std::vector<ast::Assignment>> assignments = "an assignment x' = value";
 const x3::rule<outcomes_class, std::vector<ast::Outcome>> outcomes = "an outcome 'x' = value : probability'";
 const x3::rule<mdp_items_class, std::vector<ast::MdpItemVariant>> mdp_items =
-    "an MDP item (state, action, next, reward, absorbing, start, discount, temperature, horizon) or '}'";
+    "an MDP item (state, action, next, reward, absorbing, wall, forbid, prior, start, discount, temperature, horizon) "
+    "or '}'";
 const x3::rule<start_list_class, std::vector<ast::Observation>> start_list = "a start assignment 'x = value'";
 
 const auto component_def = identifier > ':' > domain;
@@ -327,7 +328,8 @@ const auto state_declaration_def = keyword("state") > components;
 const auto action_declaration_def = keyword("action") > component;
 const auto next_rule_def = keyword("next") > expression > ':' > '{' > outcomes > '}';
 const auto setting_word = (lexeme[(string("reward") | string("absorbing") | string("discount") | string("temperature") |
-                                   string("horizon")) >> !(alnum | '_')]);
+                                   string("horizon") | string("forbid") | string("prior") | string("wall")) >>
+                                  !(alnum | '_')]);
 const auto mdp_setting_def = setting_word > -lit('=') > expression;
 const auto start_declaration_def = keyword("start") > start_list;
 const auto mdp_item_def = state_declaration | action_declaration | next_rule | start_declaration | mdp_setting;

@@ -7,7 +7,11 @@
 // as written. For each (state, action): the first `next` rule whose condition holds
 // gives the outcomes (assignments to primed components, the others unchanged; `stay`
 // changes nothing) with their probabilities; no rule: the state stays. `absorbing`
-// states loop to themselves with reward 0.
+// states loop to themselves with reward 0. `wall` states are obstacles: an outcome
+// that would enter one stays where it is instead (the wall states themselves loop with
+// reward 0 and cannot be a start). `forbid` conditions make (state, action) pairs
+// unavailable (Mdp::allowed; their rows are self-loops no rule is evaluated for), and
+// `prior` gives weights of the available actions, normalised per state into p(a|s).
 #include <cmath>
 
 #include "copi/graph/error.hpp"
@@ -26,6 +30,9 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
   std::vector<const ast::NextRule*> rules;
   const ast::Expression* reward = nullptr;
   const ast::Expression* absorbing = nullptr;
+  std::vector<const ast::MdpSetting*> walls;
+  std::vector<const ast::MdpSetting*> forbids;
+  const ast::MdpSetting* prior = nullptr;
   const ast::StartDeclaration* start = nullptr;
   control::Mdp& m = named.mdp;
   for (const ast::MdpItemVariant& item : s.items) {
@@ -48,6 +55,13 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
         reward = &setting.value;
       } else if (setting.keyword == "absorbing") {
         absorbing = &setting.value;
+      } else if (setting.keyword == "wall") {
+        walls.push_back(&setting);
+      } else if (setting.keyword == "forbid") {
+        forbids.push_back(&setting);
+      } else if (setting.keyword == "prior") {
+        if (prior != nullptr) fail(setting, "the action prior of mdp '" + named.name + "' is given twice");
+        prior = &setting;
       } else if (setting.keyword == "discount") {
         m.discount = evaluate(setting.value);
       } else if (setting.keyword == "temperature") {
@@ -92,21 +106,71 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
   const auto restore = [&] { loop_.resize(outer); };
 
   try {
+    // "y=2, x=0" for error messages.
+    const auto describe = [&](const std::vector<std::size_t>& at) {
+      std::string text;
+      for (std::size_t k = 0; k < at.size(); ++k) {
+        if (k > 0) text += ", ";
+        const VariableDomain& d = state_domains[k];
+        text += named.components[k] + "=" +
+                (d.labels.empty() ? std::to_string(static_cast<long long>(d.values[at[k]])) : d.labels[at[k]]);
+      }
+      return text;
+    };
+    const auto bind_state = [&](const std::vector<std::size_t>& at) {
+      for (std::size_t k = 0; k < at.size(); ++k) loop_[first_component + k].second = state_domains[k].values[at[k]];
+    };
+    const auto advance = [&](std::vector<std::size_t>& at) {
+      for (std::size_t k = at.size(); k-- > 0;) {  // last component fastest
+        if (++at[k] < state_domains[k].cardinality) break;
+        at[k] = 0;
+      }
+    };
     std::vector<std::size_t> digits(state_domains.size(), 0);
+    // Walls first: outcomes entering one are redirected while the rules are tabulated.
+    std::vector<std::uint8_t> is_wall(walls.empty() ? 0 : states, 0);
+    for (std::size_t state = 0; state < is_wall.size(); ++state, advance(digits)) {
+      bind_state(digits);
+      for (const ast::MdpSetting* wall : walls) is_wall[state] |= evaluate(wall->value) != 0.0 ? 1 : 0;
+    }
     std::vector<control::Transition> transitions;
     m.reward.assign(m.rows(), 0.0);
-    for (std::size_t state = 0; state < states; ++state) {
-      for (std::size_t k = 0; k < digits.size(); ++k) loop_[first_component + k].second = state_domains[k].values[digits[k]];
-      const bool is_absorbing = absorbing != nullptr && evaluate(*absorbing) != 0.0;
+    if (!forbids.empty()) m.allowed.assign(m.rows(), 1);
+    if (prior != nullptr) m.action_prior.assign(m.rows(), 0.0);
+    for (std::size_t state = 0; state < states; ++state, advance(digits)) {
+      bind_state(digits);
+      const bool is_absorbing = (absorbing != nullptr && evaluate(*absorbing) != 0.0) || (!walls.empty() && is_wall[state] != 0);
+      const auto s32 = static_cast<std::uint32_t>(state);
+      double prior_total = 0.0;
+      std::size_t available = 0;
       for (std::size_t action = 0; action < m.num_actions; ++action) {
         loop_.back().second = action_domain->values[action];
-        const auto s32 = static_cast<std::uint32_t>(state);
+        const std::size_t row = state * m.num_actions + action;
         const auto a32 = static_cast<std::uint32_t>(action);
+        bool forbidden = false;
+        if (!is_absorbing) {
+          for (const ast::MdpSetting* f : forbids) forbidden = forbidden || evaluate(f->value) != 0.0;
+        }
+        if (forbidden) {
+          m.allowed[row] = 0;
+          transitions.push_back({s32, a32, s32, 1.0});
+          continue;
+        }
+        ++available;
+        if (prior != nullptr) {
+          const double p = evaluate(prior->value);
+          if (!(p >= 0.0) || !std::isfinite(p)) {
+            fail(*prior, "the action prior is " + std::to_string(p) + " for action '" + m.action_labels[action] +
+                             "' in state (" + describe(digits) + "): weights must be finite and non-negative");
+          }
+          m.action_prior[row] = p;
+          prior_total += p;
+        }
         if (is_absorbing) {
           transitions.push_back({s32, a32, s32, 1.0});
           continue;
         }
-        m.reward[state * m.num_actions + action] = evaluate(*reward);
+        m.reward[row] = evaluate(*reward);
         const ast::NextRule* chosen = nullptr;
         for (const ast::NextRule* rule : rules) {
           if (evaluate(rule->condition) != 0.0) {
@@ -137,22 +201,30 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
           }
           std::size_t next_index = 0;
           for (std::size_t k = 0; k < next.size(); ++k) next_index = next_index * state_domains[k].cardinality + next[k];
+          if (!walls.empty() && is_wall[next_index] != 0) next_index = state;  // bumps into the wall: stays
           const double p = evaluate(o.probability);
           if (!(p >= 0.0) || !std::isfinite(p)) fail(o, "outcome probability " + std::to_string(p) + " is not in [0, 1]");
           total += p;
           if (p > 0.0) transitions.push_back({s32, a32, static_cast<std::uint32_t>(next_index), p});
         }
         if (std::abs(total - 1.0) > kRowSumTolerance) {
-          fail(*chosen, "the outcomes of this rule sum to " + std::to_string(total) + ", not 1, for state " +
-                            std::to_string(state) + " and action '" + m.action_labels[action] + "'");
+          fail(*chosen, "the outcomes of this rule sum to " + std::to_string(total) + ", not 1, for state (" +
+                            describe(digits) + ") and action '" + m.action_labels[action] + "'");
         }
       }
-      for (std::size_t k = digits.size(); k-- > 0;) {  // last component fastest
-        if (++digits[k] < state_domains[k].cardinality) break;
-        digits[k] = 0;
+      if (available == 0) {
+        fail(*forbids.front(), "every action of state (" + describe(digits) + ") is forbidden");
+      }
+      if (prior != nullptr) {
+        if (!(prior_total > 0.0) || !std::isfinite(prior_total)) {
+          fail(*prior, "the action prior weighs the available actions of state (" + describe(digits) + ") " +
+                           std::to_string(prior_total) + " in all: it needs a positive, finite total");
+        }
+        for (std::size_t action = 0; action < m.num_actions; ++action) m.action_prior[state * m.num_actions + action] /= prior_total;
       }
     }
     control::set_transitions(m, std::move(transitions));
+    named.walls = is_wall;
     // Start: the state the assignments name, or uniform.
     m.initial.assign(states, 0.0);
     if (start == nullptr) {
@@ -171,6 +243,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
       }
       std::size_t index = 0;
       for (std::size_t k = 0; k < at.size(); ++k) index = index * state_domains[k].cardinality + at[k];
+      if (!walls.empty() && is_wall[index] != 0) fail(*start, "the start state (" + describe(at) + ") is a wall");
       m.initial[index] = 1.0;
     }
   } catch (...) {

@@ -152,18 +152,20 @@ TEST(CliMdp, GridworldInTheLanguageRunsAndPlots) {
   EXPECT_EQ(solution["method"], "variational");
   ASSERT_EQ(solution["states"].size(), 100u);
   EXPECT_TRUE(solution["converged"].get<bool>());
-  // From the start (0, 0) down and right (towards (9, 9)) are each likelier than up
-  // and left (which bounce off the walls); α = 1 keeps the policy soft.
+  // From the start (0, 0) the way round the inner wall runs along the top row through
+  // the gap: "right" is the likeliest action (α = 1 keeps the policy soft).
   const auto& start = solution["policy"][0][0];
-  const double up = start[0].get<double>();
-  const double down = start[1].get<double>();
-  const double left = start[2].get<double>();
-  const double right = start[3].get<double>();
-  EXPECT_GT(std::min(down, right), std::max(up, left));
-  EXPECT_GT(down + right, 0.5);
+  for (std::size_t a = 0; a < 3; ++a) EXPECT_GT(start[3].get<double>(), start[a].get<double>()) << "action " << a;
+  // Left of the inner wall (x = 5, y >= 2) the way to the goal is back up through the
+  // gap at the top: "up" is the likeliest action at (y 5, x 4), "right" bumps into it.
+  const auto& by_wall = solution["policy"][0][5 * 10 + 4];
+  for (std::size_t a = 1; a < 4; ++a) EXPECT_GT(by_wall[0].get<double>(), by_wall[a].get<double>()) << "action " << a;
   const std::string svg = slurp(dir / "g.svg");
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("<line"), std::string::npos);
+  std::size_t grey = 0;
+  for (std::size_t at = svg.find("rgb(90,90,90)"); at != std::string::npos; at = svg.find("rgb(90,90,90)", at + 1)) ++grey;
+  EXPECT_EQ(grey, 8u);  // the wall cells (y = 2..9 at x = 5)
 }
 
 }  // namespace

@@ -122,5 +122,128 @@ TEST(DslMdp, NeitherHorizonNorDiscountIsAnError) {
   EXPECT_NE(d.message.find("give a horizon, a discount, or both"), std::string::npos) << d.message;
 }
 
+// Walls, forbidden moves and a prior, against the same MDP written out by hand.
+constexpr const char* kMaze = R"(
+mdp maze {
+  state y : 0..2, x : 0..2
+  action move : {stay, up, down, left, right}
+  next move == up    : { y' = y-1 : 0.9, stay : 0.1 }
+  next move == down  : { y' = y+1 : 0.9, stay : 0.1 }
+  next move == left  : { x' = x-1 : 0.9, stay : 0.1 }
+  next move == right : { x' = x+1 : 0.9, stay : 0.1 }
+  wall y == 1 and x == 1                 // the centre is an obstacle
+  forbid move == up and y == 0           // no moves off the grid
+  forbid move == down and y == 2
+  forbid move == left and x == 0
+  forbid move == right and x == 2
+  prior = if move == stay then 2 else 1  // weights, normalised over the available moves
+  reward = if x == 2 and y == 2 then 1 else -0.1
+  horizon 4
+}
+)";
+
+control::Mdp hand_built_maze() {
+  control::Mdp m;
+  m.num_states = 9;
+  m.num_actions = 5;
+  const int dy[5] = {0, -1, 1, 0, 0};
+  const int dx[5] = {0, 0, 0, -1, 1};
+  std::vector<control::Transition> t;
+  m.reward.assign(45, 0.0);
+  m.allowed.assign(45, 0);
+  m.action_prior.assign(45, 0.0);
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 3; ++x) {
+      const auto s = static_cast<std::uint32_t>(y * 3 + x);
+      if (s == 4) {  // the wall: every action loops, reward 0, prior over all five moves
+        for (std::uint32_t a = 0; a < 5; ++a) {
+          t.push_back({s, a, s, 1.0});
+          m.allowed[s * 5 + a] = 1;
+          m.action_prior[s * 5 + a] = a == 0 ? 2.0 / 6.0 : 1.0 / 6.0;
+        }
+        continue;
+      }
+      double total = 0.0;
+      for (std::uint32_t a = 0; a < 5; ++a) {
+        const int ny = y + dy[a];
+        const int nx = x + dx[a];
+        const std::size_t row = s * 5 + a;
+        if (ny < 0 || ny > 2 || nx < 0 || nx > 2) {  // forbidden: a self-loop nobody takes
+          t.push_back({s, a, s, 1.0});
+          continue;
+        }
+        m.allowed[row] = 1;
+        m.action_prior[row] = a == 0 ? 2.0 : 1.0;
+        total += m.action_prior[row];
+        m.reward[row] = x == 2 && y == 2 ? 1.0 : -0.1;
+        if (a == 0) {
+          t.push_back({s, a, s, 1.0});
+          continue;
+        }
+        const auto target = static_cast<std::uint32_t>(ny * 3 + nx);
+        t.push_back({s, a, target == 4 ? s : target, 0.9});  // into the wall: stays
+        t.push_back({s, a, s, 0.1});
+      }
+      for (std::uint32_t a = 0; a < 5; ++a) m.action_prior[s * 5 + a] /= total;
+    }
+  }
+  control::set_transitions(m, t);
+  m.initial.assign(9, 0.0);
+  for (std::size_t s = 0; s < 9; ++s) m.initial[s] = 1.0 / 9.0;
+  m.horizon = 4;
+  return m;
+}
+
+TEST(DslMdp, WallsForbiddenMovesAndPriorLowerToTheHandBuiltMdp) {
+  const CompileResult result = compile_text(kMaze, "maze.copi");
+  ASSERT_TRUE(result.diagnostics.empty()) << result.diagnostics.front().str();
+  const control::Mdp& got = result.model->mdps[0].mdp;
+  const control::Mdp want = hand_built_maze();
+  EXPECT_EQ(got.row_begin, want.row_begin);
+  EXPECT_EQ(got.next_state, want.next_state);
+  EXPECT_EQ(got.probability, want.probability);
+  EXPECT_EQ(got.reward, want.reward);
+  EXPECT_EQ(got.allowed, want.allowed);
+  ASSERT_EQ(got.action_prior.size(), want.action_prior.size());
+  for (std::size_t row = 0; row < want.action_prior.size(); ++row) {
+    EXPECT_NEAR(got.action_prior[row], want.action_prior[row], 1e-15) << "row " << row;
+  }
+  EXPECT_EQ(got.initial, want.initial);
+}
+
+TEST(DslMdp, ForbiddingEveryActionIsReportedAtTheFirstForbid) {
+  const Diagnostic d = only_error(
+      "mdp m {\n  state x : 0..1\n  action a : {go, wait}\n  forbid x == 1\n  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(d.line, 4u);
+  EXPECT_EQ(d.col, 3u);
+  EXPECT_EQ(d.message, "every action of state (x=1) is forbidden");
+}
+
+TEST(DslMdp, PriorWeightsMustBeNonNegativeWithAPositiveTotal) {
+  const Diagnostic negative = only_error(
+      "mdp m {\n  state x : 0..1\n  action a : {go, wait}\n  prior = if a == go then -1 else 1\n  reward = 0\n"
+      "  discount 0.9\n}\n");
+  EXPECT_EQ(negative.line, 4u);
+  EXPECT_NE(negative.message.find("the action prior is -1.000000 for action 'go' in state (x=0)"), std::string::npos)
+      << negative.message;
+  const Diagnostic zero = only_error(
+      "mdp m {\n  state x : 0..1\n  action a : {go, wait}\n  forbid a == wait\n  prior = if a == go then 0 else 1\n"
+      "  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(zero.line, 5u);
+  EXPECT_NE(zero.message.find("weighs the available actions of state (x=0) 0.000000 in all"), std::string::npos)
+      << zero.message;
+  const Diagnostic twice = only_error(
+      "mdp m {\n  state x : 0..1\n  action a : {go}\n  prior = 1\n  prior = 2\n  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(twice.line, 5u);
+  EXPECT_EQ(twice.message, "the action prior of mdp 'm' is given twice");
+}
+
+TEST(DslMdp, AWallCannotBeTheStart) {
+  const Diagnostic d = only_error(
+      "mdp m {\n  state x : 0..2\n  action a : {go}\n  wall x == 1\n  start x = 1\n  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(d.line, 5u);
+  EXPECT_EQ(d.message, "the start state (x=1) is a wall");
+}
+
 }  // namespace
 }  // namespace copi::dsl

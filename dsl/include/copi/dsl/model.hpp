@@ -3,6 +3,7 @@
 // algorithm. Errors never throw: they come back as diagnostics, in source order.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -32,6 +33,7 @@ struct NamedMdp {
   std::vector<std::size_t> component_sizes;
   std::vector<std::vector<double>> component_values;  // numeric value of each component state
   std::string action_name;
+  std::vector<std::uint8_t> walls;  // empty (no `wall` item) or one flag per state: an obstacle
 };
 
 // `solve NAME with METHOD`
