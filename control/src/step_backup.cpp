@@ -43,12 +43,13 @@ void flush_tiny(double* values, Eigen::Index n) {
   for (Eigen::Index j = 0; j < n; ++j) values[j] = values[j] < std::numeric_limits<double>::min() ? 0.0 : values[j];
 }
 
-// exp results below the smallest normal set to 0 (see flush_tiny), for one packet.
+// flush_tiny for one packet, without a branch: max(e, m) - m with m the smallest normal
+// is exactly 0 for Eigen's clamped ~5.6e-309 and exactly e for every e above ~1e-292
+// (below that it moves e by less than 2.3e-308, nothing next to a sum of at least 1).
 template <typename Expression>
 Eigen::Array<double, Expression::RowsAtCompileTime, 1> flushed(const Expression& values) {
-  Eigen::Array<double, Expression::RowsAtCompileTime, 1> out = values;
-  for (Eigen::Index j = 0; j < out.size(); ++j) out[j] = out[j] < std::numeric_limits<double>::min() ? 0.0 : out[j];
-  return out;
+  constexpr double kSmallest = std::numeric_limits<double>::min();
+  return values.max(kSmallest) - kSmallest;
 }
 
 // A store that bypasses the cache, for the policy: |S||A| doubles, far larger than the
@@ -73,6 +74,11 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
       log_gamma_(std::log(gamma_)),
       log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf),
       inverse_alpha_(1.0 / mdp.alpha) {
+  row_length_.resize(mdp.rows());
+  for (std::size_t row = 0; row < mdp.rows(); ++row) {
+    const std::uint64_t length = mdp.row_begin[row + 1] - mdp.row_begin[row];
+    row_length_[row] = static_cast<std::uint8_t>(std::min<std::uint64_t>(length, kLongRow));
+  }
   if (mdp.has_action_factor()) {
     log_prior_.resize(mdp.rows());
     for (std::size_t row = 0; row < mdp.rows(); ++row) {
@@ -153,13 +159,14 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
     GroupBuffers buffers(mdp_.num_actions);
     for (std::size_t b = begin; b < end; ++b) {
       const std::size_t last = std::min(mdp_.num_states, (b + 1) * kBlock);
+      std::uint64_t k = mdp_.row_begin[b * kBlock * mdp_.num_actions];  // the block's first CSR entry
+      if (method_ == ControlMethod::map) {
+        map_states(b * kBlock, last - b * kBlock, k, next.data(), value_out.data(), policy);
+        continue;
+      }
       for (std::size_t first = b * kBlock; first < last; first += kLanes) {
         const std::size_t count = std::min<std::size_t>(kLanes, last - first);
-        if (method_ == ControlMethod::map) {
-          map_group(first, count, next.data(), buffers, value_out.data(), policy);
-        } else {
-          soft_group(first, count, next.data(), z_.data(), scale, buffers, value_out.data(), policy);
-        }
+        soft_group(first, count, k, next.data(), z_.data(), scale, buffers, value_out.data(), policy);
       }
     }
 #if defined(__x86_64__)
@@ -168,25 +175,29 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
   });
 }
 
-void StepBackup::gather(std::size_t first, std::size_t count, const GatherTerms& terms, GroupBuffers& buffers) const {
+void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms,
+                        GroupBuffers& buffers) const {
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
-  const std::uint64_t* row_begin = mdp_.row_begin.data() + row0;
   const std::uint32_t* to = mdp_.next_state.data();
   const double* p = mdp_.probability.data();
   const double* per_row = terms.per_row + row0;
   const double* log_prior = terms.log_prior != nullptr ? terms.log_prior + row0 : nullptr;
-  std::uint64_t k = row_begin[0];
   for (std::size_t i = 0; i < count; ++i) {
     const auto lane = static_cast<Eigen::Index>(i);
     for (std::size_t a = 0; a < actions; ++a) {
       const std::size_t row = i * actions + a;
-      const std::uint64_t end = row_begin[row + 1];
+      const std::uint64_t end = row_end(row0 + row, k);
       double acc = 0.0;
       for (; k < end; ++k) acc += p[k] * terms.w[to[k]];
-      buffers.expect[a][lane] = acc * terms.expect_scale;
       // The per-row term streams in next to the CSR, at no extra cost.
-      buffers.bias[a][lane] = per_row[row] * terms.bias_scale + (log_prior != nullptr ? log_prior[row] : 0.0);
+      const double bias = per_row[row] * terms.bias_scale + (log_prior != nullptr ? log_prior[row] : 0.0);
+      if (terms.add_bias) {
+        buffers.expect[a][lane] = acc * terms.expect_scale + bias;
+      } else {
+        buffers.expect[a][lane] = acc * terms.expect_scale;
+        buffers.bias[a][lane] = bias;
+      }
     }
   }
   for (std::size_t a = 0; a < actions; ++a) {
@@ -197,7 +208,7 @@ void StepBackup::gather(std::size_t first, std::size_t count, const GatherTerms&
   }
 }
 
-void StepBackup::soft_group(std::size_t first, std::size_t count, const double* next, const double* z,
+void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
                             const ExactScale& scale, GroupBuffers& buffers, double* value_out,
                             double* policy_out) const {
   const std::size_t actions = mdp_.num_actions;
@@ -212,7 +223,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, const double* 
     // exp(Q_a/α) p(a|s) = e^m (E_a + end_weight) e^{b_a} with E_a = Σ p z: no
     // logarithm per action. w_a = (E_a + end_weight) e^{b_a - B}, hi = m + B. A state
     // with a row whose every term underflows is redone in log space below.
-    gather(first, count, {z, 1.0, action_weight_.data(), 1.0, nullptr, 1.0}, buffers);
+    gather(first, count, k, {z, 1.0, action_weight_.data(), 1.0, nullptr, false, 1.0}, buffers);
     Lanes lowest = q[0];
     for (std::size_t a = 1; a < actions; ++a) lowest = lowest.min(q[a]);
     any_underflow = lowest.minCoeff() + scale.end_weight <= kUnderflow;
@@ -227,8 +238,8 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, const double* 
   } else {
     // x_a = γ E[V']/α + r/α + log p(a|s), hi = max_a x_a, w_a = exp(x_a - hi).
     const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data();
-    gather(first, count, {next, gamma_ * inverse_alpha_, mdp_.reward.data(), inverse_alpha_, log_prior, 0.0}, buffers);
-    for (std::size_t a = 0; a < actions; ++a) q[a] += bias[a];
+    gather(first, count, k, {next, gamma_ * inverse_alpha_, mdp_.reward.data(), inverse_alpha_, log_prior, true, 0.0},
+           buffers);
     hi = q[0];
     for (std::size_t a = 1; a < actions; ++a) hi = hi.max(q[a]);
     for (std::size_t a = 0; a < actions; ++a) {
@@ -261,20 +272,27 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, const double* 
   }
 }
 
-void StepBackup::map_group(std::size_t first, std::size_t count, const double* next, GroupBuffers& buffers,
-                           double* value_out, double* policy_out) const {
-  // Q = r + γ E[V'], V = max over the actions the prior allows, π one-hot on the first
-  // best action.
+void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
+                            double* value_out, double* policy_out) const {
+  // Q = r + γ E[V'], V = max over the available actions, π one-hot on the first best
+  // action. No exp/log here, so the gather feeds the maximum directly.
   const std::size_t actions = mdp_.num_actions;
-  gather(first, count, {next, gamma_, mdp_.reward.data(), 1.0, nullptr, 0.0}, buffers);
-  const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + first * actions;
+  const std::size_t row0 = first * actions;
+  const std::uint32_t* to = mdp_.next_state.data();
+  const double* p = mdp_.probability.data();
+  const double* reward = mdp_.reward.data() + row0;
+  const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + row0;
+  const double gamma = gamma_;
   for (std::size_t i = 0; i < count; ++i) {
-    const auto lane = static_cast<Eigen::Index>(i);
     std::size_t best = actions;
     double best_q = 0.0;
     for (std::size_t a = 0; a < actions; ++a) {
-      if (log_prior != nullptr && log_prior[i * actions + a] == kNegInf) continue;  // forbidden
-      const double q = buffers.bias[a][lane] + buffers.expect[a][lane];
+      const std::size_t row = i * actions + a;
+      const std::uint64_t end = row_end(row0 + row, k);
+      double acc = 0.0;
+      for (; k < end; ++k) acc += p[k] * next[to[k]];
+      const double q = reward[row] + gamma * acc;
+      if (log_prior != nullptr && log_prior[row] == kNegInf) continue;  // forbidden
       if (best == actions || q > best_q) {
         best = a;
         best_q = q;

@@ -56,22 +56,31 @@ class StepBackup {
   ExactScale exact_scale(const std::vector<double>& next) const;
 
   // For the group's states [first, first + count) and every action a:
-  // expect[a][i] = expect_scale Σ_k p_k w[s'_k] and
-  // bias[a][i] = bias_scale * per_row[row] (+ log_prior[row] when given).
-  // Lanes past count are padding (expect 1, bias `pad_bias`).
+  // e = expect_scale Σ_k p_k w[s'_k] and b = bias_scale * per_row[row] (+ log_prior[row]
+  // when given); expect[a][i] = e + b when add_bias, else expect[a][i] = e and
+  // bias[a][i] = b. Lanes past count are padding (expect 1, bias `pad_bias`).
   struct GatherTerms {
     const double* w;
     double expect_scale;
     const double* per_row;
     double bias_scale;
     const double* log_prior;
+    bool add_bias;
     double pad_bias;
   };
-  void gather(std::size_t first, std::size_t count, const GatherTerms& terms, GroupBuffers& buffers) const;
-  void soft_group(std::size_t first, std::size_t count, const double* next, const double* z, const ExactScale& scale,
-                  GroupBuffers& buffers, double* value_out, double* policy_out) const;
-  void map_group(std::size_t first, std::size_t count, const double* next, GroupBuffers& buffers, double* value_out,
-                 double* policy_out) const;
+  // `k` is the running CSR entry: the first entry of row first * A on entry, past the
+  // group's last row on return.
+  void gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms,
+              GroupBuffers& buffers) const;
+  void soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
+                  const ExactScale& scale, GroupBuffers& buffers, double* value_out, double* policy_out) const;
+  void map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, double* value_out,
+                  double* policy_out) const;
+  // One past the last CSR entry of `row`, which starts at entry k.
+  [[nodiscard]] std::uint64_t row_end(std::size_t row, std::uint64_t k) const {
+    const std::uint8_t length = row_length_[row];
+    return length != kLongRow ? k + length : mdp_.row_begin[row + 1];
+  }
   // Exact, for states with a row whose every term underflows: V(s) and π(·|s) wholly in
   // log space.
   bool row_underflows(std::size_t row, const double* z, const ExactScale& scale) const;
@@ -84,6 +93,10 @@ class StepBackup {
   double log_gamma_;
   double log_end_;  // log(1 - γ), -inf when γ = 1
   double inverse_alpha_;
+  // Successors per row, kLongRow for 255 or more (then row_begin says): 1 byte per row
+  // streamed by the backup instead of row_begin's 8.
+  static constexpr std::uint8_t kLongRow = 255;
+  std::vector<std::uint8_t> row_length_;
   std::vector<double> log_prior_;  // log p(a|s) per row, when there is a prior
   // Exact: e^{b_a - B(s)} per row and B(s) per state, with b_a = r/α + log p(a|s) and
   // B(s) = max_a b_a. The same in every backup, so computed once.
