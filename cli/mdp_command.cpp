@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "control_output.hpp"
+#include "mdp_plot.hpp"
 #include "copi/control/compile_factor_graph.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/graph/io/atomic_file.hpp"
@@ -34,6 +35,7 @@ struct MdpArguments {
   double alpha = 1.0;
   std::string method = "variational";
   std::string json_file;
+  std::string plot_file;
   std::string emit_uai;
   std::size_t threads = 0;
 };
@@ -199,10 +201,12 @@ int run_mdp(const MdpArguments& args) {
   options.threads = args.threads;
   const control::ControlSolution solution = control::solve(mdp, options);
   if (!args.json_file.empty()) write_json_file(args.json_file, control_json(mdp, solution));
+  if (!args.plot_file.empty()) write_value_table_svg(args.plot_file, mdp, solution);
   print_control_solution(std::cout, mdp, solution);
   if (solution.diverged) {
-    std::cerr << "copi: error: the exact (optimistic) backup diverges: gamma * exp(max r / alpha) >= 1 with positive "
-                 "rewards; use a smaller discount, a larger alpha, a horizon or the variational method\n";
+    std::cerr << "copi: error: the exact (optimistic) backup diverges: some state's value grows without bound "
+                 "(e.g. gamma * exp(max r / alpha) >= 1, or gamma * (number of actions) >= 1 without a prior "
+                 "at zero reward); use a smaller discount, lower rewards, a horizon or the variational method\n";
     return kNotConverged;
   }
   if (!solution.converged) {
@@ -228,6 +232,7 @@ CommandRunner add_mdp_command(CLI::App& app) {
       ->check(CLI::IsMember({"exact", "variational", "map"}))
       ->capture_default_str();
   cmd->add_option("--json", args->json_file, "Write V, policy, objective, ... as JSON");
+  cmd->add_option("--plot", args->plot_file, "Write an SVG table of V_t(s) with the most likely actions");
   cmd->add_option("--threads", args->threads, "Worker threads (default: COPI_THREADS or all cores)");
   cmd->add_option("--emit-uai", args->emit_uai,
                   "Also write the compiled factor graph (finite horizon) as FILE.uai and its evidence O_t = 1 as FILE.uai.evid");

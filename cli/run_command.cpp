@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "control_output.hpp"
+#include "mdp_plot.hpp"
 #include "copi/dsl/model.hpp"
 #include "copi/graph/error.hpp"
 #include "copi/inference/belief_propagation.hpp"

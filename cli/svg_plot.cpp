@@ -23,7 +23,9 @@ constexpr double kCeiling = 1e17;
 
 double plotted(double v) { return std::isfinite(v) ? std::max(v, kFloor) : kCeiling; }
 
-std::string escape(const std::string& text) {
+}  // namespace
+
+std::string svg_escape(const std::string& text) {
   std::string out;
   for (const char c : text) {
     if (c == '<') {
@@ -39,8 +41,6 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-}  // namespace
-
 void write_residual_plot(const std::filesystem::path& path, const InferenceReport& report) {
   write_file_atomically(path, [&](std::ostream& out) {
     const auto& r = report.residuals;
@@ -48,7 +48,7 @@ void write_residual_plot(const std::filesystem::path& path, const InferenceRepor
         << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         << "<text x=\"" << kWidth / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
-        << escape(report.algorithm) << ": largest message change per iteration</text>\n";
+        << svg_escape(report.algorithm) << ": largest message change per iteration</text>\n";
     const double plot_w = kWidth - kLeft - kRight;
     const double plot_h = kHeight - kTop - kBottom;
     out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << plot_w << "\" height=\"" << plot_h

@@ -3,10 +3,14 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "copi/inference/result.hpp"
 
 namespace copi::cli {
+
+// `text` with the characters SVG text must escape (<, >, &) escaped.
+std::string svg_escape(const std::string& text);
 
 // Writes atomically; an empty trace gives a chart that says so.
 void write_residual_plot(const std::filesystem::path& path, const InferenceReport& report);

@@ -40,6 +40,39 @@ TEST(CliMdp, ExactLogPartitionMatchesTrajectorySumAndJsonHasTheLayout) {
   EXPECT_EQ(doc["iterations"].get<int>(), 2);
 }
 
+// --plot: one row per state, one column per step, each cell labelled with the most
+// likely action of the JSON's policy at that step.
+TEST(CliMdp, PlotIsATableOfValuesWithTheMostLikelyActions) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() +
+                              " --horizon 3 --method variational --json " + (dir / "m.json").string() + " --plot " +
+                              (dir / "m.svg").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "m.json"));
+  const std::string svg = slurp(dir / "m.svg");
+  ASSERT_EQ(svg.rfind("<svg", 0), 0u);
+  std::size_t cells = 0;
+  for (std::size_t at = svg.find("<rect x="); at != std::string::npos; at = svg.find("<rect x=", at + 1)) ++cells;
+  EXPECT_EQ(cells, 3u * 2u);  // steps x states
+  std::string expected_labels;
+  for (std::size_t step = 0; step < 3; ++step) {
+    for (std::size_t s = 0; s < 2; ++s) {
+      const auto& pi = doc["policy"][step][s];
+      expected_labels += pi[0].get<double>() >= pi[1].get<double>() ? ">stay<" : ">go<";
+    }
+  }
+  std::string labels;
+  for (std::size_t at = svg.find("fill=\"white\">"); at != std::string::npos; at = svg.find("fill=\"white\">", at + 1)) {
+    const std::size_t open = at + std::string("fill=\"white\"").size();
+    labels += svg.substr(open, svg.find('<', open + 1) - open + 1);
+  }
+  EXPECT_EQ(labels, expected_labels);
+  EXPECT_NE(svg.find(">low</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">high</text>"), std::string::npos);
+}
+
 TEST(CliMdp, NeitherHorizonNorDiscountIsBadInput) {
   TempDir dir;
   const auto t = dir.write("T.csv", kTransitions);

@@ -1,0 +1,147 @@
+#include "mdp_plot.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <ostream>
+#include <string>
+
+#include "control_output.hpp"
+#include "svg_plot.hpp"
+#include "copi/graph/error.hpp"
+#include "copi/graph/io/atomic_file.hpp"
+
+namespace copi::cli {
+namespace {
+
+// Blue (low) to red (high) for v in [lo, hi].
+std::string colour(double v, double lo, double hi) {
+  const double u = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+  const int red = static_cast<int>(255 * u);
+  return "rgb(" + std::to_string(red) + ",80," + std::to_string(255 - red) + ")";
+}
+
+}  // namespace
+
+void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp& model,
+                         const control::ControlSolution& solution) {
+  if (model.components.size() != 2) {
+    throw InputError("--plot draws grid MDPs: mdp '" + model.name + "' has " + std::to_string(model.components.size()) +
+                     " state components, not 2");
+  }
+  const std::size_t rows = model.component_sizes[0];
+  const std::size_t cols = model.component_sizes[1];
+  const control::Mdp& mdp = model.mdp;
+  const std::vector<double>& v = solution.value.front();
+  const auto is_wall = [&](std::size_t s) { return !model.walls.empty() && model.walls[s] != 0; };
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  for (std::size_t s = 0; s < v.size(); ++s) {
+    if (is_wall(s)) continue;  // obstacles are drawn grey, outside the colour scale
+    lo = std::min(lo, v[s]);
+    hi = std::max(hi, v[s]);
+  }
+  const double cell = std::max(12.0, std::min(48.0, 640.0 / static_cast<double>(std::max(rows, cols))));
+  write_file_atomically(path, [&](std::ostream& out) {
+    const double width = cell * static_cast<double>(cols) + 20;
+    const double height = cell * static_cast<double>(rows) + 50;
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+        << "\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        << "<text x=\"10\" y=\"16\">mdp " << model.name << ": V (" << control::to_string(solution.method)
+        << "), from " << lo << " (blue) to " << hi << " (red); arrows: most likely action"
+        << (model.walls.empty() ? "" : "; grey: walls") << "</text>\n";
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t c = 0; c < cols; ++c) {
+        const std::size_t s = r * cols + c;
+        const double x = 10 + cell * static_cast<double>(c);
+        const double y = 30 + cell * static_cast<double>(r);
+        if (is_wall(s)) {
+          out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << cell << "\" height=\"" << cell
+              << "\" fill=\"rgb(90,90,90)\" stroke=\"white\"/>\n";
+          continue;
+        }
+        out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << cell << "\" height=\"" << cell
+            << "\" fill=\"" << colour(v[s], lo, hi) << "\" stroke=\"white\"/>\n";
+        const std::string& action = mdp.action_labels[most_likely(mdp, solution.policy.front(), s)];
+        const double cx = x + cell / 2;
+        const double cy = y + cell / 2;
+        const double len = cell * 0.35;
+        double dx = 0;
+        double dy = 0;
+        // The first state component is the row (down the page), the second the column.
+        if (action == "up") dy = -len;
+        if (action == "down") dy = len;
+        if (action == "left") dx = -len;
+        if (action == "right") dx = len;
+        if (dx != 0 || dy != 0) {
+          out << "<line x1=\"" << cx - dx / 2 << "\" y1=\"" << cy - dy / 2 << "\" x2=\"" << cx + dx / 2 << "\" y2=\""
+              << cy + dy / 2 << "\" stroke=\"white\" stroke-width=\"2\"/>\n<circle cx=\"" << cx + dx / 2 << "\" cy=\""
+              << cy + dy / 2 << "\" r=\"2.5\" fill=\"white\"/>\n";
+        } else {
+          out << "<text x=\"" << cx << "\" y=\"" << cy + 4 << "\" text-anchor=\"middle\" fill=\"white\">" << svg_escape(action)
+              << "</text>\n";
+        }
+      }
+    }
+    out << "</svg>\n";
+  });
+}
+
+void write_value_table_svg(const std::filesystem::path& path, const control::Mdp& mdp,
+                           const control::ControlSolution& solution) {
+  const std::size_t rows = std::min(mdp.num_states, kMaxPlotRows);
+  const std::size_t columns = std::min(solution.value.size(), kMaxPlotColumns);
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  for (std::size_t t = 0; t < columns; ++t) {
+    for (std::size_t s = 0; s < rows; ++s) {
+      lo = std::min(lo, solution.value[t][s]);
+      hi = std::max(hi, solution.value[t][s]);
+    }
+  }
+  std::size_t label_chars = 1;
+  for (std::size_t s = 0; s < rows; ++s) label_chars = std::max(label_chars, state_name(mdp, s).size());
+  const double left = 16 + 7.0 * static_cast<double>(std::min<std::size_t>(label_chars, 24));
+  const double width_cell = std::max(8.0, std::min(64.0, 900.0 / static_cast<double>(columns)));
+  const double height_cell = std::max(6.0, std::min(22.0, 900.0 / static_cast<double>(rows)));
+  const bool show_actions = width_cell >= 40 && height_cell >= 14;
+  const bool show_state_labels = height_cell >= 10;
+  write_file_atomically(path, [&](std::ostream& out) {
+    const double width = left + width_cell * static_cast<double>(columns) + 20;
+    const double height = 60 + height_cell * static_cast<double>(rows) + 10;
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+        << "\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        << "<text x=\"10\" y=\"16\">V_t(s) (" << control::to_string(solution.method) << "), from " << lo
+        << " (blue) to " << hi << " (red)" << (show_actions ? "; text: most likely action" : "") << "</text>\n";
+    if (rows < mdp.num_states || columns < solution.value.size()) {
+      out << "<text x=\"10\" y=\"32\">showing the first " << rows << " of " << mdp.num_states << " states and "
+          << columns << " of " << solution.value.size() << " steps</text>\n";
+    }
+    for (std::size_t t = 0; t < columns; ++t) {
+      const double x = left + width_cell * static_cast<double>(t);
+      const std::size_t every = std::max<std::size_t>(1, static_cast<std::size_t>(30.0 / width_cell));
+      if (t % every == 0) {
+        out << "<text x=\"" << x + width_cell / 2 << "\" y=\"52\" text-anchor=\"middle\">"
+            << (solution.value.size() == 1 ? std::string("t = all") : "t=" + std::to_string(t + 1)) << "</text>\n";
+      }
+      for (std::size_t s = 0; s < rows; ++s) {
+        const double y = 60 + height_cell * static_cast<double>(s);
+        out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << width_cell << "\" height=\"" << height_cell
+            << "\" fill=\"" << colour(solution.value[t][s], lo, hi) << "\" stroke=\"white\"/>\n";
+        if (show_actions) {
+          const std::size_t a = most_likely(mdp, solution.policy[std::min(t, solution.policy.size() - 1)], s);
+          out << "<text x=\"" << x + width_cell / 2 << "\" y=\"" << y + height_cell - 4
+              << "\" text-anchor=\"middle\" fill=\"white\">" << svg_escape(mdp.action_labels[a]) << "</text>\n";
+        }
+      }
+    }
+    if (show_state_labels) {
+      for (std::size_t s = 0; s < rows; ++s) {
+        out << "<text x=\"" << left - 6 << "\" y=\"" << 60 + height_cell * static_cast<double>(s) + height_cell - 4
+            << "\" text-anchor=\"end\">" << svg_escape(state_name(mdp, s)) << "</text>\n";
+      }
+    }
+    out << "</svg>\n";
+  });
+}
+
+}  // namespace copi::cli
