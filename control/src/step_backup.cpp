@@ -73,12 +73,8 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
       gamma_(mdp.discount.value_or(1.0)),
       log_gamma_(std::log(gamma_)),
       log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf),
-      inverse_alpha_(1.0 / mdp.alpha) {
-  row_length_.resize(mdp.rows());
-  for (std::size_t row = 0; row < mdp.rows(); ++row) {
-    const std::uint64_t length = mdp.row_begin[row + 1] - mdp.row_begin[row];
-    row_length_[row] = static_cast<std::uint8_t>(std::min<std::uint64_t>(length, kLongRow));
-  }
+      inverse_alpha_(1.0 / mdp.alpha),
+      dynamics_(mdp.row_begin, mdp.next_state, mdp.probability) {
   if (mdp.has_action_factor()) {
     log_prior_.resize(mdp.rows());
     for (std::size_t row = 0; row < mdp.rows(); ++row) {
@@ -121,15 +117,14 @@ StepBackup::ExactScale StepBackup::exact_scale(const std::vector<double>& next) 
   return scale;
 }
 
-double StepBackup::log_expect_exact(std::size_t row, const double* next) const {
+double StepBackup::log_expect_exact(std::size_t row, const double* next, const ExactScale& scale) const {
+  // log E[exp(V'/α)] = shift/α + log Σ p exp(u), u = (V' - shift)/α: the sum rule of
+  // the dynamics' message kernel, in log space.
+  const double shift = scale.shift;
   const double alpha = mdp_.alpha;
-  const std::uint64_t begin = mdp_.row_begin[row];
-  const std::uint64_t end = mdp_.row_begin[row + 1];
-  double hi = kNegInf;
-  for (std::uint64_t k = begin; k < end; ++k) hi = std::max(hi, next[mdp_.next_state[k]]);
-  double sum = 0.0;
-  for (std::uint64_t k = begin; k < end; ++k) sum += mdp_.probability[k] * std::exp((next[mdp_.next_state[k]] - hi) / alpha);
-  return log_add(log_gamma_ + hi / alpha + std::log(sum), log_end_);
+  const double log_expect =
+      shift / alpha + dynamics_.row_message(row, [&](std::uint32_t x) { return (next[x] - shift) / alpha; }, MessageRule::sum);
+  return log_add(log_gamma_ + log_expect, log_end_);
 }
 
 void StepBackup::run(const std::vector<double>& next, std::vector<double>& value_out,
@@ -179,26 +174,20 @@ void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, 
                         GroupBuffers& buffers) const {
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
-  const std::uint32_t* to = mdp_.next_state.data();
-  const double* p = mdp_.probability.data();
-  const double* per_row = terms.per_row + row0;
-  const double* log_prior = terms.log_prior != nullptr ? terms.log_prior + row0 : nullptr;
   for (std::size_t i = 0; i < count; ++i) {
     const auto lane = static_cast<Eigen::Index>(i);
-    for (std::size_t a = 0; a < actions; ++a) {
-      const std::size_t row = i * actions + a;
-      const std::uint64_t end = row_end(row0 + row, k);
-      double acc = 0.0;
-      for (; k < end; ++k) acc += p[k] * terms.w[to[k]];
+    const double* per_row = terms.per_row + row0 + i * actions;
+    const double* log_prior = terms.log_prior != nullptr ? terms.log_prior + row0 + i * actions : nullptr;
+    dynamics_.for_each_row_sum(row0 + i * actions, actions, k, terms.w, [&](std::size_t a, double acc) {
       // The per-row term streams in next to the CSR, at no extra cost.
-      const double bias = per_row[row] * terms.bias_scale + (log_prior != nullptr ? log_prior[row] : 0.0);
+      const double bias = per_row[a] * terms.bias_scale + (log_prior != nullptr ? log_prior[a] : 0.0);
       if (terms.add_bias) {
         buffers.expect[a][lane] = acc * terms.expect_scale + bias;
       } else {
         buffers.expect[a][lane] = acc * terms.expect_scale;
         buffers.bias[a][lane] = bias;
       }
-    }
+    });
   }
   for (std::size_t a = 0; a < actions; ++a) {
     for (auto lane = static_cast<Eigen::Index>(count); lane < kLanes; ++lane) {
@@ -260,7 +249,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
       bool underflow = false;
       for (std::size_t a = 0; a < actions; ++a) underflow = underflow || row_underflows((first + i) * actions + a, z, scale);
       if (!underflow) continue;
-      exact_state_in_log_space(first + i, next, value_out + first + i, buffers.policy_row.data());
+      exact_state_in_log_space(first + i, next, scale, value_out + first + i, buffers.policy_row.data());
       for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = buffers.policy_row[a];
     }
   }
@@ -278,26 +267,20 @@ void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t&
   // action. No exp/log here, so the gather feeds the maximum directly.
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
-  const std::uint32_t* to = mdp_.next_state.data();
-  const double* p = mdp_.probability.data();
-  const double* reward = mdp_.reward.data() + row0;
-  const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + row0;
   const double gamma = gamma_;
   for (std::size_t i = 0; i < count; ++i) {
+    const double* reward = mdp_.reward.data() + row0 + i * actions;
+    const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + row0 + i * actions;
     std::size_t best = actions;
     double best_q = 0.0;
-    for (std::size_t a = 0; a < actions; ++a) {
-      const std::size_t row = i * actions + a;
-      const std::uint64_t end = row_end(row0 + row, k);
-      double acc = 0.0;
-      for (; k < end; ++k) acc += p[k] * next[to[k]];
-      const double q = reward[row] + gamma * acc;
-      if (log_prior != nullptr && log_prior[row] == kNegInf) continue;  // forbidden
+    dynamics_.for_each_row_sum(row0 + i * actions, actions, k, next, [&](std::size_t a, double acc) {
+      const double q = reward[a] + gamma * acc;
+      if (log_prior != nullptr && log_prior[a] == kNegInf) return;  // forbidden
       if (best == actions || q > best_q) {
         best = a;
         best_q = q;
       }
-    }
+    });
     value_out[first + i] = best_q;
     if (policy_out != nullptr) {
       double* out = policy_out + (first + i) * actions;
@@ -308,17 +291,19 @@ void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t&
 
 bool StepBackup::row_underflows(std::size_t row, const double* z, const ExactScale& scale) const {
   double acc = 0.0;
-  for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) acc += mdp_.probability[k] * z[mdp_.next_state[k]];
+  std::uint64_t cursor = dynamics_.row_begin(row);
+  dynamics_.for_each_row_sum(row, 1, cursor, z, [&](std::size_t, double sum) { acc = sum; });
   return acc + scale.end_weight <= kUnderflow;
 }
 
-void StepBackup::exact_state_in_log_space(std::size_t s, const double* next, double* value, double* policy) const {
+void StepBackup::exact_state_in_log_space(std::size_t s, const double* next, const ExactScale& scale, double* value,
+                                          double* policy) const {
   const std::size_t actions = mdp_.num_actions;
   double hi = kNegInf;
   for (std::size_t a = 0; a < actions; ++a) {
     const std::size_t row = s * actions + a;
     policy[a] = mdp_.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]) +
-                log_expect_exact(row, next);
+                log_expect_exact(row, next, scale);
     hi = std::max(hi, policy[a]);
   }
   double sum = 0.0;

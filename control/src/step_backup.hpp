@@ -17,6 +17,7 @@
 #include <Eigen/StdVector>
 
 #include "copi/control/soft_value_iteration.hpp"
+#include "copi/inference/sparse_conditional.hpp"
 
 namespace copi::control::detail {
 
@@ -76,16 +77,12 @@ class StepBackup {
                   const ExactScale& scale, GroupBuffers& buffers, double* value_out, double* policy_out) const;
   void map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, double* value_out,
                   double* policy_out) const;
-  // One past the last CSR entry of `row`, which starts at entry k.
-  [[nodiscard]] std::uint64_t row_end(std::size_t row, std::uint64_t k) const {
-    const std::uint8_t length = row_length_[row];
-    return length != kLongRow ? k + length : mdp_.row_begin[row + 1];
-  }
   // Exact, for states with a row whose every term underflows: V(s) and π(·|s) wholly in
   // log space.
   bool row_underflows(std::size_t row, const double* z, const ExactScale& scale) const;
-  void exact_state_in_log_space(std::size_t s, const double* next, double* value, double* policy) const;
-  double log_expect_exact(std::size_t row, const double* next) const;
+  void exact_state_in_log_space(std::size_t s, const double* next, const ExactScale& scale, double* value,
+                                double* policy) const;
+  double log_expect_exact(std::size_t row, const double* next, const ExactScale& scale) const;
 
   const Mdp& mdp_;
   ControlMethod method_;
@@ -93,10 +90,7 @@ class StepBackup {
   double log_gamma_;
   double log_end_;  // log(1 - γ), -inf when γ = 1
   double inverse_alpha_;
-  // Successors per row, kLongRow for 255 or more (then row_begin says): 1 byte per row
-  // streamed by the backup instead of row_begin's 8.
-  static constexpr std::uint8_t kLongRow = 255;
-  std::vector<std::uint8_t> row_length_;
+  SparseConditional dynamics_;  // p(s'|s, a): the step factor's message kernel
   std::vector<double> log_prior_;  // log p(a|s) per row, when there is a prior
   // Exact: e^{b_a - B(s)} per row and B(s) per state, with b_a = r/α + log p(a|s) and
   // B(s) = max_a b_a. The same in every backup, so computed once.

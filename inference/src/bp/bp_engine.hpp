@@ -20,6 +20,7 @@ namespace copi::detail {
 inline constexpr std::uint32_t kNoEdge = 0xFFFFFFFFu;
 
 template <typename M, Rule rule>
+  requires(rule != Rule::expect)
 class BpEngine {
  public:
   BpEngine(const BpGraph& g, const BpOptions& options, std::size_t threads)

@@ -72,6 +72,7 @@ struct LinearMessages {
   }
 
   template <Rule rule>
+    requires(rule != Rule::expect)
   static void factor_message(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
     const std::uint32_t first = g.factor_begin[f];
     const std::uint32_t arity = g.arity(f);
@@ -225,6 +226,7 @@ struct LinearMessages {
   }
 
   template <Rule rule>
+    requires(rule != Rule::expect)
   static double fold(double acc, double value) {
     if constexpr (rule == Rule::sum) {
       return acc + value;
@@ -235,6 +237,7 @@ struct LinearMessages {
 
   // out[x] = rule_y T[x + c0 y] m1[y]
   template <Rule rule>
+    requires(rule != Rule::expect)
   static void pairwise_to_first(const double* table, std::uint32_t c0, std::uint32_t c1, const double* m1,
                                 double* out) {
     if (c0 == 2 && c1 == 2) {
@@ -251,6 +254,7 @@ struct LinearMessages {
 
   // out[y] = rule_x T[x + c0 y] m0[x]
   template <Rule rule>
+    requires(rule != Rule::expect)
   static void pairwise_to_second(const double* table, std::uint32_t c0, std::uint32_t c1, const double* m0,
                                  double* out) {
     if (c0 == 2 && c1 == 2) {
@@ -267,6 +271,7 @@ struct LinearMessages {
   }
 
   template <Rule rule>
+    requires(rule != Rule::expect)
   static void general(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
     const std::uint32_t first = g.factor_begin[f];
     const std::uint32_t arity = g.arity(f);
@@ -316,6 +321,7 @@ struct LogMessages {
   }
 
   template <Rule rule>
+    requires(rule != Rule::expect)
   static void factor_message(const BpGraph& g, std::size_t f, std::size_t k, const double* in, double* out) {
     const std::uint32_t first = g.factor_begin[f];
     const std::uint32_t arity = g.arity(f);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "copi/graph/ids.hpp"
+#include "copi/inference/message_rule.hpp"
 #include "exact/blocked_index_map.hpp"
 
 namespace copi::detail {
@@ -24,7 +25,10 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 struct UnderflowRisk {};
 
-enum class Rule { sum, max };
+// The rule of a message (copi/inference/message_rule.hpp). Dense tables carry no
+// designated child distribution, so their kernels take sum and max only (`requires`
+// below); the expect rule is SparseConditional's.
+using Rule = MessageRule;
 
 struct Table {
   std::vector<VarId> vars;
@@ -226,6 +230,7 @@ struct LinearDomain {
   }
 
   template <Rule rule>
+    requires(rule != Rule::expect)
   static Table marginalize(const Table& big, const std::vector<VarId>& keep_vars,
                            const std::vector<std::size_t>& keep_cards) {
     Table sub{keep_vars, keep_cards, std::vector<double>(product_of(keep_cards), 0.0), big.log_scale, 1.0};
@@ -307,6 +312,7 @@ struct LogDomain {
   }
 
   template <Rule rule>
+    requires(rule != Rule::expect)
   static Table marginalize(const Table& big, const std::vector<VarId>& keep_vars,
                            const std::vector<std::size_t>& keep_cards) {
     Table sub{keep_vars, keep_cards, std::vector<double>(product_of(keep_cards), kNegInf), big.log_scale, 1.0};

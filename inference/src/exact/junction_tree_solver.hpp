@@ -29,6 +29,7 @@ class JunctionTreeSolver {
   // Returns the log of the sum (or max) of the product of all factors. Keeps the
   // collected node tables when `keep_tables` (needed by distribute and decode).
   template <Rule rule>
+    requires(rule != Rule::expect)
   double collect(bool keep_tables) {
     const auto& nodes = tree_.nodes;
     tables_.assign(nodes.size(), Table{});
