@@ -5,15 +5,16 @@
 // Reward -0.04 per step (-0.02 for staying), +1 in the far corner; α = 1, γ = 0.99.
 // p(s_1) is the corner (0, 0).
 //
-//   BM_Backup_Gridworld1000/<method>/threads:<n>    one backup of every state, with the
-//        policy written (the finite-horizon step). Private API: it calls the solver's
+//   BM_Backup_Gridworld1000/<method>/<values|policy>/threads:<n>    one backup of every
+//        state, writing V alone (an infinite-horizon iteration) or V and the policy (a
+//        finite-horizon step). Private API: it calls the solver's
 //        own detail::StepBackup (control/src/step_backup.hpp) on a fixed V', so the
 //        time is the backup alone, the figure the targets are about.
 //   BM_SolveStep_Gridworld1000/<method>/threads:<n> the public API: every iteration times
 //        solve() with horizon 2 and with horizon 1 and reports the difference (manual
 //        time). That is one backup plus what solve() does per extra step: allocating
 //        and zeroing V_t and π_t (48 MB), one forward visitation step (cheap here: the
-//        mass sits near the start corner), d_t(s) π(a|s) (40 MB) and the objective
+//        mass sits near the start corner) and the objective
 //        loop. Counters t1_ms / t2_ms are the two whole solves.
 //   BM_Validate_Gridworld1000   Mdp::validate() alone, which every solve() runs first.
 //

@@ -52,12 +52,12 @@ double discounted_objective(const Mdp& mdp, const ControlSolution& solution, dou
   return objective;
 }
 
-double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits) {
+double objective(const Mdp& mdp, const ControlSolution& solution, const std::vector<std::vector<double>>& visits) {
   double total = 0.0;
-  for (std::size_t t = 0; t < visits.state.size(); ++t) {
+  for (std::size_t t = 0; t < visits.size(); ++t) {
     const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
     for (std::size_t s = 0; s < mdp.num_states; ++s) {
-      const double d = visits.state[t][s];
+      const double d = visits[t][s];
       if (d == 0.0) continue;
       for (std::size_t a = 0; a < mdp.num_actions; ++a) {
         const std::size_t row = s * mdp.num_actions + a;

@@ -2,12 +2,14 @@
 // log prior ratio, E[Σ_t r + α log p(a|s) - α log π(a|s)].
 #pragma once
 
+#include <vector>
+
 #include "copi/control/soft_value_iteration.hpp"
 
 namespace copi::control::detail {
 
-// Finite horizon, from the policy's visitation.
-double objective(const Mdp& mdp, const ControlSolution& solution, const Visitation& visits);
+// Finite horizon, from the policy's state visitation d_t(s).
+double objective(const Mdp& mdp, const ControlSolution& solution, const std::vector<std::vector<double>>& visits);
 // Infinite discounted horizon, by policy evaluation to a tolerance.
 double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
                             std::size_t max_iterations);

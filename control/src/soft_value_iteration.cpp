@@ -127,8 +127,7 @@ ControlSolution detail::solve_on(const Mdp& mdp, const SolveOptions& options, st
   }
   solution.log_partition = hi + std::log(sum);
   if (mdp.horizon) {
-    const Visitation visits = visitation(mdp, solution, threads);
-    solution.objective = detail::objective(mdp, solution, visits);
+    solution.objective = detail::objective(mdp, solution, detail::state_visitation(mdp, solution));
   } else {
     solution.objective = detail::discounted_objective(mdp, solution, options.tolerance, options.max_iterations);
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "copi/control/soft_value_iteration.hpp"
+#include "solve_detail.hpp"
 
 namespace copi::control {
 namespace {
@@ -27,7 +28,7 @@ void step(const Mdp& mdp, const std::vector<double>& policy, const std::vector<d
 
 }  // namespace
 
-Visitation visitation(const Mdp& mdp, const ControlSolution& solution, std::size_t /*threads*/) {
+std::vector<std::vector<double>> detail::state_visitation(const Mdp& mdp, const ControlSolution& solution) {
   Visitation visits;
   if (mdp.horizon) {
     const std::size_t T = *mdp.horizon;
@@ -51,6 +52,12 @@ Visitation visitation(const Mdp& mdp, const ControlSolution& solution, std::size
     }
     visits.state.assign(1, std::move(total));
   }
+  return std::move(visits.state);
+}
+
+Visitation visitation(const Mdp& mdp, const ControlSolution& solution, std::size_t /*threads*/) {
+  Visitation visits;
+  visits.state = detail::state_visitation(mdp, solution);
   visits.state_action.resize(visits.state.size());
   for (std::size_t t = 0; t < visits.state.size(); ++t) {
     const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
