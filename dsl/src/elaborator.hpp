@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -114,6 +115,7 @@ class Elaborator {
   // The references of the factor being tabulated, resolved once (its loop indices
   // do not change while its table is filled).
   std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
+  std::set<VarId> has_conditional_;  // children of the p(child | ...) statements so far
   bool infer_seen_ = false;
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations
 };

@@ -13,6 +13,8 @@
 // unavailable (Mdp::allowed; their rows are self-loops no rule is evaluated for), and
 // `prior` gives weights of the available actions, normalised per state into p(a|s).
 #include <cmath>
+#include <set>
+#include <string>
 
 #include "copi/graph/error.hpp"
 #include "elaborator.hpp"
@@ -29,7 +31,8 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
   std::optional<VariableDomain> action_domain;
   std::vector<const ast::NextRule*> rules;
   const ast::Expression* reward = nullptr;
-  const ast::Expression* absorbing = nullptr;
+  std::vector<const ast::Expression*> absorbing_conditions;  // several lines: any of them
+  std::set<std::string> once;                                 // settings given at most once
   std::vector<const ast::MdpSetting*> walls;
   std::vector<const ast::MdpSetting*> forbids;
   const ast::MdpSetting* prior = nullptr;
@@ -51,16 +54,19 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
       start = st;
     } else {
       const auto& setting = boost::get<ast::MdpSetting>(item);
+      const bool repeatable = setting.keyword == "absorbing" || setting.keyword == "wall" || setting.keyword == "forbid";
+      if (!repeatable && !once.insert(setting.keyword).second) {
+        fail(setting, "'" + setting.keyword + "' is given twice in mdp '" + named.name + "'");
+      }
       if (setting.keyword == "reward") {
         reward = &setting.value;
       } else if (setting.keyword == "absorbing") {
-        absorbing = &setting.value;
+        absorbing_conditions.push_back(&setting.value);
       } else if (setting.keyword == "wall") {
         walls.push_back(&setting);
       } else if (setting.keyword == "forbid") {
         forbids.push_back(&setting);
       } else if (setting.keyword == "prior") {
-        if (prior != nullptr) fail(setting, "the action prior of mdp '" + named.name + "' is given twice");
         prior = &setting;
       } else if (setting.keyword == "discount") {
         m.discount = evaluate(setting.value);
@@ -139,7 +145,8 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     if (prior != nullptr) m.action_prior.assign(m.rows(), 0.0);
     for (std::size_t state = 0; state < states; ++state, advance(digits)) {
       bind_state(digits);
-      const bool is_absorbing = (absorbing != nullptr && evaluate(*absorbing) != 0.0) || (!walls.empty() && is_wall[state] != 0);
+      bool is_absorbing = !walls.empty() && is_wall[state] != 0;
+      for (const ast::Expression* condition : absorbing_conditions) is_absorbing = is_absorbing || evaluate(*condition) != 0.0;
       const auto s32 = static_cast<std::uint32_t>(state);
       double prior_total = 0.0;
       std::size_t available = 0;

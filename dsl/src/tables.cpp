@@ -73,6 +73,12 @@ std::vector<double> Elaborator::read_csv_numbers(const ast::CsvSource& source, s
 // with copi's convention (first variable fastest) entry = child + |child| * row.
 void Elaborator::conditional(const ast::ConditionalStatement& s) {
   const VarId child = resolve_variable(s.child);
+  // A second p(child | ...) would multiply two distributions of one variable: the
+  // model would no longer be the directed model it reads as.
+  if (!has_conditional_.insert(child).second) {
+    fail(s.child, "'" + model_.graph.variable(child).name + "' already has a distribution p(" +
+                      model_.graph.variable(child).name + " | ...); a variable gets one (use 'factor' for extra terms)");
+  }
   std::vector<VarId> parents;
   for (const ast::Reference& p : s.parents) {
     const VarId v = resolve_variable(p);

@@ -174,6 +174,8 @@ const std::vector<GoldenCase> kNameErrors = {
 // ---- tables and conditionals ------------------------------------------------------------------
 
 const std::vector<GoldenCase> kTableErrors = {
+    {"SecondConditionalOfOneVariable", "var a : bool\np(a) = [0.5, 0.5]\np(a) = [0.2, 0.8]\n",
+     {{3, 3, "'a' already has a distribution p(a | ...); a variable gets one (use 'factor' for extra terms)"}}},
     {"PotentialTableOfTheWrongSize", "var a, b : bool\ntable(a, b) = [1, 2, 3]\n",
      {{2, 15, "the table has 3 entries, expected 4"}}},
     {"ConditionalOfTheWrongSize", "var a, b : bool\np(b | a) = [0.5, 0.5]\n",
@@ -350,7 +352,7 @@ class DslErrors : public ::testing::TestWithParam<GoldenCase> {};
 TEST_P(DslErrors, PinsMessageAndPosition) { check_case(GetParam(), false); }
 INSTANTIATE_TEST_SUITE_P(Golden, DslErrors, ::testing::ValuesIn(all_cases()), case_name);
 
-// The known bugs, checked strictly: enable once the columns and messages are fixed.
+// The cases that were once wrong (see the top of the file), checked strictly.
 class DslErrorsPending : public ::testing::TestWithParam<GoldenCase> {};
 TEST_P(DslErrorsPending, PinsTheRightColumnAndMessage) { check_case(GetParam(), true); }
 INSTANTIATE_TEST_SUITE_P(Golden, DslErrorsPending, ::testing::ValuesIn(pending_cases()), case_name);

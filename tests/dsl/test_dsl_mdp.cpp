@@ -235,7 +235,22 @@ TEST(DslMdp, PriorWeightsMustBeNonNegativeWithAPositiveTotal) {
   const Diagnostic twice = only_error(
       "mdp m {\n  state x : 0..1\n  action a : {go}\n  prior = 1\n  prior = 2\n  reward = 0\n  discount 0.9\n}\n");
   EXPECT_EQ(twice.line, 5u);
-  EXPECT_EQ(twice.message, "the action prior of mdp 'm' is given twice");
+  EXPECT_EQ(twice.message, "'prior' is given twice in mdp 'm'");
+}
+
+TEST(DslMdp, SingleSettingsTwiceAreErrorsAndAbsorbingLinesAddUp) {
+  const Diagnostic reward = only_error(
+      "mdp m {\n  state x : 0..2\n  action a : {go}\n  reward = 0\n  reward = 1\n  discount 0.9\n}\n");
+  EXPECT_EQ(reward.line, 5u);
+  EXPECT_EQ(reward.message, "'reward' is given twice in mdp 'm'");
+  const CompileResult two = compile_text(
+      "mdp m {\n  state x : 0..2\n  action a : {go}\n  next a == go : { x' = min(x+1, 2) : 1 }\n"
+      "  reward = 1\n  absorbing x == 0\n  absorbing x == 2\n  discount 0.9\n}\n",
+      "two.copi");
+  ASSERT_TRUE(two.diagnostics.empty()) << two.diagnostics.front().str();
+  const control::Mdp& m = two.model->mdps[0].mdp;
+  EXPECT_EQ(m.reward, (std::vector<double>{0.0, 1.0, 0.0}));  // both absorbing states pay 0
+  EXPECT_EQ(m.next_state, (std::vector<std::uint32_t>{0, 2, 2}));
 }
 
 TEST(DslMdp, AWallCannotBeTheStart) {
