@@ -235,7 +235,13 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     // Start: the state the assignments name, or uniform.
     m.initial.assign(states, 0.0);
     if (start == nullptr) {
-      std::fill(m.initial.begin(), m.initial.end(), 1.0 / static_cast<double>(states));
+      // Uniform over the states one can stand in (walls excluded).
+      std::size_t open = 0;
+      for (std::size_t state = 0; state < states; ++state) open += walls.empty() || is_wall[state] == 0 ? 1 : 0;
+      if (open == 0) fail(*walls.front(), "every state of mdp '" + named.name + "' is a wall");
+      for (std::size_t state = 0; state < states; ++state) {
+        if (walls.empty() || is_wall[state] == 0) m.initial[state] = 1.0 / static_cast<double>(open);
+      }
     } else {
       std::vector<std::size_t> at(state_domains.size(), 0);
       for (const ast::Observation& o : start->assignments) {

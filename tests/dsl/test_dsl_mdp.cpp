@@ -188,8 +188,8 @@ control::Mdp hand_built_maze() {
     }
   }
   control::set_transitions(m, t);
-  m.initial.assign(9, 0.0);
-  for (std::size_t s = 0; s < 9; ++s) m.initial[s] = 1.0 / 9.0;
+  m.initial.assign(9, 1.0 / 8.0);  // no start: uniform over the states that are not walls
+  m.initial[4] = 0.0;
   m.horizon = 4;
   return m;
 }
@@ -251,6 +251,12 @@ TEST(DslMdp, SingleSettingsTwiceAreErrorsAndAbsorbingLinesAddUp) {
   const control::Mdp& m = two.model->mdps[0].mdp;
   EXPECT_EQ(m.reward, (std::vector<double>{0.0, 1.0, 0.0}));  // both absorbing states pay 0
   EXPECT_EQ(m.next_state, (std::vector<std::uint32_t>{0, 2, 2}));
+}
+
+TEST(DslMdp, AllWallsIsAnError) {
+  const Diagnostic d = only_error("mdp m {\n  state x : 0..2\n  action a : {go}\n  wall x >= 0\n  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(d.line, 4u);
+  EXPECT_EQ(d.message, "every state of mdp 'm' is a wall");
 }
 
 TEST(DslMdp, AWallCannotBeTheStart) {
