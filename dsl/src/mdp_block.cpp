@@ -89,6 +89,11 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     states *= d.cardinality;
     if (states > (std::size_t{1} << 26)) fail(s, "mdp '" + named.name + "' has more than 2^26 states");
   }
+  // Every (state, action) is tabulated by evaluating the rules: 2^24 pairs (e.g. 4M
+  // states x 4 actions) is ~1 GB of transitions at a few outcomes each.
+  if (states * action_domain->cardinality > (std::size_t{1} << 24)) {
+    fail(s, "mdp '" + named.name + "' has more than 2^24 (state, action) pairs");
+  }
   m.num_states = states;
   m.num_actions = action_domain->cardinality;
   m.action_labels = action_domain->labels;

@@ -43,7 +43,7 @@ TEST(DslCompile, RunawayLoopsAndArraysAreRefusedWithTheirPosition) {
   EXPECT_EQ(result.diagnostics[0].col, 5u);
   EXPECT_EQ(result.diagnostics[0].message, "the loops of this model would run more than 2^28 times in all");
   EXPECT_EQ(result.diagnostics[1].line, 2u);
-  EXPECT_EQ(result.diagnostics[1].message, "the model would have more than 2^25 variables");
+  EXPECT_EQ(result.diagnostics[1].message, "the model would have more than 2^22 variables");
 }
 
 }  // namespace

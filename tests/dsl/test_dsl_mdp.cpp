@@ -259,6 +259,13 @@ TEST(DslMdp, AllWallsIsAnError) {
   EXPECT_EQ(d.message, "every state of mdp 'm' is a wall");
 }
 
+TEST(DslMdp, TooManyStateActionPairsAreRefusedBeforeTabulating) {
+  const Diagnostic d =
+      only_error("mdp huge {\n  state y : 0..4095, x : 0..4095\n  action a : {l, r}\n  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(d.line, 1u);
+  EXPECT_EQ(d.message, "mdp 'huge' has more than 2^24 (state, action) pairs");
+}
+
 TEST(DslMdp, AWallCannotBeTheStart) {
   const Diagnostic d = only_error(
       "mdp m {\n  state x : 0..2\n  action a : {go}\n  wall x == 1\n  start x = 1\n  reward = 0\n  discount 0.9\n}\n");
