@@ -607,6 +607,66 @@ double sup_distance(const std::vector<double>& x, const std::vector<double>& y) 
   return d;
 }
 
+// Wide MDPs against the backup written out above: 300 states (two parallel blocks and
+// a partial packet), 37 actions, rows of 1 to 300 successors (so some rows are longer
+// than the backup's one-byte row lengths and go through row_begin), forbidden moves
+// and a prior; every V_t of a discounted finite horizon for every method.
+TEST(ControlEnumeration, WideMdpsMatchTheBackupWrittenOut) {
+  std::mt19937_64 rng(2026);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (const bool with_prior : {false, true}) {
+    Mdp mdp;
+    mdp.num_states = 300;
+    mdp.num_actions = 37;
+    std::vector<Transition> transitions;
+    for (std::uint32_t s = 0; s < 300; ++s) {
+      for (std::uint32_t a = 0; a < 37; ++a) {
+        const std::size_t length = (s * 37 + a) % 53 == 0 ? 260 + rng() % 40 : 1 + rng() % 5;
+        std::vector<std::uint32_t> order(300);
+        std::iota(order.begin(), order.end(), 0u);
+        std::shuffle(order.begin(), order.end(), rng);
+        std::vector<double> p(length);
+        double total = 0.0;
+        for (double& x : p) total += x = u(rng) + 0.01;
+        for (std::size_t k = 0; k < length; ++k) transitions.push_back({s, a, order[k], p[k] / total});
+      }
+    }
+    set_transitions(mdp, transitions);
+    mdp.reward.resize(mdp.rows());
+    for (double& r : mdp.reward) r = -2.0 + 4.0 * u(rng);
+    mdp.allowed.resize(mdp.rows());
+    for (std::size_t s = 0; s < 300; ++s) {
+      for (std::size_t a = 0; a < 37; ++a) mdp.allowed[s * 37 + a] = u(rng) < 0.7 ? 1 : 0;
+      mdp.allowed[s * 37 + rng() % 37] = 1;
+    }
+    if (with_prior) {
+      mdp.action_prior.assign(mdp.rows(), 0.0);
+      for (std::size_t s = 0; s < 300; ++s) {
+        double total = 0.0;
+        for (std::size_t a = 0; a < 37; ++a) {
+          if (mdp.allowed[s * 37 + a] != 0) total += mdp.action_prior[s * 37 + a] = u(rng) + 0.05;
+        }
+        for (std::size_t a = 0; a < 37; ++a) mdp.action_prior[s * 37 + a] /= total;
+      }
+    }
+    mdp.initial.assign(300, 1.0 / 300.0);
+    mdp.horizon = 3;
+    mdp.discount = 0.9;
+    mdp.alpha = 0.7;
+    for (const ControlMethod method : {ControlMethod::exact, ControlMethod::variational, ControlMethod::map}) {
+      const ControlSolution solution = solve(mdp, SolveOptions{.method = method, .threads = 2});
+      std::vector<double> v(300, 0.0);
+      for (std::size_t t = 3; t-- > 0;) {
+        v = bellman_backup(mdp, method, v);
+        for (std::size_t s = 0; s < 300; ++s) {
+          ASSERT_NEAR(solution.value[t][s], v[s], 1e-10 * std::max(1.0, std::abs(v[s])))
+              << to_string(method) << (with_prior ? " prior" : "") << " t " << t << " s " << s;
+        }
+      }
+    }
+  }
+}
+
 TEST(ControlEnumeration, InfiniteHorizonBellmanResidualVariationalAndMap) {
   for (const ControlMethod method : {ControlMethod::variational, ControlMethod::map}) {
     for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
