@@ -1,10 +1,11 @@
 // copi run / copi check: models written in the .copi language.
 #include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "commands.hpp"
@@ -143,7 +144,19 @@ int run_solves(const dsl::CompiledModel& model, const RunArguments& args) {
     nlohmann::json doc = control_json(named->mdp, solution);
     doc["mdp"] = named->name;
     solutions.push_back(doc);
-    if (!args.plot_file.empty()) write_value_map_svg(args.plot_file, *named, solution);
+    if (!args.plot_file.empty()) {
+      // One file per solve: FILE itself for a single solve, FILE's stem + .NAME otherwise.
+      std::filesystem::path plot = args.plot_file;
+      if (model.solves.size() > 1) {
+        plot.replace_filename(plot.stem().string() + "." + named->name + plot.extension().string());
+      }
+      if (named->components.size() == 2) {
+        write_value_map_svg(plot, *named, solution);  // a grid: value map with policy arrows
+      } else {
+        write_value_table_svg(plot, named->mdp, solution);
+      }
+      std::cout << "wrote " << plot.string() << "\n";
+    }
     if (solution.diverged || !solution.converged) {
       std::cerr << "copi: warning: mdp " << named->name << (solution.diverged ? " diverged" : " did not converge") << "\n";
       status = kNotConverged;

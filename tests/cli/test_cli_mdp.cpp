@@ -73,6 +73,39 @@ TEST(CliMdp, PlotIsATableOfValuesWithTheMostLikelyActions) {
   EXPECT_NE(svg.find(">high</text>"), std::string::npos);
 }
 
+// copi run --plot with two solves of a one-component MDP: one table per solve, named
+// after the mdp, each with a cell per (state, step).
+TEST(CliMdp, RunPlotsEverySolveAndTablesForNonGridStates) {
+  TempDir dir;
+  const auto model = dir.write("chain.copi",
+                               "mdp chain {\n  state x : 0..4\n  action move : {left, right}\n"
+                               "  next move == left : { x' = max(x-1, 0) : 1 }\n"
+                               "  next move == right : { x' = min(x+1, 4) : 1 }\n"
+                               "  reward = if x == 4 then 1 else 0\n  horizon 3\n}\n"
+                               "mdp other {\n  state x : 0..1\n  action a : {go}\n  reward = 0\n  horizon 2\n}\n"
+                               "solve chain with map\nsolve other with exact\n");
+  const CliRun run = run_copi("run " + model.string() + " --plot " + (dir / "p.svg").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  for (const auto& [name, cells] : {std::pair<std::string, std::size_t>{"chain", 5 * 3}, {"other", 2 * 2}}) {
+    const std::string svg = slurp(dir / ("p." + name + ".svg"));
+    ASSERT_EQ(svg.rfind("<svg", 0), 0u) << name;
+    std::size_t rects = 0;
+    for (std::size_t at = svg.find("<rect x="); at != std::string::npos; at = svg.find("<rect x=", at + 1)) ++rects;
+    EXPECT_EQ(rects, cells) << name;
+  }
+  // map on the chain (undiscounted, T = 3, reward 1 at x = 4): a state heads right when
+  // the reward is reachable in the steps left, otherwise every action ties and the
+  // first (left) wins. t = 1: x = 2, 3, 4 right; t = 2: x = 3, 4; t = 3: none.
+  const std::string chain = slurp(dir / "p.chain.svg");
+  const auto count = [&](const std::string& label) {
+    std::size_t n = 0;
+    for (std::size_t at = chain.find(label); at != std::string::npos; at = chain.find(label, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(">right</text>"), 5u);
+  EXPECT_EQ(count(">left</text>"), 10u);
+}
+
 TEST(CliMdp, NeitherHorizonNorDiscountIsBadInput) {
   TempDir dir;
   const auto t = dir.write("T.csv", kTransitions);
