@@ -7,11 +7,13 @@
 // as written. For each (state, action): the first `next` rule whose condition holds
 // gives the outcomes (assignments to primed components, the others unchanged; `stay`
 // changes nothing) with their probabilities; no rule: the state stays. `absorbing`
-// states loop to themselves with reward 0. `wall` states are obstacles: an outcome
-// that would enter one stays where it is instead (the wall states themselves loop with
-// reward 0 and cannot be a start). `forbid` conditions make (state, action) pairs
+// states end the episode: a single available action (the first) loops with reward 0,
+// so their value is 0 for every method. `wall` states are obstacles: an outcome that
+// would enter one stays where it is instead (the wall states themselves are absorbing
+// and cannot be a start). `forbid` conditions make (state, action) pairs
 // unavailable (Mdp::allowed; their rows are self-loops no rule is evaluated for), and
 // `prior` gives weights of the available actions, normalised per state into p(a|s).
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -146,7 +148,8 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     }
     std::vector<control::Transition> transitions;
     m.reward.assign(m.rows(), 0.0);
-    if (!forbids.empty()) m.allowed.assign(m.rows(), 1);
+    // Forbidden moves, and every action but the first in absorbing and wall states.
+    if (!forbids.empty() || !walls.empty() || !absorbing_conditions.empty()) m.allowed.assign(m.rows(), 1);
     if (prior != nullptr) m.action_prior.assign(m.rows(), 0.0);
     for (std::size_t state = 0; state < states; ++state, advance(digits)) {
       bind_state(digits);
@@ -159,10 +162,20 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
         loop_.back().second = action_domain->values[action];
         const std::size_t row = state * m.num_actions + action;
         const auto a32 = static_cast<std::uint32_t>(action);
-        bool forbidden = false;
-        if (!is_absorbing) {
-          for (const ast::MdpSetting* f : forbids) forbidden = forbidden || evaluate(f->value) != 0.0;
+        if (is_absorbing) {
+          // The episode has ended: one action that loops with reward 0, so neither
+          // reward nor entropy accrues and V = 0 for every method (with several
+          // actions the soft value would gain α log A per step and the exact
+          // backup would diverge whenever γ A >= 1).
+          transitions.push_back({s32, a32, s32, 1.0});
+          m.allowed[row] = action == 0 ? 1 : 0;
+          if (prior != nullptr) m.action_prior[row] = action == 0 ? 1.0 : 0.0;
+          prior_total = 1.0;
+          available = 1;
+          continue;
         }
+        bool forbidden = false;
+        for (const ast::MdpSetting* f : forbids) forbidden = forbidden || evaluate(f->value) != 0.0;
         if (forbidden) {
           m.allowed[row] = 0;
           transitions.push_back({s32, a32, s32, 1.0});
@@ -177,10 +190,6 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
           }
           m.action_prior[row] = p;
           prior_total += p;
-        }
-        if (is_absorbing) {
-          transitions.push_back({s32, a32, s32, 1.0});
-          continue;
         }
         m.reward[row] = evaluate(*reward);
         const ast::NextRule* chosen = nullptr;
@@ -237,6 +246,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     }
     control::set_transitions(m, std::move(transitions));
     named.walls = is_wall;
+    if (std::all_of(m.allowed.begin(), m.allowed.end(), [](std::uint8_t a) { return a != 0; })) m.allowed.clear();
     // Start: the state the assignments name, or uniform.
     m.initial.assign(states, 0.0);
     if (start == nullptr) {

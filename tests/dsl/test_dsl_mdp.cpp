@@ -55,6 +55,8 @@ control::Mdp hand_built() {
   control::set_transitions(m, t);
   m.reward.assign(36, -1.0);
   for (std::size_t a = 0; a < 4; ++a) m.reward[8 * 4 + a] = 0.0;  // absorbing: reward 0
+  m.allowed.assign(36, 1);  // absorbing: the first action only (the episode has ended)
+  for (std::size_t a = 1; a < 4; ++a) m.allowed[8 * 4 + a] = 0;
   m.initial.assign(9, 0.0);
   m.initial[1 * 3 + 0] = 1.0;
   m.discount = 0.9;
@@ -74,6 +76,7 @@ TEST(DslMdp, GridBlockLowersToTheHandBuiltMdp) {
   EXPECT_EQ(got.next_state, want.next_state);
   EXPECT_EQ(got.probability, want.probability);
   EXPECT_EQ(got.reward, want.reward);
+  EXPECT_EQ(got.allowed, want.allowed);
   EXPECT_EQ(got.initial, want.initial);
   EXPECT_EQ(*got.discount, 0.9);
   EXPECT_EQ(got.alpha, 0.5);
@@ -155,11 +158,11 @@ control::Mdp hand_built_maze() {
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 3; ++x) {
       const auto s = static_cast<std::uint32_t>(y * 3 + x);
-      if (s == 4) {  // the wall: every action loops, reward 0, prior over all five moves
+      if (s == 4) {  // the wall ends the episode: one action (the first) loops with reward 0
         for (std::uint32_t a = 0; a < 5; ++a) {
           t.push_back({s, a, s, 1.0});
-          m.allowed[s * 5 + a] = 1;
-          m.action_prior[s * 5 + a] = a == 0 ? 2.0 / 6.0 : 1.0 / 6.0;
+          m.allowed[s * 5 + a] = a == 0 ? 1 : 0;
+          m.action_prior[s * 5 + a] = a == 0 ? 1.0 : 0.0;
         }
         continue;
       }
