@@ -10,8 +10,8 @@ namespace copi::control::detail {
 
 // Finite horizon, from the policy's state visitation d_t(s).
 double objective(const Mdp& mdp, const ControlSolution& solution, const std::vector<std::vector<double>>& visits);
-// Infinite discounted horizon, by policy evaluation to a tolerance.
+// Infinite discounted horizon, by policy evaluation to a tolerance, in parallel.
 double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
-                            std::size_t max_iterations);
+                            std::size_t max_iterations, std::size_t threads);
 
 }  // namespace copi::control::detail

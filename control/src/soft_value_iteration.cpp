@@ -129,7 +129,7 @@ ControlSolution detail::solve_on(const Mdp& mdp, const SolveOptions& options, st
   if (mdp.horizon) {
     solution.objective = detail::objective(mdp, solution, detail::state_visitation(mdp, solution));
   } else {
-    solution.objective = detail::discounted_objective(mdp, solution, options.tolerance, options.max_iterations);
+    solution.objective = detail::discounted_objective(mdp, solution, options.tolerance, options.max_iterations, threads);
   }
   solution.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return solution;
