@@ -1,6 +1,7 @@
 #include "mdp_plot.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <ostream>
 #include <string>
@@ -13,9 +14,11 @@
 namespace copi::cli {
 namespace {
 
-// Blue (low) to red (high) for v in [lo, hi].
+// Blue (low) to red (high) for v in [lo, hi]; grey for a value that is not finite (a
+// diverged solve), which lo and hi leave out.
 std::string colour(double v, double lo, double hi) {
-  const double u = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+  if (!std::isfinite(v)) return "rgb(150,150,150)";
+  const double u = hi > lo ? std::clamp((v - lo) / (hi - lo), 0.0, 1.0) : 0.5;
   const int red = static_cast<int>(255 * u);
   return "rgb(" + std::to_string(red) + ",80," + std::to_string(255 - red) + ")";
 }
@@ -36,7 +39,7 @@ void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp&
   double lo = std::numeric_limits<double>::infinity();
   double hi = -std::numeric_limits<double>::infinity();
   for (std::size_t s = 0; s < v.size(); ++s) {
-    if (is_wall(s)) continue;  // obstacles are drawn grey, outside the colour scale
+    if (is_wall(s) || !std::isfinite(v[s])) continue;  // drawn grey, outside the colour scale
     lo = std::min(lo, v[s]);
     hi = std::max(hi, v[s]);
   }
@@ -94,6 +97,7 @@ void write_value_table_svg(const std::filesystem::path& path, const control::Mdp
   double hi = -std::numeric_limits<double>::infinity();
   for (std::size_t t = 0; t < columns; ++t) {
     for (std::size_t s = 0; s < rows; ++s) {
+      if (!std::isfinite(solution.value[t][s])) continue;
       lo = std::min(lo, solution.value[t][s]);
       hi = std::max(hi, solution.value[t][s]);
     }

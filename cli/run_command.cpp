@@ -145,10 +145,12 @@ int run_solves(const dsl::CompiledModel& model, const RunArguments& args) {
     doc["mdp"] = named->name;
     solutions.push_back(doc);
     if (!args.plot_file.empty()) {
-      // One file per solve: FILE itself for a single solve, FILE's stem + .NAME otherwise.
+      // One file per solve: FILE itself for a single solve, FILE's stem + .NAME.METHOD
+      // otherwise (the same mdp may be solved by several methods).
       std::filesystem::path plot = args.plot_file;
       if (model.solves.size() > 1) {
-        plot.replace_filename(plot.stem().string() + "." + named->name + plot.extension().string());
+        plot.replace_filename(plot.stem().string() + "." + named->name + "." + control::to_string(request.method) +
+                              plot.extension().string());
       }
       if (named->components.size() == 2) {
         write_value_map_svg(plot, *named, solution);  // a grid: value map with policy arrows

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "copi/graph/error.hpp"
@@ -11,6 +12,15 @@ namespace copi::control {
 namespace {
 
 constexpr double kSumTolerance = 1e-9;
+constexpr double kMaxReward = 1e100;
+constexpr double kMinAlpha = 1e-100;
+constexpr double kMaxAlpha = 1e100;
+
+std::string format_value(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
 
 std::string state_name(const Mdp& mdp, std::size_t s) {
   return s < mdp.state_labels.size() ? mdp.state_labels[s] : std::to_string(s);
@@ -55,7 +65,12 @@ void Mdp::validate() const {
   if (initial.size() != num_states) throw InputError("the initial distribution has the wrong size");
   if (!action_prior.empty() && action_prior.size() != rows()) throw InputError("the action prior has the wrong size");
   if (!allowed.empty() && allowed.size() != rows()) throw InputError("the forbidden-move flags have the wrong size");
+  // Bounds that keep r/α, V/α and their exponentials' logs far from overflow; the
+  // engine is exact for anything within them (tested at ±1e6 with α = 1e-6).
   if (!(alpha > 0.0) || !std::isfinite(alpha)) throw InputError("alpha = " + std::to_string(alpha) + ": must be > 0");
+  if (alpha < kMinAlpha || alpha > kMaxAlpha) {
+    throw InputError("alpha = " + format_value(alpha) + ": must lie in [1e-100, 1e100]");
+  }
   if (discount && !(*discount > 0.0 && *discount <= 1.0)) {
     throw InputError("discount = " + std::to_string(*discount) + ": must be in (0, 1]");
   }
@@ -66,6 +81,10 @@ void Mdp::validate() const {
   }
   for (std::size_t row = 0; row < rows(); ++row) {
     if (!std::isfinite(reward[row])) throw InputError("reward of " + row_name(*this, row) + " is not finite");
+    if (std::abs(reward[row]) > kMaxReward) {
+      throw InputError("reward of " + row_name(*this, row) + " is " + format_value(reward[row]) +
+                       ": rewards must lie within ±1e100");
+    }
     if (row_begin[row + 1] < row_begin[row] || row_begin[row + 1] > next_state.size()) {
       throw InputError("corrupt transition rows at " + row_name(*this, row));
     }

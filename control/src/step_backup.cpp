@@ -87,20 +87,21 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
     // every backup, so computed once (one vector of the policy's size).
     const std::size_t actions = mdp.num_actions;
     action_offset_.resize(mdp.num_states);
-    Eigen::ArrayXd weights(static_cast<Eigen::Index>(mdp.rows()));
+    action_weight_.resize(mdp.rows());
+    double* weights = action_weight_.data();
     for (std::size_t s = 0; s < mdp.num_states; ++s) {
       double top = kNegInf;
       for (std::size_t a = 0; a < actions; ++a) {
         const std::size_t row = s * actions + a;
-        weights[static_cast<Eigen::Index>(row)] = mdp.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
-        top = std::max(top, weights[static_cast<Eigen::Index>(row)]);
+        weights[row] = mdp.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
+        top = std::max(top, weights[row]);
       }
-      for (std::size_t a = 0; a < actions; ++a) weights[static_cast<Eigen::Index>(s * actions + a)] -= top;
+      for (std::size_t a = 0; a < actions; ++a) weights[s * actions + a] -= top;
       action_offset_[s] = top;
     }
-    weights = weights.exp();
-    flush_tiny(weights.data(), weights.size());
-    action_weight_.assign(weights.data(), weights.data() + weights.size());
+    auto in_place = Eigen::Map<Eigen::ArrayXd>(weights, static_cast<Eigen::Index>(mdp.rows()));
+    in_place = in_place.exp();  // in place: no second copy of the table
+    flush_tiny(weights, in_place.size());
   }
 }
 

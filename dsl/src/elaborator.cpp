@@ -20,14 +20,13 @@ constexpr std::size_t kMaxLoopIterations = std::size_t{1} << 28;
 constexpr std::size_t kMaxVariables = std::size_t{1} << 22;
 constexpr std::size_t kMaxFactorEntries = std::size_t{1} << 22;
 
-// Shortest text that reads back as the same double ("0.1", "1e+09", "1234567").
+}  // namespace
+
 std::string format_number(double v) {
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
   return std::string(buffer, result.ptr);
 }
-
-}  // namespace
 
 Elaborator::Elaborator(CompiledModel& model) : model_(model) {}
 

@@ -31,6 +31,9 @@ struct SemanticError {
   std::string message;
 };
 
+// Shortest text that reads back as the same double ("0.1", "1e+09", "1234567").
+std::string format_number(double v);
+
 struct VariableDomain {
   std::size_t cardinality = 0;
   std::vector<std::string> labels;  // empty for numeric domains

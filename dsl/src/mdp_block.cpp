@@ -33,7 +33,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
   std::optional<VariableDomain> action_domain;
   std::vector<const ast::NextRule*> rules;
   const ast::Expression* reward = nullptr;
-  std::vector<const ast::Expression*> absorbing_conditions;  // several lines: any of them
+  std::vector<const ast::MdpSetting*> absorbing_conditions;  // several lines: any of them
   std::set<std::string> once;                                 // settings given at most once
   std::vector<const ast::MdpSetting*> walls;
   std::vector<const ast::MdpSetting*> forbids;
@@ -53,6 +53,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     } else if (const auto* rule = boost::get<ast::NextRule>(&item)) {
       rules.push_back(rule);
     } else if (const auto* st = boost::get<ast::StartDeclaration>(&item)) {
+      if (start != nullptr) fail(*st, "'start' is given twice in mdp '" + named.name + "'");
       start = st;
     } else {
       const auto& setting = boost::get<ast::MdpSetting>(item);
@@ -63,7 +64,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
       if (setting.keyword == "reward") {
         reward = &setting.value;
       } else if (setting.keyword == "absorbing") {
-        absorbing_conditions.push_back(&setting.value);
+        absorbing_conditions.push_back(&setting);
       } else if (setting.keyword == "wall") {
         walls.push_back(&setting);
       } else if (setting.keyword == "forbid") {
@@ -89,11 +90,11 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     named.component_sizes.push_back(d.cardinality);
     named.component_values.push_back(d.values);
     states *= d.cardinality;
-    if (states > (std::size_t{1} << 26)) fail(s, "mdp '" + named.name + "' has more than 2^26 states");
+    if (states > (std::size_t{1} << 24)) break;  // refused below (and no overflow here)
   }
   // Every (state, action) is tabulated by evaluating the rules: 2^24 pairs (e.g. 4M
   // states x 4 actions) is ~1 GB of transitions at a few outcomes each.
-  if (states * action_domain->cardinality > (std::size_t{1} << 24)) {
+  if (states > (std::size_t{1} << 24) || states * action_domain->cardinality > (std::size_t{1} << 24)) {
     fail(s, "mdp '" + named.name + "' has more than 2^24 (state, action) pairs");
   }
   m.num_states = states;
@@ -125,8 +126,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
       for (std::size_t k = 0; k < at.size(); ++k) {
         if (k > 0) text += ", ";
         const VariableDomain& d = state_domains[k];
-        text += named.components[k] + "=" +
-                (d.labels.empty() ? std::to_string(static_cast<long long>(d.values[at[k]])) : d.labels[at[k]]);
+        text += named.components[k] + "=" + (d.labels.empty() ? format_number(d.values[at[k]]) : d.labels[at[k]]);
       }
       return text;
     };
@@ -142,9 +142,23 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     std::vector<std::size_t> digits(state_domains.size(), 0);
     // Walls first: outcomes entering one are redirected while the rules are tabulated.
     std::vector<std::uint8_t> is_wall(walls.empty() ? 0 : states, 0);
+    // `wall` and `absorbing` describe states: a condition that changes with the action
+    // is refused (it would otherwise see whichever action happened to be bound).
+    const auto state_condition = [&](const ast::MdpSetting& setting) {
+      loop_.back().second = action_domain->values[0];
+      const bool holds = evaluate(setting.value) != 0.0;
+      for (std::size_t action = 1; action < action_domain->cardinality; ++action) {
+        loop_.back().second = action_domain->values[action];
+        if ((evaluate(setting.value) != 0.0) != holds) {
+          fail(setting, "'" + setting.keyword + "' describes states, but this condition depends on the action '" +
+                            named.action_name + "'");
+        }
+      }
+      return holds;
+    };
     for (std::size_t state = 0; state < is_wall.size(); ++state, advance(digits)) {
       bind_state(digits);
-      for (const ast::MdpSetting* wall : walls) is_wall[state] |= evaluate(wall->value) != 0.0 ? 1 : 0;
+      for (const ast::MdpSetting* wall : walls) is_wall[state] |= state_condition(*wall) ? 1 : 0;
     }
     std::vector<control::Transition> transitions;
     m.reward.assign(m.rows(), 0.0);
@@ -154,7 +168,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
     for (std::size_t state = 0; state < states; ++state, advance(digits)) {
       bind_state(digits);
       bool is_absorbing = !walls.empty() && is_wall[state] != 0;
-      for (const ast::Expression* condition : absorbing_conditions) is_absorbing = is_absorbing || evaluate(*condition) != 0.0;
+      for (const ast::MdpSetting* condition : absorbing_conditions) is_absorbing = state_condition(*condition) || is_absorbing;
       const auto s32 = static_cast<std::uint32_t>(state);
       double prior_total = 0.0;
       std::size_t available = 0;

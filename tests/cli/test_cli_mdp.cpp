@@ -86,7 +86,7 @@ TEST(CliMdp, RunPlotsEverySolveAndTablesForNonGridStates) {
                                "solve chain with map\nsolve other with exact\n");
   const CliRun run = run_copi("run " + model.string() + " --plot " + (dir / "p.svg").string());
   ASSERT_EQ(run.status, 0) << run.err;
-  for (const auto& [name, cells] : {std::pair<std::string, std::size_t>{"chain", 5 * 3}, {"other", 2 * 2}}) {
+  for (const auto& [name, cells] : {std::pair<std::string, std::size_t>{"chain.map", 5 * 3}, {"other.exact", 2 * 2}}) {
     const std::string svg = slurp(dir / ("p." + name + ".svg"));
     ASSERT_EQ(svg.rfind("<svg", 0), 0u) << name;
     std::size_t rects = 0;
@@ -96,7 +96,7 @@ TEST(CliMdp, RunPlotsEverySolveAndTablesForNonGridStates) {
   // map on the chain (undiscounted, T = 3, reward 1 at x = 4): a state heads right when
   // the reward is reachable in the steps left, otherwise every action ties and the
   // first (left) wins. t = 1: x = 2, 3, 4 right; t = 2: x = 3, 4; t = 3: none.
-  const std::string chain = slurp(dir / "p.chain.svg");
+  const std::string chain = slurp(dir / "p.chain.map.svg");
   const auto count = [&](const std::string& label) {
     std::size_t n = 0;
     for (std::size_t at = chain.find(label); at != std::string::npos; at = chain.find(label, at + 1)) ++n;

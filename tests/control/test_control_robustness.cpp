@@ -348,6 +348,25 @@ TEST(ControlValidation, DistributionsMustSumToOne) {
   expect_input_error([](Mdp& m) { m.action_prior = {0.0, 0.0, 0.25, 0.75}; }, "prior", "prior all zero");
 }
 
+TEST(ControlValidation, RewardsAndTemperatureStayWhereNothingOverflows) {
+  expect_input_error([](Mdp& m) { m.reward[1] = 1e200; }, "is 1e+200: rewards must lie within ±1e100", "huge reward");
+  expect_input_error([](Mdp& m) { m.alpha = 1e-200; }, "alpha = 1e-200: must lie in [1e-100, 1e100]", "tiny alpha");
+  Mdp edge = valid_mdp();
+  edge.reward = {1e100, -1e100, 0.0, 1.0};
+  edge.alpha = 1e-100;
+  EXPECT_NO_THROW(edge.validate());
+  for (const ControlMethod method : {ControlMethod::exact, ControlMethod::variational, ControlMethod::map}) {
+    const ControlSolution solution = solve(edge, SolveOptions{.method = method, .threads = 1});
+    for (const auto& v : solution.value) {
+      for (const double x : v) EXPECT_TRUE(std::isfinite(x)) << to_string(method);
+    }
+    for (const auto& p : solution.policy) {
+      for (const double x : p) EXPECT_TRUE(std::isfinite(x) && x >= 0.0 && x <= 1.0) << to_string(method);
+    }
+    EXPECT_TRUE(std::isfinite(solution.objective)) << to_string(method);
+  }
+}
+
 TEST(ControlValidation, ForbiddenMovesNeedAnAvailableActionAndNoPriorMass) {
   expect_input_error([](Mdp& m) { m.allowed = {1, 1, 0}; }, "forbidden-move flags have the wrong size", "3 flags");
   expect_input_error(

@@ -269,6 +269,23 @@ TEST(DslMdp, TooManyStateActionPairsAreRefusedBeforeTabulating) {
   EXPECT_EQ(d.message, "mdp 'huge' has more than 2^24 (state, action) pairs");
 }
 
+TEST(DslMdp, WallAndAbsorbingConditionsMustNotDependOnTheAction) {
+  const Diagnostic absorbing = only_error(
+      "mdp m {\n  state x : 0..3\n  action move : {stay, go}\n  absorbing move == stay\n  reward = 0\n"
+      "  discount 0.9\n}\n");
+  EXPECT_EQ(absorbing.line, 4u);
+  EXPECT_EQ(absorbing.message, "'absorbing' describes states, but this condition depends on the action 'move'");
+  const Diagnostic wall = only_error(
+      "mdp m {\n  state x : 0..3\n  action move : {stay, go}\n  wall move == go and x == 2\n  reward = 0\n"
+      "  discount 0.9\n}\n");
+  EXPECT_EQ(wall.line, 4u);
+  EXPECT_EQ(wall.message, "'wall' describes states, but this condition depends on the action 'move'");
+  const Diagnostic start = only_error(
+      "mdp m {\n  state x : 0..3\n  action a : {go}\n  start x = 0\n  start x = 1\n  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(start.line, 5u);
+  EXPECT_EQ(start.message, "'start' is given twice in mdp 'm'");
+}
+
 TEST(DslMdp, AWallCannotBeTheStart) {
   const Diagnostic d = only_error(
       "mdp m {\n  state x : 0..2\n  action a : {go}\n  wall x == 1\n  start x = 1\n  reward = 0\n  discount 0.9\n}\n");

@@ -45,7 +45,8 @@ struct Mdp {
   }
 
   // Throws InputError naming the first violated rule: sizes, ids in range, rows and
-  // distributions summing to one within 1e-9, α > 0, 0 < γ ≤ 1, finite rewards, a
+  // distributions summing to one within 1e-9, α in [1e-100, 1e100], 0 < γ ≤ 1, rewards
+  // within ±1e100, a
   // horizon or a discount (or both), an available action in every state, no prior mass
   // on a forbidden action.
   void validate() const;
