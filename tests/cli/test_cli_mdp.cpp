@@ -106,6 +106,37 @@ TEST(CliMdp, RunPlotsEverySolveAndTablesForNonGridStates) {
   EXPECT_EQ(count(">left</text>"), 10u);
 }
 
+// examples/maze.copi: following the most likely action from the start reaches the goal
+// through both gaps, never entering a wall cell or the trap, within the horizon.
+TEST(CliMdp, MazeExampleReachesTheGoalAroundWallsAndTrap) {
+  TempDir dir;
+  const CliRun run = run_copi("run " + source_path("examples/maze.copi") + " --json " + (dir / "m.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "m.json"));
+  ASSERT_EQ(doc["mdp_solutions"].size(), 2u);
+  const auto is_wall = [](int y, int x) { return (x == 2 && y <= 3) || (x == 4 && y >= 2); };
+  for (const nlohmann::json& solution : doc["mdp_solutions"]) {
+    const auto& actions = solution["actions"];
+    ASSERT_EQ(actions, (std::vector<std::string>{"stay", "up", "down", "left", "right"}));
+    int y = 0;
+    int x = 0;
+    std::size_t t = 0;
+    for (; t < 30 && !(y == 5 && x == 5); ++t) {
+      const auto& pi = solution["policy"][t][static_cast<std::size_t>(y * 6 + x)];
+      std::size_t best = 0;
+      for (std::size_t a = 1; a < 5; ++a) best = pi[a].get<double>() > pi[best].get<double>() ? a : best;
+      const std::string move = actions[best];
+      y += move == "down" ? 1 : move == "up" ? -1 : 0;
+      x += move == "right" ? 1 : move == "left" ? -1 : 0;
+      ASSERT_TRUE(y >= 0 && y < 6 && x >= 0 && x < 6) << solution["method"] << " left the grid at t " << t;
+      ASSERT_FALSE(is_wall(y, x)) << solution["method"] << " walked into a wall at t " << t;
+      ASSERT_FALSE(y == 0 && x == 3) << solution["method"] << " stepped on the trap at t " << t;
+    }
+    EXPECT_TRUE(y == 5 && x == 5) << solution["method"] << " did not reach the goal";
+    EXPECT_EQ(t, 16u) << solution["method"];  // the shortest way round both walls
+  }
+}
+
 TEST(CliMdp, NeitherHorizonNorDiscountIsBadInput) {
   TempDir dir;
   const auto t = dir.write("T.csv", kTransitions);
