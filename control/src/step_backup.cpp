@@ -39,15 +39,11 @@ constexpr double kUnderflow = 1e-250;
 
 // Eigen's vectorised exp clamps its argument and returns ~5.6e-309 for anything below
 // about -709 (exp(-inf) included); an action the prior forbids must get weight 0.
-void flush_tiny(double* values, Eigen::Index n) {
-  for (Eigen::Index j = 0; j < n; ++j) values[j] = values[j] < std::numeric_limits<double>::min() ? 0.0 : values[j];
-}
-
-// flush_tiny for one packet, without a branch: max(e, m) - m with m the smallest normal
-// is exactly 0 for Eigen's clamped ~5.6e-309 and exactly e for every e above ~1e-292
-// (below that it moves e by less than 2.3e-308, nothing next to a sum of at least 1).
+// max(e, m) - m with m the smallest normal is exactly 0 for that value and exactly e
+// for every e above ~1e-292 (below that it moves e by less than 2.3e-308, nothing next
+// to the sums of at least 1e-250 it enters). Branch-free, so it vectorises.
 template <typename Expression>
-Eigen::Array<double, Expression::RowsAtCompileTime, 1> flushed(const Expression& values) {
+auto flushed(const Expression& values) {
   constexpr double kSmallest = std::numeric_limits<double>::min();
   return values.max(kSmallest) - kSmallest;
 }
@@ -100,8 +96,7 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
       action_offset_[s] = top;
     }
     auto in_place = Eigen::Map<Eigen::ArrayXd>(weights, static_cast<Eigen::Index>(mdp.rows()));
-    in_place = in_place.exp();  // in place: no second copy of the table
-    flush_tiny(weights, in_place.size());
+    in_place = flushed(in_place.exp());  // in place: no second copy of the table
   }
 }
 
@@ -143,10 +138,9 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
         const auto first = static_cast<Eigen::Index>(c * kZChunk);
         const auto count = static_cast<Eigen::Index>(std::min(next.size(), (c + 1) * kZChunk)) - first;
         auto z = z_.segment(first, count);
-        z = ((Eigen::Map<const Eigen::ArrayXd>(next.data() + first, count) - scale.shift) / mdp_.alpha +
-             scale.z_offset)
-                .exp();
-        flush_tiny(z.data(), z.size());
+        z = flushed(((Eigen::Map<const Eigen::ArrayXd>(next.data() + first, count) - scale.shift) / mdp_.alpha +
+                     scale.z_offset)
+                        .exp());
       }
     });
   }
@@ -208,15 +202,16 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
   // the largest about 1.
   Lanes hi;
   Lanes sum = Lanes::Zero();
+  Lanes lowest;  // exact: per state, the smallest Σ p z over its rows
   bool any_underflow = false;
   if (method_ == ControlMethod::exact) {
     // exp(Q_a/α) p(a|s) = e^m (E_a + end_weight) e^{b_a} with E_a = Σ p z: no
     // logarithm per action. w_a = (E_a + end_weight) e^{b_a - B}, hi = m + B. A state
     // with a row whose every term underflows is redone in log space below.
     gather(first, count, k, {z, 1.0, action_weight_.data(), 1.0, nullptr, false, 1.0}, buffers);
-    Lanes lowest = q[0];
+    lowest = q[0];
     for (std::size_t a = 1; a < actions; ++a) lowest = lowest.min(q[a]);
-    any_underflow = lowest.minCoeff() + scale.end_weight <= kUnderflow;
+    any_underflow = lowest.minCoeff() + scale.end_weight <= kUnderflow;  // lowest[i]: state i's smallest row
     for (std::size_t a = 0; a < actions; ++a) {
       q[a] = (q[a] + scale.end_weight) * bias[a];
       sum += q[a];
@@ -247,9 +242,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
   }
   if (any_underflow) {
     for (std::size_t i = 0; i < count; ++i) {
-      bool underflow = false;
-      for (std::size_t a = 0; a < actions; ++a) underflow = underflow || row_underflows((first + i) * actions + a, z, scale);
-      if (!underflow) continue;
+      if (lowest[static_cast<Eigen::Index>(i)] + scale.end_weight > kUnderflow) continue;
       exact_state_in_log_space(first + i, next, scale, value_out + first + i, buffers.policy_row.data());
       for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = buffers.policy_row[a];
     }
@@ -288,13 +281,6 @@ void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t&
       for (std::size_t a = 0; a < actions; ++a) stream_store(out + a, a == best ? 1.0 : 0.0);
     }
   }
-}
-
-bool StepBackup::row_underflows(std::size_t row, const double* z, const ExactScale& scale) const {
-  double acc = 0.0;
-  std::uint64_t cursor = dynamics_.row_begin(row);
-  dynamics_.for_each_row_sum(row, 1, cursor, z, [&](std::size_t, double sum) { acc = sum; });
-  return acc + scale.end_weight <= kUnderflow;
 }
 
 void StepBackup::exact_state_in_log_space(std::size_t s, const double* next, const ExactScale& scale, double* value,

@@ -79,7 +79,6 @@ class StepBackup {
                   double* policy_out) const;
   // Exact, for states with a row whose every term underflows: V(s) and π(·|s) wholly in
   // log space.
-  bool row_underflows(std::size_t row, const double* z, const ExactScale& scale) const;
   void exact_state_in_log_space(std::size_t s, const double* next, const ExactScale& scale, double* value,
                                 double* policy) const;
   double log_expect_exact(std::size_t row, const double* next, const ExactScale& scale) const;

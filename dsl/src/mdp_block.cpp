@@ -170,24 +170,25 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
       bool is_absorbing = !walls.empty() && is_wall[state] != 0;
       for (const ast::MdpSetting* condition : absorbing_conditions) is_absorbing = state_condition(*condition) || is_absorbing;
       const auto s32 = static_cast<std::uint32_t>(state);
+      if (is_absorbing) {
+        // The episode has ended: one action (the first) that loops with reward 0, so
+        // neither reward nor entropy accrues and V = 0 for every method (with every
+        // action the soft value would gain α log A per step and the exact backup
+        // would diverge whenever γ A >= 1).
+        for (std::size_t action = 0; action < m.num_actions; ++action) {
+          const std::size_t row = state * m.num_actions + action;
+          transitions.push_back({s32, static_cast<std::uint32_t>(action), s32, 1.0});
+          m.allowed[row] = action == 0 ? 1 : 0;
+          if (prior != nullptr) m.action_prior[row] = action == 0 ? 1.0 : 0.0;
+        }
+        continue;
+      }
       double prior_total = 0.0;
       std::size_t available = 0;
       for (std::size_t action = 0; action < m.num_actions; ++action) {
         loop_.back().second = action_domain->values[action];
         const std::size_t row = state * m.num_actions + action;
         const auto a32 = static_cast<std::uint32_t>(action);
-        if (is_absorbing) {
-          // The episode has ended: one action that loops with reward 0, so neither
-          // reward nor entropy accrues and V = 0 for every method (with several
-          // actions the soft value would gain α log A per step and the exact
-          // backup would diverge whenever γ A >= 1).
-          transitions.push_back({s32, a32, s32, 1.0});
-          m.allowed[row] = action == 0 ? 1 : 0;
-          if (prior != nullptr) m.action_prior[row] = action == 0 ? 1.0 : 0.0;
-          prior_total = 1.0;
-          available = 1;
-          continue;
-        }
         bool forbidden = false;
         for (const ast::MdpSetting* f : forbids) forbidden = forbidden || evaluate(f->value) != 0.0;
         if (forbidden) {
@@ -230,7 +231,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
             const auto& values = state_domains[k].values;
             const auto found = std::find(values.begin(), values.end(), value);
             if (found == values.end()) {
-              fail(as, as.component.name + "' = " + std::to_string(value) + " is not a state of '" + as.component.name + "'");
+              fail(as, as.component.name + "' = " + format_number(value) + " is not a state of '" + as.component.name + "'");
             }
             next[k] = static_cast<std::size_t>(found - values.begin());
           }
@@ -238,7 +239,7 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
           for (std::size_t k = 0; k < next.size(); ++k) next_index = next_index * state_domains[k].cardinality + next[k];
           if (!walls.empty() && is_wall[next_index] != 0) next_index = state;  // bumps into the wall: stays
           const double p = evaluate(o.probability);
-          if (!(p >= 0.0) || !std::isfinite(p)) fail(o, "outcome probability " + std::to_string(p) + " is not in [0, 1]");
+          if (!(p >= 0.0) || !std::isfinite(p)) fail(o, "outcome probability " + format_number(p) + " is not in [0, 1]");
           total += p;
           if (p > 0.0) transitions.push_back({s32, a32, static_cast<std::uint32_t>(next_index), p});
         }

@@ -286,6 +286,20 @@ TEST(DslMdp, WallAndAbsorbingConditionsMustNotDependOnTheAction) {
   EXPECT_EQ(start.message, "'start' is given twice in mdp 'm'");
 }
 
+TEST(DslMdp, OutcomesOffTheGridAndNegativeProbabilitiesAreReportedAtThem) {
+  const Diagnostic off = only_error(
+      "mdp m {\n  state x : 0..2\n  action a : {go}\n  next a == go : { x' = x + 1 : 1 }\n  reward = 0\n"
+      "  discount 0.9\n}\n");
+  EXPECT_EQ(off.line, 4u);
+  EXPECT_EQ(off.col, 20u);
+  EXPECT_EQ(off.message, "x' = 3 is not a state of 'x'");
+  const Diagnostic negative = only_error(
+      "mdp m {\n  state x : 0..2\n  action a : {go}\n  next a == go : { stay : -0.5, x' = 0 : 1.5 }\n"
+      "  reward = 0\n  discount 0.9\n}\n");
+  EXPECT_EQ(negative.line, 4u);
+  EXPECT_EQ(negative.message, "outcome probability -0.5 is not in [0, 1]");
+}
+
 TEST(DslMdp, AWallCannotBeTheStart) {
   const Diagnostic d = only_error(
       "mdp m {\n  state x : 0..2\n  action a : {go}\n  wall x == 1\n  start x = 1\n  reward = 0\n  discount 0.9\n}\n");
