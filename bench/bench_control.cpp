@@ -141,19 +141,20 @@ void add_counters(benchmark::State& state, const Mdp& mdp, std::size_t threads) 
 // writing V alone (an infinite-horizon iteration) or V and π (a finite-horizon step).
 void bm_backup(benchmark::State& state, ControlMethod method, std::size_t threads, bool with_policy) {
   const Mdp& mdp = gridworld();
-  const copi::detail::ThreadLimit limit(threads);
   const copi::control::detail::StepBackup backup(mdp, method);
   std::vector<double> next(mdp.num_states, 0.0);
   std::vector<double> value(mdp.num_states);
   std::vector<double> policy(mdp.rows());
-  backup.run(std::vector<double>(mdp.num_states, 0.0), next, nullptr, threads);
-  backup.run(next, value, &policy, threads);  // warm: pages touched once
-  for (auto _ : state) {
-    backup.run(next, value, with_policy ? &policy : nullptr, threads);
-    benchmark::DoNotOptimize(value.data());
-    benchmark::DoNotOptimize(policy.data());
-    benchmark::ClobberMemory();
-  }
+  copi::detail::with_threads(threads, [&](std::size_t pool) {
+    backup.run(std::vector<double>(mdp.num_states, 0.0), next, nullptr, pool);
+    backup.run(next, value, &policy, pool);  // warm: pages touched once
+    for (auto _ : state) {
+      backup.run(next, value, with_policy ? &policy : nullptr, pool);
+      benchmark::DoNotOptimize(value.data());
+      benchmark::DoNotOptimize(policy.data());
+      benchmark::ClobberMemory();
+    }
+  });
   add_counters(state, mdp, threads);
 }
 

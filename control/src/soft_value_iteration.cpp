@@ -106,8 +106,8 @@ void SolveOptions::validate() const {
 ControlSolution solve(const Mdp& mdp, const SolveOptions& options) {
   mdp.validate();
   options.validate();
-  const copi::detail::ThreadLimit limit(options.threads);
-  return detail::solve_on(mdp, options, limit.threads());
+  return copi::detail::with_threads(options.threads,
+                                    [&](std::size_t threads) { return detail::solve_on(mdp, options, threads); });
 }
 
 ControlSolution detail::solve_on(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {

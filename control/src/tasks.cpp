@@ -10,11 +10,12 @@ namespace copi::control {
 std::vector<ControlSolution> solve_all(const std::vector<Mdp>& mdps, const SolveOptions& options) {
   options.validate();
   for (const Mdp& mdp : mdps) mdp.validate();
-  const copi::detail::ThreadLimit limit(options.threads);
   std::vector<ControlSolution> solutions(mdps.size());
   // One task per MDP; inside a task the backups run on its thread alone.
-  copi::detail::parallel_for_range(mdps.size(), 1, limit.threads(), [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) solutions[i] = detail::solve_on(mdps[i], options, 1);
+  copi::detail::with_threads(options.threads, [&](std::size_t threads) {
+    copi::detail::parallel_for_range(mdps.size(), 1, threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) solutions[i] = detail::solve_on(mdps[i], options, 1);
+    });
   });
   return solutions;
 }

@@ -201,28 +201,30 @@ InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evi
   const auto start = std::chrono::steady_clock::now();
   options.validate();
   const BpGraph g = detail::build_bp_graph(graph, evidence);
-  const detail::ThreadLimit limit(options.threads);
-  InferenceResult result;
-  bool log_domain = g.widest_log_range > kLinearLogRange;
-  if (!log_domain) {
-    try {
-      run_domain<detail::LinearMessages>(graph, evidence, g, task, options, limit.threads(), result);
-    } catch (const detail::ZeroMessage&) {
-      log_domain = true;  // a product flushed to zero: redo where nothing can
+  InferenceResult result = detail::with_threads(options.threads, [&](std::size_t threads) {
+    InferenceResult run;
+    bool log_domain = g.widest_log_range > kLinearLogRange;
+    if (!log_domain) {
+      try {
+        run_domain<detail::LinearMessages>(graph, evidence, g, task, options, threads, run);
+      } catch (const detail::ZeroMessage&) {
+        log_domain = true;  // a product flushed to zero: redo where nothing can
+      }
     }
-  }
-  if (log_domain) {
-    result = InferenceResult{};
-    try {
-      run_domain<detail::LogMessages>(graph, evidence, g, task, options, limit.threads(), result);
-    } catch (const detail::ZeroMessage&) {
-      throw InputError(
-          "belief propagation: a message is zero everywhere — the evidence or the hard zeros of the model "
-          "contradict each other under BP's beliefs");
+    if (log_domain) {
+      run = InferenceResult{};
+      try {
+        run_domain<detail::LogMessages>(graph, evidence, g, task, options, threads, run);
+      } catch (const detail::ZeroMessage&) {
+        throw InputError(
+            "belief propagation: a message is zero everywhere — the evidence or the hard zeros of the model "
+            "contradict each other under BP's beliefs");
+      }
+      run.report.algorithm += ", log domain";
     }
-    result.report.algorithm += ", log domain";
-  }
-  result.report.threads = limit.threads();
+    run.report.threads = threads;
+    return run;
+  });
   result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -60,24 +60,25 @@ void SparseConditional::messages(std::span<const double> log_message, MessageRul
   }
   const bool linear = rule == MessageRule::sum || (rule == MessageRule::expect && all_finite);
   const std::size_t blocks = (rows() + kRowsPerTask - 1) / kRowsPerTask;
-  const detail::ThreadLimit limit(threads);
-  detail::parallel_for_range(blocks, 1, limit.threads(), [&](std::size_t begin, std::size_t end) {
-    for (std::size_t b = begin; b < end; ++b) {
-      const std::size_t first = b * kRowsPerTask;
-      const std::size_t count = std::min(rows(), first + kRowsPerTask) - first;
-      if (!linear) {
-        for (std::size_t r = first; r < first + count; ++r) out[r] = row_message(r, at, rule);
-        continue;
+  detail::with_threads(threads, [&](std::size_t pool) {
+    detail::parallel_for_range(blocks, 1, pool, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t b = begin; b < end; ++b) {
+        const std::size_t first = b * kRowsPerTask;
+        const std::size_t count = std::min(rows(), first + kRowsPerTask) - first;
+        if (!linear) {
+          for (std::size_t r = first; r < first + count; ++r) out[r] = row_message(r, at, rule);
+          continue;
+        }
+        std::uint64_t cursor = row_begin_[first];
+        if (rule == MessageRule::expect) {
+          for_each_row_sum(first, count, cursor, m, [&](std::size_t i, double sum) { out[first + i] = sum; });
+          continue;
+        }
+        for_each_row_sum(first, count, cursor, z.data(), [&](std::size_t i, double sum) {
+          out[first + i] = sum > kUnderflow ? shift + std::log(sum) : row_message(first + i, at, rule);
+        });
       }
-      std::uint64_t cursor = row_begin_[first];
-      if (rule == MessageRule::expect) {
-        for_each_row_sum(first, count, cursor, m, [&](std::size_t i, double sum) { out[first + i] = sum; });
-        continue;
-      }
-      for_each_row_sum(first, count, cursor, z.data(), [&](std::size_t i, double sum) {
-        out[first + i] = sum > kUnderflow ? shift + std::log(sum) : row_message(first + i, at, rule);
-      });
-    }
+    });
   });
 }
 

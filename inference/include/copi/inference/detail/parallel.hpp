@@ -1,32 +1,40 @@
-// Internal (copi modules only, not a user API). The one place oneTBB appears: a thread limit for a scope and a parallel
-// loop over an index range. Algorithms read as math; the pool is set here.
+// Internal (copi modules only, not a user API). The one place oneTBB appears: a
+// per-call task arena sized by the caller's thread count, and parallel loops over an
+// index range. Algorithms read as math; the pool is chosen here.
+//
+// copi is a guest in its host's process: it never touches tbb::global_control (that
+// would change the parallelism of every other TBB user in the process). Each entry
+// point runs its parallel work inside its own tbb::task_arena instead.
 #pragma once
 
 #include <cstddef>
-#include <memory>
+#include <type_traits>
 
 #include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/partitioner.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "copi/inference/parallel.hpp"
 
 namespace copi::detail {
 
-// Caps the number of worker threads while alive (0 means default_thread_count()).
-class ThreadLimit {
- public:
-  explicit ThreadLimit(std::size_t threads)
-      : threads_(threads == 0 ? default_thread_count() : threads),
-        control_(oneapi::tbb::global_control::max_allowed_parallelism, threads_) {}
-  [[nodiscard]] std::size_t threads() const { return threads_; }
+// The thread count a call runs with: `requested`, or default_thread_count() for 0.
+inline std::size_t resolve_threads(std::size_t requested) {
+  return requested == 0 ? default_thread_count() : requested;
+}
 
- private:
-  std::size_t threads_;
-  oneapi::tbb::global_control control_;
-};
+// Runs body(threads) with parallel loops confined to an arena of `requested` threads
+// (0: the default); `threads` is the count in effect. One thread needs no arena: the
+// loops below then run inline on the caller's thread.
+template <typename Body>
+auto with_threads(std::size_t requested, Body&& body) -> std::invoke_result_t<Body&, std::size_t> {
+  const std::size_t threads = resolve_threads(requested);
+  if (threads <= 1) return body(std::size_t{1});
+  oneapi::tbb::task_arena arena(static_cast<int>(threads));
+  return arena.execute([&] { return body(static_cast<std::size_t>(arena.max_concurrency())); });
+}
 
 // Chunk size for `count` items on `threads` threads: a few chunks per thread (for
 // balance), never below `min_grain` items (so scheduling costs stay small).
@@ -37,7 +45,7 @@ inline std::size_t chunk_size(std::size_t count, std::size_t min_grain, std::siz
 
 // body(begin, end) over [0, count) in chunks of at least `min_grain` items; with
 // one thread, or too little work, the loop runs inline. Each index must write only
-// its own outputs.
+// its own outputs. Call it inside with_threads (it runs in the current arena).
 template <typename Body>
 void parallel_for_range(std::size_t count, std::size_t min_grain, std::size_t threads, Body&& body) {
   if (threads <= 1 || count <= 2 * min_grain) {
