@@ -6,12 +6,11 @@
 #include "commands.hpp"
 #include "copi/graph/io/evidence_file.hpp"
 #include "copi/graph/io/model_file.hpp"
-#include "copi/inference/belief_propagation.hpp"
-#include "copi/inference/enumerate.hpp"
-#include "copi/inference/exact.hpp"
+#include "copi/graph/error.hpp"
+#include "copi/inference/algorithms.hpp"
 #include "diagnostics.hpp"
 #include "result_output.hpp"
-#include "size_option.hpp"
+#include "option_flags.hpp"
 #include "svg_plot.hpp"
 
 namespace copi::cli {
@@ -22,63 +21,44 @@ struct InferArguments {
   std::string evidence_file;
   std::string task = "MAR";
   std::string algorithm = "exact";
-  std::string heuristic = "weighted-min-fill";
   std::string out_file;
   std::string json_file;
-  std::string memory_limit = "2G";
-  // Belief propagation
-  std::string schedule = "auto";
-  double damping = 0.0;
-  double tolerance = 1e-9;
-  std::size_t max_iterations = 1000;
-  double time_limit = 0.0;
-  std::size_t threads = 0;
+  std::string threads;
   bool require_convergence = false;
   std::string plot_file;
+  OptionFlags flags;  // every algorithm option of the library's table
 };
 
-BpOptions bp_options_of(const InferArguments& args) {
-  BpOptions options;
-  options.schedule = parse_bp_schedule(args.schedule);
-  options.damping = args.damping;
-  options.tolerance = args.tolerance;
-  options.max_iterations = args.max_iterations;
-  if (args.time_limit > 0) options.max_seconds = args.time_limit;
-  options.threads = args.threads;
-  options.validate();
-  return options;
-}
-
-EliminationHeuristic parse_heuristic(const std::string& name) {
-  if (name == "min-fill") return EliminationHeuristic::min_fill;
-  if (name == "min-degree") return EliminationHeuristic::min_degree;
-  return EliminationHeuristic::weighted_min_fill;
+InferenceAlgorithm configure(const InferArguments& args) {
+  const AlgorithmSpec* spec = find_inference_algorithm(args.algorithm);
+  if (spec == nullptr) throw InputError(check_inference_algorithm(args.algorithm, {}).unknown_algorithm);
+  const std::vector<OptionSetting> settings = args.flags.settings_for(*spec);
+  AlgorithmCheck check = check_inference_algorithm(args.algorithm, settings);
+  throw_flag_problems(settings, check.problems);
+  InferenceAlgorithm algorithm = *check.algorithm;
+  algorithm.set_threads(parse_threads_flag(args.threads));
+  return algorithm;
 }
 
 int run_infer(const InferArguments& args) {
+  if (const std::string hint = wrong_command_hint(args.model_file, "infer"); !hint.empty()) throw InputError(hint);
   const Task task = parse_task(args.task);
-  ExactOptions exact_options;
-  exact_options.memory_limit_bytes = parse_size(args.memory_limit, "--memory-limit");
-  exact_options.heuristic = parse_heuristic(args.heuristic);
-
+  const InferenceAlgorithm algorithm = configure(args);
   const ModelTables tables = read_model_file(args.model_file);
   const FactorGraph graph = to_factor_graph(tables);
   Evidence evidence;
   if (!args.evidence_file.empty()) evidence = read_evidence_file(args.evidence_file, tables.cardinalities);
 
-  const BpOptions bp_options = bp_options_of(args);
-  InferenceResult result;
-  if (args.algorithm == "enumerate") {
-    result = enumerate(graph, evidence, task);
-  } else if (args.algorithm == "bp") {
-    result = belief_propagation(graph, evidence, task, bp_options);
-  } else {
-    result = solve_exact(graph, evidence, task, exact_options);
-  }
+  const InferenceResult result = algorithm.run(graph, evidence, task);
   // Files first, so that a failed write is reported before anything is printed.
   if (!args.out_file.empty()) write_solution(args.out_file, result, task);
-  if (!args.json_file.empty()) write_json_file(args.json_file, result_json(graph, result, task));
+  if (!args.json_file.empty()) {
+    nlohmann::json doc = result_json(graph, result, task);
+    if (!result.report.note.empty()) doc["note"] = result.report.note;
+    write_json_file(args.json_file, doc);
+  }
   if (!args.plot_file.empty()) write_residual_plot(args.plot_file, result.report);
+  if (!result.report.note.empty()) std::cout << result.report.note << "\n";
   print_result(std::cout, graph, result, task);
   if (!result.report.converged()) {
     std::cerr << "copi: warning: " << result.report.algorithm << " did not converge ("
@@ -99,31 +79,16 @@ CommandRunner add_infer_command(CLI::App& app) {
   cmd->add_option("--task", args->task, "MAR (marginals), PR (log partition function) or MPE")
       ->check(CLI::IsMember({"MAR", "PR", "MPE", "mar", "pr", "mpe"}))
       ->capture_default_str();
-  cmd->add_option("--algo", args->algorithm,
-                  "exact (junction tree / variable elimination), bp (belief propagation) or enumerate "
-                  "(brute force, tiny models)")
-      ->check(CLI::IsMember({"exact", "enumerate", "bp"}))
-      ->capture_default_str();
-  cmd->add_option("--heuristic", args->heuristic, "Elimination order for exact inference")
-      ->check(CLI::IsMember({"min-fill", "weighted-min-fill", "min-degree"}))
-      ->capture_default_str();
+  std::string algorithms;
+  for (const AlgorithmSpec& spec : inference_algorithms()) algorithms += "\n  " + spec.name + ": " + spec.summary;
+  cmd->add_option("--algo", args->algorithm, "Algorithm:" + algorithms)->capture_default_str();
+  args->flags.add_to(*cmd, inference_algorithms());
   cmd->add_option("--out", args->out_file, "Write the UAI solution file of the task (.MAR/.PR/.MPE layout)");
   cmd->add_option("--json", args->json_file, "Write the result as JSON");
-  cmd->add_option("--memory-limit", args->memory_limit,
-                  "Refuse exact inference whose tables exceed this size (e.g. 512M, 2G)")
-      ->capture_default_str();
-  cmd->add_option("--schedule", args->schedule,
-                  "BP schedule: auto (two-pass on forests, else parallel), parallel, sequential, residual")
-      ->check(CLI::IsMember({"auto", "parallel", "sequential", "residual"}))
-      ->capture_default_str();
-  cmd->add_option("--damping", args->damping, "BP damping in [0, 1)")->capture_default_str();
-  cmd->add_option("--tol", args->tolerance, "BP tolerance on the largest message change")->capture_default_str();
-  cmd->add_option("--max-iter", args->max_iterations, "BP iteration cap")->capture_default_str();
-  cmd->add_option("--time-limit", args->time_limit, "BP time cap in seconds (0: none)");
-  cmd->add_option("--threads", args->threads, "Worker threads (default: COPI_THREADS or all cores)");
+  cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");
   cmd->add_flag("--require-convergence", args->require_convergence,
-                "Exit with status 1 when BP does not converge");
-  cmd->add_option("--plot", args->plot_file, "Write the residual trace as an SVG line chart");
+                "Exit with status 1 when an iterative algorithm does not converge");
+  cmd->add_option("--plot", args->plot_file, "Write the residual trace of an iterative algorithm as an SVG line chart");
   return [args] { return run_infer(*args); };
 }
 

@@ -1,24 +1,21 @@
-// copi run / copi check: models written in the .copi language.
-#include <algorithm>
-#include <cmath>
+// copi run / copi check: models written in the .copi language. A file may hold a
+// factor graph (with queries) and mdp blocks (with solve statements): everything in
+// it runs (dsl::run_model); this file only prints.
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "commands.hpp"
 #include "control_output.hpp"
-#include "mdp_plot.hpp"
 #include "copi/dsl/model.hpp"
-#include "copi/graph/error.hpp"
-#include "copi/inference/belief_propagation.hpp"
-#include "copi/inference/enumerate.hpp"
-#include "copi/inference/exact.hpp"
+#include "copi/dsl/run_model.hpp"
+#include "copi/inference/algorithms.hpp"
 #include "diagnostics.hpp"
+#include "mdp_plot.hpp"
+#include "option_flags.hpp"
 #include "result_output.hpp"
-#include "size_option.hpp"
 #include "svg_plot.hpp"
 
 namespace copi::cli {
@@ -28,7 +25,7 @@ struct RunArguments {
   std::string model_file;
   std::string json_file;
   std::string plot_file;
-  std::size_t threads = 0;
+  std::string threads;
 };
 
 // Prints every diagnostic like a compiler; returns whether there were any.
@@ -43,184 +40,170 @@ bool print_diagnostics(const dsl::Diagnostics& diagnostics) {
   return !diagnostics.empty();
 }
 
-double option_number(const dsl::AlgorithmChoice& choice, const std::string& key, double fallback) {
-  const auto it = choice.options.find(key);
-  if (it == choice.options.end()) return fallback;
-  try {
-    return std::stod(it->second);
-  } catch (const std::exception&) {
-    throw InputError("option " + key + " = " + it->second + ": expected a number");
-  }
-}
-
-BpOptions bp_options(const dsl::AlgorithmChoice& choice, std::size_t threads) {
-  BpOptions options;
-  if (const auto it = choice.options.find("schedule"); it != choice.options.end()) {
-    options.schedule = parse_bp_schedule(it->second);
-  }
-  options.damping = option_number(choice, "damping", options.damping);
-  options.tolerance = option_number(choice, "tol", options.tolerance);
-  options.max_iterations = static_cast<std::size_t>(option_number(choice, "max_iter", 1000));
-  if (choice.options.contains("time_limit")) options.max_seconds = option_number(choice, "time_limit", 0);
-  options.threads = threads;
-  options.validate();
-  return options;
-}
-
-ExactOptions exact_options(const dsl::AlgorithmChoice& choice) {
-  ExactOptions options;
-  if (const auto it = choice.options.find("heuristic"); it != choice.options.end()) {
-    if (it->second == "min_fill") {
-      options.heuristic = EliminationHeuristic::min_fill;
-    } else if (it->second == "weighted_min_fill") {
-      options.heuristic = EliminationHeuristic::weighted_min_fill;
-    } else if (it->second == "min_degree") {
-      options.heuristic = EliminationHeuristic::min_degree;
-    } else {
-      throw InputError("heuristic = " + it->second + ": expected min_fill, weighted_min_fill or min_degree");
-    }
-  }
-  if (const auto it = choice.options.find("memory_limit"); it != choice.options.end()) {
-    options.memory_limit_bytes = parse_size(it->second, "memory_limit");
-  }
-  options.validate();
-  return options;
-}
-
-InferenceResult solve(const dsl::CompiledModel& model, Task task, std::size_t threads, std::string& note) {
-  const dsl::AlgorithmChoice& choice = model.algorithm;
-  if (choice.name == "enumerate") return enumerate(model.graph, model.evidence, task);
-  if (choice.name == "bp") return belief_propagation(model.graph, model.evidence, task, bp_options(choice, threads));
-  const ExactOptions exact = exact_options(choice);
-  if (choice.name == "exact") return solve_exact(model.graph, model.evidence, task, exact);
-  // auto: exact when its junction tree fits the memory budget, belief propagation otherwise.
-  const ExactOptions probe{.heuristic = exact.heuristic, .memory_limit_bytes = exact.memory_limit_bytes};
-  double bytes = 0;
-  try {
-    bytes = exact_memory_estimate(model.graph, model.evidence, probe);
-  } catch (const ResourceError&) {
-    bytes = INFINITY;
-  }
-  std::ostringstream why;
-  if (bytes <= static_cast<double>(exact.memory_limit_bytes)) {
-    why << "auto chose exact inference: the junction tree needs " << std::setprecision(3) << bytes / (1 << 20)
-        << " MiB";
-    note = why.str();
-    return solve_exact(model.graph, model.evidence, task, exact);
-  }
-  note = "auto chose belief propagation: the junction tree would exceed the memory limit";
-  return belief_propagation(model.graph, model.evidence, task, bp_options(choice, threads));
+std::optional<dsl::CompiledModel> compile(const std::string& file) {
+  if (const std::string hint = wrong_command_hint(file, "run"); !hint.empty()) throw InputError(hint);
+  dsl::CompileResult compiled = dsl::compile_file(file);
+  if (print_diagnostics(compiled.diagnostics)) return std::nullopt;
+  return std::move(*compiled.model);
 }
 
 void print_bars(std::ostream& out, const FactorGraph& graph, const std::vector<VarId>& vars,
                 const std::vector<std::vector<double>>& marginals) {
   constexpr int kBarWidth = 30;
+  constexpr std::size_t kMaxStates = 16;
   for (std::size_t k = 0; k < vars.size(); ++k) {
     const DiscreteVariable& var = graph.variable(vars[k]);
     out << var.name << "\n";
-    for (std::size_t s = 0; s < marginals[k].size() && s < 16; ++s) {
+    for (std::size_t s = 0; s < marginals[k].size() && s < kMaxStates; ++s) {
       const double p = marginals[k][s];
       const int bar = static_cast<int>(std::lround(p * kBarWidth));
       out << "  " << std::left << std::setw(10) << var.state_name(s) << " " << std::string(bar, '#')
           << std::string(kBarWidth - bar, ' ') << " " << std::fixed << std::setprecision(6) << p << "\n";
     }
+    if (marginals[k].size() > kMaxStates) out << "  ... " << marginals[k].size() - kMaxStates << " more states\n";
     out << std::defaultfloat;
   }
 }
 
+std::string summary_line(const std::string& file, const dsl::CompiledModel& model) {
+  std::ostringstream out;
+  out << "model: " << file << "   variables: " << model.graph.num_variables() << "   factors: "
+      << model.graph.num_factors() << "   evidence: " << model.evidence.size();
+  if (!model.mdps.empty()) out << "   mdp blocks: " << model.mdps.size() << "   solves: " << model.solves.size();
+  return out.str();
+}
+
+// The graph's answers on stdout, in the JSON document and as a plot.
+void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answers, const RunArguments& args,
+                  nlohmann::json& doc, bool& converged) {
+  const InferenceResult& main = answers.marginals ? *answers.marginals : *answers.map;
+  std::vector<std::vector<double>> marginals;
+  if (answers.marginals) {
+    for (const VarId v : answers.shown) marginals.push_back(answers.marginals->marginals.at(v.index));
+  }
+  // "variables" names what "marginals" and "map" list, in the same order: the queried
+  // variables, or every variable when none is queried.
+  std::vector<VarId> listed = answers.shown;
+  if (listed.empty()) {
+    for (std::size_t v = 0; v < model.graph.num_variables(); ++v) listed.push_back(VarId{static_cast<std::uint32_t>(v)});
+  }
+  doc = result_json(model.graph, main, answers.marginals ? Task::marginals : Task::mpe);
+  doc["marginals"] = marginals;
+  std::vector<std::string> names;
+  std::vector<std::size_t> map;
+  std::vector<std::string> map_labels;
+  for (const VarId v : listed) {
+    names.push_back(model.graph.variable(v).name);
+    if (answers.map) {
+      map.push_back(answers.map->map.at(v.index));
+      map_labels.push_back(model.graph.variable(v).state_name(map.back()));
+    }
+  }
+  doc["variables"] = names;
+  doc["map"] = map;
+  doc["map_labels"] = map_labels;
+  doc["map_log_value"] = answers.map && answers.map->map_log_value ? nlohmann::json(*answers.map->map_log_value)
+                                                                   : nlohmann::json(nullptr);
+  if (!main.report.note.empty()) doc["note"] = main.report.note;
+
+  if (!main.report.note.empty()) std::cout << main.report.note << "\n";
+  print_bars(std::cout, model.graph, answers.shown, marginals);
+  if (answers.map) {
+    std::cout << "MAP:";
+    for (std::size_t k = 0; k < listed.size() && k < 200; ++k) std::cout << " " << names[k] << "=" << map_labels[k];
+    if (listed.size() > 200) std::cout << " ... (all of them in --json)";
+    std::cout << "\n";
+  }
+  if (answers.marginals && answers.marginals->log_z) {
+    std::cout << std::setprecision(12) << "log Z = " << *answers.marginals->log_z << std::defaultfloat << "\n";
+  }
+  for (const InferenceResult* result : {answers.marginals ? &*answers.marginals : nullptr,
+                                        answers.map ? &*answers.map : nullptr}) {
+    if (result == nullptr) continue;
+    std::cout << result->report.brief() << "\n";
+    if (!result->report.converged()) {
+      std::cerr << "copi: warning: " << result->report.algorithm << " did not converge\n";
+      converged = false;
+    }
+  }
+  if (!args.plot_file.empty()) {
+    // An iterative run: its convergence trace; an exact one: the queried marginals.
+    if (!main.report.residuals.empty() || marginals.empty()) {
+      write_residual_plot(args.plot_file, main.report);
+    } else {
+      std::vector<const DiscreteVariable*> vars;
+      for (const VarId v : answers.shown) vars.push_back(&model.graph.variable(v));
+      write_marginals_plot(args.plot_file, vars, marginals, main.report.algorithm);
+    }
+    std::cout << "wrote " << args.plot_file << "\n";
+  }
+}
+
 // `solve NAME with METHOD` statements: each MDP solved as inference.
-int run_solves(const dsl::CompiledModel& model, const RunArguments& args) {
+nlohmann::json report_solves(const dsl::CompiledModel& model, const std::vector<dsl::SolveAnswer>& solves,
+                             const RunArguments& args, bool several_plots, bool& converged) {
   nlohmann::json solutions = nlohmann::json::array();
-  int status = kOk;
-  for (const dsl::MdpSolve& request : model.solves) {
-    const auto named = std::find_if(model.mdps.begin(), model.mdps.end(),
-                                    [&](const dsl::NamedMdp& m) { return m.name == request.mdp; });
-    control::SolveOptions options;
-    options.method = request.method;
-    options.threads = args.threads;
-    const control::ControlSolution solution = control::solve(named->mdp, options);
-    std::cout << "mdp " << named->name << "\n";
-    print_control_solution(std::cout, named->mdp, solution);
-    nlohmann::json doc = control_json(named->mdp, solution);
-    doc["mdp"] = named->name;
+  for (const dsl::SolveAnswer& answer : solves) {
+    const dsl::NamedMdp& named = model.mdps[answer.mdp];
+    const control::ControlSolution& solution = answer.solution;
+    std::cout << "mdp " << named.name << "\n";
+    print_control_solution(std::cout, named.mdp, solution);
+    nlohmann::json doc = control_json(named.mdp, solution);
+    doc["mdp"] = named.name;
     solutions.push_back(doc);
     if (!args.plot_file.empty()) {
-      // One file per solve: FILE itself for a single solve, FILE's stem + .NAME.METHOD
-      // otherwise (the same mdp may be solved by several methods).
+      // One file per solve: FILE itself when it is the only plot, FILE's stem +
+      // .NAME.METHOD otherwise (the same mdp may be solved by several methods).
       std::filesystem::path plot = args.plot_file;
-      if (model.solves.size() > 1) {
-        plot.replace_filename(plot.stem().string() + "." + named->name + "." + control::to_string(request.method) +
+      if (several_plots) {
+        plot.replace_filename(plot.stem().string() + "." + named.name + "." + control::to_string(solution.method) +
                               plot.extension().string());
       }
-      if (named->components.size() == 2) {
-        write_value_map_svg(plot, *named, solution);  // a grid: value map with policy arrows
+      if (named.components.size() == 2) {
+        write_value_map_svg(plot, named, solution);  // a grid: value map with policy arrows
       } else {
-        write_value_table_svg(plot, named->mdp, solution);
+        write_value_table_svg(plot, named.mdp, solution);
       }
       std::cout << "wrote " << plot.string() << "\n";
     }
     if (solution.diverged || !solution.converged) {
-      std::cerr << "copi: warning: mdp " << named->name << (solution.diverged ? " diverged" : " did not converge") << "\n";
-      status = kNotConverged;
+      std::cerr << "copi: warning: mdp " << named.name << (solution.diverged ? " diverged" : " did not converge") << "\n";
+      converged = false;
     }
   }
-  if (!args.json_file.empty()) write_json_file(args.json_file, nlohmann::json{{"mdp_solutions", solutions}});
-  return status;
+  return solutions;
 }
 
 int run_model(const RunArguments& args) {
-  const dsl::CompileResult compiled = dsl::compile_file(args.model_file);
-  if (print_diagnostics(compiled.diagnostics)) return kBadInput;
-  const dsl::CompiledModel& model = *compiled.model;
-  if (!model.solves.empty() && model.graph.num_variables() == 0) return run_solves(model, args);
-  std::vector<VarId> shown = model.marginal_queries;
-  if (shown.empty() && !model.query_map && !model.query_log_z) {
-    for (std::size_t v = 0; v < model.graph.num_variables(); ++v) shown.push_back(VarId{static_cast<std::uint32_t>(v)});
-  }
-  std::string note;
-  const bool need_marginals = !shown.empty() || model.query_log_z;
-  InferenceResult result;
-  if (need_marginals) result = solve(model, Task::marginals, args.threads, note);
-  InferenceResult map_result;
-  if (model.query_map) map_result = solve(model, Task::mpe, args.threads, note);
+  dsl::RunSettings settings;
+  settings.threads = parse_threads_flag(args.threads);
+  const std::optional<dsl::CompiledModel> compiled = compile(args.model_file);
+  if (!compiled) return kBadInput;
+  const dsl::CompiledModel& model = *compiled;
+  const dsl::ModelAnswers answers = dsl::run_model(model, settings);
 
-  std::vector<std::vector<double>> marginals;
-  for (const VarId v : shown) marginals.push_back(result.marginals.at(v.index));
-  nlohmann::json doc = result_json(model.graph, need_marginals ? result : map_result,
-                                   need_marginals ? Task::marginals : Task::mpe);
-  doc["marginals"] = marginals;
-  std::vector<std::string> names;
-  for (const VarId v : shown) names.push_back(model.graph.variable(v).name);
-  doc["variables"] = names;
-  doc["map"] = map_result.map;
-  doc["map_log_value"] = map_result.map_log_value ? nlohmann::json(*map_result.map_log_value) : nlohmann::json(nullptr);
-  if (!note.empty()) doc["note"] = note;
+  std::cout << summary_line(args.model_file, model) << "\n";
+  if (!answers.graph && answers.solves.empty()) {
+    std::cout << (model.mdps.empty() ? "nothing to compute: the model declares no variables and no mdp blocks\n"
+                                     : "nothing to compute: the model has mdp blocks but no solve statement\n");
+  }
+  bool converged = true;
+  nlohmann::json doc = nlohmann::json::object();
+  if (answers.graph) report_graph(model, *answers.graph, args, doc, converged);
+  if (!answers.solves.empty()) {
+    doc["mdp_solutions"] = report_solves(model, answers.solves, args, answers.graph || answers.solves.size() > 1, converged);
+  }
   if (!args.json_file.empty()) write_json_file(args.json_file, doc);
-  const InferenceReport& report = need_marginals ? result.report : map_result.report;
-  if (!args.plot_file.empty()) write_residual_plot(args.plot_file, report);
-
-  std::cout << "model: " << args.model_file << "   variables: " << model.graph.num_variables()
-            << "   factors: " << model.graph.num_factors() << "   evidence: " << model.evidence.size() << "\n";
-  if (!note.empty()) std::cout << note << "\n";
-  print_bars(std::cout, model.graph, shown, marginals);
-  if (model.query_map) {
-    std::cout << "MAP:";
-    for (std::size_t v = 0; v < map_result.map.size() && v < 200; ++v) {
-      std::cout << " " << model.graph.variables()[v].name << "=" << model.graph.variables()[v].state_name(map_result.map[v]);
-    }
-    std::cout << "\n";
-  }
-  if (result.log_z) std::cout << std::setprecision(12) << "log Z = " << *result.log_z << "\n";
-  std::cout << report.brief() << "\n";
-  if (!report.converged()) std::cerr << "copi: warning: " << report.algorithm << " did not converge\n";
-  return kOk;
+  return converged ? kOk : kNotConverged;
 }
 
 int check_model(const std::string& file) {
-  const dsl::CompileResult compiled = dsl::compile_file(file);
-  if (print_diagnostics(compiled.diagnostics)) return kBadInput;
-  std::cout << file << ": ok (" << compiled.model->graph.num_variables() << " variables, "
-            << compiled.model->graph.num_factors() << " factors)\n";
+  const std::optional<dsl::CompiledModel> compiled = compile(file);
+  if (!compiled) return kBadInput;
+  const dsl::CompiledModel& model = *compiled;
+  std::cout << file << ": ok (" << model.graph.num_variables() << " variables, " << model.graph.num_factors()
+            << " factors, " << model.evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
+            << model.solves.size() << " solves; algorithm " << model.algorithm.name() << ")\n";
   return kOk;
 }
 
@@ -228,11 +211,14 @@ int check_model(const std::string& file) {
 
 CommandRunner add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArguments>();
-  CLI::App* cmd = app.add_subcommand("run", "Run the queries of a .copi model");
+  CLI::App* cmd = app.add_subcommand("run", "Run the queries and solves of a .copi model");
   cmd->add_option("model", args->model_file, "Model file (.copi)")->required();
   cmd->add_option("--json", args->json_file, "Write the result as JSON");
-  cmd->add_option("--plot", args->plot_file, "Write the residual trace as an SVG chart");
-  cmd->add_option("--threads", args->threads, "Worker threads (default: COPI_THREADS or all cores)");
+  cmd->add_option("--plot", args->plot_file,
+                  "Write an SVG: the convergence trace of an iterative algorithm (BP), the queried marginals as bar "
+                  "charts for exact inference, a value map per solved MDP (FILE.NAME.METHOD.svg when there are "
+                  "several plots)");
+  cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");
   return [args] { return run_model(*args); };
 }
 

@@ -9,7 +9,7 @@
 namespace copi::cli {
 namespace {
 
-constexpr double kWidth = 640;
+constexpr double kMinWidth = 640;  // widened to fit a long title
 constexpr double kHeight = 360;
 constexpr double kLeft = 70;
 constexpr double kRight = 20;
@@ -22,6 +22,8 @@ constexpr double kFloor = 1e-17;
 constexpr double kCeiling = 1e17;
 
 double plotted(double v) { return std::isfinite(v) ? std::max(v, kFloor) : kCeiling; }
+
+constexpr double kTitleSize = 14;
 
 }  // namespace
 
@@ -41,20 +43,30 @@ std::string svg_escape(const std::string& text) {
   return out;
 }
 
+double text_width(const std::string& text, double font_size) {
+  // Sans-serif glyphs average about 0.55 em; 0.62 em leaves room for wide ones. UTF-8
+  // continuation bytes take no width of their own.
+  std::size_t glyphs = 0;
+  for (const char c : text) glyphs += (static_cast<unsigned char>(c) & 0xC0) == 0x80 ? 0 : 1;
+  return static_cast<double>(glyphs) * 0.62 * font_size;
+}
+
 void write_residual_plot(const std::filesystem::path& path, const InferenceReport& report) {
   write_file_atomically(path, [&](std::ostream& out) {
     const auto& r = report.residuals;
-    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
+    const std::string title = report.algorithm + ": largest message change per iteration";
+    const double width = std::max(kMinWidth, text_width(title, kTitleSize) + 20);
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << kHeight
         << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        << "<text x=\"" << kWidth / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
-        << svg_escape(report.algorithm) << ": largest message change per iteration</text>\n";
-    const double plot_w = kWidth - kLeft - kRight;
+        << "<text x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"" << kTitleSize << "\">"
+        << svg_escape(title) << "</text>\n";
+    const double plot_w = width - kLeft - kRight;
     const double plot_h = kHeight - kTop - kBottom;
     out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << plot_w << "\" height=\"" << plot_h
         << "\" fill=\"none\" stroke=\"black\"/>\n";
     if (r.empty()) {
-      out << "<text x=\"" << kWidth / 2 << "\" y=\"" << kHeight / 2 << "\" text-anchor=\"middle\">no iterations</text>\n</svg>\n";
+      out << "<text x=\"" << width / 2 << "\" y=\"" << kHeight / 2 << "\" text-anchor=\"middle\">no iterations</text>\n</svg>\n";
       return;
     }
     double lo = std::log10(kFloor);
@@ -85,6 +97,53 @@ void write_residual_plot(const std::filesystem::path& path, const InferenceRepor
     out << "\"/>\n<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << kHeight - 12
         << "\" text-anchor=\"middle\">iteration (1 to " << r.size() << "), " << to_string(report.termination)
         << "</text>\n</svg>\n";
+  });
+}
+
+void write_marginals_plot(const std::filesystem::path& path, const std::vector<const DiscreteVariable*>& variables,
+                          const std::vector<std::vector<double>>& marginals, const std::string& algorithm) {
+  constexpr double kRow = 18;        // one state
+  constexpr double kGap = 26;        // a variable's name above its bars
+  constexpr double kBarLength = 300;
+  const std::size_t shown = std::min(variables.size(), kMaxPlottedVariables);
+  std::string title = "marginals (" + algorithm + ")";
+  if (variables.size() > shown) title += ", first " + std::to_string(shown) + " of " + std::to_string(variables.size());
+  // Label column as wide as the longest state name.
+  double label_width = 60;
+  double height = 50;
+  for (std::size_t k = 0; k < shown; ++k) {
+    const std::size_t states = std::min(marginals[k].size(), kMaxPlottedStates);
+    for (std::size_t s = 0; s < states; ++s) label_width = std::max(label_width, text_width(variables[k]->state_name(s), 12) + 10);
+    height += kGap + kRow * static_cast<double>(states) + (marginals[k].size() > states ? kRow : 0);
+  }
+  double width = label_width + kBarLength + 90;
+  width = std::max(width, text_width(title, kTitleSize) + 20);
+  for (std::size_t k = 0; k < shown; ++k) width = std::max(width, text_width(variables[k]->name, 13) + 20);
+  write_file_atomically(path, [&](std::ostream& out) {
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+        << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        << "<text x=\"10\" y=\"22\" font-size=\"" << kTitleSize << "\">" << svg_escape(title) << "</text>\n";
+    double y = 40;
+    for (std::size_t k = 0; k < shown; ++k) {
+      y += kGap;
+      out << "<text x=\"10\" y=\"" << y - 8 << "\" font-size=\"13\" font-weight=\"bold\">" << svg_escape(variables[k]->name)
+          << "</text>\n";
+      const std::size_t states = std::min(marginals[k].size(), kMaxPlottedStates);
+      for (std::size_t s = 0; s < states; ++s) {
+        const double p = std::isfinite(marginals[k][s]) ? std::clamp(marginals[k][s], 0.0, 1.0) : 0.0;
+        out << "<text x=\"" << label_width << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">"
+            << svg_escape(variables[k]->state_name(s)) << "</text>\n<rect x=\"" << label_width + 6 << "\" y=\"" << y + 3
+            << "\" width=\"" << p * kBarLength << "\" height=\"" << kRow - 5 << "\" fill=\"#1f77b4\"/>\n<text x=\""
+            << label_width + 12 + p * kBarLength << "\" y=\"" << y + 13 << "\">" << marginals[k][s] << "</text>\n";
+        y += kRow;
+      }
+      if (marginals[k].size() > states) {
+        out << "<text x=\"" << label_width + 6 << "\" y=\"" << y + 13 << "\">... " << marginals[k].size() - states
+            << " more states</text>\n";
+        y += kRow;
+      }
+    }
+    out << "</svg>\n";
   });
 }
 

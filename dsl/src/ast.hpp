@@ -262,6 +262,7 @@ struct MdpStatement : x3::position_tagged {
 struct SolveStatement : x3::position_tagged {
   Identifier mdp;
   Identifier method;
+  std::vector<AlgorithmOption> options;
 };
 
 // ---- control flow ---------------------------------------------------------------

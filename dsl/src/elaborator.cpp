@@ -399,6 +399,10 @@ void Elaborator::evidence(const ast::EvidenceStatement& s) {
     if (!inserted && it->second != state) {
       fail(o, "conflicting evidence on '" + model_.graph.variable(var).name + "'");
     }
+    if (inserted) {
+      const Diagnostic at = file_->state->at(o, "");
+      model_.evidence_items.push_back({var, state, SourceLocation{at.file, at.line, at.col}});
+    }
   }
 }
 
@@ -420,31 +424,40 @@ void Elaborator::query(const ast::QueryStatement& s) {
   }
 }
 
-void Elaborator::infer(const ast::InferStatement& s) {
-  static const std::map<std::string, std::vector<std::string>> kAllowed = {
-      {"auto", {"memory_limit", "schedule", "damping", "tol", "max_iter"}},
-      {"exact", {"memory_limit", "heuristic"}},  // heuristic: min_fill, weighted_min_fill, min_degree
-      {"bp", {"schedule", "damping", "tol", "max_iter", "time_limit"}},
-      {"enumerate", {}},
-  };
-  const auto allowed = kAllowed.find(s.algorithm.name);
-  if (allowed == kAllowed.end()) {
-    fail(s.algorithm, "unknown algorithm '" + s.algorithm.name + "': expected auto, exact, bp or enumerate");
+std::vector<OptionSetting> Elaborator::option_settings(const std::vector<ast::AlgorithmOption>& options) {
+  std::vector<OptionSetting> settings;
+  for (const ast::AlgorithmOption& option : options) {
+    // A bare word is a choice (`schedule = residual`), anything else a number.
+    const std::string* word = bare_label(option.value);
+    settings.push_back({option.key.name, word != nullptr ? *word : format_number(evaluate(option.value))});
   }
+  return settings;
+}
+
+void Elaborator::report_option_problems(const std::vector<ast::AlgorithmOption>& options,
+                                        const std::vector<OptionSetting>& settings,
+                                        const std::vector<OptionProblem>& problems) {
+  for (const OptionProblem& problem : problems) {
+    const ast::AlgorithmOption& option = options[problem.index];
+    if (problem.part == OptionProblem::Part::key) {
+      report(&option.key, problem.message);
+    } else {
+      report(&position_of(option.value),
+             settings[problem.index].key + " = " + settings[problem.index].value + ": " + problem.message);
+    }
+  }
+}
+
+// The algorithm and its options are checked here, against the library's table, so
+// that a model that compiles never fails on its options.
+void Elaborator::infer(const ast::InferStatement& s) {
   if (infer_seen_) fail(s, "the algorithm is chosen twice");
   infer_seen_ = true;
-  model_.algorithm.name = s.algorithm.name;
-  for (const ast::AlgorithmOption& option : s.options) {
-    const std::string& key = option.key.name;
-    if (std::find(allowed->second.begin(), allowed->second.end(), key) == allowed->second.end()) {
-      fail(option.key, "unknown option '" + key + "' for " + s.algorithm.name);
-    }
-    if (const std::string* word = bare_label(option.value)) {
-      model_.algorithm.options[key] = *word;
-    } else {
-      model_.algorithm.options[key] = format_number(evaluate(option.value));
-    }
-  }
+  const std::vector<OptionSetting> settings = option_settings(s.options);
+  const AlgorithmCheck check = check_inference_algorithm(s.algorithm.name, settings);
+  if (!check.unknown_algorithm.empty()) fail(s.algorithm, check.unknown_algorithm);
+  report_option_problems(s.options, settings, check.problems);
+  if (check.algorithm) model_.algorithm = *check.algorithm;
 }
 
 }  // namespace copi::dsl

@@ -73,6 +73,11 @@ class Elaborator {
   void include(const ast::IncludeStatement& s);
   void mdp(const ast::MdpStatement& s);
   void solve(const ast::SolveStatement& s);
+  // `key = value` options as text (a bare word stays a word), and their problems
+  // reported at the key or the value.
+  std::vector<OptionSetting> option_settings(const std::vector<ast::AlgorithmOption>& options);
+  void report_option_problems(const std::vector<ast::AlgorithmOption>& options,
+                              const std::vector<OptionSetting>& settings, const std::vector<OptionProblem>& problems);
   void for_loop(const ast::ForStatement& s, std::size_t range_index);
   void if_statement(const ast::IfStatement& s);
 

@@ -335,7 +335,7 @@ const auto start_declaration_def = keyword("start") > start_list;
 const auto mdp_item_def = state_declaration | action_declaration | next_rule | start_declaration | mdp_setting;
 const auto mdp_items_def = *mdp_item;
 const auto mdp_statement_def = keyword("mdp") > identifier > '{' > mdp_items > '}';
-const auto solve_statement_def = keyword("solve") > identifier > keyword("with") > identifier;
+const auto solve_statement_def = keyword("solve") > identifier > keyword("with") > identifier > list_rule_14;
 BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
                     start_declaration, mdp_item, mdp_statement, solve_statement, components, assignments, outcomes,
                     mdp_items, start_list)

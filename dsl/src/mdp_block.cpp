@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 
+#include "copi/control/methods.hpp"
 #include "copi/graph/error.hpp"
 #include "elaborator.hpp"
 
@@ -308,11 +309,12 @@ void Elaborator::solve(const ast::SolveStatement& s) {
   if (it == model_.mdps.end()) fail(s.mdp, "unknown mdp '" + s.mdp.name + "'");
   MdpSolve solve;
   solve.mdp = s.mdp.name;
-  try {
-    solve.method = control::parse_control_method(s.method.name);
-  } catch (const InputError& error) {
-    fail(s.method, error.detail());
-  }
+  const std::vector<OptionSetting> settings = option_settings(s.options);
+  const control::MethodCheck check = control::check_control_method(s.method.name, settings);
+  if (!check.unknown_method.empty()) fail(s.method, check.unknown_method);
+  report_option_problems(s.options, settings, check.problems);
+  if (!check.options) return;
+  solve.options = *check.options;
   model_.solves.push_back(solve);
 }
 

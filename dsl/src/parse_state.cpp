@@ -1,5 +1,7 @@
 #include "parse_state.hpp"
 
+#include <algorithm>
+
 namespace copi::dsl {
 
 std::string Diagnostic::str() const {
@@ -15,23 +17,18 @@ std::string Diagnostic::str() const {
 namespace parser {
 
 Diagnostic ParseState::at(iterator where, std::string message) const {
+  const std::size_t offset = static_cast<std::size_t>(where - text_.begin());
+  const auto after = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  const std::size_t line_index = static_cast<std::size_t>(after - line_starts_.begin()) - 1;
+  const std::size_t line_start = line_starts_[line_index];
   Diagnostic d;
   d.file = file_;
   d.message = std::move(message);
-  std::size_t line = 1;
-  iterator line_start = text_.begin();
-  for (iterator it = text_.begin(); it != where && it != text_.end(); ++it) {
-    if (*it == '\n') {
-      ++line;
-      line_start = it + 1;
-    }
-  }
-  d.line = line;
-  d.col = static_cast<std::size_t>(where - line_start) + 1;
-  iterator line_end = line_start;
-  while (line_end != text_.end() && *line_end != '\n' && *line_end != '\r') ++line_end;
-  d.source_line = display_.substr(static_cast<std::size_t>(line_start - text_.begin()),
-                                  static_cast<std::size_t>(line_end - line_start));
+  d.line = line_index + 1;
+  d.col = offset - line_start + 1;
+  std::size_t line_end = line_start;
+  while (line_end < text_.size() && text_[line_end] != '\n' && text_[line_end] != '\r') ++line_end;
+  d.source_line = display_.substr(line_start, line_end - line_start);
   return d;
 }
 

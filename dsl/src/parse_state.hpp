@@ -20,7 +20,12 @@ class ParseState {
 
   // `display` has the same length as `text` and supplies the source lines shown.
   ParseState(std::string file, const std::string& text, const std::string& display)
-      : file_(std::move(file)), text_(text), display_(display), positions_(text.begin(), text.end()) {}
+      : file_(std::move(file)), text_(text), display_(display), positions_(text.begin(), text.end()) {
+    line_starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') line_starts_.push_back(i + 1);
+    }
+  }
 
   boost::spirit::x3::position_cache<std::vector<iterator>>& positions() { return positions_; }
   const boost::spirit::x3::position_cache<std::vector<iterator>>& positions() const { return positions_; }
@@ -42,6 +47,9 @@ class ParseState {
   const std::string& display_;
   boost::spirit::x3::position_cache<std::vector<iterator>> positions_;
   Diagnostics diagnostics_;
+  // Offsets of each line's first character: a position of any node (every observation
+  // of a large evidence loop) costs a binary search, not a scan of the text.
+  std::vector<std::size_t> line_starts_;
 };
 
 }  // namespace copi::dsl::parser

@@ -258,11 +258,11 @@ TEST_F(DslDocExamples, IsingGridHasItsFactorsQueryAndAlgorithm) {
   EXPECT_EQ(model.marginal_queries, std::vector<VarId>{var_id(model, "x[0][0]")});
   EXPECT_TRUE(model.query_log_z);
   EXPECT_FALSE(model.query_map);
-  EXPECT_EQ(model.algorithm.name, "bp");
-  ASSERT_TRUE(model.algorithm.options.contains("schedule"));
-  ASSERT_TRUE(model.algorithm.options.contains("damping"));
-  EXPECT_EQ(model.algorithm.options.at("schedule"), "residual");
-  EXPECT_DOUBLE_EQ(std::stod(model.algorithm.options.at("damping")), 0.1);
+  EXPECT_EQ(model.algorithm.name(), "bp");
+  ASSERT_TRUE(model.algorithm.values().has("schedule"));
+  ASSERT_TRUE(model.algorithm.values().has("damping"));
+  EXPECT_EQ(model.algorithm.values().word("schedule", ""), "residual");
+  EXPECT_DOUBLE_EQ(model.algorithm.values().number("damping", 0), 0.1);
   // The coupling of x[3][4] and its right neighbour: J * x * x' with J = 0.4.
   bool found = false;
   for (std::size_t f = 0; f < model.graph.num_factors(); ++f) {
@@ -319,9 +319,9 @@ TEST_F(DslDocExamples, SmokeLungPosteriorIsFiveOverFiveAndAHalf) {
   EXPECT_EQ(model.marginal_queries, std::vector<VarId>{var_id(model, "smoke")});
   EXPECT_TRUE(model.query_map);
   EXPECT_TRUE(model.query_log_z);
-  EXPECT_EQ(model.algorithm.name, "exact");
-  ASSERT_TRUE(model.algorithm.options.contains("memory_limit"));
-  EXPECT_DOUBLE_EQ(std::stod(model.algorithm.options.at("memory_limit")), 1e9);
+  EXPECT_EQ(model.algorithm.name(), "exact");
+  ASSERT_TRUE(model.algorithm.values().has("memory_limit"));
+  EXPECT_DOUBLE_EQ(model.algorithm.values().number("memory_limit", 0), 1e9);
   const InferenceResult result = exact_answer(model);
   EXPECT_NEAR(marginal_of(result, model, "smoke")[0], 0.05 / 0.055, kTolerance);
   EXPECT_NEAR(*result.log_z, std::log(0.055), kTolerance);

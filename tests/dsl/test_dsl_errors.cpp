@@ -252,9 +252,9 @@ const std::vector<GoldenCase> kStatementErrors = {
     {"QueryIndexOutOfRange", "var x[2] : bool\nquery marginal(x[2])\n",
      {{2, 16, "index 2 out of range for 'x' (dimension 1 has size 2)"}}},
     {"UnknownAlgorithm", "infer magic\n", {{1, 7, "unknown algorithm 'magic': expected auto, exact, bp or enumerate"}}},
-    {"UnknownOption", "infer bp(dampng = 0.1)\n", {{1, 10, "unknown option 'dampng' for bp"}}},
-    {"OptionOfAnotherAlgorithm", "infer exact(damping = 0.1)\n", {{1, 13, "unknown option 'damping' for exact"}}},
-    {"EnumerateTakesNoOptions", "infer enumerate(tol = 1)\n", {{1, 17, "unknown option 'tol' for enumerate"}}},
+    {"UnknownOption", "infer bp(dampng = 0.1)\n", {{1, 10, "bp has no option 'dampng' (did you mean 'damping'?); its options: schedule, damping, tol, max_iter, time_limit, or threads"}}},
+    {"OptionOfAnotherAlgorithm", "infer exact(damping = 0.1)\n", {{1, 13, "exact has no option 'damping'; its options: heuristic, memory_limit, or threads"}}},
+    {"EnumerateTakesNoOptions", "infer enumerate(tol = 1)\n", {{1, 17, "enumerate has no option 'tol'; its options: max_states or threads"}}},
     {"AlgorithmChosenTwice", "var a : bool\ninfer exact\ninfer bp\n", {{3, 1, "the algorithm is chosen twice"}}},
 };
 

@@ -499,8 +499,8 @@ TEST(DslQuery, NoQueryMeansEverything) {
   EXPECT_TRUE(model.marginal_queries.empty());
   EXPECT_FALSE(model.query_map);
   EXPECT_FALSE(model.query_log_z);
-  EXPECT_EQ(model.algorithm.name, "auto");
-  EXPECT_TRUE(model.algorithm.options.empty());
+  EXPECT_EQ(model.algorithm.name(), "auto");
+  EXPECT_TRUE(model.algorithm.values().all().empty());
 }
 
 TEST(DslQuery, MapAlone) {
@@ -515,24 +515,24 @@ TEST(DslInfer, OptionsAreCapturedAsText) {
       "param d = 0.05\n"
       "var a : bool\n"
       "infer bp(schedule = residual, damping = 2 * d, tol = 1e-9, max_iter = 50, time_limit = 2.5)\n");
-  EXPECT_EQ(model.algorithm.name, "bp");
-  const auto& options = model.algorithm.options;
-  ASSERT_EQ(options.size(), 5u);
-  EXPECT_EQ(options.at("schedule"), "residual");
-  EXPECT_DOUBLE_EQ(std::stod(options.at("damping")), 0.1);
-  EXPECT_DOUBLE_EQ(std::stod(options.at("tol")), 1e-9);
-  EXPECT_DOUBLE_EQ(std::stod(options.at("max_iter")), 50.0);
-  EXPECT_DOUBLE_EQ(std::stod(options.at("time_limit")), 2.5);
+  EXPECT_EQ(model.algorithm.name(), "bp");
+  const OptionValues& options = model.algorithm.values();
+  ASSERT_EQ(options.all().size(), 5u);
+  EXPECT_EQ(options.word("schedule", ""), "residual");
+  EXPECT_DOUBLE_EQ(options.number("damping", 0), 0.1);
+  EXPECT_DOUBLE_EQ(options.number("tol", 0), 1e-9);
+  EXPECT_DOUBLE_EQ(options.number("max_iter", 0), 50.0);
+  EXPECT_DOUBLE_EQ(options.number("time_limit", 0), 2.5);
 }
 
 TEST(DslInfer, EveryAlgorithmName) {
-  EXPECT_EQ(compile_ok("infer enumerate\n").algorithm.name, "enumerate");
-  EXPECT_EQ(compile_ok("infer auto(memory_limit = 1000)\n").algorithm.name, "auto");
+  EXPECT_EQ(compile_ok("infer enumerate\n").algorithm.name(), "enumerate");
+  EXPECT_EQ(compile_ok("infer auto(memory_limit = 2000)\n").algorithm.name(), "auto");
   const dsl::CompiledModel exact = compile_ok("infer exact(heuristic = min_fill, memory_limit = 1e6)\n");
-  EXPECT_EQ(exact.algorithm.name, "exact");
-  EXPECT_EQ(exact.algorithm.options.at("heuristic"), "min_fill");
-  EXPECT_DOUBLE_EQ(std::stod(exact.algorithm.options.at("memory_limit")), 1e6);
-  EXPECT_TRUE(compile_ok("infer bp()\n").algorithm.options.empty());
+  EXPECT_EQ(exact.algorithm.name(), "exact");
+  EXPECT_EQ(exact.algorithm.values().word("heuristic", ""), "min_fill");
+  EXPECT_DOUBLE_EQ(exact.algorithm.values().number("memory_limit", 0), 1e6);
+  EXPECT_TRUE(compile_ok("infer bp()\n").algorithm.values().all().empty());
 }
 
 // ---- CSV data ------------------------------------------------------------------------------
@@ -671,7 +671,7 @@ TEST(DslComments, BothKindsAnywhereBetweenTokens) {
   EXPECT_EQ(actual.evidence, expected.evidence);
   EXPECT_EQ(actual.marginal_queries, expected.marginal_queries);
   EXPECT_EQ(actual.query_log_z, expected.query_log_z);
-  EXPECT_EQ(actual.algorithm.options, expected.algorithm.options);
+  EXPECT_EQ(actual.algorithm, expected.algorithm);
   EXPECT_EQ(actual.graph.num_factors(), 4u);
 }
 

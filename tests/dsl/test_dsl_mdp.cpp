@@ -82,7 +82,7 @@ TEST(DslMdp, GridBlockLowersToTheHandBuiltMdp) {
   EXPECT_EQ(got.alpha, 0.5);
   EXPECT_EQ(got.action_labels, (std::vector<std::string>{"up", "down", "left", "right"}));
   ASSERT_EQ(result.model->solves.size(), 1u);
-  EXPECT_EQ(result.model->solves[0].method, control::ControlMethod::exact);
+  EXPECT_EQ(result.model->solves[0].options.method, control::ControlMethod::exact);
 }
 
 Diagnostic only_error(const std::string& text) {

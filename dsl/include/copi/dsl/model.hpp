@@ -13,16 +13,12 @@
 #include "copi/control/mdp.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/dsl/diagnostic.hpp"
+#include "copi/graph/error.hpp"
 #include "copi/graph/evidence.hpp"
 #include "copi/graph/factor_graph.hpp"
+#include "copi/inference/algorithms.hpp"
 
 namespace copi::dsl {
-
-// `infer NAME(key = value, ...)`: the algorithm and its options as written.
-struct AlgorithmChoice {
-  std::string name = "auto";                 // auto, exact, bp, enumerate
-  std::map<std::string, std::string> options;  // values as text (numbers or names)
-};
 
 // An `mdp NAME { ... }` block, lowered: the MDP plus how its states are factored
 // (state index = mixed radix over the components, the last component fastest).
@@ -36,19 +32,27 @@ struct NamedMdp {
   std::vector<std::uint8_t> walls;  // empty (no `wall` item) or one flag per state: an obstacle
 };
 
-// `solve NAME with METHOD`
+// `solve NAME with METHOD(key = value, ...)`: the method and its checked options.
 struct MdpSolve {
   std::string mdp;
-  control::ControlMethod method = control::ControlMethod::variational;
+  control::SolveOptions options;
+};
+
+// One observation of an `evidence` statement, where it was written.
+struct EvidenceItem {
+  VarId variable;
+  std::size_t state = 0;
+  SourceLocation where;
 };
 
 struct CompiledModel {
   FactorGraph graph;
   Evidence evidence;
+  std::vector<EvidenceItem> evidence_items;  // in source order (repeats of one observation once)
   std::vector<VarId> marginal_queries;  // in query order; empty and no map/logZ = all
   bool query_map = false;
   bool query_log_z = false;
-  AlgorithmChoice algorithm;
+  InferenceAlgorithm algorithm;  // `infer NAME(...)`, checked; default auto
   std::vector<NamedMdp> mdps;
   std::vector<MdpSolve> solves;
 };

@@ -36,6 +36,14 @@ class InputError : public Error {
   std::string detail_;
 };
 
+// Evidence of probability zero under the model: the user's observations contradict
+// its hard zeros. An InputError (exit 2); callers that know where each observation was
+// written (the language) catch it to point at the one that makes it impossible.
+class ImpossibleEvidence : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // A request refused because it would exceed a resource limit (memory, states). Exit 3.
 class ResourceError : public Error {
  public:

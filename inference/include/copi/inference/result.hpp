@@ -31,6 +31,8 @@ struct InferenceReport {
   // Exact algorithms: the largest clique table (entries) and the elimination width.
   std::size_t largest_table = 0;
   std::size_t induced_width = 0;
+  // Why this algorithm ran, when a policy chose it ("auto chose exact inference: ...").
+  std::string note;
 
   [[nodiscard]] bool converged() const {
     return termination == Termination::exact || termination == Termination::converged;

@@ -1,0 +1,43 @@
+// Running a compiled model as `copi run` does: every query of its factor graph (the
+// marginals, log Z and MAP it asks for, or every marginal when it asks for nothing)
+// with its `infer` algorithm, and every `solve` statement. A file may hold a graph and
+// MDPs; all of it runs. The CLI only prints what comes back.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "copi/control/soft_value_iteration.hpp"
+#include "copi/dsl/model.hpp"
+#include "copi/inference/result.hpp"
+
+namespace copi::dsl {
+
+struct RunSettings {
+  std::size_t threads = 0;  // 0: the model's own choice (or COPI_THREADS / all cores)
+};
+
+struct GraphAnswers {
+  std::vector<VarId> shown;                  // the marginals to report, in query order
+  std::optional<InferenceResult> marginals;  // sum-product: marginals and log Z (when asked)
+  std::optional<InferenceResult> map;        // max-product (when `query map`)
+};
+
+struct SolveAnswer {
+  std::size_t mdp = 0;  // index into CompiledModel::mdps
+  control::SolveOptions options;
+  control::ControlSolution solution;
+};
+
+struct ModelAnswers {
+  std::optional<GraphAnswers> graph;  // when the model has variables or graph queries
+  std::vector<SolveAnswer> solves;    // one per solve statement, in order
+};
+
+// Throws what the algorithms throw; evidence of probability zero becomes an
+// InputError at the observation that makes it impossible (the first one, in source
+// order, after which the evidence so far has probability zero).
+ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings = {});
+
+}  // namespace copi::dsl

@@ -1,0 +1,90 @@
+#include "copi/dsl/run_model.hpp"
+
+#include "copi/graph/error.hpp"
+
+namespace copi::dsl {
+namespace {
+
+bool has_graph_part(const CompiledModel& model) {
+  return model.graph.num_variables() > 0 || !model.marginal_queries.empty() || model.query_map || model.query_log_z;
+}
+
+// The evidence of the first `count` observations.
+Evidence evidence_prefix(const CompiledModel& model, std::size_t count) {
+  Evidence evidence;
+  for (std::size_t i = 0; i < count; ++i) evidence.emplace(model.evidence_items[i].variable, model.evidence_items[i].state);
+  return evidence;
+}
+
+bool impossible(const CompiledModel& model, const InferenceAlgorithm& algorithm, std::size_t count) {
+  try {
+    (void)algorithm.run(model.graph, evidence_prefix(model, count), Task::partition);
+    return false;
+  } catch (const ImpossibleEvidence&) {
+    return true;
+  }
+}
+
+// The evidence has probability zero: find the first observation after which it does
+// (adding evidence never raises a probability, so a binary search over prefixes
+// finds it) and report the error there.
+[[noreturn]] void locate_impossible_evidence(const CompiledModel& model, const InferenceAlgorithm& algorithm,
+                                             const ImpossibleEvidence& error) {
+  if (model.evidence_items.empty()) throw error;
+  std::size_t low = 0;  // P(first `low` observations) > 0
+  std::size_t high = model.evidence_items.size();  // P(first `high`) = 0
+  if (!impossible(model, algorithm, high)) throw error;
+  while (high - low > 1) {
+    const std::size_t mid = low + (high - low) / 2;
+    (impossible(model, algorithm, mid) ? high : low) = mid;
+  }
+  const EvidenceItem& item = model.evidence_items[high - 1];
+  const DiscreteVariable& var = model.graph.variable(item.variable);
+  throw InputError("the evidence has probability zero under the model: " + var.name + " = " +
+                       var.state_name(item.state) +
+                       (high == 1 ? " is impossible" : " is impossible given the evidence before it"),
+                   item.where);
+}
+
+InferenceResult run_query(const CompiledModel& model, const InferenceAlgorithm& algorithm, Task task) {
+  try {
+    return algorithm.run(model.graph, model.evidence, task);
+  } catch (const ImpossibleEvidence& error) {
+    locate_impossible_evidence(model, algorithm, error);
+  }
+}
+
+GraphAnswers run_graph(const CompiledModel& model, const InferenceAlgorithm& algorithm) {
+  GraphAnswers answers;
+  answers.shown = model.marginal_queries;
+  if (answers.shown.empty() && !model.query_map && !model.query_log_z) {
+    for (std::size_t v = 0; v < model.graph.num_variables(); ++v) answers.shown.push_back(VarId{static_cast<std::uint32_t>(v)});
+  }
+  if (!answers.shown.empty() || model.query_log_z) answers.marginals = run_query(model, algorithm, Task::marginals);
+  if (model.query_map) answers.map = run_query(model, algorithm, Task::mpe);
+  return answers;
+}
+
+}  // namespace
+
+ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) {
+  ModelAnswers answers;
+  if (has_graph_part(model)) {
+    InferenceAlgorithm algorithm = model.algorithm;
+    if (settings.threads != 0) algorithm.set_threads(settings.threads);
+    answers.graph = run_graph(model, algorithm);
+  }
+  for (const MdpSolve& request : model.solves) {
+    SolveAnswer answer;
+    for (std::size_t i = 0; i < model.mdps.size(); ++i) {
+      if (model.mdps[i].name == request.mdp) answer.mdp = i;
+    }
+    answer.options = request.options;
+    if (settings.threads != 0) answer.options.threads = settings.threads;
+    answer.solution = control::solve(model.mdps[answer.mdp].mdp, answer.options);
+    answers.solves.push_back(std::move(answer));
+  }
+  return answers;
+}
+
+}  // namespace copi::dsl
