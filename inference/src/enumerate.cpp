@@ -82,7 +82,7 @@ InferenceResult enumerate(const FactorGraph& graph, const Evidence& evidence, Ta
       for (std::size_t i = 0; i < vars.size(); ++i) best_assignment[vars[i].index] = states[i];
     }
   });
-  if (best == kNegInf) throw InputError("the evidence has probability zero under the model");
+  if (best == kNegInf) throw ImpossibleEvidence("the evidence has probability zero under the model");
 
   // Pass 2: Z and the marginals, every weight shifted by the maximum.
   std::vector<std::vector<double>> sums(graph.num_variables());

@@ -216,7 +216,7 @@ InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evi
       try {
         run_domain<detail::LogMessages>(graph, evidence, g, task, options, threads, run);
       } catch (const detail::ZeroMessage&) {
-        throw InputError(
+        throw ImpossibleEvidence(
             "belief propagation: a message is zero everywhere — the evidence or the hard zeros of the model "
             "contradict each other under BP's beliefs");
       }

@@ -39,7 +39,7 @@ BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
   }
   // Pointers into reduced_storage only once it stops growing.
   for (std::size_t i = 0; i < touched.size(); ++i) g.factors[touched[i]] = &g.reduced_storage[i];
-  if (g.log_constant == -INFINITY) throw InputError("the evidence has probability zero under the model");
+  if (g.log_constant == -INFINITY) throw ImpossibleEvidence("the evidence has probability zero under the model");
 
   std::vector<std::uint32_t> degree(n, 0);
   g.factor_begin.push_back(0);
@@ -62,7 +62,7 @@ BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
   for (std::size_t f = 0; f < g.factors.size(); ++f) {
     const std::vector<double>& logs = g.factors[f]->log_values();
     const double hi = *std::max_element(logs.begin(), logs.end());
-    if (hi == -INFINITY) throw InputError("the evidence has probability zero under the model");
+    if (hi == -INFINITY) throw ImpossibleEvidence("the evidence has probability zero under the model");
     double lo = hi;
     g.table_offset.push_back(g.linear_tables.size());
     g.table_log_shift.push_back(hi);

@@ -66,7 +66,7 @@ std::string format_bytes(double bytes) {
 }
 
 [[noreturn]] void impossible_evidence() {
-  throw InputError("the evidence has probability zero under the model");
+  throw ImpossibleEvidence("the evidence has probability zero under the model");
 }
 
 struct Plan {

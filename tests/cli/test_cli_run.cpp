@@ -1,0 +1,169 @@
+// copi run / check / infer as a user meets them after the hardening of issue 10: a file
+// with a graph and mdp blocks runs both, option values are checked against the
+// library's table (the same words and messages in the language and on the command
+// line), files given to the wrong command get a hint, empty models a summary,
+// impossible evidence its place, and --plot draws what the run computed.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace copi::testing {
+namespace {
+
+nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(slurp(path)); }
+
+constexpr const char* kGraphAndMdp =
+    "var x : {no, yes}\n"
+    "p(x) = [0.25, 0.75]\n"
+    "mdp chain {\n"
+    "  state s : 0..2\n"
+    "  action move : {stay, go}\n"
+    "  next move == go : { s' = min(s + 1, 2) : 1 }\n"
+    "  reward = if s == 2 then 1 else 0\n"
+    "  discount 0.9\n"
+    "}\n"
+    "solve chain with map\n";
+
+TEST(CliRun, AFileWithVariablesAndAnMdpRunsEveryQueryAndSolve) {
+  TempDir dir;
+  const std::string model = dir.write("both.copi", kGraphAndMdp).string();
+  const CliRun run = run_copi("run " + model + " --json " + (dir / "r.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("mdp chain"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("0.750000"), std::string::npos) << run.out;
+  const nlohmann::json doc = read_json(dir / "r.json");
+  EXPECT_NEAR(doc["marginals"][0][1].get<double>(), 0.75, 1e-15);
+  ASSERT_EQ(doc["mdp_solutions"].size(), 1u);
+  // map, γ = 0.9: V(s=2) = 1 / (1 - 0.9) = 10.
+  EXPECT_NEAR(doc["mdp_solutions"][0]["V"][0][2].get<double>(), 10.0, 1e-8);
+  const CliRun check = run_copi("check " + model);
+  EXPECT_EQ(check.status, 0) << check.err;
+  EXPECT_NE(check.out.find("1 variables, 1 factors, 0 observations, 1 mdp blocks, 1 solves"), std::string::npos)
+      << check.out;
+}
+
+TEST(CliRun, EmptyModelSaysThereIsNothingToCompute) {
+  TempDir dir;
+  const CliRun run = run_copi("run " + dir.write("empty.copi", "// nothing yet\n").string());
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("nothing to compute: the model declares no variables and no mdp blocks"), std::string::npos)
+      << run.out;
+}
+
+TEST(CliRun, WrongCommandForTheFileNamesTheRightOne) {
+  const CliRun run = run_copi("run " + source_path("examples/models/asia.uai"));
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("use 'copi infer " + source_path("examples/models/asia.uai") + "'"), std::string::npos)
+      << run.err;
+  const CliRun infer = run_copi("infer " + source_path("examples/asia.copi"));
+  EXPECT_EQ(infer.status, 2);
+  EXPECT_NE(infer.err.find("use 'copi run " + source_path("examples/asia.copi") + "'"), std::string::npos) << infer.err;
+}
+
+TEST(CliRun, ImpossibleEvidenceNamesTheObservation) {
+  TempDir dir;
+  const std::string model = dir.write("zero.copi",
+                                      "var a, b : {no, yes}\n"
+                                      "p(a) = [0.5, 0.5]\n"
+                                      "p(b | a) = { no: [1, 0], yes: [0, 1] }\n"
+                                      "evidence a = yes, b = no\n")
+                                .string();
+  const CliRun run = run_copi("run " + model);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find(model + ":4:19: error: the evidence has probability zero under the model: b = no is "
+                                 "impossible given the evidence before it"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("                   ^"), std::string::npos) << run.err;  // caret under b
+}
+
+TEST(CliRun, BadThreadsIsRefusedWithTheRange) {
+  const CliRun run = run_copi("run " + source_path("examples/asia.copi") + " --threads 0");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("--threads 0: must be an integer in [1, 4096]"), std::string::npos) << run.err;
+}
+
+TEST(CliRun, PlotOfAnExactRunDrawsTheQueriedMarginals) {
+  TempDir dir;
+  const CliRun run = run_copi("run " + source_path("examples/asia.copi") + " --plot " + (dir / "m.svg").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const std::string svg = slurp(dir / "m.svg");
+  EXPECT_NE(svg.find("marginals (exact"), std::string::npos) << svg.substr(0, 400);
+  EXPECT_NE(svg.find(">lung<"), std::string::npos);
+  EXPECT_EQ(svg.find("no iterations"), std::string::npos);
+}
+
+TEST(CliRun, PlotOfALoopyRunDrawsItsTraceOnACanvasWideEnoughForTheTitle) {
+  TempDir dir;
+  const std::string model = dir.write("loop.copi",
+                                      "var x[3][3] : {-1, 1}\n"
+                                      "for i in 0..2, j in 0..2 {\n"
+                                      "  if i < 2: factor 0.3 * x[i][j] * x[i+1][j]\n"
+                                      "  if j < 2: factor 0.3 * x[i][j] * x[i][j+1]\n"
+                                      "}\n"
+                                      "infer bp(schedule = residual, damping = 0.2)\n")
+                                .string();
+  const CliRun run = run_copi("run " + model + " --plot " + (dir / "t.svg").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const std::string svg = slurp(dir / "t.svg");
+  EXPECT_NE(svg.find("<polyline"), std::string::npos);
+  // The title's estimated width fits the canvas.
+  const auto title_begin = svg.find("font-size=\"14\">") + 15;
+  const std::string title = svg.substr(title_begin, svg.find("</text>", title_begin) - title_begin);
+  const double width = std::stod(svg.substr(svg.find("width=\"") + 7));
+  EXPECT_GE(width, 0.62 * 14 * static_cast<double>(title.size())) << title;
+}
+
+// ---- copi infer: flags from the library's option table ------------------------------------
+
+std::string asia() { return source_path("examples/models/asia.uai"); }
+
+TEST(CliInferOptions, OutOfRangeValuesNameTheFlagAndTheRange) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--algo bp --damping 1.5", "--damping 1.5: must be a number in [0, 1)"},
+      {"--algo bp --tol -1", "--tol -1: must be a number >= 0"},
+      {"--algo bp --max-iter 0", "--max-iter 0: must be an integer >= 1"},
+      {"--algo bp --schedule fastest", "--schedule fastest: must be one of auto, parallel, sequential, or residual"},
+      {"--threads 0", "--threads 0: must be an integer in [1, 4096]"},
+      {"--algo exact --memory-limit 12Q", "--memory-limit 12Q: must be a size such as 512M, 2G or 1048576 (bytes)"},
+      {"--algo exact --damping 0.5", "--damping does not apply to exact (its options: --heuristic, --memory-limit)"},
+      {"--algo exakt", "unknown algorithm 'exakt' (did you mean 'exact'?)"},
+  };
+  for (const auto& [flags, message] : cases) {
+    const CliRun run = run_copi("infer " + asia() + " " + flags);
+    EXPECT_EQ(run.status, 2) << flags;
+    EXPECT_NE(run.err.find(message), std::string::npos) << flags << "\n" << run.err;
+  }
+}
+
+TEST(CliInferOptions, AutoRunsAndSaysWhatItChose) {
+  TempDir dir;
+  const CliRun run = run_copi("infer " + asia() + " --algo auto --json " + (dir / "a.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("auto chose exact inference"), std::string::npos) << run.out;
+  EXPECT_TRUE(read_json(dir / "a.json")["note"].get<std::string>().starts_with("auto chose exact inference"));
+}
+
+TEST(CliInferOptions, HyphenAndUnderscoreSpellingsOfAChoiceAgree) {
+  TempDir dir;
+  const CliRun a = run_copi("infer " + asia() + " --heuristic min-fill --json " + (dir / "a.json").string());
+  const CliRun b = run_copi("infer " + asia() + " --heuristic min_fill --json " + (dir / "b.json").string());
+  ASSERT_EQ(a.status, 0) << a.err;
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_EQ(read_json(dir / "a.json")["log_z"], read_json(dir / "b.json")["log_z"]);
+}
+
+TEST(CliInferOptions, HelpListsEveryAlgorithmAndOptionFromTheTable) {
+  const CliRun help = run_copi("infer --help");
+  EXPECT_EQ(help.status, 0);
+  for (const char* word : {"--damping", "--max-iter", "--time-limit", "--heuristic", "--memory-limit", "--max-states",
+                           "--schedule", "--tol", "enumerate:", "auto:", "[0, 1)"}) {
+    EXPECT_NE(help.out.find(word), std::string::npos) << word << "\n" << help.out;
+  }
+}
+
+}  // namespace
+}  // namespace copi::testing
