@@ -37,7 +37,11 @@ void Elaborator::fail(const boost::spirit::x3::position_tagged& where, std::stri
 void Elaborator::report(const boost::spirit::x3::position_tagged* where, std::string message) {
   if (diagnostics_.size() >= kMaxDiagnostics) return;
   static const boost::spirit::x3::position_tagged nowhere;
-  Diagnostic d = file_->state->at(where ? *where : nowhere, std::move(message));
+  report(file_->state->at(where ? *where : nowhere, std::move(message)));
+}
+
+void Elaborator::report(Diagnostic d) {
+  if (diagnostics_.size() >= kMaxDiagnostics) return;
   // A loop repeats its body's errors; each is reported once.
   if (std::find(diagnostics_.begin(), diagnostics_.end(), d) != diagnostics_.end()) return;
   diagnostics_.push_back(std::move(d));

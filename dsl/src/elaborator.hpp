@@ -46,6 +46,12 @@ struct VariableArray {
   VariableDomain domain;
 };
 
+class MdpLowering;
+
+// " (did you mean 'x'?)" when a candidate is near `word` (case aside, or a few edits
+// for a word long enough that a few edits are a typo, not another name), else "".
+std::string suggest(const std::string& word, const std::vector<std::string>& candidates);
+
 class Elaborator {
  public:
   explicit Elaborator(CompiledModel& model);
@@ -100,6 +106,9 @@ class Elaborator {
 
   [[noreturn]] void fail(const boost::spirit::x3::position_tagged& where, std::string message) const;
   void report(const boost::spirit::x3::position_tagged* where, std::string message);
+  void report(Diagnostic d);
+
+  friend class MdpLowering;
 
   CompiledModel& model_;
   Diagnostics diagnostics_;
@@ -110,7 +119,6 @@ class Elaborator {
   std::map<std::string, std::vector<double>> array_params_;
   std::vector<std::pair<std::string, double>> loop_;  // innermost last
   std::map<std::string, VariableArray> arrays_;
-  std::vector<std::uint32_t> var_array_;             // per VarId: nothing yet; reserved
   std::vector<const VariableDomain*> domain_of_var_;  // per VarId
   // While a factor's potential is evaluated: the state of each variable in scope.
   const std::vector<VarId>* bound_vars_ = nullptr;
@@ -119,6 +127,7 @@ class Elaborator {
   // do not change while its table is filled).
   std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
   std::set<VarId> has_conditional_;  // children of the p(child | ...) statements so far
+  std::set<std::string> failed_mdps_;  // mdp blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations
 };
