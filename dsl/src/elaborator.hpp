@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ast.hpp"
+#include "conditional_graph.hpp"
 #include "copi/dsl/model.hpp"
 #include "parse.hpp"
 
@@ -103,6 +104,8 @@ class Elaborator {
   std::vector<double> flatten(const ast::ArrayLiteral& array);
   std::vector<double> read_csv_numbers(const ast::CsvSource& source, std::size_t* columns);
   void add_factor(std::vector<VarId> scope, std::vector<double> log_values, const ast::Reference& where);
+  std::string describe_cycle(VarId child, const std::vector<VarId>& parents,
+                             const std::vector<std::uint32_t>& cycle) const;
 
   [[noreturn]] void fail(const boost::spirit::x3::position_tagged& where, std::string message) const;
   void report(const boost::spirit::x3::position_tagged* where, std::string message);
@@ -127,6 +130,7 @@ class Elaborator {
   // do not change while its table is filled).
   std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
   std::set<VarId> has_conditional_;  // children of the p(child | ...) statements so far
+  ConditionalGraph conditionals_;    // their parent -> child edges, kept free of directed cycles
   std::set<std::string> failed_mdps_;  // mdp blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations

@@ -145,6 +145,27 @@ const std::vector<GoldenCase> kTableErrors = {
      {{2, 7, "variable 'a' appears twice in one factor"}}, {}, Pending::column},
     {"ExpressionRowNotSummingToOne", "var a, b : bool\np(b | a) = if b then 0.3 else 0.8\n",
      {{2, 12, "the distribution of 'b' for (a=false) sums to 1.1, not 1 (tolerance 1e-06)"}}, {}, Pending::column},
+    // Directed cycles among p(child | parents): an error at the parent that closes one.
+    {"TwoStatementCycle", "var a, b : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\np(b | a) = [[0.5, 0.5], [0.5, 0.5]]\n",
+     {{3, 7, "p(b | a) closes a directed cycle: b -> a -> b"}}},
+    {"ThreeStatementCycle",
+     "var a, b, c : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\np(b | c) = [[0.5, 0.5], [0.5, 0.5]]\n"
+     "p(c | a) = [[0.5, 0.5], [0.5, 0.5]]\n",
+     {{4, 7, "p(c | a) closes a directed cycle: c -> b -> a -> c"}}},
+    {"CycleThroughTheSecondParent",
+     "var a, b, c : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\n"
+     "p(b | c, a) = [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]\n",
+     {{3, 10, "p(b | c, a) closes a directed cycle: b -> a -> b"}}},
+    {"LongCycleFromALoop",
+     "param N = 20\nvar x[N] : bool\nfor k in 0..N-2: p(x[k+1] | x[k]) = [[0.9, 0.1], [0.2, 0.8]]\n"
+     "p(x[0] | x[N-1]) = [[0.9, 0.1], [0.2, 0.8]]\n",
+     {{4, 10, "p(x[0] | x[19]) closes a directed cycle: x[0] -> x[1] -> x[2] -> x[3] -> x[4] -> ... (10 more) -> "
+              "x[15] -> x[16] -> x[17] -> x[18] -> x[19] -> x[0]"}}},
+    // The refused statement adds no edge: the next one is checked against the rest.
+    {"CycleThenAnotherCycle",
+     "var a, b, c : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\np(b | a) = [[0.5, 0.5], [0.5, 0.5]]\n"
+     "p(b | c) = [[0.5, 0.5], [0.5, 0.5]]\np(c | a) = [[0.5, 0.5], [0.5, 0.5]]\n",
+     {{3, 7, "p(b | a) closes a directed cycle: b -> a -> b"}, {5, 7, "p(c | a) closes a directed cycle: c -> b -> a -> c"}}},
     {"PotentialTableFromAnExpression", "var a : bool\ntable(a) = a\n",
      {{2, 12, "table(...) takes [ ... ] or csv(...); use factor for an expression"}}, {}, Pending::column},
 };
@@ -339,6 +360,30 @@ TEST(DslErrorsMore, DiagnosticsAreCappedAtOneHundred) {
   ASSERT_EQ(result.diagnostics.size(), 100u);
   EXPECT_EQ(result.diagnostics.front().message, "unknown name 'unknown0'");
   EXPECT_EQ(result.diagnostics.back().message, "unknown name 'unknown99'");
+}
+
+// A diamond is an undirected cycle, not a directed one; a long chain written from its
+// end and a grid written against its arrows compile (and quickly: the check stays
+// linear, see test_dsl_conditional_graph.cpp).
+TEST(DslErrorsMore, DirectedAcyclicModelsCompile) {
+  const std::string diamond =
+      "var a, b, c, d : bool\np(a) = [0.5, 0.5]\np(b | a) = [[0.9, 0.1], [0.2, 0.8]]\n"
+      "p(c | a) = [[0.9, 0.1], [0.2, 0.8]]\np(d | b, c) = [[1, 0], [0.5, 0.5], [0.5, 0.5], [0, 1]]\n";
+  const std::string chain =
+      "param N = 5000\nvar x[N] : bool\np(x[N-1]) = [0.5, 0.5]\n"
+      "for k in 0..N-2: p(x[N-2-k] | x[N-1-k]) = [[0.9, 0.1], [0.2, 0.8]]\n";
+  const std::string grid =
+      "param N = 200\nvar x[N][N] : bool\n"
+      "for i in 0..N-1, j in 0..N-1 {\n"
+      "  if i < N-1 and j < N-1: p(x[i][j] | x[i+1][j], x[i][j+1]) = [[0.9, 0.1], [0.5, 0.5], [0.5, 0.5], [0.2, 0.8]]\n"
+      "  if i == N-1 and j < N-1: p(x[i][j] | x[i][j+1]) = [[0.9, 0.1], [0.2, 0.8]]\n"
+      "  if i < N-1 and j == N-1: p(x[i][j] | x[i+1][j]) = [[0.9, 0.1], [0.2, 0.8]]\n"
+      "  if i == N-1 and j == N-1: p(x[i][j]) = [0.5, 0.5]\n"
+      "}\n";
+  for (const std::string& text : {diamond, chain, grid}) {
+    const dsl::CompileResult result = dsl::compile_text(text, "dag.copi");
+    EXPECT_TRUE(result.diagnostics.empty()) << format_diagnostics(result.diagnostics);
+  }
 }
 
 // ---- known bugs, pinned with the right behaviour: enable once fixed ---------------------------------
