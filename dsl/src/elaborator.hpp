@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "conditional_graph.hpp"
 #include "copi/dsl/model.hpp"
 #include "parse.hpp"
+#include "suggest.hpp"
 
 namespace copi::dsl {
 
@@ -48,10 +50,6 @@ struct VariableArray {
 };
 
 class MdpLowering;
-
-// " (did you mean 'x'?)" when a candidate is near `word` (case aside, or a few edits
-// for a word long enough that a few edits are a typo, not another name), else "".
-std::string suggest(const std::string& word, const std::vector<std::string>& candidates);
 
 class Elaborator {
  public:
@@ -91,6 +89,19 @@ class Elaborator {
   long long evaluate_integer(const ast::Expression& e, const char* what);
   // A bare name that is neither a parameter, a loop variable nor a variable.
   const std::string* bare_label(const ast::Expression& e) const;
+  // "unknown name 'x'" with a suggestion, or a hint when x is a label.
+  std::string unknown_name(const std::string& name) const;
+
+  // Labels (labels.cpp)
+  // "param", "loop variable", "variable", "data array", or null for an undefined name.
+  const char* kind_of_name(const std::string& name) const;
+  // The index of `e` as a label of `domain` when `e` is a bare name among its labels
+  // (an error when that name is also defined otherwise).
+  std::optional<std::size_t> label_of(const VariableDomain& domain, const std::string& variable,
+                                      const ast::Expression& e) const;
+  // Records in labels_ every bare name compared with a labelled variable in `e`.
+  void resolve_labels(const ast::Expression& e);
+  void compare_with_label(const ast::Expression& variable, const ast::Expression& name);
 
   // Variables
   VarId resolve_variable(const ast::Reference& r);
@@ -129,6 +140,8 @@ class Elaborator {
   // The references of the factor being tabulated, resolved once (its loop indices
   // do not change while its table is filled).
   std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
+  // The labels compared with a variable in that factor, as their state indices.
+  std::vector<std::pair<const ast::Reference*, double>> labels_;
   std::set<VarId> has_conditional_;  // children of the p(child | ...) statements so far
   ConditionalGraph conditionals_;    // their parent -> child edges, kept free of directed cycles
   std::set<std::string> failed_mdps_;  // mdp blocks with errors: `solve` skips them silently

@@ -170,6 +170,8 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
     std::vector<VarId> scope{child};
     scope.insert(scope.end(), parents.begin(), parents.end());
     std::vector<std::size_t> states(scope.size(), 0);
+    labels_.clear();
+    resolve_labels(e);
     bound_vars_ = &scope;
     bound_states_ = &states;
     try {
@@ -183,9 +185,11 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
       }
     } catch (...) {
       bound_vars_ = nullptr;
+      labels_.clear();
       throw;
     }
     bound_vars_ = nullptr;
+    labels_.clear();
   }
   for (std::size_t r = 0; r < rows; ++r) {
     double sum = 0.0;
