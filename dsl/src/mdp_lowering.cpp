@@ -253,6 +253,21 @@ bool MdpLowering::bind_names() {
   std::vector<const Component*> all;
   for (const Component& c : components_) all.push_back(&c);
   all.push_back(&*action_);
+  if (!check_labels(all)) return false;
+  auto& names = elaborator_.loop_;
+  outer_names_ = names.size();
+  names_bound_ = true;
+  for (const Component* c : all) {
+    for (std::size_t i = 0; i < c->domain.labels.size(); ++i) names.emplace_back(c->domain.labels[i], static_cast<double>(i));
+  }
+  first_component_ = names.size();
+  for (const Component& c : components_) names.emplace_back(c.name->name, 0.0);
+  names.emplace_back(action_->name->name, 0.0);
+  digits_.assign(components_.size(), 0);
+  return true;
+}
+
+bool MdpLowering::check_labels(const std::vector<const Component*>& all) {
   bool ok = true;
   const auto label_position = [](const Component& c, const std::string& label) -> const Node& {
     if (const auto* list = boost::get<ast::ListDomain>(c.declared)) {
@@ -287,18 +302,7 @@ bool MdpLowering::bind_names() {
       }
     }
   }
-  if (!ok) return false;
-  auto& names = elaborator_.loop_;
-  outer_names_ = names.size();
-  names_bound_ = true;
-  for (const Component* c : all) {
-    for (std::size_t i = 0; i < c->domain.labels.size(); ++i) names.emplace_back(c->domain.labels[i], static_cast<double>(i));
-  }
-  first_component_ = names.size();
-  for (const Component& c : components_) names.emplace_back(c.name->name, 0.0);
-  names.emplace_back(action_->name->name, 0.0);
-  digits_.assign(components_.size(), 0);
-  return true;
+  return ok;
 }
 
 // Walls first: outcomes entering one are redirected while the rules are tabulated.

@@ -43,6 +43,7 @@ class MdpLowering {
   void read_settings();
   bool check_declarations();
   bool bind_names();
+  bool check_labels(const std::vector<const Component*>& all);
   void find_walls();
   void tabulate();
   void set_start();
