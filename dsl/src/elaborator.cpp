@@ -37,7 +37,11 @@ void Elaborator::fail(const boost::spirit::x3::position_tagged& where, std::stri
 void Elaborator::report(const boost::spirit::x3::position_tagged* where, std::string message) {
   if (diagnostics_.size() >= kMaxDiagnostics) return;
   static const boost::spirit::x3::position_tagged nowhere;
-  Diagnostic d = file_->state->at(where ? *where : nowhere, std::move(message));
+  report(file_->state->at(where ? *where : nowhere, std::move(message)));
+}
+
+void Elaborator::report(Diagnostic d) {
+  if (diagnostics_.size() >= kMaxDiagnostics) return;
   // A loop repeats its body's errors; each is reported once.
   if (std::find(diagnostics_.begin(), diagnostics_.end(), d) != diagnostics_.end()) return;
   diagnostics_.push_back(std::move(d));
@@ -244,7 +248,14 @@ void Elaborator::var(const ast::VarStatement& s) {
 
 VarId Elaborator::resolve_variable(const ast::Reference& r) {
   const auto it = arrays_.find(r.name.name);
-  if (it == arrays_.end()) fail(r.name, "unknown variable '" + r.name.name + "'");
+  if (it == arrays_.end()) {
+    if (const char* kind = kind_of_name(r.name.name)) {
+      fail(r.name, "'" + r.name.name + "' is a " + kind + ", not a variable");
+    }
+    std::vector<std::string> known;
+    for (const auto& [name, array] : arrays_) known.push_back(name);
+    fail(r.name, "unknown variable '" + r.name.name + "'" + suggest(r.name.name, known));
+  }
   const VariableArray& array = it->second;
   if (r.indices.size() != array.dims.size()) {
     fail(r, "'" + r.name.name + "' has " + std::to_string(array.dims.size()) + " dimension(s), " +
@@ -277,13 +288,11 @@ std::vector<VarId> Elaborator::resolve_variables(const ast::Reference& r) {
 std::size_t Elaborator::state_of(VarId var, const ast::Expression& value, const char* context) {
   const VariableDomain& domain = *domain_of_var_[var.index];
   const std::string& name = model_.graph.variable(var).name;
+  if (const std::optional<std::size_t> index = label_of(domain, name, value)) return *index;
   if (const std::string* label = bare_label(value)) {
-    const auto it = std::find(domain.labels.begin(), domain.labels.end(), *label);
-    if (it == domain.labels.end()) {
-      throw SemanticError{&boost::get<boost::spirit::x3::forward_ast<ast::Reference>>(unwrap(value)).get(),
-                          std::string(context) + ": '" + name + "' has no state '" + *label + "'"};
-    }
-    return static_cast<std::size_t>(it - domain.labels.begin());
+    throw SemanticError{&boost::get<boost::spirit::x3::forward_ast<ast::Reference>>(unwrap(value)).get(),
+                        std::string(context) + ": '" + name + "' has no state '" + *label + "'" +
+                            suggest(*label, domain.labels)};
   }
   const double v = evaluate(value);
   if (!domain.labels.empty()) {
@@ -343,7 +352,9 @@ void Elaborator::collect_variables(const ast::Expression& e, std::vector<VarId>&
 void Elaborator::factor(const ast::FactorStatement& s) {
   std::vector<VarId> scope;
   resolved_.clear();
+  labels_.clear();
   collect_variables(s.potential, scope);
+  resolve_labels(s.potential);
   std::vector<std::size_t> cards;
   std::size_t size = 1;
   for (const VarId v : scope) {
@@ -371,11 +382,13 @@ void Elaborator::factor(const ast::FactorStatement& s) {
     bound_vars_ = nullptr;
     bound_states_ = nullptr;
     resolved_.clear();
+    labels_.clear();
     throw;
   }
   bound_vars_ = nullptr;
   bound_states_ = nullptr;
   resolved_.clear();
+  labels_.clear();
   if (scope.empty()) {
     model_.graph.add_factor(DiscreteFactor::constant(log_values[0]));
     return;
@@ -419,7 +432,8 @@ void Elaborator::query(const ast::QueryStatement& s) {
     } else if (kind == "logZ" || kind == "logz") {
       model_.query_log_z = true;
     } else {
-      fail(item.kind, "unknown query '" + kind + "': expected marginal(...), map or logZ");
+      static const std::vector<std::string> kKinds = {"marginal", "map", "logZ"};
+      fail(item.kind, "unknown query '" + kind + "': expected marginal(...), map or logZ" + suggest(kind, kKinds));
     }
   }
 }

@@ -10,13 +10,16 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "ast.hpp"
+#include "conditional_graph.hpp"
 #include "copi/dsl/model.hpp"
 #include "parse.hpp"
+#include "suggest.hpp"
 
 namespace copi::dsl {
 
@@ -45,6 +48,8 @@ struct VariableArray {
   std::uint32_t first = 0;        // VarId of element 0 (row-major)
   VariableDomain domain;
 };
+
+class MdpLowering;
 
 class Elaborator {
  public:
@@ -89,6 +94,19 @@ class Elaborator {
   long long evaluate_integer(const ast::Expression& e, const char* what);
   // A bare name that is neither a parameter, a loop variable nor a variable.
   const std::string* bare_label(const ast::Expression& e) const;
+  // "unknown name 'x'" with a suggestion, or a hint when x is a label.
+  std::string unknown_name(const std::string& name) const;
+
+  // Labels (labels.cpp)
+  // "param", "loop variable", "variable", "data array", or null for an undefined name.
+  const char* kind_of_name(const std::string& name) const;
+  // The index of `e` as a label of `domain` when `e` is a bare name among its labels
+  // (an error when that name is also defined otherwise).
+  std::optional<std::size_t> label_of(const VariableDomain& domain, const std::string& variable,
+                                      const ast::Expression& e) const;
+  // Records in labels_ every bare name compared with a labelled variable in `e`.
+  void resolve_labels(const ast::Expression& e);
+  void compare_with_label(const ast::Expression& variable, const ast::Expression& name);
 
   // Variables
   VarId resolve_variable(const ast::Reference& r);
@@ -102,9 +120,14 @@ class Elaborator {
   std::vector<double> flatten(const ast::ArrayLiteral& array);
   std::vector<double> read_csv_numbers(const ast::CsvSource& source, std::size_t* columns);
   void add_factor(std::vector<VarId> scope, std::vector<double> log_values, const ast::Reference& where);
+  std::string describe_cycle(VarId child, const std::vector<VarId>& parents,
+                             const std::vector<std::uint32_t>& cycle) const;
 
   [[noreturn]] void fail(const boost::spirit::x3::position_tagged& where, std::string message) const;
   void report(const boost::spirit::x3::position_tagged* where, std::string message);
+  void report(Diagnostic d);
+
+  friend class MdpLowering;
 
   CompiledModel& model_;
   Diagnostics diagnostics_;
@@ -115,7 +138,6 @@ class Elaborator {
   std::map<std::string, std::vector<double>> array_params_;
   std::vector<std::pair<std::string, double>> loop_;  // innermost last
   std::map<std::string, VariableArray> arrays_;
-  std::vector<std::uint32_t> var_array_;             // per VarId: nothing yet; reserved
   std::vector<const VariableDomain*> domain_of_var_;  // per VarId
   // While a factor's potential is evaluated: the state of each variable in scope.
   const std::vector<VarId>* bound_vars_ = nullptr;
@@ -123,7 +145,11 @@ class Elaborator {
   // The references of the factor being tabulated, resolved once (its loop indices
   // do not change while its table is filled).
   std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
+  // The labels compared with a variable in that factor, as their state indices.
+  std::vector<std::pair<const ast::Reference*, double>> labels_;
   std::set<VarId> has_conditional_;  // children of the p(child | ...) statements so far
+  ConditionalGraph conditionals_;    // their parent -> child edges, kept free of directed cycles
+  std::set<std::string> failed_mdps_;  // mdp blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations
 };

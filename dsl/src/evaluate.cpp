@@ -80,6 +80,9 @@ double Elaborator::evaluate(const ast::Expression& e) {
 }
 
 double Elaborator::evaluate_reference(const ast::Reference& r) {
+  for (const auto& [label, index] : labels_) {
+    if (label == &r) return index;
+  }
   if (bound_vars_ != nullptr) {
     for (const auto& [reference, var] : resolved_) {
       if (reference != &r) continue;
@@ -117,7 +120,7 @@ double Elaborator::evaluate_reference(const ast::Reference& r) {
     }
     fail(r, "variable '" + model_.graph.variable(var).name + "' has no value here (only in factor expressions)");
   }
-  fail(r.name, "unknown name '" + name + "'");
+  fail(r.name, unknown_name(name));
 }
 
 double Elaborator::evaluate_chain(const ast::Chain& c) {
@@ -187,7 +190,8 @@ double Elaborator::evaluate_call(const ast::Call& c) {
     }
     return acc;
   }
-  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min or max");
+  static const std::vector<std::string> kFunctions = {"exp", "log", "abs", "sqrt", "min", "max"};
+  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min or max" + suggest(f, kFunctions));
 }
 
 long long Elaborator::evaluate_integer(const ast::Expression& e, const char* what) {

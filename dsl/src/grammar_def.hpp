@@ -10,6 +10,7 @@
 #include "ast_adapted.hpp"
 #include "config.hpp"
 #include "grammar.hpp"
+#include "suggest.hpp"
 
 namespace copi::dsl::parser {
 
@@ -41,7 +42,7 @@ struct report_errors {
     std::string which = failure.which();
     // Inside a quoted string the failure is at the very spot (no skipping there).
     const auto where = which == "'\"'" ? failure.where() : state.skip_blank(failure.where());
-    state.diagnostics().push_back(state.at(where, "expected " + which));
+    state.diagnostics().push_back(state.at(where, "expected " + which + keyword_hint(which, state.word_at(where))));
     return x3::error_handler_result::fail;
   }
 };
@@ -65,6 +66,15 @@ const auto unsigned_number = x3::raw[+x3::digit >> -('.' >> +x3::digit) >>
 
 
 inline auto keyword(const char* word) { return lexeme[lit(word) >> !(alnum | '_')]; }
+// A keyword after an expectation point: named, so that a failure reads "expected 'then'".
+struct then_keyword_class;
+struct else_keyword_class;
+struct in_keyword_class;
+struct with_keyword_class;
+const auto then_keyword = x3::rule<then_keyword_class>{"'then'"} = keyword("then");
+const auto else_keyword = x3::rule<else_keyword_class>{"'else'"} = keyword("else");
+const auto in_keyword = x3::rule<in_keyword_class>{"'in'"} = keyword("in");
+const auto with_keyword = x3::rule<with_keyword_class>{"'with'"} = keyword("with");
 
 const auto reserved = lexeme[(lit("param") | "var" | "factor" | "table" | "evidence" | "query" | "infer" |
                               "include" | "for" | "in" | "if" | "then" | "else" | "and" | "or" | "not" |
@@ -122,7 +132,7 @@ const auto op_rule = [](auto ops, auto operand) {
 
 const auto reference_def = identifier >> *('[' > expression > ']');
 const auto call_def = identifier >> '(' >> -(expression % ',') > ')';
-const auto conditional_def = keyword("if") > expression > keyword("then") > expression > keyword("else") > expression;
+const auto conditional_def = keyword("if") > expression > then_keyword > expression > else_keyword > expression;
 const auto primary_def = number | ('(' > expression > ')') | conditional | call | reference;
 const auto unary_def = (string("-") | string("+") | (keyword("not") >> x3::attr(std::string("not")))) > unary_expr;
 const auto unary_expr_def = unary | power;
@@ -203,8 +213,7 @@ const x3::rule<if_statement_class, ast::IfStatement> if_statement = "if";
 const x3::rule<statement_class, ast::Statement> statement = "a statement";
 const x3::rule<block_class, std::vector<ast::Statement>> block = "'{' or ':'";
 const program_type program_rule = "program";
-const x3::rule<end_class> end_of_input =
-    "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, mdp, solve, for, if)";
+const x3::rule<end_class> end_of_input = kExpectedStatement;
 
 struct list_rule_1_class;
 const x3::rule<list_rule_1_class, std::optional<std::string>> list_rule_1 = "',' or ')'";
@@ -274,9 +283,14 @@ const x3::rule<quoted_path_class, ast::QuotedPath> quoted_path = "a quoted strin
 const auto quoted_path_def = quoted;
 BOOST_SPIRIT_DEFINE(quoted_path)
 const auto include_statement_def = keyword("include") > quoted_path;
-const auto loop_range_def = identifier > keyword("in") > sum > ".." > sum;
+const auto loop_range_def = identifier > in_keyword > sum > ".." > sum;
 const auto statements = list_rule_15;
-const auto block_def = ('{' > statements > '}') | (':' > x3::repeat(1)[statement]);
+struct block_end_class;
+struct one_statement_class;
+const auto block_end = x3::rule<block_end_class>{kExpectedStatementInBlock} = lit('}');
+const auto one_statement =
+    x3::rule<one_statement_class, std::vector<ast::Statement>>{kExpectedOneStatement} = x3::repeat(1)[statement];
+const auto block_def = ('{' > statements > block_end) | (':' > one_statement);
 const auto for_statement_def = keyword("for") > list_rule_16 > block;
 const auto if_statement_def = keyword("if") > expression > block >
                             list_rule_17;
@@ -311,9 +325,7 @@ const x3::rule<solve_statement_class, ast::SolveStatement> solve_statement = "so
 const x3::rule<components_class, std::vector<ast::Component>> components = "a component 'name : domain'";
 const x3::rule<assignments_class, std::vector<ast::Assignment>> assignments = "an assignment x' = value";
 const x3::rule<outcomes_class, std::vector<ast::Outcome>> outcomes = "an outcome 'x' = value : probability'";
-const x3::rule<mdp_items_class, std::vector<ast::MdpItemVariant>> mdp_items =
-    "an MDP item (state, action, next, reward, absorbing, wall, forbid, prior, start, discount, temperature, horizon) "
-    "or '}'";
+const x3::rule<mdp_items_class, std::vector<ast::MdpItemVariant>> mdp_items = "MDP items";
 const x3::rule<start_list_class, std::vector<ast::Observation>> start_list = "a start assignment 'x = value'";
 
 const auto component_def = identifier > ':' > domain;
@@ -334,8 +346,10 @@ const auto mdp_setting_def = setting_word > -lit('=') > expression;
 const auto start_declaration_def = keyword("start") > start_list;
 const auto mdp_item_def = state_declaration | action_declaration | next_rule | start_declaration | mdp_setting;
 const auto mdp_items_def = *mdp_item;
-const auto mdp_statement_def = keyword("mdp") > identifier > '{' > mdp_items > '}';
-const auto solve_statement_def = keyword("solve") > identifier > keyword("with") > identifier > list_rule_14;
+struct mdp_end_class;
+const auto mdp_end = x3::rule<mdp_end_class>{kExpectedMdpItem} = lit('}');
+const auto mdp_statement_def = keyword("mdp") > identifier > '{' > mdp_items > mdp_end;
+const auto solve_statement_def = keyword("solve") > identifier > with_keyword > identifier > list_rule_14;
 BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
                     start_declaration, mdp_item, mdp_statement, solve_statement, components, assignments, outcomes,
                     mdp_items, start_list)
@@ -361,7 +375,7 @@ const auto list_rule_13_def = -(algorithm_option % ',');
 const auto list_rule_14_def = -('(' > option_list > ')');
 const auto list_rule_15_def = *statement;
 const auto list_rule_16_def = loop_range % ',';
-const auto list_rule_17_def = -(keyword("else") > block);
+const auto list_rule_17_def = -(else_keyword > block);
 
 BOOST_SPIRIT_DEFINE(csv, param_definition, param_statement, range_domain, bool_domain, list_domain, domain,
                     variable_name, var_statement, array_literal, table_item, keyed_row, keyed_rows, table_value,

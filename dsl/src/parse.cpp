@@ -1,6 +1,7 @@
 #include "parse.hpp"
 
 #include "grammar.hpp"
+#include "suggest.hpp"
 
 namespace copi::dsl {
 
@@ -20,8 +21,9 @@ std::unique_ptr<ParsedFile> parse_text(std::string file, std::string text) {
   try {
     ok = boost::spirit::x3::phrase_parse(first, last, parser, parser::skipper(), parsed->program);
   } catch (const boost::spirit::x3::expectation_failure<parser::iterator_type>& failure) {
-    parsed->state->diagnostics().push_back(
-        parsed->state->at(parsed->state->skip_blank(failure.where()), "expected " + failure.which()));
+    const auto where = parsed->state->skip_blank(failure.where());
+    parsed->state->diagnostics().push_back(parsed->state->at(
+        where, "expected " + failure.which() + keyword_hint(failure.which(), parsed->state->word_at(where))));
   }
   if (!ok && parsed->state->diagnostics().empty()) {
     parsed->state->diagnostics().push_back(parsed->state->at(parsed->state->skip_blank(first), "syntax error"));

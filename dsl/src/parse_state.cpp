@@ -1,6 +1,7 @@
 #include "parse_state.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace copi::dsl {
 
@@ -50,6 +51,14 @@ ParseState::iterator ParseState::skip_blank(iterator start) const {
   }
   // At the end of the input the place to point at is where the last token ended.
   return where == end ? start : where;
+}
+
+std::string ParseState::word_at(iterator where) const {
+  const auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+  if (where == text_.end() || std::isdigit(static_cast<unsigned char>(*where)) != 0) return "";
+  iterator end = where;
+  while (end != text_.end() && name_char(*end)) ++end;
+  return std::string(where, end);
 }
 
 Diagnostic ParseState::at(const boost::spirit::x3::position_tagged& node, std::string message) const {

@@ -36,6 +36,8 @@ class ParseState {
   // The first position at or after `where` that is not whitespace or a comment: X3
   // reports a failure before the skipper ran, the user wants the offending token.
   iterator skip_blank(iterator where) const;
+  // The name (letters, digits, '_') that starts at `where`; empty if none does.
+  std::string word_at(iterator where) const;
   // A diagnostic at the start of an annotated AST node.
   Diagnostic at(const boost::spirit::x3::position_tagged& node, std::string message) const;
 

@@ -1,4 +1,5 @@
 // Lowering of table-valued statements: p(child | parents) = ... and table(...) = ...
+#include <algorithm>
 #include <cstdio>
 #include <cmath>
 #include <functional>
@@ -75,7 +76,7 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
   const VarId child = resolve_variable(s.child);
   // A second p(child | ...) would multiply two distributions of one variable: the
   // model would no longer be the directed model it reads as.
-  if (!has_conditional_.insert(child).second) {
+  if (has_conditional_.contains(child)) {
     fail(s.child, "'" + model_.graph.variable(child).name + "' already has a distribution p(" +
                       model_.graph.variable(child).name + " | ...); a variable gets one (use 'factor' for extra terms)");
   }
@@ -86,6 +87,12 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
       fail(p, "variable '" + model_.graph.variable(v).name + "' appears twice in one factor");
     }
     parents.push_back(v);
+  }
+  std::vector<std::uint32_t> parent_ids;
+  for (const VarId p : parents) parent_ids.push_back(p.index);
+  if (const std::vector<std::uint32_t> cycle = conditionals_.cycle_through(child.index, parent_ids); !cycle.empty()) {
+    const auto closing = std::find(parent_ids.begin(), parent_ids.end(), cycle.back()) - parent_ids.begin();
+    fail(s.parents[static_cast<std::size_t>(closing)], describe_cycle(child, parents, cycle));
   }
   const std::size_t child_card = model_.graph.cardinality(child);
   std::size_t rows = 1;
@@ -163,6 +170,8 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
     std::vector<VarId> scope{child};
     scope.insert(scope.end(), parents.begin(), parents.end());
     std::vector<std::size_t> states(scope.size(), 0);
+    labels_.clear();
+    resolve_labels(e);
     bound_vars_ = &scope;
     bound_states_ = &states;
     try {
@@ -176,9 +185,11 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
       }
     } catch (...) {
       bound_vars_ = nullptr;
+      labels_.clear();
       throw;
     }
     bound_vars_ = nullptr;
+    labels_.clear();
   }
   for (std::size_t r = 0; r < rows; ++r) {
     double sum = 0.0;
@@ -211,6 +222,26 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
   std::vector<double> log_values(table.size());
   for (std::size_t i = 0; i < table.size(); ++i) log_values[i] = std::log(table[i]);
   add_factor(std::move(scope), std::move(log_values), s.child);
+  has_conditional_.insert(child);
+  conditionals_.add(child.index, parent_ids);
+}
+
+// "p(b | a) closes a directed cycle: b -> a -> b"; a long cycle shows its ends.
+std::string Elaborator::describe_cycle(VarId child, const std::vector<VarId>& parents,
+                                       const std::vector<std::uint32_t>& cycle) const {
+  const auto name = [&](std::uint32_t v) { return model_.graph.variable(VarId{v}).name; };
+  std::string text = "p(" + name(child.index) + " |";
+  for (std::size_t k = 0; k < parents.size(); ++k) text += (k ? ", " : " ") + name(parents[k].index);
+  text += ") closes a directed cycle: ";
+  constexpr std::size_t kShown = 5;  // nodes shown at each end of a long cycle
+  for (std::size_t k = 0; k < cycle.size(); ++k) {
+    if (cycle.size() > 3 * kShown && k == kShown) {
+      text += "... (" + std::to_string(cycle.size() - 2 * kShown) + " more) -> ";
+      k = cycle.size() - kShown;
+    }
+    text += name(cycle[k]) + " -> ";
+  }
+  return text + name(child.index);
 }
 
 // table(a, b, ...) = nested arrays with the first variable outermost, or a flat list in

@@ -240,6 +240,15 @@ TEST_F(DslDocExamples, ExpressionConditionalMatchesClosedForm) {
   EXPECT_NEAR(y[2], 0.45, kTolerance);
 }
 
+// Labels in a p() expression: P(umbrella = yes) = 0.7 * 0.2 + 0.3 * 0.9 = 0.41 and
+// P(rain | yes) = 0.27 / 0.41.
+TEST_F(DslDocExamples, LabelsInExpressionsMatchBayesRule) {
+  const dsl::CompiledModel model = example_with("if weather == rain then");
+  const InferenceResult result = exact_answer(model);
+  EXPECT_NEAR(*result.log_z, std::log(0.41), kTolerance);
+  EXPECT_NEAR(marginal_of(result, model, "weather")[1], 0.27 / 0.41, kTolerance);
+}
+
 // table(a, b) = [[1, 2], [3, 4]], a outermost: Z = 10, P(b = on) = 6/10, P(a = on) = 7/10.
 TEST_F(DslDocExamples, PotentialTableGivesLogTenAndSixTenths) {
   const dsl::CompiledModel model = example_with("table(a, b) = [[1, 2],");

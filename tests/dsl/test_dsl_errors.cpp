@@ -15,80 +15,11 @@
 #include <vector>
 
 #include "copi/dsl/model.hpp"
+#include "dsl/dsl_golden.hpp"
 #include "dsl/dsl_test_support.hpp"
 
 namespace copi::test {
 namespace {
-
-enum class Pending { none, column, message };
-
-struct Expected {
-  std::size_t line = 0;
-  std::size_t col = 0;
-  std::string message;
-  std::string file = "broken.copi";  // relative to the case's folder
-};
-
-struct SideFile {
-  std::string name;
-  std::string text;
-};
-
-struct GoldenCase {
-  std::string name;
-  std::string text;
-  std::vector<Expected> expected;
-  std::vector<SideFile> files = {};
-  Pending pending = Pending::none;
-};
-
-std::ostream& operator<<(std::ostream& out, const GoldenCase& c) { return out << c.name; }
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-// Line `line` (1-based) of `text` without its end of line; empty past the end.
-std::string line_of(const std::string& text, std::size_t line) {
-  std::size_t start = 0;
-  for (std::size_t l = 1; l < line; ++l) {
-    start = text.find('\n', start);
-    if (start == std::string::npos) return "";
-    ++start;
-  }
-  const std::size_t end = text.find_first_of("\r\n", start);
-  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-void check_case(const GoldenCase& golden, bool check_pending) {
-  DslTempDir dir;
-  for (const SideFile& file : golden.files) dir.write(file.name, file.text);
-  SCOPED_TRACE("input:\n" + golden.text);
-  const dsl::CompileResult result = dsl::compile_text(golden.text, "broken.copi", dir.path());
-  EXPECT_FALSE(result.model.has_value());
-  ASSERT_EQ(result.diagnostics.size(), golden.expected.size()) << format_diagnostics(result.diagnostics);
-  for (std::size_t i = 0; i < golden.expected.size(); ++i) {
-    const Expected& want = golden.expected[i];
-    const dsl::Diagnostic& got = result.diagnostics[i];
-    SCOPED_TRACE("diagnostic " + std::to_string(i) + ": " + got.str());
-    EXPECT_EQ(got.file, (dir.path() / want.file).lexically_normal().string());
-    if (golden.pending != Pending::message || check_pending) {
-      EXPECT_EQ(got.message, replace_all(want.message, "$DIR", dir.path().string()));
-    }
-    EXPECT_EQ(got.line, want.line);
-    if (golden.pending != Pending::column || check_pending) {
-      EXPECT_EQ(got.col, want.col);
-    }
-    std::string file_text = golden.text;
-    for (const SideFile& file : golden.files) {
-      if (file.name == want.file) file_text = file.text;
-    }
-    EXPECT_EQ(got.source_line, line_of(file_text, want.line));
-  }
-}
 
 const std::string kStatementList =
     "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, mdp, solve, for, if)";
@@ -97,7 +28,7 @@ const std::string kStatementList =
 
 const std::vector<GoldenCase> kSyntaxErrors = {
     {"MissingClosingBraceOfDomain", "var a : {x, y\nfactor a\n", {{2, 1, "expected '}'"}}},
-    {"MissingClosingBraceOfBlock", "var a : bool\nfor i in 0..1 {\n  factor a", {{3, 11, "expected '}'"}}},
+    {"MissingClosingBraceOfBlock", "var a : bool\nfor i in 0..1 {\n  factor a", {{3, 11, "expected a statement or '}'"}}},
     {"MissingOperand", "var a : {x, y}\nfactor a *\n", {{2, 11, "expected an expression"}}},
     {"MissingOperandOnALaterLine", "var a : bool\nfactor\n  a *\n  (1 +\n", {{4, 7, "expected an expression"}}},
     {"MissingClosingParenthesisAtEnd", "var a : bool\nquery marginal(a", {{2, 17, "expected ')'"}}},
@@ -113,6 +44,26 @@ const std::vector<GoldenCase> kSyntaxErrors = {
     {"NotWithoutOperand", "param x = not\n", {{1, 14, "expected an expression"}}},
     {"UnterminatedBlockComment", "var a : bool\n  /* not closed\nvar b : bool\n",
      {{2, 3, "unterminated comment: '/*' without '*/'"}}},
+    // Misspelled keywords: "did you mean" where a statement or an MDP item was expected.
+    {"MisspelledEvidence", "var x : bool\nevidense x = 1\n",
+     {{2, 1, "expected " + kStatementList + " (did you mean 'evidence'?)"}}},
+    {"MisspelledFactor", "var a : bool\nfactr a\n", {{2, 1, "expected " + kStatementList + " (did you mean 'factor'?)"}}},
+    {"MisspelledKeywordInABlock", "var a : bool\nfor i in 0..1 { factr a }\n",
+     {{2, 17, "expected a statement or '}' (did you mean 'factor'?)"}}},
+    {"MisspelledKeywordAfterAColon", "var a : bool\nif 1: factr a\n",
+     {{2, 7, "expected a statement (did you mean 'factor'?)"}}},
+    {"MisspelledElseOfAStatement", "if 1 { } els { }\n", {{1, 10, "expected " + kStatementList + " (did you mean 'else'?)"}}},
+    {"MisspelledMdpItem", "mdp m {\n  state x : 0..1\n  rewrd = 0\n}\n",
+     {{3, 3,
+       "expected an MDP item (state, action, next, reward, absorbing, wall, forbid, prior, start, discount, "
+       "temperature, horizon) or '}' (did you mean 'reward'?)"}}},
+    // A one- or two-letter word is another name, not a typo: no suggestion ('x' is not 'p').
+    {"ShortWordGetsNoSuggestion", "x = 3\n", {{1, 1, "expected " + kStatementList}}},
+    // Keywords after an expectation point are named (they once printed X3's C++ type).
+    {"MisspelledWith", "solve m wth exact\n", {{1, 9, "expected 'with'"}}},
+    {"MisspelledThen", "param x = if 1 thn 2 else 3\n", {{1, 16, "expected 'then'"}}},
+    {"MisspelledElseOfAnExpression", "param x = if 1 then 2 ele 3\n", {{1, 23, "expected 'else'"}}},
+    {"MisspelledIn", "for i inn 0..1 {}\n", {{1, 7, "expected 'in'"}}},
     // Positions to be fixed: X3 reports the iterator before the skipped whitespace.
     {"BadDomain", "var a : [x, y]\n", {{1, 9, "expected a domain ({a, b}, {-1, +1}, 0..9 or bool)"}}, {},
      Pending::column},
@@ -131,11 +82,40 @@ const std::vector<GoldenCase> kSyntaxErrors = {
 
 const std::vector<GoldenCase> kNameErrors = {
     {"UnknownName", "var a : {x, y}\nfactor b\n", {{2, 8, "unknown name 'b'"}}},
-    {"NamesAreCaseSensitive", "var A : bool\nfactor a\n", {{2, 8, "unknown name 'a'"}}},
+    {"NamesAreCaseSensitive", "var A : bool\nfactor a\n", {{2, 8, "unknown name 'a' (did you mean 'A'?)"}}},
     {"UnknownNameInParameter", "param x = y\n", {{1, 11, "unknown name 'y'"}}},
     {"UnknownVariableInConditional", "var a : {x, y}\np(b) = [0.5, 0.5]\n", {{2, 3, "unknown variable 'b'"}}},
     {"UnknownVariableInEvidence", "var a : bool\nevidence b = 1\n", {{2, 10, "unknown variable 'b'"}}},
     {"UnknownVariableInQuery", "var a : bool\nquery marginal(b)\n", {{2, 16, "unknown variable 'b'"}}},
+    {"MisspelledVariable", "var rain : bool\nfactor rian\n", {{2, 8, "unknown name 'rian' (did you mean 'rain'?)"}}},
+    {"MisspelledParameter", "param width = 3\nparam area = widht * 2\n",
+     {{2, 14, "unknown name 'widht' (did you mean 'width'?)"}}},
+    {"MisspelledVariableInEvidence", "var rain : bool\nevidence rian = 1\n",
+     {{2, 10, "unknown variable 'rian' (did you mean 'rain'?)"}}},
+    {"QueryOfAParam", "param k = 3\nquery marginal(k)\n", {{2, 16, "'k' is a param, not a variable"}}},
+    {"EvidenceOnALoopVariable", "for i in 0..0: evidence i = 1\n", {{1, 25, "'i' is a loop variable, not a variable"}}},
+    {"MisspelledLabelInEvidence", "var w : {sunny, rainy}\nevidence w = rainu\n",
+     {{2, 14, "evidence: 'w' has no state 'rainu' (did you mean 'rainy'?)"}}},
+    // Labels in expressions: a label of w stands for its index where it is compared with w.
+    {"UnknownLabelInAComparison", "var w : {sun, rain}\nfactor 2 * (w == snow)\n", {{2, 18, "'w' has no state 'snow'"}}},
+    {"MisspelledLabelInAComparison", "var w : {sun, rain}\nfactor w == rian\n",
+     {{2, 13, "'w' has no state 'rian' (did you mean 'rain'?)"}}},
+    {"UnknownLabelInAConditional", "var w, u : {sun, rain}\np(u | w) = if w == sunn then 0.5 else 0.5\n",
+     {{2, 20, "'w' has no state 'sunn' (did you mean 'sun'?)"}}},
+    {"LabelAloneIsNoNumber", "var w : {sun, rain}\nfactor 2 * rain\n",
+     {{2, 12,
+       "unknown name 'rain' ('rain' is a state of 'w': a label stands for its state index only compared with its "
+       "variable, as in w == rain)"}}},
+    {"LabelOfAnArrayAloneIsNoNumber", "var w[3] : {sun, rain}\nfactor 2 * rain\n",
+     {{2, 12,
+       "unknown name 'rain' ('rain' is a state of 'w[...]': a label stands for its state index only compared with "
+       "its variable, as in w[...] == rain)"}}},
+    {"LabelThatIsAlsoAParam", "var w : {sun, rain}\nparam rain = 1\nfactor w == rain\n",
+     {{3, 13, "'rain' is both a state of 'w' and a param: rename one of them"}}},
+    {"LabelThatIsAlsoALoopVariable", "var w : {sun, rain}\nfor sun in 0..0: factor w == sun\n",
+     {{2, 30, "'sun' is both a state of 'w' and a loop variable: rename one of them"}}},
+    {"EvidenceLabelThatIsAlsoAParam", "var w : {sun, rain}\nparam rain = 0\nevidence w = rain\n",
+     {{3, 14, "'rain' is both a state of 'w' and a param: rename one of them"}}},
     {"DuplicateVariable", "var a : {x, y}\nvar a : {x, y}\n", {{2, 5, "'a' is already defined"}}},
     {"VariableNamedLikeParameter", "param a = 1\nvar a : {x, y}\n", {{2, 5, "'a' is already defined"}}},
     {"DuplicateParameter", "param x = 1\nparam x = 2\n", {{2, 7, "'x' is already defined"}}},
@@ -214,6 +194,27 @@ const std::vector<GoldenCase> kTableErrors = {
      {{2, 7, "variable 'a' appears twice in one factor"}}, {}, Pending::column},
     {"ExpressionRowNotSummingToOne", "var a, b : bool\np(b | a) = if b then 0.3 else 0.8\n",
      {{2, 12, "the distribution of 'b' for (a=false) sums to 1.1, not 1 (tolerance 1e-06)"}}, {}, Pending::column},
+    // Directed cycles among p(child | parents): an error at the parent that closes one.
+    {"TwoStatementCycle", "var a, b : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\np(b | a) = [[0.5, 0.5], [0.5, 0.5]]\n",
+     {{3, 7, "p(b | a) closes a directed cycle: b -> a -> b"}}},
+    {"ThreeStatementCycle",
+     "var a, b, c : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\np(b | c) = [[0.5, 0.5], [0.5, 0.5]]\n"
+     "p(c | a) = [[0.5, 0.5], [0.5, 0.5]]\n",
+     {{4, 7, "p(c | a) closes a directed cycle: c -> b -> a -> c"}}},
+    {"CycleThroughTheSecondParent",
+     "var a, b, c : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\n"
+     "p(b | c, a) = [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]\n",
+     {{3, 10, "p(b | c, a) closes a directed cycle: b -> a -> b"}}},
+    {"LongCycleFromALoop",
+     "param N = 20\nvar x[N] : bool\nfor k in 0..N-2: p(x[k+1] | x[k]) = [[0.9, 0.1], [0.2, 0.8]]\n"
+     "p(x[0] | x[N-1]) = [[0.9, 0.1], [0.2, 0.8]]\n",
+     {{4, 10, "p(x[0] | x[19]) closes a directed cycle: x[0] -> x[1] -> x[2] -> x[3] -> x[4] -> ... (10 more) -> "
+              "x[15] -> x[16] -> x[17] -> x[18] -> x[19] -> x[0]"}}},
+    // The refused statement adds no edge: the next one is checked against the rest.
+    {"CycleThenAnotherCycle",
+     "var a, b, c : bool\np(a | b) = [[0.5, 0.5], [0.5, 0.5]]\np(b | a) = [[0.5, 0.5], [0.5, 0.5]]\n"
+     "p(b | c) = [[0.5, 0.5], [0.5, 0.5]]\np(c | a) = [[0.5, 0.5], [0.5, 0.5]]\n",
+     {{3, 7, "p(b | a) closes a directed cycle: b -> a -> b"}, {5, 7, "p(c | a) closes a directed cycle: c -> b -> a -> c"}}},
     {"PotentialTableFromAnExpression", "var a : bool\ntable(a) = a\n",
      {{2, 12, "table(...) takes [ ... ] or csv(...); use factor for an expression"}}, {}, Pending::column},
 };
@@ -223,6 +224,8 @@ const std::vector<GoldenCase> kTableErrors = {
 const std::vector<GoldenCase> kExpressionErrors = {
     {"UnknownFunction", "param q = foo(2)\n",
      {{1, 11, "unknown function 'foo': expected exp, log, abs, sqrt, min or max"}}},
+    {"MisspelledFunction", "param q = lgo(2)\n",
+     {{1, 11, "unknown function 'lgo': expected exp, log, abs, sqrt, min or max (did you mean 'log'?)"}}},
     {"WrongArity", "param q = exp(1, 2)\n", {{1, 11, "exp() takes 1 argument(s), 2 given"}}},
     {"NoArguments", "param q = sqrt()\n", {{1, 11, "sqrt() takes 1 argument(s), 0 given"}}},
     {"MinWithoutArguments", "param x = min()\n", {{1, 11, "min() needs at least one argument"}}},
@@ -247,6 +250,8 @@ const std::vector<GoldenCase> kStatementErrors = {
     {"EvidenceFractionOnBool", "var a : bool\nevidence a = 0.5\n", {{2, 14, "evidence: 'a' has no state 0.5"}}, {},
      Pending::column},
     {"UnknownQueryKind", "query foo\n", {{1, 7, "unknown query 'foo': expected marginal(...), map or logZ"}}},
+    {"MisspelledQueryKind", "var a : bool\nquery marginl(a)\n",
+     {{2, 7, "unknown query 'marginl': expected marginal(...), map or logZ (did you mean 'marginal'?)"}}},
     {"UnknownQueryKindAfterAGoodOne", "var a : bool\nquery marginal(a), joint(a)\n",
      {{2, 20, "unknown query 'joint': expected marginal(...), map or logZ"}}},
     {"QueryIndexOutOfRange", "var x[2] : bool\nquery marginal(x[2])\n",
@@ -408,6 +413,30 @@ TEST(DslErrorsMore, DiagnosticsAreCappedAtOneHundred) {
   ASSERT_EQ(result.diagnostics.size(), 100u);
   EXPECT_EQ(result.diagnostics.front().message, "unknown name 'unknown0'");
   EXPECT_EQ(result.diagnostics.back().message, "unknown name 'unknown99'");
+}
+
+// A diamond is an undirected cycle, not a directed one; a long chain written from its
+// end and a grid written against its arrows compile (and quickly: the check stays
+// linear, see test_dsl_conditional_graph.cpp).
+TEST(DslErrorsMore, DirectedAcyclicModelsCompile) {
+  const std::string diamond =
+      "var a, b, c, d : bool\np(a) = [0.5, 0.5]\np(b | a) = [[0.9, 0.1], [0.2, 0.8]]\n"
+      "p(c | a) = [[0.9, 0.1], [0.2, 0.8]]\np(d | b, c) = [[1, 0], [0.5, 0.5], [0.5, 0.5], [0, 1]]\n";
+  const std::string chain =
+      "param N = 5000\nvar x[N] : bool\np(x[N-1]) = [0.5, 0.5]\n"
+      "for k in 0..N-2: p(x[N-2-k] | x[N-1-k]) = [[0.9, 0.1], [0.2, 0.8]]\n";
+  const std::string grid =
+      "param N = 200\nvar x[N][N] : bool\n"
+      "for i in 0..N-1, j in 0..N-1 {\n"
+      "  if i < N-1 and j < N-1: p(x[i][j] | x[i+1][j], x[i][j+1]) = [[0.9, 0.1], [0.5, 0.5], [0.5, 0.5], [0.2, 0.8]]\n"
+      "  if i == N-1 and j < N-1: p(x[i][j] | x[i][j+1]) = [[0.9, 0.1], [0.2, 0.8]]\n"
+      "  if i < N-1 and j == N-1: p(x[i][j] | x[i+1][j]) = [[0.9, 0.1], [0.2, 0.8]]\n"
+      "  if i == N-1 and j == N-1: p(x[i][j]) = [0.5, 0.5]\n"
+      "}\n";
+  for (const std::string& text : {diamond, chain, grid}) {
+    const dsl::CompileResult result = dsl::compile_text(text, "dag.copi");
+    EXPECT_TRUE(result.diagnostics.empty()) << format_diagnostics(result.diagnostics);
+  }
 }
 
 // ---- known bugs, pinned with the right behaviour: enable once fixed ---------------------------------

@@ -137,6 +137,13 @@ TEST(DslConditional, ExpressionOfChildAndParents) {
                                     "              else 1 - 0.1 * (3 * s + r + 1)\n"));
 }
 
+// Labels compared with their variable are its state indices: the same rows by name.
+TEST(DslConditional, ExpressionComparingLabels) {
+  expect_two_parent_rows(compile_ok(std::string(kTwoParentVars) +
+                                    "p(w | s, r) = if w == w0 then 0.1 * ((if s == s1 then 3 else 0) + r + 1)\n"
+                                    "              else 1 - 0.1 * ((if s1 == s then 3 else 0) + r + 1)\n"));
+}
+
 TEST(DslConditional, RootPriorAndSingleParentKeyedRows) {
   const dsl::CompiledModel model = compile_ok(
       "var rain, wet : {no, yes}\n"
@@ -226,6 +233,38 @@ TEST(DslDomain, LabelsCountFromZeroInExpressions) {
   const dsl::CompiledModel model = compile_ok("var c : {red, green, blue}\nfactor c * c\n");
   for (std::size_t s = 0; s < 3; ++s) {
     EXPECT_NEAR(factor_log_value(model, 0, {{"c", s}}), static_cast<double>(s * s), kTolerance);
+  }
+}
+
+// A label compared with a labelled variable (either side, any comparison) is its
+// state index in that variable's domain, so two variables may list one label at
+// different places; numbers still compare with the index.
+TEST(DslDomain, LabelsComparedWithTheirVariable) {
+  const dsl::CompiledModel model = compile_ok(
+      "var w : {sun, rain}\n"
+      "var a : {lo, hi}\nvar b : {hi, lo}\n"
+      "var lvl : {low, mid, high}\n"
+      "var d[2] : {sun, rain}\n"
+      "factor 2 * (w == rain)\n"
+      "factor (a == hi) + 2 * (hi == b)\n"
+      "factor (lvl >= mid) + 10 * (lvl != high) + 100 * (lvl < 1)\n"
+      "factor d[0] == rain and d[1] != sun\n");
+  EXPECT_NEAR(factor_log_value(model, 0, {{"w", 0}}), 0.0, kTolerance);
+  EXPECT_NEAR(factor_log_value(model, 0, {{"w", 1}}), 2.0, kTolerance);
+  for (std::size_t a = 0; a < 2; ++a) {
+    for (std::size_t b = 0; b < 2; ++b) {
+      // hi is state 1 of a and state 0 of b.
+      const double want = (a == 1 ? 1.0 : 0.0) + 2.0 * (b == 0 ? 1.0 : 0.0);
+      EXPECT_NEAR(factor_log_value(model, 1, {{"a", a}, {"b", b}}), want, kTolerance) << a << b;
+    }
+  }
+  const double levels[3] = {0 + 10 + 100, 1 + 10 + 0, 1 + 0 + 0};
+  for (std::size_t l = 0; l < 3; ++l) EXPECT_NEAR(factor_log_value(model, 2, {{"lvl", l}}), levels[l], kTolerance);
+  for (std::size_t d0 = 0; d0 < 2; ++d0) {
+    for (std::size_t d1 = 0; d1 < 2; ++d1) {
+      EXPECT_NEAR(factor_log_value(model, 3, {{"d[0]", d0}, {"d[1]", d1}}), d0 == 1 && d1 == 1 ? 1.0 : 0.0,
+                  kTolerance);
+    }
   }
 }
 

@@ -85,46 +85,6 @@ TEST(DslMdp, GridBlockLowersToTheHandBuiltMdp) {
   EXPECT_EQ(result.model->solves[0].options.method, control::ControlMethod::exact);
 }
 
-Diagnostic only_error(const std::string& text) {
-  const CompileResult result = compile_text(text, "bad.copi");
-  EXPECT_EQ(result.diagnostics.size(), 1u);
-  return result.diagnostics.empty() ? Diagnostic{} : result.diagnostics.front();
-}
-
-TEST(DslMdp, OutcomesNotSummingToOneAreReportedAtTheRule) {
-  const Diagnostic d = only_error(
-      "mdp m {\n  state x : 0..1\n  action a : {go}\n  next a == go : { x' = 1 : 0.5, stay : 0.4 }\n"
-      "  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(d.line, 4u);
-  EXPECT_EQ(d.col, 3u);
-  EXPECT_NE(d.message.find("the outcomes of this rule sum to 0.900000, not 1"), std::string::npos) << d.message;
-}
-
-TEST(DslMdp, AssignmentToAnUnknownComponentIsReportedAtIt) {
-  const Diagnostic d = only_error(
-      "mdp m {\n  state x : 0..1\n  action a : {go}\n  next a == go : { z' = 1 : 1 }\n  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(d.line, 4u);
-  EXPECT_EQ(d.col, 20u);
-  EXPECT_EQ(d.message, "'z' is not a state component of mdp 'm'");
-}
-
-TEST(DslMdp, SolveNamesMustExistAndMethodsMustBeKnown) {
-  const Diagnostic unknown = only_error("solve nothing with exact\n");
-  EXPECT_EQ(unknown.col, 7u);
-  EXPECT_EQ(unknown.message, "unknown mdp 'nothing'");
-  const Diagnostic method = only_error(
-      "mdp m {\n  state x : 0..1\n  action a : {go}\n  reward = 0\n  discount 0.9\n}\nsolve m with magic\n");
-  EXPECT_EQ(method.line, 7u);
-  EXPECT_EQ(method.col, 14u);
-  EXPECT_EQ(method.message, "unknown method 'magic': expected exact, variational or map");
-}
-
-TEST(DslMdp, NeitherHorizonNorDiscountIsAnError) {
-  const Diagnostic d = only_error("mdp m {\n  state x : 0..1\n  action a : {go}\n  reward = 0\n}\n");
-  EXPECT_EQ(d.line, 1u);
-  EXPECT_NE(d.message.find("give a horizon, a discount, or both"), std::string::npos) << d.message;
-}
-
 // Walls, forbidden moves and a prior, against the same MDP written out by hand.
 constexpr const char* kMaze = R"(
 mdp maze {
@@ -214,38 +174,7 @@ TEST(DslMdp, WallsForbiddenMovesAndPriorLowerToTheHandBuiltMdp) {
   EXPECT_EQ(got.initial, want.initial);
 }
 
-TEST(DslMdp, ForbiddingEveryActionIsReportedAtTheFirstForbid) {
-  const Diagnostic d = only_error(
-      "mdp m {\n  state x : 0..1\n  action a : {go, wait}\n  forbid x == 1\n  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(d.line, 4u);
-  EXPECT_EQ(d.col, 3u);
-  EXPECT_EQ(d.message, "every action of state (x=1) is forbidden");
-}
-
-TEST(DslMdp, PriorWeightsMustBeNonNegativeWithAPositiveTotal) {
-  const Diagnostic negative = only_error(
-      "mdp m {\n  state x : 0..1\n  action a : {go, wait}\n  prior = if a == go then -1 else 1\n  reward = 0\n"
-      "  discount 0.9\n}\n");
-  EXPECT_EQ(negative.line, 4u);
-  EXPECT_NE(negative.message.find("the action prior is -1.000000 for action 'go' in state (x=0)"), std::string::npos)
-      << negative.message;
-  const Diagnostic zero = only_error(
-      "mdp m {\n  state x : 0..1\n  action a : {go, wait}\n  forbid a == wait\n  prior = if a == go then 0 else 1\n"
-      "  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(zero.line, 5u);
-  EXPECT_NE(zero.message.find("weighs the available actions of state (x=0) 0.000000 in all"), std::string::npos)
-      << zero.message;
-  const Diagnostic twice = only_error(
-      "mdp m {\n  state x : 0..1\n  action a : {go}\n  prior = 1\n  prior = 2\n  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(twice.line, 5u);
-  EXPECT_EQ(twice.message, "'prior' is given twice in mdp 'm'");
-}
-
-TEST(DslMdp, SingleSettingsTwiceAreErrorsAndAbsorbingLinesAddUp) {
-  const Diagnostic reward = only_error(
-      "mdp m {\n  state x : 0..2\n  action a : {go}\n  reward = 0\n  reward = 1\n  discount 0.9\n}\n");
-  EXPECT_EQ(reward.line, 5u);
-  EXPECT_EQ(reward.message, "'reward' is given twice in mdp 'm'");
+TEST(DslMdp, AbsorbingLinesAddUp) {
   const CompileResult two = compile_text(
       "mdp m {\n  state x : 0..2\n  action a : {go}\n  next a == go : { x' = min(x+1, 2) : 1 }\n"
       "  reward = 1\n  absorbing x == 0\n  absorbing x == 2\n  discount 0.9\n}\n",
@@ -256,55 +185,40 @@ TEST(DslMdp, SingleSettingsTwiceAreErrorsAndAbsorbingLinesAddUp) {
   EXPECT_EQ(m.next_state, (std::vector<std::uint32_t>{0, 2, 2}));
 }
 
-TEST(DslMdp, AllWallsIsAnError) {
-  const Diagnostic d = only_error("mdp m {\n  state x : 0..2\n  action a : {go}\n  wall x >= 0\n  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(d.line, 4u);
-  EXPECT_EQ(d.message, "every state of mdp 'm' is a wall");
+// States are named as tuples of their components, in the documented order: mixed
+// radix, the last component fastest (state = y * 3 + x in the grid).
+TEST(DslMdp, StatesAreLabelledAsTuplesInMixedRadixOrder) {
+  const CompileResult grid = compile_text(kGrid, "grid.copi");
+  ASSERT_TRUE(grid.diagnostics.empty()) << grid.diagnostics.front().str();
+  const control::Mdp& m = grid.model->mdps[0].mdp;
+  ASSERT_EQ(m.state_labels.size(), 9u);
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 3; ++x) {
+      EXPECT_EQ(m.state_labels[static_cast<std::size_t>(y * 3 + x)],
+                "(y=" + std::to_string(y) + ", x=" + std::to_string(x) + ")");
+    }
+  }
+  const CompileResult labelled = compile_text(
+      "mdp w {\n  state weather : {sun, rain}, day : {-1, 0.5}\n  action a : {go}\n  reward = 0\n  horizon 2\n}\n",
+      "labelled.copi");
+  ASSERT_TRUE(labelled.diagnostics.empty()) << labelled.diagnostics.front().str();
+  EXPECT_EQ(labelled.model->mdps[0].mdp.state_labels,
+            (std::vector<std::string>{"(weather=sun, day=-1)", "(weather=sun, day=0.5)", "(weather=rain, day=-1)",
+                                      "(weather=rain, day=0.5)"}));
 }
 
-TEST(DslMdp, TooManyStateActionPairsAreRefusedBeforeTabulating) {
-  const Diagnostic d =
-      only_error("mdp huge {\n  state y : 0..4095, x : 0..4095\n  action a : {l, r}\n  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(d.line, 1u);
-  EXPECT_EQ(d.message, "mdp 'huge' has more than 2^24 (state, action) pairs");
-}
-
-TEST(DslMdp, WallAndAbsorbingConditionsMustNotDependOnTheAction) {
-  const Diagnostic absorbing = only_error(
-      "mdp m {\n  state x : 0..3\n  action move : {stay, go}\n  absorbing move == stay\n  reward = 0\n"
-      "  discount 0.9\n}\n");
-  EXPECT_EQ(absorbing.line, 4u);
-  EXPECT_EQ(absorbing.message, "'absorbing' describes states, but this condition depends on the action 'move'");
-  const Diagnostic wall = only_error(
-      "mdp m {\n  state x : 0..3\n  action move : {stay, go}\n  wall move == go and x == 2\n  reward = 0\n"
-      "  discount 0.9\n}\n");
-  EXPECT_EQ(wall.line, 4u);
-  EXPECT_EQ(wall.message, "'wall' describes states, but this condition depends on the action 'move'");
-  const Diagnostic start = only_error(
-      "mdp m {\n  state x : 0..3\n  action a : {go}\n  start x = 0\n  start x = 1\n  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(start.line, 5u);
-  EXPECT_EQ(start.message, "'start' is given twice in mdp 'm'");
-}
-
-TEST(DslMdp, OutcomesOffTheGridAndNegativeProbabilitiesAreReportedAtThem) {
-  const Diagnostic off = only_error(
-      "mdp m {\n  state x : 0..2\n  action a : {go}\n  next a == go : { x' = x + 1 : 1 }\n  reward = 0\n"
-      "  discount 0.9\n}\n");
-  EXPECT_EQ(off.line, 4u);
-  EXPECT_EQ(off.col, 20u);
-  EXPECT_EQ(off.message, "x' = 3 is not a state of 'x'");
-  const Diagnostic negative = only_error(
-      "mdp m {\n  state x : 0..2\n  action a : {go}\n  next a == go : { stay : -0.5, x' = 0 : 1.5 }\n"
-      "  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(negative.line, 4u);
-  EXPECT_EQ(negative.message, "outcome probability -0.5 is not in [0, 1]");
-}
-
-TEST(DslMdp, AWallCannotBeTheStart) {
-  const Diagnostic d = only_error(
-      "mdp m {\n  state x : 0..2\n  action a : {go}\n  wall x == 1\n  start x = 1\n  reward = 0\n  discount 0.9\n}\n");
-  EXPECT_EQ(d.line, 5u);
-  EXPECT_EQ(d.message, "the start state (x=1) is a wall");
+// A label shared by the state and the action at the same index is one name, not an
+// ambiguity: `dir == left` and `move == left` both read index 0.
+TEST(DslMdp, ALabelSharedAtTheSameIndexIsAllowed) {
+  const CompileResult result = compile_text(
+      "mdp m {\n  state dir : {left, right}\n  action move : {left, right}\n"
+      "  next move == left : { dir' = left : 1 }\n  next move == right : { dir' = right : 1 }\n"
+      "  reward = if dir == left then 1 else 0\n  discount 0.5\n}\n",
+      "shared.copi");
+  ASSERT_TRUE(result.diagnostics.empty()) << result.diagnostics.front().str();
+  const control::Mdp& m = result.model->mdps[0].mdp;
+  EXPECT_EQ(m.reward, (std::vector<double>{1.0, 1.0, 0.0, 0.0}));
+  EXPECT_EQ(m.next_state, (std::vector<std::uint32_t>{0, 1, 0, 1}));
 }
 
 }  // namespace
