@@ -1,10 +1,15 @@
 // copi convert: model files between UAI and libDAI .fg, every table reproduced exactly.
+// A .copi model's evidence goes beside the output as OUT.evid (UAI's evidence format,
+// variables numbered in the output file's order — for .fg too), so that
+// `copi infer OUT --evid OUT.evid` answers what `copi run` answers.
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "commands.hpp"
 #include "copi/dsl/model.hpp"
+#include "copi/graph/io/atomic_file.hpp"
+#include "copi/graph/io/evidence_file.hpp"
 #include "copi/graph/io/model_file.hpp"
 
 namespace copi::cli {
@@ -18,6 +23,7 @@ struct ConvertArguments {
 int run_convert(const ConvertArguments& args) {
   model_format_of(args.output);  // refuse an unknown output format before reading
   ModelTables tables;
+  Evidence evidence;
   if (std::filesystem::path(args.input).extension() == ".copi") {
     // A model in the language: lowered, then written as a plain table model (its
     // evidence and queries are not part of a .uai / .fg file).
@@ -27,16 +33,19 @@ int run_convert(const ConvertArguments& args) {
       return 2;
     }
     tables = to_model_tables(compiled.model->graph);
-    if (!compiled.model->evidence.empty()) {
-      std::cerr << "copi: note: " << compiled.model->evidence.size()
-                << " observation(s) of the model are not part of a model file; pass them to copi infer with --evid\n";
-    }
+    evidence = compiled.model->evidence;
   } else {
     tables = read_model_file(args.input);
   }
   write_model_file(args.output, tables);
   std::cout << "wrote " << args.output << ": " << tables.cardinalities.size() << " variables, "
             << tables.factors.size() << " factors\n";
+  if (!evidence.empty()) {
+    const std::string evidence_file = args.output + ".evid";
+    write_file_atomically(evidence_file, [&](std::ostream& out) { write_evidence(out, evidence); });
+    std::cout << "wrote " << evidence_file << ": the model's " << evidence.size()
+              << " observation(s); run: copi infer " << args.output << " --evid " << evidence_file << "\n";
+  }
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "copi/inference/enumerate.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 
@@ -53,6 +54,30 @@ void for_each_assignment(const FactorGraph& graph, const Evidence& evidence, Vis
 
 }  // namespace
 
+std::string format_state_count(double log2_count) {
+  char buffer[96];
+  if (log2_count <= 40) {
+    std::snprintf(buffer, sizeof(buffer), "%.0f", std::exp2(log2_count));
+    return buffer;
+  }
+  // 2^100 (1.3e30): the power of two, rounded to a tenth, and two significant digits.
+  const double log10_count = log2_count * std::log10(2.0);
+  const double exponent = std::floor(log10_count);
+  double mantissa = std::pow(10.0, log10_count - exponent);
+  double shown_exponent = exponent;
+  if (std::round(mantissa * 10) >= 100) {  // 9.96e29 rounds to 1.0e30
+    mantissa /= 10;
+    shown_exponent += 1;
+  }
+  const double tenths = std::round(log2_count * 10) / 10;
+  if (tenths == std::floor(tenths)) {
+    std::snprintf(buffer, sizeof(buffer), "2^%.0f (%.1fe%.0f)", tenths, mantissa, shown_exponent);
+  } else {
+    std::snprintf(buffer, sizeof(buffer), "2^%.1f (%.1fe%.0f)", tenths, mantissa, shown_exponent);
+  }
+  return buffer;
+}
+
 void EnumerateOptions::validate() const {
   if (max_joint_states == 0) throw InputError("EnumerateOptions::max_joint_states = 0: must be positive");
 }
@@ -62,13 +87,16 @@ InferenceResult enumerate(const FactorGraph& graph, const Evidence& evidence, Ta
   const auto start = std::chrono::steady_clock::now();
   options.validate();
   validate_evidence(graph, evidence);
-  double joint = 1.0;
+  // Counted as log2 so that no model overflows the count (4^80 states, 2^2000, ...).
+  double log2_joint = 0.0;
   for (std::size_t v = 0; v < graph.num_variables(); ++v) {
-    if (!evidence.contains(VarId{static_cast<std::uint32_t>(v)})) joint *= static_cast<double>(graph.variables()[v].cardinality);
+    if (!evidence.contains(VarId{static_cast<std::uint32_t>(v)})) {
+      log2_joint += std::log2(static_cast<double>(graph.variables()[v].cardinality));
+    }
   }
-  if (joint > static_cast<double>(options.max_joint_states)) {
-    throw ResourceError("enumeration refused: " + std::to_string(static_cast<long double>(joint)) +
-                        " joint states, the limit is " + std::to_string(options.max_joint_states));
+  if (log2_joint > std::log2(static_cast<double>(options.max_joint_states)) + 1e-12) {
+    throw ResourceError("enumeration refused: " + format_state_count(log2_joint) + " joint states, the limit is " +
+                        format_state_count(std::log2(static_cast<double>(options.max_joint_states))));
   }
 
   // Pass 1: the largest log weight (the MPE) — also the shift for pass 2.
@@ -103,7 +131,7 @@ InferenceResult enumerate(const FactorGraph& graph, const Evidence& evidence, Ta
   result.map_log_value = best;
   result.report.algorithm = "enumerate";
   result.report.termination = Termination::exact;
-  result.report.iterations = static_cast<std::size_t>(joint);
+  result.report.iterations = static_cast<std::size_t>(std::llround(std::exp2(log2_joint)));
   (void)task;
   result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -117,6 +117,26 @@ TEST(CliRun, PlotOfALoopyRunDrawsItsTraceOnACanvasWideEnoughForTheTitle) {
   EXPECT_GE(width, 0.62 * 14 * static_cast<double>(title.size())) << title;
 }
 
+TEST(CliConvert, CopiModelsTakeTheirEvidenceAlongForUaiAndFg) {
+  // asia.copi observes smoke = yes, xray = yes: copi infer on the converted file with the
+  // evidence written beside it gives copi run's log Z.
+  TempDir dir;
+  const CliRun run = run_copi("run " + source_path("examples/asia.copi") + " --json " + (dir / "run.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const double log_z = read_json(dir / "run.json")["log_z"].get<double>();
+  for (const char* extension : {".uai", ".fg"}) {
+    const std::string out = (dir / (std::string("asia") + extension)).string();
+    const CliRun convert = run_copi("convert " + source_path("examples/asia.copi") + " " + out);
+    ASSERT_EQ(convert.status, 0) << convert.err;
+    EXPECT_NE(convert.out.find("wrote " + out + ".evid: the model's 2 observation(s)"), std::string::npos) << convert.out;
+    const CliRun infer = run_copi("infer " + out + " --evid " + out + ".evid --task PR --json " +
+                                  (dir / "infer.json").string());
+    ASSERT_EQ(infer.status, 0) << infer.err;
+    EXPECT_NEAR(read_json(dir / "infer.json")["log_z"].get<double>(), log_z, 1e-12) << extension;
+    EXPECT_LT(log_z, -1.0);  // the evidence is not certain: log P(evidence) < 0
+  }
+}
+
 // ---- copi infer: flags from the library's option table ------------------------------------
 
 std::string asia() { return source_path("examples/models/asia.uai"); }

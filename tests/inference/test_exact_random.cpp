@@ -609,6 +609,26 @@ TEST(ExactLimits, EnumerateRefusesMoreThanTwoToThe24JointStates) {
   FactorGraph huge;
   for (int v = 0; v < 80; ++v) huge.add_variable(4);
   EXPECT_THROW(enumerate(huge, {}, Task::partition), ResourceError);
+  // The refusal says how many, readably: 2^100 and 3^1000 (far past a double's range).
+  FactorGraph binary;
+  for (int v = 0; v < 100; ++v) binary.add_variable(2);
+  try {
+    (void)enumerate(binary, {}, Task::partition);
+    ADD_FAILURE() << "2^100 states enumerated";
+  } catch (const ResourceError& error) {
+    EXPECT_EQ(std::string(error.what()), "enumeration refused: 2^100 (1.3e30) joint states, the limit is 16777216");
+  }
+  FactorGraph ternary;
+  for (int v = 0; v < 1000; ++v) ternary.add_variable(3);
+  try {
+    (void)enumerate(ternary, {}, Task::partition);
+    ADD_FAILURE() << "3^1000 states enumerated";
+  } catch (const ResourceError& error) {
+    // 3^1000 = 2^1585.0 = 1.3e477.
+    EXPECT_EQ(std::string(error.what()), "enumeration refused: 2^1585 (1.3e477) joint states, the limit is 16777216");
+  }
+  EXPECT_EQ(format_state_count(std::log2(1000.0)), "1000");
+  EXPECT_EQ(format_state_count(std::log2(3.0) * 50), "2^79.2 (7.2e23)");  // 3^50 = 7.18e23
 }
 
 TEST(ExactLimits, EnumerateHonoursMaxJointStates) {

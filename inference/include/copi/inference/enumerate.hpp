@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "copi/graph/evidence.hpp"
 #include "copi/graph/factor_graph.hpp"
@@ -20,5 +21,9 @@ struct EnumerateOptions {
 // the evidence has probability zero.
 InferenceResult enumerate(const FactorGraph& graph, const Evidence& evidence, Task task,
                           const EnumerateOptions& options = {});
+
+// A count of joint states given as its log2, for messages: exact up to 2^40
+// ("16777216"), else "2^100 (1.3e30)".
+[[nodiscard]] std::string format_state_count(double log2_count);
 
 }  // namespace copi
