@@ -146,14 +146,19 @@ TEST(CliMdp, NeitherHorizonNorDiscountIsBadInput) {
   EXPECT_NE(run.err.find("horizon"), std::string::npos) << run.err;
 }
 
-TEST(CliMdp, RowNotSummingToOneNamesTheStateAndAction) {
+// Item 6 of issue 10: the row-sum error is at the first row of the (state, action), in
+// labels, and lists the rows that make up the sum.
+TEST(CliMdp, RowNotSummingToOneNamesTheFileLineStateAndAction) {
   TempDir dir;
-  const auto t = dir.write("T.csv", "state,action,next_state,probability\n0,a,0,0.5\n0,a,1,0.4\n1,a,1,1\n");
-  const auto r = dir.write("R.csv", "state,action,reward\n0,a,1\n");
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\nlow,go,high,1\nhigh,go,low,0.5\n"
+                                    "low,stay,low,1\nhigh,go,high,0.4\nhigh,stay,high,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\nlow,go,1\n");
   const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() + " --discount 0.9");
   EXPECT_EQ(run.status, 2);
-  EXPECT_NE(run.err.find("(state 0, action a)"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("sums to 0.9"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(t.string() + ":3:1: error: p(next_state | state high, action go) sums to 0.9, not 1 "
+                                      "(tolerance 1e-9): the rows at lines 3 and 5"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST(CliMdp, BadHeaderAndUnknownLabelNameTheFileAndLine) {
