@@ -64,6 +64,12 @@ void print_control_solution(std::ostream& out, const control::Mdp& mdp, const co
   out << "\n" << solution.iterations << " backups, " << solution.seconds << " s\n";
 }
 
+double control_json_bytes(const control::Mdp& mdp, double steps) {
+  const double numbers = static_cast<double>(mdp.num_states + 2 * mdp.rows());  // V, π, Q per step
+  const double arrays = 1.0 + 2.0 * static_cast<double>(mdp.num_states + 1);
+  return steps * (56.0 * numbers + 96.0 * arrays);
+}
+
 nlohmann::json control_json(const control::Mdp& mdp, const control::ControlSolution& solution) {
   nlohmann::json doc;
   doc["method"] = control::to_string(solution.method);

@@ -28,4 +28,10 @@ void print_control_solution(std::ostream& out, const control::Mdp& mdp, const co
 //  actions are named by their labels, in the order of the arrays' indices.
 nlohmann::json control_json(const control::Mdp& mdp, const control::ControlSolution& solution);
 
+// Bytes that JSON takes while it is written, for `steps` steps with Q: per number its
+// document value (16) and indented text (~40, dump() builds it whole); per array the
+// document value, the vector and the allocator's block (~96). Measured 1.30 GB for the
+// 1.43 GB this gives at 10^6 steps of 2 states x 2 actions.
+[[nodiscard]] double control_json_bytes(const control::Mdp& mdp, double steps);
+
 }  // namespace copi::cli

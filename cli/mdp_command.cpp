@@ -1,6 +1,7 @@
 // copi mdp: a tabular MDP from CSV files, solved as inference (control module).
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,12 +12,15 @@
 #include "mdp_plot.hpp"
 #include "copi/control/compile_factor_graph.hpp"
 #include "copi/control/mdp_csv.hpp"
+#include "copi/control/mdp_settings.hpp"
+#include "copi/control/methods.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/graph/io/atomic_file.hpp"
 #include "copi/graph/io/evidence_file.hpp"
 #include "copi/graph/io/model_file.hpp"
 #include "copi/graph/error.hpp"
 #include "diagnostics.hpp"
+#include "option_flags.hpp"
 #include "result_output.hpp"
 
 namespace copi::cli {
@@ -27,30 +31,96 @@ struct MdpArguments {
   std::string rewards;
   std::string initial;
   std::string prior;
-  std::size_t horizon = 0;
-  double discount = 0.0;
-  double alpha = 1.0;
+  // The MDP's numbers, as text: checked against the library's table
+  // (copi/control/mdp_settings.hpp), so a bad value names the flag and its range.
+  std::string horizon;
+  std::string discount;
+  std::string alpha;
   std::string method = "variational";
   std::string json_file;
   std::string plot_file;
   std::string emit_uai;
-  std::size_t threads = 0;
-  double tolerance = control::SolveOptions{}.tolerance;
-  std::size_t max_iterations = control::SolveOptions{}.max_iterations;
+  std::string threads;
+  OptionFlags flags;  // --tol, --max-iter, --memory-limit: the control methods' table
 };
 
-control::Mdp load_mdp(const MdpArguments& args) {
+// The message of an InputError thrown by `check`, or empty.
+template <typename Check>
+std::string problems_of(Check&& check) {
+  try {
+    check();
+  } catch (const InputError& error) {
+    return error.detail();
+  }
+  return "";
+}
+
+// The solve options from --method and the table's flags.
+control::SolveOptions solve_options(const MdpArguments& args) {
+  const control::MethodCheck known = control::check_control_method(args.method, {});
+  if (!known.unknown_method.empty()) throw InputError("--method " + args.method + ": " + known.unknown_method);
+  const AlgorithmSpec* spec = nullptr;
+  for (const AlgorithmSpec& method : control::control_methods()) {
+    if (method.name == args.method) spec = &method;
+  }
+  const std::vector<OptionSetting> settings = args.flags.settings_for(*spec);
+  const control::MethodCheck check = control::check_control_method(args.method, settings);
+  throw_flag_problems(settings, check.problems);
+  control::SolveOptions options = *check.options;
+  options.action_values = !args.json_file.empty();  // Q is in the JSON only
+  return options;
+}
+
+// --horizon, --discount, --alpha given, checked before any file is read.
+std::vector<OptionSetting> mdp_flag_settings(const MdpArguments& args) {
+  std::vector<OptionSetting> settings;
+  if (!args.horizon.empty()) settings.push_back({"horizon", args.horizon});
+  if (!args.discount.empty()) settings.push_back({"discount", args.discount});
+  if (!args.alpha.empty()) settings.push_back({"alpha", args.alpha});
+  control::Mdp probe;
+  throw_flag_problems(settings, control::apply_mdp_settings(probe, settings));
+  return settings;
+}
+
+control::Mdp load_mdp(const MdpArguments& args, const std::vector<OptionSetting>& settings) {
   control::MdpCsv csv = control::read_mdp_csv(control::MdpCsvFiles{args.transitions, args.rewards, args.initial, args.prior});
   for (const std::string& note : csv.notes) std::cerr << "copi: note: " << note << "\n";
   control::Mdp mdp = std::move(csv.mdp);
-  if (args.horizon > 0) mdp.horizon = args.horizon;
-  if (args.discount > 0) mdp.discount = args.discount;
-  mdp.alpha = args.alpha;
+  (void)control::apply_mdp_settings(mdp, settings);  // checked above
   return mdp;
 }
 
+// Refused before anything is allocated: the solution (V, π and Q for every step) and,
+// with --json, the document built from it and its text.
+void check_memory(const control::Mdp& mdp, const control::SolveOptions& options, bool json) {
+  const double steps = mdp.horizon ? static_cast<double>(*mdp.horizon) : 1.0;
+  const double bytes = control::solve_memory_estimate(mdp, options) + (json ? control_json_bytes(mdp, steps) : 0.0);
+  if (options.memory_limit_bytes == 0 || bytes <= static_cast<double>(options.memory_limit_bytes)) return;
+  std::ostringstream out;
+  out.precision(3);
+  out << "the solution needs about " << bytes / (1024.0 * 1024 * 1024) << " GiB (V, the policy" << (json ? " and Q" : "")
+      << " for " << (mdp.horizon ? *mdp.horizon : 1) << " steps of " << mdp.num_states << " states x "
+      << mdp.num_actions << " actions" << (json ? ", and their JSON" : "") << "), over --memory-limit "
+      << static_cast<double>(options.memory_limit_bytes) / (1024.0 * 1024 * 1024)
+      << " GiB; raise --memory-limit or shorten --horizon";
+  throw ResourceError(out.str());
+}
+
 int run_mdp(const MdpArguments& args) {
-  const control::Mdp mdp = load_mdp(args);
+  // Every flag problem at once, before any file is read.
+  control::SolveOptions options;
+  std::vector<OptionSetting> settings;
+  std::string problems = problems_of([&] { options = solve_options(args); });
+  std::size_t threads = 0;
+  for (const std::string& more : {problems_of([&] { threads = parse_threads_flag(args.threads); }),
+                                  problems_of([&] { settings = mdp_flag_settings(args); })}) {
+    if (!more.empty()) problems += (problems.empty() ? "" : "; ") + more;
+  }
+  if (!problems.empty()) throw InputError(problems);
+  options.threads = threads;
+  const control::Mdp mdp = load_mdp(args, settings);
+  mdp.validate();
+  check_memory(mdp, options, !args.json_file.empty());
   if (!args.emit_uai.empty()) {
     const control::CompiledMdp compiled = control::compile_factor_graph(mdp);
     write_model_file(args.emit_uai, to_model_tables(compiled.graph));
@@ -58,12 +128,6 @@ int run_mdp(const MdpArguments& args) {
     std::cout << "wrote " << args.emit_uai << " and " << args.emit_uai << ".evid (" << compiled.graph.num_variables()
               << " variables, " << compiled.graph.num_factors() << " factors)\n";
   }
-  control::SolveOptions options;
-  options.method = control::parse_control_method(args.method);
-  options.threads = args.threads;
-  options.tolerance = args.tolerance;
-  options.max_iterations = args.max_iterations;
-  options.action_values = !args.json_file.empty();  // Q is in the JSON only
   const control::ControlSolution solution = control::solve(mdp, options);
   if (!args.json_file.empty()) write_json_file(args.json_file, control_json(mdp, solution));
   if (!args.plot_file.empty()) write_value_table_svg(args.plot_file, mdp, solution);
@@ -87,23 +151,21 @@ CommandRunner add_mdp_command(CLI::App& app) {
   auto args = std::make_shared<MdpArguments>();
   CLI::App* cmd = app.add_subcommand("mdp", "Solve a tabular MDP from CSV files as inference");
   cmd->add_option("--transitions", args->transitions, "CSV: state,action,next_state,probability")->required();
-  cmd->add_option("--rewards", args->rewards, "CSV: state,action,reward")->required();
+  cmd->add_option("--rewards", args->rewards, "CSV: state,action,reward (a pair left out: reward 0)")->required();
   cmd->add_option("--initial", args->initial, "CSV: state,probability (default: uniform)");
   cmd->add_option("--prior", args->prior, "CSV: state,action,probability (default: no action prior)");
-  cmd->add_option("--horizon", args->horizon, "Finite horizon T");
-  cmd->add_option("--discount", args->discount, "Discount gamma in (0, 1]");
-  cmd->add_option("--alpha", args->alpha, "Temperature alpha > 0")->capture_default_str();
-  cmd->add_option("--method", args->method, "exact, variational or map")
-      ->check(CLI::IsMember({"exact", "variational", "map"}))
-      ->capture_default_str();
-  cmd->add_option("--json", args->json_file, "Write V, policy, objective, ... as JSON");
+  for (const OptionSpec& spec : control::mdp_settings()) {
+    std::string* target = spec.name == "horizon" ? &args->horizon : spec.name == "discount" ? &args->discount : &args->alpha;
+    cmd->add_option(spec.flag(), *target,
+                    spec.doc + "; " + spec.accepted() + (spec.default_text.empty() ? "" : "; default " + spec.default_text));
+  }
+  std::string methods;
+  for (const AlgorithmSpec& spec : control::control_methods()) methods += "\n  " + spec.name + ": " + spec.summary;
+  cmd->add_option("--method", args->method, "Method:" + methods)->capture_default_str();
+  args->flags.add_to(*cmd, control::control_methods());
+  cmd->add_option("--json", args->json_file, "Write V, the policy, Q, the objective, ... as JSON");
   cmd->add_option("--plot", args->plot_file, "Write an SVG table of V_t(s) with the most likely actions");
-  cmd->add_option("--tol", args->tolerance,
-                  "Infinite horizon: stop when the largest change of V in a backup is at most this (> 0)")
-      ->capture_default_str();
-  cmd->add_option("--max-iter", args->max_iterations, "Infinite horizon: at most this many backups (>= 1)")
-      ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads (default: COPI_THREADS or all cores)");
+  cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");
   cmd->add_option("--emit-uai", args->emit_uai,
                   "Also write the compiled factor graph (finite horizon) as FILE.uai and its evidence O_t = 1 as FILE.uai.evid");
   return [args] { return run_mdp(*args); };

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <utility>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
@@ -337,6 +340,67 @@ TEST(CliMdp, AbsorbingStatesHaveValueExactlyZero) {
       EXPECT_NE(run.out.find("V(end) = 0 "), std::string::npos) << run.out;
     }
   }
+}
+
+// Item 3 of issue 10: numeric flags are input. Each bad value exits 2 naming the flag
+// as typed and the accepted range (--horizon -3 used to wrap round to a huge size_t and
+// die in std::vector); every bad flag of a command line is reported at once.
+TEST(CliMdp, BadNumericFlagsNameTheFlagAndTheRange) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() + " ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--horizon -3", "copi: error: --horizon -3: must be an integer >= 1\n"},
+      {"--horizon 0", "copi: error: --horizon 0: must be an integer >= 1\n"},
+      {"--horizon 2.5", "copi: error: --horizon 2.5: must be an integer >= 1\n"},
+      {"--horizon many", "copi: error: --horizon many: must be an integer >= 1\n"},
+      {"--discount nan", "copi: error: --discount nan: must be a number in (0, 1]\n"},
+      {"--discount 1.5", "copi: error: --discount 1.5: must be a number in (0, 1]\n"},
+      {"--horizon 2 --alpha 0", "copi: error: --alpha 0: must be a number in [1e-100, 1e+100]\n"},
+      {"--horizon 2 --tol -1", "copi: error: --tol -1: must be a number > 0\n"},
+      {"--horizon 2 --max-iter 0", "copi: error: --max-iter 0: must be an integer >= 1\n"},
+      {"--horizon 2 --threads 0", "copi: error: --threads 0: must be an integer in [1, 4096]\n"},
+      {"--horizon 2 --memory-limit lots", "copi: error: --memory-limit lots: must be a size such as 512M, 2G or 1048576 (bytes)\n"},
+      {"--horizon 2 --method soft", "copi: error: --method soft: unknown method 'soft': expected exact, variational or map\n"},
+      {"--horizon -3 --alpha 0 --tol 0 --threads 0",
+       "copi: error: --tol 0: must be a number > 0; --threads 0: must be an integer in [1, 4096]; --horizon -3: must be "
+       "an integer >= 1; --alpha 0: must be a number in [1e-100, 1e+100]\n"},
+  };
+  for (const auto& [flags, message] : cases) {
+    const CliRun run = run_copi(base + flags);
+    EXPECT_EQ(run.status, 2) << flags;
+    EXPECT_EQ(run.err, message) << flags;
+    EXPECT_EQ(run.out, "") << flags;
+  }
+}
+
+// Item 3: a horizon whose outputs cannot fit is refused before anything is allocated
+// (exit 3): run under a 1 GiB address-space cap, the refusal still comes from the
+// estimate, not from a failed allocation. --memory-limit moves the line.
+TEST(CliMdp, HorizonsBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() + " ";
+  const std::string copi = std::string(COPI_EXECUTABLE);
+  const std::string capped = "-c 'ulimit -v 1048576; exec " + copi + " " + base + "--horizon 10000000 --json " +
+                             (dir / "m.json").string() + " 2>" + (dir / "err.txt").string() + "'";
+  const int raw = std::system(("sh " + capped).c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 3);
+  const std::string err = slurp(dir / "err.txt");
+  EXPECT_EQ(err.rfind("copi: error: the solution needs about ", 0), 0u) << err;
+  EXPECT_NE(err.find("GiB (V, the policy and Q for 10000000 steps of 2 states x 2 actions, and their JSON), over "
+                     "--memory-limit 2 GiB; raise --memory-limit or shorten --horizon"),
+            std::string::npos)
+      << err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.json"));
+  // 1000 steps need about 200 kB: refused under a 100 kB limit, solved under the default.
+  const CliRun small = run_copi(base + "--horizon 1000 --memory-limit 100K");
+  EXPECT_EQ(small.status, 3);
+  EXPECT_NE(small.err.find("over --memory-limit 9.54e-05 GiB"), std::string::npos) << small.err;
+  EXPECT_EQ(run_copi(base + "--horizon 1000").status, 0);
 }
 
 TEST(CliMdp, ExactDivergenceIsReportedWithStatusOne) {
