@@ -13,9 +13,8 @@
 //   BM_SolveStep_Gridworld1000/<method>/threads:<n> the public API: every iteration times
 //        solve() with horizon 2 and with horizon 1 and reports the difference (manual
 //        time). That is one backup plus what solve() does per extra step: allocating
-//        and zeroing V_t and π_t (48 MB), one forward visitation step (cheap here: the
-//        mass sits near the start corner) and the objective
-//        loop. Counters t1_ms / t2_ms are the two whole solves.
+//        and zeroing V_t and π_t (48 MB) and one more backward sweep of the objective's
+//        policy evaluation. Counters t1_ms / t2_ms are the two whole solves.
 //   BM_Validate_Gridworld1000   Mdp::validate() alone, which every solve() runs first.
 //
 // Counters: backups/s = state backups per second (10^6 per iteration; one state backup
@@ -142,14 +141,15 @@ void add_counters(benchmark::State& state, const Mdp& mdp, std::size_t threads) 
 void bm_backup(benchmark::State& state, ControlMethod method, std::size_t threads, bool with_policy) {
   const Mdp& mdp = gridworld();
   const copi::control::detail::StepBackup backup(mdp, method);
+  copi::control::detail::StepBackup::Scratch scratch;
   std::vector<double> next(mdp.num_states, 0.0);
   std::vector<double> value(mdp.num_states);
   std::vector<double> policy(mdp.rows());
   copi::detail::with_threads(threads, [&](std::size_t pool) {
-    backup.run(std::vector<double>(mdp.num_states, 0.0), next, nullptr, pool);
-    backup.run(next, value, &policy, pool);  // warm: pages touched once
+    backup.run(std::vector<double>(mdp.num_states, 0.0), next, nullptr, pool, scratch);
+    backup.run(next, value, &policy, pool, scratch);  // warm: pages touched once
     for (auto _ : state) {
-      backup.run(next, value, with_policy ? &policy : nullptr, pool);
+      backup.run(next, value, with_policy ? &policy : nullptr, pool, scratch);
       benchmark::DoNotOptimize(value.data());
       benchmark::DoNotOptimize(policy.data());
       benchmark::ClobberMemory();

@@ -22,13 +22,40 @@ std::string state_name(const control::Mdp& mdp, std::size_t s) {
   return s < mdp.state_labels.size() ? mdp.state_labels[s] : std::to_string(s);
 }
 
+std::string action_name(const control::Mdp& mdp, std::size_t a) {
+  return a < mdp.action_labels.size() ? mdp.action_labels[a] : std::to_string(a);
+}
+
+namespace {
+
+// A t x state x action array of one table per step (rows s * A + a); -inf (an
+// unavailable action's Q) becomes null, which JSON has for it.
+nlohmann::json per_state_rows(const control::Mdp& mdp, const std::vector<std::vector<double>>& steps) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& step : steps) {
+    nlohmann::json per_state = nlohmann::json::array();
+    for (std::size_t s = 0; s < mdp.num_states; ++s) {
+      nlohmann::json row = nlohmann::json::array();
+      for (std::size_t a = 0; a < mdp.num_actions; ++a) {
+        const double x = step[s * mdp.num_actions + a];
+        row.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr));
+      }
+      per_state.push_back(std::move(row));
+    }
+    out.push_back(std::move(per_state));
+  }
+  return out;
+}
+
+}  // namespace
+
 void print_control_solution(std::ostream& out, const control::Mdp& mdp, const control::ControlSolution& solution) {
   out << "MDP: " << mdp.num_states << " states, " << mdp.num_actions << " actions, method "
       << control::to_string(solution.method) << ", alpha " << mdp.alpha << "\n";
   const std::vector<double>& v = solution.value.front();
   for (std::size_t s = 0; s < mdp.num_states && s < 40; ++s) {
     const std::size_t best = most_likely(mdp, solution.policy.front(), s);
-    out << "  V(" << state_name(mdp, s) << ") = " << v[s] << "   most likely action " << mdp.action_labels[best] << " ("
+    out << "  V(" << state_name(mdp, s) << ") = " << v[s] << "   most likely action " << action_name(mdp, best) << " ("
         << solution.policy.front()[s * mdp.num_actions + best] << ")\n";
   }
   if (mdp.num_states > 40) out << "  ... " << mdp.num_states - 40 << " more states (all of them in --json)\n";
@@ -37,24 +64,24 @@ void print_control_solution(std::ostream& out, const control::Mdp& mdp, const co
   out << "\n" << solution.iterations << " backups, " << solution.seconds << " s\n";
 }
 
+double control_json_bytes(const control::Mdp& mdp, double steps) {
+  const double numbers = static_cast<double>(mdp.num_states + 2 * mdp.rows());  // V, π, Q per step
+  const double arrays = 1.0 + 2.0 * static_cast<double>(mdp.num_states + 1);
+  return steps * (56.0 * numbers + 96.0 * arrays);
+}
+
 nlohmann::json control_json(const control::Mdp& mdp, const control::ControlSolution& solution) {
   nlohmann::json doc;
   doc["method"] = control::to_string(solution.method);
   std::vector<std::string> states;
   for (std::size_t s = 0; s < mdp.num_states; ++s) states.push_back(state_name(mdp, s));
   doc["states"] = states;
-  doc["actions"] = mdp.action_labels;
+  std::vector<std::string> actions;
+  for (std::size_t a = 0; a < mdp.num_actions; ++a) actions.push_back(action_name(mdp, a));
+  doc["actions"] = actions;
   doc["V"] = solution.value;
-  nlohmann::json policy = nlohmann::json::array();
-  for (const auto& step : solution.policy) {
-    nlohmann::json per_state = nlohmann::json::array();
-    for (std::size_t s = 0; s < mdp.num_states; ++s) {
-      per_state.push_back(std::vector<double>(step.begin() + static_cast<std::ptrdiff_t>(s * mdp.num_actions),
-                                              step.begin() + static_cast<std::ptrdiff_t>((s + 1) * mdp.num_actions)));
-    }
-    policy.push_back(per_state);
-  }
-  doc["policy"] = policy;
+  doc["policy"] = per_state_rows(mdp, solution.policy);
+  if (!solution.action_value.empty()) doc["Q"] = per_state_rows(mdp, solution.action_value);
   doc["objective"] = solution.objective;
   if (solution.method == control::ControlMethod::exact) doc["log_partition"] = solution.log_partition;
   doc["iterations"] = solution.iterations;

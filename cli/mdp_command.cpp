@@ -1,10 +1,7 @@
 // copi mdp: a tabular MDP from CSV files, solved as inference (control module).
-#include <algorithm>
-#include <charconv>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,12 +11,16 @@
 #include "control_output.hpp"
 #include "mdp_plot.hpp"
 #include "copi/control/compile_factor_graph.hpp"
+#include "copi/control/mdp_csv.hpp"
+#include "copi/control/mdp_settings.hpp"
+#include "copi/control/methods.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/graph/io/atomic_file.hpp"
 #include "copi/graph/io/evidence_file.hpp"
 #include "copi/graph/io/model_file.hpp"
 #include "copi/graph/error.hpp"
 #include "diagnostics.hpp"
+#include "option_flags.hpp"
 #include "result_output.hpp"
 
 namespace copi::cli {
@@ -30,165 +31,96 @@ struct MdpArguments {
   std::string rewards;
   std::string initial;
   std::string prior;
-  std::size_t horizon = 0;
-  double discount = 0.0;
-  double alpha = 1.0;
+  // The MDP's numbers, as text: checked against the library's table
+  // (copi/control/mdp_settings.hpp), so a bad value names the flag and its range.
+  std::string horizon;
+  std::string discount;
+  std::string alpha;
   std::string method = "variational";
   std::string json_file;
   std::string plot_file;
   std::string emit_uai;
-  std::size_t threads = 0;
+  std::string threads;
+  OptionFlags flags;  // --tol, --max-iter, --memory-limit: the control methods' table
 };
 
-struct CsvTable {
-  std::string file;
-  std::vector<std::vector<std::string>> rows;  // without the header
-  std::vector<std::size_t> lines;              // 1-based line of each row
-};
-
-std::vector<std::string> split_cells(const std::string& line) {
-  std::vector<std::string> cells(1);
-  for (const char c : line) {
-    if (c == ',') {
-      cells.emplace_back();
-    } else if (c != '\r') {
-      cells.back().push_back(c);
-    }
+// The message of an InputError thrown by `check`, or empty.
+template <typename Check>
+std::string problems_of(Check&& check) {
+  try {
+    check();
+  } catch (const InputError& error) {
+    return error.detail();
   }
-  for (std::string& cell : cells) {
-    const auto b = cell.find_first_not_of(" \t\"");
-    const auto e = cell.find_last_not_of(" \t\"");
-    cell = b == std::string::npos ? "" : cell.substr(b, e - b + 1);
-  }
-  return cells;
+  return "";
 }
 
-CsvTable read_csv(const std::string& file, const std::vector<std::string>& header) {
-  std::ifstream in(file);
-  if (!in) throw InputError("cannot open '" + file + "'", SourceLocation{file, 0, 0});
-  CsvTable table{file, {}, {}};
-  std::string line;
-  std::size_t number = 0;
-  if (!std::getline(in, line)) throw InputError("empty file, expected the header", SourceLocation{file, 1, 1});
-  ++number;
-  const auto found = split_cells(line);
-  if (found != header) {
-    std::string want;
-    for (const auto& h : header) want += (want.empty() ? "" : ",") + h;
-    throw InputError("expected the header '" + want + "'", SourceLocation{file, 1, 1});
+// The solve options from --method and the table's flags.
+control::SolveOptions solve_options(const MdpArguments& args) {
+  const control::MethodCheck known = control::check_control_method(args.method, {});
+  if (!known.unknown_method.empty()) throw InputError("--method " + args.method + ": " + known.unknown_method);
+  const AlgorithmSpec* spec = nullptr;
+  for (const AlgorithmSpec& method : control::control_methods()) {
+    if (method.name == args.method) spec = &method;
   }
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto cells = split_cells(line);
-    if (cells.size() != header.size()) {
-      throw InputError(std::to_string(cells.size()) + " cells, expected " + std::to_string(header.size()),
-                       SourceLocation{file, number, 1});
-    }
-    table.rows.push_back(std::move(cells));
-    table.lines.push_back(number);
-  }
-  return table;
+  const std::vector<OptionSetting> settings = args.flags.settings_for(*spec);
+  const control::MethodCheck check = control::check_control_method(args.method, settings);
+  throw_flag_problems(settings, check.problems);
+  control::SolveOptions options = *check.options;
+  options.action_values = !args.json_file.empty();  // Q is in the JSON only
+  return options;
 }
 
-double number_in(const CsvTable& table, std::size_t row, std::size_t column) {
-  const std::string& text = table.rows[row][column];
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    throw InputError("'" + text + "' is not a number", SourceLocation{table.file, table.lines[row], 1});
-  }
-  return value;
+// --horizon, --discount, --alpha given, checked before any file is read.
+std::vector<OptionSetting> mdp_flag_settings(const MdpArguments& args) {
+  std::vector<OptionSetting> settings;
+  if (!args.horizon.empty()) settings.push_back({"horizon", args.horizon});
+  if (!args.discount.empty()) settings.push_back({"discount", args.discount});
+  if (!args.alpha.empty()) settings.push_back({"alpha", args.alpha});
+  control::Mdp probe;
+  throw_flag_problems(settings, control::apply_mdp_settings(probe, settings));
+  return settings;
 }
 
-// Labels in first-appearance order, sorted numerically when all are integers.
-class LabelSet {
- public:
-  void see(const std::string& label) {
-    if (index_.emplace(label, labels_.size()).second) labels_.push_back(label);
-  }
-  void finish() {
-    const bool integers = std::all_of(labels_.begin(), labels_.end(), [](const std::string& s) {
-      long long v = 0;
-      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      return ec == std::errc() && end == s.data() + s.size();
-    });
-    if (integers) {
-      std::sort(labels_.begin(), labels_.end(), [](const std::string& a, const std::string& b) {
-        return std::stoll(a) < std::stoll(b);
-      });
-    }
-    for (std::size_t i = 0; i < labels_.size(); ++i) index_[labels_[i]] = i;
-  }
-  std::size_t at(const CsvTable& table, std::size_t row, std::size_t column, const char* what) const {
-    const auto it = index_.find(table.rows[row][column]);
-    if (it == index_.end()) {
-      throw InputError(std::string("unknown ") + what + " '" + table.rows[row][column] + "'",
-                       SourceLocation{table.file, table.lines[row], 1});
-    }
-    return it->second;
-  }
-  const std::vector<std::string>& labels() const { return labels_; }
-
- private:
-  std::vector<std::string> labels_;
-  std::map<std::string, std::size_t> index_;
-};
-
-control::Mdp load_mdp(const MdpArguments& args) {
-  const CsvTable transitions = read_csv(args.transitions, {"state", "action", "next_state", "probability"});
-  const CsvTable rewards = read_csv(args.rewards, {"state", "action", "reward"});
-  LabelSet states;
-  LabelSet actions;
-  for (const auto& row : transitions.rows) {
-    states.see(row[0]);
-    actions.see(row[1]);
-    states.see(row[2]);
-  }
-  states.finish();
-  actions.finish();
-  control::Mdp mdp;
-  mdp.num_states = states.labels().size();
-  mdp.num_actions = actions.labels().size();
-  mdp.state_labels = states.labels();
-  mdp.action_labels = actions.labels();
-  std::vector<control::Transition> list;
-  for (std::size_t r = 0; r < transitions.rows.size(); ++r) {
-    list.push_back({static_cast<std::uint32_t>(states.at(transitions, r, 0, "state")),
-                    static_cast<std::uint32_t>(actions.at(transitions, r, 1, "action")),
-                    static_cast<std::uint32_t>(states.at(transitions, r, 2, "state")), number_in(transitions, r, 3)});
-  }
-  control::set_transitions(mdp, std::move(list));
-  mdp.reward.assign(mdp.rows(), 0.0);
-  for (std::size_t r = 0; r < rewards.rows.size(); ++r) {
-    mdp.reward[states.at(rewards, r, 0, "state") * mdp.num_actions + actions.at(rewards, r, 1, "action")] =
-        number_in(rewards, r, 2);
-  }
-  if (args.initial.empty()) {
-    mdp.initial.assign(mdp.num_states, 1.0 / static_cast<double>(mdp.num_states));
-  } else {
-    const CsvTable initial = read_csv(args.initial, {"state", "probability"});
-    mdp.initial.assign(mdp.num_states, 0.0);
-    for (std::size_t r = 0; r < initial.rows.size(); ++r) {
-      mdp.initial[states.at(initial, r, 0, "state")] = number_in(initial, r, 1);
-    }
-  }
-  if (!args.prior.empty()) {
-    const CsvTable prior = read_csv(args.prior, {"state", "action", "probability"});
-    mdp.action_prior.assign(mdp.rows(), 0.0);
-    for (std::size_t r = 0; r < prior.rows.size(); ++r) {
-      mdp.action_prior[states.at(prior, r, 0, "state") * mdp.num_actions + actions.at(prior, r, 1, "action")] =
-          number_in(prior, r, 2);
-    }
-  }
-  if (args.horizon > 0) mdp.horizon = args.horizon;
-  if (args.discount > 0) mdp.discount = args.discount;
-  mdp.alpha = args.alpha;
+control::Mdp load_mdp(const MdpArguments& args, const std::vector<OptionSetting>& settings) {
+  control::MdpCsv csv = control::read_mdp_csv(control::MdpCsvFiles{args.transitions, args.rewards, args.initial, args.prior});
+  for (const std::string& note : csv.notes) std::cerr << "copi: note: " << note << "\n";
+  control::Mdp mdp = std::move(csv.mdp);
+  (void)control::apply_mdp_settings(mdp, settings);  // checked above
   return mdp;
 }
 
+// Refused before anything is allocated: the solution (V, π and Q for every step) and,
+// with --json, the document built from it and its text.
+void check_memory(const control::Mdp& mdp, const control::SolveOptions& options, bool json) {
+  const double steps = mdp.horizon ? static_cast<double>(*mdp.horizon) : 1.0;
+  const double bytes = control::solve_memory_estimate(mdp, options) + (json ? control_json_bytes(mdp, steps) : 0.0);
+  if (options.memory_limit_bytes == 0 || bytes <= static_cast<double>(options.memory_limit_bytes)) return;
+  std::ostringstream out;
+  out.precision(3);
+  out << "the solution needs about " << bytes / (1024.0 * 1024 * 1024) << " GiB (V, the policy" << (json ? " and Q" : "")
+      << " for " << (mdp.horizon ? *mdp.horizon : 1) << " steps of " << mdp.num_states << " states x "
+      << mdp.num_actions << " actions" << (json ? ", and their JSON" : "") << "), over --memory-limit "
+      << static_cast<double>(options.memory_limit_bytes) / (1024.0 * 1024 * 1024)
+      << " GiB; raise --memory-limit or shorten --horizon";
+  throw ResourceError(out.str());
+}
+
 int run_mdp(const MdpArguments& args) {
-  const control::Mdp mdp = load_mdp(args);
+  // Every flag problem at once, before any file is read.
+  control::SolveOptions options;
+  std::vector<OptionSetting> settings;
+  std::string problems = problems_of([&] { options = solve_options(args); });
+  std::size_t threads = 0;
+  for (const std::string& more : {problems_of([&] { threads = parse_threads_flag(args.threads); }),
+                                  problems_of([&] { settings = mdp_flag_settings(args); })}) {
+    if (!more.empty()) problems += (problems.empty() ? "" : "; ") + more;
+  }
+  if (!problems.empty()) throw InputError(problems);
+  options.threads = threads;
+  const control::Mdp mdp = load_mdp(args, settings);
+  mdp.validate();
+  check_memory(mdp, options, !args.json_file.empty());
   if (!args.emit_uai.empty()) {
     const control::CompiledMdp compiled = control::compile_factor_graph(mdp);
     write_model_file(args.emit_uai, to_model_tables(compiled.graph));
@@ -196,9 +128,6 @@ int run_mdp(const MdpArguments& args) {
     std::cout << "wrote " << args.emit_uai << " and " << args.emit_uai << ".evid (" << compiled.graph.num_variables()
               << " variables, " << compiled.graph.num_factors() << " factors)\n";
   }
-  control::SolveOptions options;
-  options.method = control::parse_control_method(args.method);
-  options.threads = args.threads;
   const control::ControlSolution solution = control::solve(mdp, options);
   if (!args.json_file.empty()) write_json_file(args.json_file, control_json(mdp, solution));
   if (!args.plot_file.empty()) write_value_table_svg(args.plot_file, mdp, solution);
@@ -222,18 +151,21 @@ CommandRunner add_mdp_command(CLI::App& app) {
   auto args = std::make_shared<MdpArguments>();
   CLI::App* cmd = app.add_subcommand("mdp", "Solve a tabular MDP from CSV files as inference");
   cmd->add_option("--transitions", args->transitions, "CSV: state,action,next_state,probability")->required();
-  cmd->add_option("--rewards", args->rewards, "CSV: state,action,reward")->required();
+  cmd->add_option("--rewards", args->rewards, "CSV: state,action,reward (a pair left out: reward 0)")->required();
   cmd->add_option("--initial", args->initial, "CSV: state,probability (default: uniform)");
   cmd->add_option("--prior", args->prior, "CSV: state,action,probability (default: no action prior)");
-  cmd->add_option("--horizon", args->horizon, "Finite horizon T");
-  cmd->add_option("--discount", args->discount, "Discount gamma in (0, 1]");
-  cmd->add_option("--alpha", args->alpha, "Temperature alpha > 0")->capture_default_str();
-  cmd->add_option("--method", args->method, "exact, variational or map")
-      ->check(CLI::IsMember({"exact", "variational", "map"}))
-      ->capture_default_str();
-  cmd->add_option("--json", args->json_file, "Write V, policy, objective, ... as JSON");
+  for (const OptionSpec& spec : control::mdp_settings()) {
+    std::string* target = spec.name == "horizon" ? &args->horizon : spec.name == "discount" ? &args->discount : &args->alpha;
+    cmd->add_option(spec.flag(), *target,
+                    spec.doc + "; " + spec.accepted() + (spec.default_text.empty() ? "" : "; default " + spec.default_text));
+  }
+  std::string methods;
+  for (const AlgorithmSpec& spec : control::control_methods()) methods += "\n  " + spec.name + ": " + spec.summary;
+  cmd->add_option("--method", args->method, "Method:" + methods)->capture_default_str();
+  args->flags.add_to(*cmd, control::control_methods());
+  cmd->add_option("--json", args->json_file, "Write V, the policy, Q, the objective, ... as JSON");
   cmd->add_option("--plot", args->plot_file, "Write an SVG table of V_t(s) with the most likely actions");
-  cmd->add_option("--threads", args->threads, "Worker threads (default: COPI_THREADS or all cores)");
+  cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");
   cmd->add_option("--emit-uai", args->emit_uai,
                   "Also write the compiled factor graph (finite horizon) as FILE.uai and its evidence O_t = 1 as FILE.uai.evid");
   return [args] { return run_mdp(*args); };

@@ -64,7 +64,7 @@ void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp&
         }
         out << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << cell << "\" height=\"" << cell
             << "\" fill=\"" << colour(v[s], lo, hi) << "\" stroke=\"white\"/>\n";
-        const std::string& action = mdp.action_labels[most_likely(mdp, solution.policy.front(), s)];
+        const std::string action = action_name(mdp, most_likely(mdp, solution.policy.front(), s));
         const double cx = x + cell / 2;
         const double cy = y + cell / 2;
         const double len = cell * 0.35;
@@ -134,7 +134,7 @@ void write_value_table_svg(const std::filesystem::path& path, const control::Mdp
         if (show_actions) {
           const std::size_t a = most_likely(mdp, solution.policy[std::min(t, solution.policy.size() - 1)], s);
           out << "<text x=\"" << x + width_cell / 2 << "\" y=\"" << y + height_cell - 4
-              << "\" text-anchor=\"middle\" fill=\"white\">" << svg_escape(mdp.action_labels[a]) << "</text>\n";
+              << "\" text-anchor=\"middle\" fill=\"white\">" << svg_escape(action_name(mdp, a)) << "</text>\n";
         }
       }
     }

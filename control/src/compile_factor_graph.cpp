@@ -27,6 +27,13 @@ CompiledMdp compile_factor_graph(const Mdp& mdp) {
     throw ResourceError("--emit-uai writes dense transition tables: " + std::to_string(S) + " x " + std::to_string(A) +
                         " x " + std::to_string(S) + " entries is too many");
   }
+  // The whole graph is dense tables too: T of each; refused before any is built.
+  const double entries = static_cast<double>(T) * (static_cast<double>(S) * A * S + 3.0 * A * S) + S;
+  if (entries > static_cast<double>(1 << 26)) {
+    throw ResourceError("--emit-uai writes dense tables: " + std::to_string(T) + " steps of " + std::to_string(S) +
+                        " states x " + std::to_string(A) + " actions make " + std::to_string(static_cast<long long>(entries)) +
+                        " entries, more than 2^26; use a shorter horizon");
+  }
   CompiledMdp out;
   FactorGraph& g = out.graph;
   std::vector<VarId> s(T);

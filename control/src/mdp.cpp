@@ -1,25 +1,25 @@
 #include "copi/control/mdp.hpp"
 
 #include <algorithm>
-#include <tuple>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <string>
+#include <tuple>
 
 #include "copi/graph/error.hpp"
+#include "transposed_dynamics.hpp"
 
 namespace copi::control {
 namespace {
 
-constexpr double kSumTolerance = 1e-9;
-constexpr double kMaxReward = 1e100;
 constexpr double kMinAlpha = 1e-100;
 constexpr double kMaxAlpha = 1e100;
 
+// Shortest text that reads back as the same double ("0.9", "1e+200").
 std::string format_value(double v) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", v);
-  return buffer;
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return error == std::errc() ? std::string(buffer, end) : std::to_string(v);
 }
 
 std::string state_name(const Mdp& mdp, std::size_t s) {
@@ -43,12 +43,102 @@ void check_distribution(const std::vector<double>& p, std::size_t begin, std::si
     if (!(p[i] >= 0.0) || !std::isfinite(p[i])) throw InputError(what() + " has a negative or non-finite probability");
     sum += p[i];
   }
-  if (std::abs(sum - 1.0) > kSumTolerance) {
-    throw InputError(what() + " sums to " + std::to_string(sum) + ", not 1 (tolerance 1e-9)");
+  if (std::abs(sum - 1.0) > kProbabilitySumTolerance) {
+    throw InputError(what() + " sums to " + format_value(sum) + ", not 1 (tolerance 1e-9)");
   }
 }
 
+// γ = 1 without a horizon: refused, naming the states, unless every policy ends.
+void check_stochastic_shortest_path(const Mdp& mdp) {
+  const std::vector<std::uint32_t> trapped = states_that_can_avoid_absorption(mdp);
+  if (trapped.empty()) return;
+  constexpr std::size_t kShown = 6;
+  std::string names;
+  for (std::size_t i = 0; i < trapped.size() && i < kShown; ++i) names += (i == 0 ? "" : ", ") + state_name(mdp, trapped[i]);
+  if (trapped.size() > kShown) names += ", ... (" + std::to_string(trapped.size()) + " states)";
+  throw InputError(
+      "discount 1 without a horizon needs every policy to reach an absorbing state (one available action looping "
+      "with probability 1 and reward 0) with probability 1, but a policy can stay forever among the non-absorbing " +
+      std::string(trapped.size() == 1 ? "state " : "states ") + names +
+      " (each has an action whose successors all lie among them); give a discount below 1 or a horizon");
+}
+
 }  // namespace
+
+bool is_absorbing(const Mdp& mdp, std::size_t s) {
+  std::size_t available = 0;
+  std::size_t only = 0;
+  for (std::size_t a = 0; a < mdp.num_actions; ++a) {
+    const std::size_t row = s * mdp.num_actions + a;
+    if (mdp.action_weight(row) > 0.0) {
+      ++available;
+      only = row;
+    }
+  }
+  if (available != 1 || mdp.action_weight(only) != 1.0 || mdp.reward[only] != 0.0) return false;
+  bool stays = false;
+  for (std::uint64_t k = mdp.row_begin[only]; k < mdp.row_begin[only + 1]; ++k) {
+    if (mdp.probability[k] == 0.0) continue;
+    if (mdp.next_state[k] != s || mdp.probability[k] != 1.0) return false;
+    stays = true;
+  }
+  return stays;
+}
+
+std::vector<std::uint32_t> absorbing_states(const Mdp& mdp) {
+  std::vector<std::uint32_t> states;
+  for (std::size_t s = 0; s < mdp.num_states; ++s) {
+    if (is_absorbing(mdp, s)) states.push_back(static_cast<std::uint32_t>(s));
+  }
+  return states;
+}
+
+std::vector<std::uint32_t> states_that_can_avoid_absorption(const Mdp& mdp) {
+  // Start from every non-absorbing state and remove, until none is left to remove, the
+  // states all of whose available actions can leave the set. A worklist over the
+  // predecessors makes it O(entries): leaves[row] counts the successors of a row outside
+  // the set, staying[s] the available rows of s with none.
+  const std::size_t actions = mdp.num_actions;
+  std::vector<std::uint8_t> inside(mdp.num_states, 1);
+  for (const std::uint32_t s : absorbing_states(mdp)) inside[s] = 0;
+  std::vector<std::uint32_t> leaves(mdp.rows(), 0);
+  std::vector<std::uint32_t> staying(mdp.num_states, 0);
+  std::vector<std::uint32_t> removed;
+  for (std::size_t s = 0; s < mdp.num_states; ++s) {
+    if (inside[s] == 0) continue;
+    for (std::size_t a = 0; a < actions; ++a) {
+      const std::size_t row = s * actions + a;
+      if (!(mdp.action_weight(row) > 0.0)) continue;
+      for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
+        if (mdp.probability[k] > 0.0 && inside[mdp.next_state[k]] == 0) ++leaves[row];
+      }
+      if (leaves[row] == 0) ++staying[s];
+    }
+    if (staying[s] == 0) {
+      inside[s] = 0;
+      removed.push_back(static_cast<std::uint32_t>(s));
+    }
+  }
+  const detail::TransposedDynamics predecessors = detail::transpose(mdp, false);
+  while (!removed.empty()) {
+    const std::uint32_t x = removed.back();
+    removed.pop_back();
+    for (std::uint64_t e = predecessors.begin[x]; e < predecessors.begin[x + 1]; ++e) {
+      const std::uint64_t row = predecessors.row[e];
+      const std::size_t s = row / actions;
+      if (inside[s] == 0 || !(mdp.action_weight(row) > 0.0)) continue;
+      if (leaves[row]++ == 0 && --staying[s] == 0) {
+        inside[s] = 0;
+        removed.push_back(static_cast<std::uint32_t>(s));
+      }
+    }
+  }
+  std::vector<std::uint32_t> trapped;
+  for (std::size_t s = 0; s < mdp.num_states; ++s) {
+    if (inside[s] != 0) trapped.push_back(static_cast<std::uint32_t>(s));
+  }
+  return trapped;
+}
 
 void Mdp::validate() const {
   if (num_states == 0 || num_actions == 0) throw InputError("the MDP needs at least one state and one action");
@@ -67,21 +157,18 @@ void Mdp::validate() const {
   if (!allowed.empty() && allowed.size() != rows()) throw InputError("the forbidden-move flags have the wrong size");
   // Bounds that keep r/α, V/α and their exponentials' logs far from overflow; the
   // engine is exact for anything within them (tested at ±1e6 with α = 1e-6).
-  if (!(alpha > 0.0) || !std::isfinite(alpha)) throw InputError("alpha = " + std::to_string(alpha) + ": must be > 0");
+  if (!(alpha > 0.0) || !std::isfinite(alpha)) throw InputError("alpha = " + format_value(alpha) + ": must be > 0");
   if (alpha < kMinAlpha || alpha > kMaxAlpha) {
     throw InputError("alpha = " + format_value(alpha) + ": must lie in [1e-100, 1e100]");
   }
   if (discount && !(*discount > 0.0 && *discount <= 1.0)) {
-    throw InputError("discount = " + std::to_string(*discount) + ": must be in (0, 1]");
+    throw InputError("discount = " + format_value(*discount) + ": must be in (0, 1]");
   }
   if (!horizon && !discount) throw InputError("give a horizon, a discount, or both");
   if (horizon && *horizon == 0) throw InputError("horizon = 0: must be at least 1");
-  if (!horizon && discount && *discount >= 1.0) {
-    throw InputError("an infinite horizon needs a discount below 1 (discount = 1 and no horizon)");
-  }
   for (std::size_t row = 0; row < rows(); ++row) {
     if (!std::isfinite(reward[row])) throw InputError("reward of " + row_name(*this, row) + " is not finite");
-    if (std::abs(reward[row]) > kMaxReward) {
+    if (std::abs(reward[row]) > kMaxAbsReward) {
       throw InputError("reward of " + row_name(*this, row) + " is " + format_value(reward[row]) +
                        ": rewards must lie within ±1e100");
     }
@@ -102,7 +189,7 @@ void Mdp::validate() const {
   if (!action_prior.empty()) {
     for (std::size_t s = 0; s < num_states; ++s) {
       check_distribution(action_prior, s * num_actions, (s + 1) * num_actions,
-                         [&] { return "the action prior of state " + std::to_string(s); });
+                         [&] { return "the action prior of state " + state_name(*this, s); });
     }
   }
   if (!allowed.empty()) {
@@ -113,11 +200,12 @@ void Mdp::validate() const {
     }
     for (std::size_t row = 0; row < rows(); ++row) {
       if (allowed[row] == 0 && !action_prior.empty() && action_prior[row] != 0.0) {
-        throw InputError("the action prior gives probability " + std::to_string(action_prior[row]) +
+        throw InputError("the action prior gives probability " + format_value(action_prior[row]) +
                          " to the forbidden move " + row_name(*this, row));
       }
     }
   }
+  if (!horizon && *discount == 1.0) check_stochastic_shortest_path(*this);
 }
 
 void set_transitions(Mdp& mdp, std::vector<Transition> transitions) {

@@ -13,6 +13,8 @@ std::vector<OptionSpec> solve_specs() {
                     "infinite horizon: stop when the sup-norm change of V is below this", 0, true),
       number_option("max_iter", OptionType::integer, std::to_string(defaults.max_iterations),
                     "infinite horizon: backup cap", 1),
+      number_option("memory_limit", OptionType::size, "2G",
+                    "refuse a solve whose V, policy and Q for every step exceed this size (e.g. 512M, 2G)", 1024),
       threads_option(),
   };
 }
@@ -53,6 +55,7 @@ MethodCheck check_control_method(std::string_view name, std::span<const OptionSe
   options.tolerance = values.number("tol", options.tolerance);
   options.max_iterations = values.count("max_iter", options.max_iterations);
   options.threads = values.count("threads", 0);
+  options.memory_limit_bytes = values.count("memory_limit", options.memory_limit_bytes);
   check.options = options;
   return check;
 }

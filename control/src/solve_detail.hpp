@@ -1,7 +1,8 @@
-// Private. solve() without touching the process-wide thread limit, for callers that
-// already run inside a parallel loop (solve_all), and the state visitation alone.
+// Private. solve() inside an arena the caller already opened (solve_all runs many
+// solves as tasks), and Q from the next step's values.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "copi/control/soft_value_iteration.hpp"
@@ -10,7 +11,14 @@ namespace copi::control::detail {
 
 ControlSolution solve_on(const Mdp& mdp, const SolveOptions& options, std::size_t threads);
 
-// visitation(...).state alone (solve() needs no state-action table for the objective).
-std::vector<std::vector<double>> state_visitation(const Mdp& mdp, const ControlSolution& solution);
+// ResourceError when `bytes` exceed options.memory_limit_bytes (0: no limit); `what`
+// says what the bytes hold.
+void check_memory(double bytes, const SolveOptions& options, const std::string& what);
+
+// Q(s, a) for every row from the next step's values V' (the table of
+// soft_value_iteration.hpp), -inf for unavailable actions. Parallel over fixed blocks
+// of states.
+std::vector<double> action_values(const Mdp& mdp, ControlMethod method, const std::vector<double>& next,
+                                  std::size_t threads);
 
 }  // namespace copi::control::detail

@@ -98,6 +98,15 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
     auto in_place = Eigen::Map<Eigen::ArrayXd>(weights, static_cast<Eigen::Index>(mdp.rows()));
     in_place = flushed(in_place.exp());  // in place: no second copy of the table
   }
+  absorbing_ = absorbing_states(mdp);
+  absorbing_action_.reserve(absorbing_.size());
+  for (const std::uint32_t s : absorbing_) {
+    std::uint32_t only = 0;
+    for (std::size_t a = 0; a < mdp.num_actions; ++a) {
+      if (mdp.action_weight(s * mdp.num_actions + a) > 0.0) only = static_cast<std::uint32_t>(a);
+    }
+    absorbing_action_.push_back(only);
+  }
 }
 
 StepBackup::ExactScale StepBackup::exact_scale(const std::vector<double>& next) const {
@@ -124,20 +133,20 @@ double StepBackup::log_expect_exact(std::size_t row, const double* next, const E
 }
 
 void StepBackup::run(const std::vector<double>& next, std::vector<double>& value_out,
-                     std::vector<double>* policy_out, std::size_t threads) const {
+                     std::vector<double>* policy_out, std::size_t threads, Scratch& scratch) const {
   // Work is split at fixed boundaries and every packet computes the same lanes for any
   // thread count (and any address of the caller's vectors): bit-identical results.
   double* policy = policy_out != nullptr ? policy_out->data() : nullptr;
   ExactScale scale;
   if (method_ == ControlMethod::exact) {
     scale = exact_scale(next);
-    z_.resize(static_cast<Eigen::Index>(next.size()));  // allocated by the first backup only
+    scratch.z.resize(static_cast<Eigen::Index>(next.size()));  // allocated by the first backup only
     const std::size_t chunks = (next.size() + kZChunk - 1) / kZChunk;
     copi::detail::parallel_for_range(chunks, 1, threads, [&](std::size_t begin, std::size_t end) {
       for (std::size_t c = begin; c < end; ++c) {
         const auto first = static_cast<Eigen::Index>(c * kZChunk);
         const auto count = static_cast<Eigen::Index>(std::min(next.size(), (c + 1) * kZChunk)) - first;
-        auto z = z_.segment(first, count);
+        auto z = scratch.z.segment(first, count);
         z = flushed(((Eigen::Map<const Eigen::ArrayXd>(next.data() + first, count) - scale.shift) / mdp_.alpha +
                      scale.z_offset)
                         .exp());
@@ -150,13 +159,16 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
     for (std::size_t b = begin; b < end; ++b) {
       const std::size_t last = std::min(mdp_.num_states, (b + 1) * kBlock);
       std::uint64_t k = mdp_.row_begin[b * kBlock * mdp_.num_actions];  // the block's first CSR entry
+      const std::uint32_t* absorbing =
+          std::lower_bound(absorbing_.data(), absorbing_.data() + absorbing_.size(), b * kBlock);
       if (method_ == ControlMethod::map) {
-        map_states(b * kBlock, last - b * kBlock, k, next.data(), value_out.data(), policy);
+        map_states(b * kBlock, last - b * kBlock, k, next.data(), absorbing, value_out.data(), policy);
         continue;
       }
       for (std::size_t first = b * kBlock; first < last; first += kLanes) {
         const std::size_t count = std::min<std::size_t>(kLanes, last - first);
-        soft_group(first, count, k, next.data(), z_.data(), scale, buffers, value_out.data(), policy);
+        soft_group(first, count, k, next.data(), scratch.z.data(), scale, buffers, absorbing, value_out.data(),
+                   policy);
       }
     }
 #if defined(__x86_64__)
@@ -193,8 +205,8 @@ void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, 
 }
 
 void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
-                            const ExactScale& scale, GroupBuffers& buffers, double* value_out,
-                            double* policy_out) const {
+                            const ExactScale& scale, GroupBuffers& buffers, const std::uint32_t*& absorbing,
+                            double* value_out, double* policy_out) const {
   const std::size_t actions = mdp_.num_actions;
   LaneVector& q = buffers.expect;
   const LaneVector& bias = buffers.bias;
@@ -247,6 +259,13 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
       for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = buffers.policy_row[a];
     }
   }
+  const std::uint32_t* const absorbing_end = absorbing_.data() + absorbing_.size();
+  for (; absorbing != absorbing_end && *absorbing < first + count; ++absorbing) {
+    const auto lane = static_cast<Eigen::Index>(*absorbing - first);
+    value_out[*absorbing] = 0.0;
+    const std::size_t only = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
+    for (std::size_t a = 0; a < actions; ++a) q[a][lane] = a == only ? 1.0 : 0.0;
+  }
   if (policy_out != nullptr) {
     double* out = policy_out + first * actions;
     for (std::size_t i = 0; i < count; ++i) {
@@ -256,7 +275,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
 }
 
 void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
-                            double* value_out, double* policy_out) const {
+                            const std::uint32_t*& absorbing, double* value_out, double* policy_out) const {
   // Q = r + γ E[V'], V = max over the available actions, π one-hot on the first best
   // action. No exp/log here, so the gather feeds the maximum directly.
   const std::size_t actions = mdp_.num_actions;
@@ -275,6 +294,11 @@ void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t&
         best_q = q;
       }
     });
+    if (absorbing != absorbing_.data() + absorbing_.size() && *absorbing == first + i) {
+      best = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
+      best_q = 0.0;
+      ++absorbing;
+    }
     value_out[first + i] = best_q;
     if (policy_out != nullptr) {
       double* out = policy_out + (first + i) * actions;

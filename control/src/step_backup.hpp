@@ -23,13 +23,20 @@ namespace copi::control::detail {
 
 class StepBackup {
  public:
+  // Working memory of one backup (exact: z of the current backup), owned by the
+  // caller so that run() changes nothing in the StepBackup: concurrent runs with their
+  // own scratch are safe. Allocated by the first run that uses it, reused after.
+  struct Scratch {
+    Eigen::ArrayXd z;
+  };
+
   StepBackup(const Mdp& mdp, ControlMethod method);
   // value_out[s] for every state from the next step's values; the policy (rows
   // s*A + a) when `policy_out` is given. Parallel over fixed blocks of states, so the
-  // result is bit-identical for any thread count. Not reentrant: one run() at a time
-  // per StepBackup (it reuses a scratch vector).
+  // result is bit-identical for any thread count. Absorbing states (is_absorbing) get
+  // V = 0 exactly and π = 1 on their one action.
   void run(const std::vector<double>& next, std::vector<double>& value_out, std::vector<double>* policy_out,
-           std::size_t threads) const;
+           std::size_t threads, Scratch& scratch) const;
 
  private:
   static constexpr std::size_t kBlock = 256;   // states per parallel work item
@@ -73,10 +80,13 @@ class StepBackup {
   // group's last row on return.
   void gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms,
               GroupBuffers& buffers) const;
+  // `absorbing` walks the sorted absorbing states: the first one >= first on entry,
+  // the first one past the group on return.
   void soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
-                  const ExactScale& scale, GroupBuffers& buffers, double* value_out, double* policy_out) const;
-  void map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, double* value_out,
+                  const ExactScale& scale, GroupBuffers& buffers, const std::uint32_t*& absorbing, double* value_out,
                   double* policy_out) const;
+  void map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
+                  const std::uint32_t*& absorbing, double* value_out, double* policy_out) const;
   // Exact, for states with a row whose every term underflows: V(s) and π(·|s) wholly in
   // log space.
   void exact_state_in_log_space(std::size_t s, const double* next, const ExactScale& scale, double* value,
@@ -95,7 +105,10 @@ class StepBackup {
   // B(s) = max_a b_a. The same in every backup, so computed once.
   std::vector<double> action_weight_;
   std::vector<double> action_offset_;
-  mutable Eigen::ArrayXd z_;  // exact: z of the current backup, reused by every run()
+  // The absorbing states, increasing, and the one action available in each: their
+  // V = 0 is set, not computed (the scaled sums round to a few ulps off 0).
+  std::vector<std::uint32_t> absorbing_;
+  std::vector<std::uint32_t> absorbing_action_;
 };
 
 }  // namespace copi::control::detail

@@ -1,6 +1,7 @@
 #include "copi/control/tasks.hpp"
 
 #include <random>
+#include <string>
 
 #include "copi/inference/detail/parallel.hpp"
 #include "solve_detail.hpp"
@@ -9,7 +10,12 @@ namespace copi::control {
 
 std::vector<ControlSolution> solve_all(const std::vector<Mdp>& mdps, const SolveOptions& options) {
   options.validate();
-  for (const Mdp& mdp : mdps) mdp.validate();
+  double bytes = 0.0;
+  for (const Mdp& mdp : mdps) {
+    mdp.validate();
+    bytes += solve_memory_estimate(mdp, options);
+  }
+  detail::check_memory(bytes, options, "the solutions of " + std::to_string(mdps.size()) + " MDPs");
   std::vector<ControlSolution> solutions(mdps.size());
   // One task per MDP; inside a task the backups run on its thread alone.
   copi::detail::with_threads(options.threads, [&](std::size_t threads) {

@@ -1,72 +1,126 @@
-// Forward messages: state and state-action visitation under a solved policy.
+// Forward messages: state and state-action visitation under a solved policy, as a
+// gather through the transposed dynamics (transposed_dynamics.hpp), parallel over next
+// states and bit-identical to the serial forward sweep for any thread count.
 #include <algorithm>
 #include <cmath>
 
 #include "copi/control/soft_value_iteration.hpp"
-#include "solve_detail.hpp"
+#include "copi/graph/error.hpp"
+#include "copi/inference/detail/parallel.hpp"
+#include "transposed_dynamics.hpp"
 
 namespace copi::control {
 namespace {
 
-// d'(s') = γ Σ_s d(s) Σ_a π(a|s) p(s'|s,a): one forward step (the episode continues
-// with probability γ).
-void step(const Mdp& mdp, const std::vector<double>& policy, const std::vector<double>& d, std::vector<double>& out) {
-  const double gamma = mdp.discount.value_or(1.0);
-  std::fill(out.begin(), out.end(), 0.0);
-  for (std::size_t s = 0; s < mdp.num_states; ++s) {
-    if (d[s] == 0.0) continue;
-    for (std::size_t a = 0; a < mdp.num_actions; ++a) {
-      const std::size_t row = s * mdp.num_actions + a;
-      const double mass = gamma * d[s] * policy[row];
-      if (mass == 0.0) continue;
-      for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
-        out[mdp.next_state[k]] += mass * mdp.probability[k];
+constexpr std::size_t kGrain = 4096;            // states per task
+constexpr std::size_t kMaxOccupancySteps = 100000;
+constexpr double kNegligibleMass = 1e-15;       // occupancy: stop when this little is still moving
+
+class ForwardStep {
+ public:
+  ForwardStep(const Mdp& mdp, std::size_t threads)
+      : mdp_(mdp), threads_(threads), dynamics_(detail::transpose(mdp, true)), mass_(mdp.rows()) {}
+
+  // out(s') = Σ over entries into s', in entry order, of (γ d(s)) π(a|s) p(s'|s,a): the
+  // same products, added in the same order, as a serial sweep over the rows. States
+  // flagged in `stopped` send nothing on.
+  void run(const std::vector<double>& policy, const std::vector<double>& d, const std::vector<std::uint8_t>* stopped,
+           std::vector<double>& out) {
+    const double gamma = mdp_.discount.value_or(1.0);
+    const std::size_t actions = mdp_.num_actions;
+    copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t s = begin; s < end; ++s) {
+        const bool silent = stopped != nullptr && (*stopped)[s] != 0;
+        for (std::size_t a = 0; a < actions; ++a) {
+          mass_[s * actions + a] = silent ? 0.0 : gamma * d[s] * policy[s * actions + a];
+        }
       }
-    }
+    });
+    copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t x = begin; x < end; ++x) {
+        double total = 0.0;
+        for (std::uint64_t e = dynamics_.begin[x]; e < dynamics_.begin[x + 1]; ++e) {
+          total += mass_[dynamics_.row[e]] * dynamics_.probability[e];
+        }
+        out[x] = total;
+      }
+    });
   }
+
+ private:
+  const Mdp& mdp_;
+  std::size_t threads_;
+  detail::TransposedDynamics dynamics_;
+  std::vector<double> mass_;  // per row: γ d(s) π(a|s)
+};
+
+void check_shapes(const Mdp& mdp, const ControlSolution& solution) {
+  const std::size_t steps = mdp.horizon ? *mdp.horizon : 1;
+  if (solution.policy.size() != steps) {
+    throw InputError("visitation: the solution has " + std::to_string(solution.policy.size()) +
+                     " policy steps, the MDP needs " + std::to_string(steps));
+  }
+  for (const auto& policy : solution.policy) {
+    if (policy.size() != mdp.rows()) throw InputError("visitation: the policy does not fit the MDP's states and actions");
+  }
+}
+
+std::vector<std::vector<double>> state_visitation(const Mdp& mdp, const ControlSolution& solution,
+                                                  std::size_t threads) {
+  ForwardStep step(mdp, threads);
+  std::vector<std::vector<double>> visits;
+  if (mdp.horizon) {
+    const std::size_t T = *mdp.horizon;
+    visits.assign(T, std::vector<double>(mdp.num_states, 0.0));
+    visits[0] = mdp.initial;
+    for (std::size_t t = 0; t + 1 < T; ++t) step.run(solution.policy[t], visits[t], nullptr, visits[t + 1]);
+    return visits;
+  }
+  // Occupancy Σ_t γ^t d_t. A stochastic shortest path (γ = 1) stops the episode in the
+  // absorbing states: they count the mass that enters them, once.
+  std::vector<std::uint8_t> stopped;
+  if (*mdp.discount == 1.0) {
+    stopped.assign(mdp.num_states, 0);
+    for (const std::uint32_t s : absorbing_states(mdp)) stopped[s] = 1;
+  }
+  const std::vector<std::uint8_t>* stops = stopped.empty() ? nullptr : &stopped;
+  std::vector<double> d = mdp.initial;
+  std::vector<double> next(mdp.num_states);
+  std::vector<double> total = d;
+  for (std::size_t k = 0; k < kMaxOccupancySteps; ++k) {
+    step.run(solution.policy[0], d, stops, next);
+    double moving = 0.0;  // in state order: the same stopping step for any thread count
+    for (std::size_t s = 0; s < mdp.num_states; ++s) {
+      total[s] += next[s];
+      if (stops == nullptr || stopped[s] == 0) moving += next[s];
+    }
+    std::swap(d, next);
+    if (moving < kNegligibleMass) break;
+  }
+  visits.assign(1, std::move(total));
+  return visits;
 }
 
 }  // namespace
 
-std::vector<std::vector<double>> detail::state_visitation(const Mdp& mdp, const ControlSolution& solution) {
-  Visitation visits;
-  if (mdp.horizon) {
-    const std::size_t T = *mdp.horizon;
-    visits.state.assign(T, std::vector<double>(mdp.num_states, 0.0));
-    visits.state[0] = mdp.initial;
-    for (std::size_t t = 0; t + 1 < T; ++t) step(mdp, solution.policy[t], visits.state[t], visits.state[t + 1]);
-  } else {
-    // Discounted occupancy Σ_t d_t, accumulated until the remaining mass is negligible.
-    std::vector<double> d = mdp.initial;
-    std::vector<double> next(mdp.num_states);
-    std::vector<double> total = d;
-    for (std::size_t k = 0; k < 100000; ++k) {
-      step(mdp, solution.policy[0], d, next);
-      double mass = 0.0;
-      for (std::size_t s = 0; s < mdp.num_states; ++s) {
-        total[s] += next[s];
-        mass += next[s];
-      }
-      std::swap(d, next);
-      if (mass < 1e-15) break;
+Visitation visitation(const Mdp& mdp, const ControlSolution& solution, std::size_t threads) {
+  mdp.validate();
+  check_shapes(mdp, solution);
+  return copi::detail::with_threads(threads, [&](std::size_t pool) {
+    Visitation visits;
+    visits.state = state_visitation(mdp, solution, pool);
+    visits.state_action.resize(visits.state.size());
+    for (std::size_t t = 0; t < visits.state.size(); ++t) {
+      const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
+      std::vector<double>& out = visits.state_action[t];
+      out.resize(mdp.rows());
+      const std::vector<double>& d = visits.state[t];
+      copi::detail::parallel_for_range(mdp.rows(), kGrain, pool, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t row = begin; row < end; ++row) out[row] = d[row / mdp.num_actions] * policy[row];
+      });
     }
-    visits.state.assign(1, std::move(total));
-  }
-  return std::move(visits.state);
-}
-
-Visitation visitation(const Mdp& mdp, const ControlSolution& solution, std::size_t /*threads*/) {
-  Visitation visits;
-  visits.state = detail::state_visitation(mdp, solution);
-  visits.state_action.resize(visits.state.size());
-  for (std::size_t t = 0; t < visits.state.size(); ++t) {
-    const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
-    visits.state_action[t].resize(mdp.rows());
-    for (std::size_t row = 0; row < mdp.rows(); ++row) {
-      visits.state_action[t][row] = visits.state[t][row / mdp.num_actions] * policy[row];
-    }
-  }
-  return visits;
+    return visits;
+  });
 }
 
 }  // namespace copi::control

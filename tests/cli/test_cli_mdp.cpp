@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <utility>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
@@ -146,14 +149,19 @@ TEST(CliMdp, NeitherHorizonNorDiscountIsBadInput) {
   EXPECT_NE(run.err.find("horizon"), std::string::npos) << run.err;
 }
 
-TEST(CliMdp, RowNotSummingToOneNamesTheStateAndAction) {
+// Item 6 of issue 10: the row-sum error is at the first row of the (state, action), in
+// labels, and lists the rows that make up the sum.
+TEST(CliMdp, RowNotSummingToOneNamesTheFileLineStateAndAction) {
   TempDir dir;
-  const auto t = dir.write("T.csv", "state,action,next_state,probability\n0,a,0,0.5\n0,a,1,0.4\n1,a,1,1\n");
-  const auto r = dir.write("R.csv", "state,action,reward\n0,a,1\n");
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\nlow,go,high,1\nhigh,go,low,0.5\n"
+                                    "low,stay,low,1\nhigh,go,high,0.4\nhigh,stay,high,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\nlow,go,1\n");
   const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() + " --discount 0.9");
   EXPECT_EQ(run.status, 2);
-  EXPECT_NE(run.err.find("(state 0, action a)"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("sums to 0.9"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(t.string() + ":3:1: error: p(next_state | state high, action go) sums to 0.9, not 1 "
+                                      "(tolerance 1e-9): the rows at lines 3 and 5"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST(CliMdp, BadHeaderAndUnknownLabelNameTheFileAndLine) {
@@ -168,6 +176,231 @@ TEST(CliMdp, BadHeaderAndUnknownLabelNameTheFileAndLine) {
   const CliRun label = run_copi("mdp --transitions " + t.string() + " --rewards " + unknown.string() + " --horizon 2");
   EXPECT_EQ(label.status, 2);
   EXPECT_NE(label.err.find(unknown.string() + ":3:1: error: unknown state 'middle'"), std::string::npos) << label.err;
+}
+
+// Item 2 of issue 10: a repeated row is an error naming both lines (it used to win
+// silently); rewards left out are 0, and a note says how many.
+TEST(CliMdp, DuplicatedRowsAreErrorsNamingBothLinesAndMissingRewardsAreNoted) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const auto repeated = dir.write("T2.csv", std::string(kTransitions) + "low,go,high,0.6\n");
+  const CliRun transitions = run_copi("mdp --transitions " + repeated.string() + " --rewards " + r.string() + " --horizon 2");
+  EXPECT_EQ(transitions.status, 2);
+  EXPECT_NE(transitions.err.find(repeated.string() + ":9:1: error: duplicate transition (state low, action go, "
+                                                     "next_state high): also at line 4"),
+            std::string::npos)
+      << transitions.err;
+  const auto twice = dir.write("R2.csv", std::string(kRewards) + "high,stay,2\n");
+  const CliRun rewards = run_copi("mdp --transitions " + t.string() + " --rewards " + twice.string() + " --horizon 2");
+  EXPECT_EQ(rewards.status, 2);
+  EXPECT_NE(rewards.err.find(twice.string() + ":6:1: error: duplicate reward for (state high, action stay): also at line 4"),
+            std::string::npos)
+      << rewards.err;
+  const auto initial = dir.write("I.csv", "state,probability\nlow,0.5\nhigh,0.5\nlow,0.5\n");
+  const CliRun start = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() + " --initial " +
+                                initial.string() + " --horizon 2");
+  EXPECT_EQ(start.status, 2);
+  EXPECT_NE(start.err.find(initial.string() + ":4:1: error: duplicate initial probability for state low: also at line 2"),
+            std::string::npos)
+      << start.err;
+  const auto prior = dir.write("P.csv", "state,action,probability\nlow,go,1\nhigh,go,1\nlow,go,1\n");
+  const CliRun prior_run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() + " --prior " +
+                                    prior.string() + " --horizon 2");
+  EXPECT_EQ(prior_run.status, 2);
+  EXPECT_NE(prior_run.err.find(prior.string() + ":4:1: error: duplicate prior probability for (state low, action go): "
+                                                "also at line 2"),
+            std::string::npos)
+      << prior_run.err;
+  // One reward row of four: three pairs default to 0, and the JSON's last-step Q is the
+  // reward itself, 0 for them.
+  const auto sparse = dir.write("R3.csv", "state,action,reward\nhigh,go,2\n");
+  const CliRun noted = run_copi("mdp --transitions " + t.string() + " --rewards " + sparse.string() +
+                                " --horizon 1 --method map --json " + (dir / "m.json").string());
+  ASSERT_EQ(noted.status, 0) << noted.err;
+  EXPECT_NE(noted.err.find("copi: note: " + sparse.string() + ": 3 (state, action) pairs have no reward row; their "
+                                                              "reward is 0"),
+            std::string::npos)
+      << noted.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "m.json"));
+  EXPECT_EQ(doc["Q"][0], nlohmann::json::parse("[[0.0, 0.0], [0.0, 2.0]]"));
+}
+
+// Item 11: Q in the JSON (t x state x action), the exact method's eq. 7 here, against
+// closed forms for horizon 2; an action without transition rows is unavailable (null).
+TEST(CliMdp, JsonHasQOfEveryStepWithNullForUnavailableActions) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() +
+                              " --horizon 2 --alpha 0.5 --discount 0.9 --method exact --json " + (dir / "m.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "m.json"));
+  ASSERT_EQ(doc["Q"].size(), 2u);
+  const double alpha = 0.5;
+  const double gamma = 0.9;
+  const double reward[2][2] = {{0.0, -1.0}, {1.0, 0.5}};  // [state][action], states low, high
+  // V_2(s) = α log Σ_a exp(r/α); Q_1(s, a) = r + α log(γ E[exp(V_2/α)] + 1 - γ).
+  double w2[2];
+  for (int s = 0; s < 2; ++s) w2[s] = std::exp(reward[s][0] / alpha) + std::exp(reward[s][1] / alpha);
+  const double p[2][2][2] = {{{0.9, 0.1}, {0.4, 0.6}}, {{0.0, 1.0}, {0.5, 0.5}}};  // [s][a][s']
+  for (int s = 0; s < 2; ++s) {
+    for (int a = 0; a < 2; ++a) {
+      EXPECT_NEAR(doc["Q"][1][s][a].get<double>(), reward[s][a], 1e-15);
+      const double expect = p[s][a][0] * w2[0] + p[s][a][1] * w2[1];
+      EXPECT_NEAR(doc["Q"][0][s][a].get<double>(), reward[s][a] + alpha * std::log(gamma * expect + 1.0 - gamma), 1e-12);
+    }
+  }
+  // (high, go) has no rows: unavailable, so its Q is null and π gives it 0.
+  const auto partial = dir.write("T2.csv", "state,action,next_state,probability\nlow,stay,low,1\nlow,go,high,1\n"
+                                           "high,stay,low,1\n");
+  const CliRun unavailable = run_copi("mdp --transitions " + partial.string() + " --rewards " + r.string() +
+                                      " --horizon 1 --json " + (dir / "u.json").string());
+  ASSERT_EQ(unavailable.status, 0) << unavailable.err;
+  EXPECT_NE(unavailable.err.find("1 (state, action) pair has no transition rows"), std::string::npos) << unavailable.err;
+  const nlohmann::json u = nlohmann::json::parse(slurp(dir / "u.json"));
+  EXPECT_TRUE(u["Q"][0][1][1].is_null()) << u["Q"];
+  EXPECT_EQ(u["Q"][0][1][0].get<double>(), 1.0);
+  EXPECT_EQ(u["policy"][0][1][1].get<double>(), 0.0);
+}
+
+// Item 11: --tol and --max-iter. One state looping with reward 1 at γ = 1/2: backup k
+// changes V by 2^{1-k}, so a tolerance of 1e-3 stops after exactly 11 backups with
+// V = 2 (1 - 2^-11); a cap of 5 stops before, not converged (status 1).
+TEST(CliMdp, ToleranceAndIterationCapStopTheInfiniteHorizon) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\ns,go,s,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\ns,go,1\n");
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() + " --discount 0.5 --json ";
+  const CliRun tolerant = run_copi(base + (dir / "a.json").string() + " --tol 1e-3");
+  ASSERT_EQ(tolerant.status, 0) << tolerant.err;
+  const nlohmann::json a = nlohmann::json::parse(slurp(dir / "a.json"));
+  EXPECT_EQ(a["iterations"].get<int>(), 11);
+  EXPECT_EQ(a["V"][0][0].get<double>(), 2.0 * (1.0 - std::ldexp(1.0, -11)));
+  EXPECT_TRUE(a["converged"].get<bool>());
+  const CliRun capped = run_copi(base + (dir / "b.json").string() + " --max-iter 5");
+  EXPECT_EQ(capped.status, 1);
+  EXPECT_NE(capped.err.find("not converged after 5 backups"), std::string::npos) << capped.err;
+  const nlohmann::json b = nlohmann::json::parse(slurp(dir / "b.json"));
+  EXPECT_EQ(b["iterations"].get<int>(), 5);
+  EXPECT_FALSE(b["converged"].get<bool>());
+}
+
+// Item 11: --discount 1 without a horizon on a stochastic shortest path. A state without
+// transition rows (goal) is absorbing; from start, `safe` reaches it for -2 and `risky`
+// for -0.5 half the time (else stays): map V(start) = max(-2, -0.5 + V/2) = -1, and V
+// of the goal is exactly 0 (item 7). A policy that can wait forever is refused.
+TEST(CliMdp, DiscountOneWithoutHorizonSolvesShortestPathsAndRefusesEndlessOnes) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\nstart,safe,goal,1\nstart,risky,goal,0.5\n"
+                                    "start,risky,start,0.5\n");
+  const auto r = dir.write("R.csv", "state,action,reward\nstart,safe,-2\nstart,risky,-0.5\n");
+  for (const std::string method : {"map", "exact", "variational"}) {
+    const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() +
+                                " --discount 1 --method " + method + " --json " + (dir / "m.json").string());
+    ASSERT_EQ(run.status, 0) << method << ": " << run.err;
+    EXPECT_NE(run.err.find("1 state has no transition rows and is absorbing (the episode ends there, V = 0): goal"),
+              std::string::npos)
+        << run.err;
+    const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "m.json"));
+    EXPECT_EQ(doc["states"], (std::vector<std::string>{"start", "goal"}));
+    EXPECT_EQ(doc["V"][0][1].get<double>(), 0.0) << method;
+    if (method == "map") {
+      EXPECT_NEAR(doc["V"][0][0].get<double>(), -1.0, 1e-9);
+    }
+    if (method == "exact") {  // x = e^{-2} + e^{-0.5} (1/2 + x/2)
+      const double x = (std::exp(-2.0) + 0.5 * std::exp(-0.5)) / (1.0 - 0.5 * std::exp(-0.5));
+      EXPECT_NEAR(doc["V"][0][0].get<double>(), std::log(x), 1e-9);
+    }
+  }
+  const auto waiting = dir.write("W.csv", "state,action,next_state,probability\nstart,safe,goal,1\nstart,wait,start,1\n");
+  const auto wait_rewards = dir.write("WR.csv", "state,action,reward\nstart,safe,-2\nstart,wait,-1\n");
+  const CliRun refused =
+      run_copi("mdp --transitions " + waiting.string() + " --rewards " + wait_rewards.string() + " --discount 1");
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("but a policy can stay forever among the non-absorbing state start"), std::string::npos)
+      << refused.err;
+}
+
+// Item 7 through the command line: the exact method with a discount used to give the
+// absorbing states 6e-17; the JSON's V is 0 exactly, at every step.
+TEST(CliMdp, AbsorbingStatesHaveValueExactlyZero) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\na,left,b,0.7\na,left,a,0.3\na,right,end,0.6\n"
+                                    "a,right,b,0.4\nb,left,a,1\nb,right,end,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\na,left,-1\na,right,-0.3\nb,left,-0.5\nb,right,-2\n");
+  for (const std::string method : {"exact", "variational", "map"}) {
+    for (const std::string horizon : {" --horizon 5", ""}) {
+      const CliRun run = run_copi("mdp --transitions " + t.string() + " --rewards " + r.string() + " --discount 0.9" +
+                                  horizon + " --alpha 0.3 --method " + method + " --json " + (dir / "m.json").string());
+      ASSERT_EQ(run.status, 0) << run.err;
+      const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "m.json"));
+      ASSERT_EQ(doc["states"][2], "end");
+      for (const auto& v : doc["V"]) EXPECT_EQ(v[2].get<double>(), 0.0) << method << horizon;
+      EXPECT_NE(run.out.find("V(end) = 0 "), std::string::npos) << run.out;
+    }
+  }
+}
+
+// Item 3 of issue 10: numeric flags are input. Each bad value exits 2 naming the flag
+// as typed and the accepted range (--horizon -3 used to wrap round to a huge size_t and
+// die in std::vector); every bad flag of a command line is reported at once.
+TEST(CliMdp, BadNumericFlagsNameTheFlagAndTheRange) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() + " ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--horizon -3", "copi: error: --horizon -3: must be an integer >= 1\n"},
+      {"--horizon 0", "copi: error: --horizon 0: must be an integer >= 1\n"},
+      {"--horizon 2.5", "copi: error: --horizon 2.5: must be an integer >= 1\n"},
+      {"--horizon many", "copi: error: --horizon many: must be an integer >= 1\n"},
+      {"--discount nan", "copi: error: --discount nan: must be a number in (0, 1]\n"},
+      {"--discount 1.5", "copi: error: --discount 1.5: must be a number in (0, 1]\n"},
+      {"--horizon 2 --alpha 0", "copi: error: --alpha 0: must be a number in [1e-100, 1e+100]\n"},
+      {"--horizon 2 --tol -1", "copi: error: --tol -1: must be a number > 0\n"},
+      {"--horizon 2 --max-iter 0", "copi: error: --max-iter 0: must be an integer >= 1\n"},
+      {"--horizon 2 --threads 0", "copi: error: --threads 0: must be an integer in [1, 4096]\n"},
+      {"--horizon 2 --memory-limit lots", "copi: error: --memory-limit lots: must be a size such as 512M, 2G or 1048576 (bytes)\n"},
+      {"--horizon 2 --method soft", "copi: error: --method soft: unknown method 'soft': expected exact, variational or map\n"},
+      {"--horizon -3 --alpha 0 --tol 0 --threads 0",
+       "copi: error: --tol 0: must be a number > 0; --threads 0: must be an integer in [1, 4096]; --horizon -3: must be "
+       "an integer >= 1; --alpha 0: must be a number in [1e-100, 1e+100]\n"},
+  };
+  for (const auto& [flags, message] : cases) {
+    const CliRun run = run_copi(base + flags);
+    EXPECT_EQ(run.status, 2) << flags;
+    EXPECT_EQ(run.err, message) << flags;
+    EXPECT_EQ(run.out, "") << flags;
+  }
+}
+
+// Item 3: a horizon whose outputs cannot fit is refused before anything is allocated
+// (exit 3): run under a 1 GiB address-space cap, the refusal still comes from the
+// estimate, not from a failed allocation. --memory-limit moves the line.
+TEST(CliMdp, HorizonsBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto r = dir.write("R.csv", kRewards);
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() + " ";
+  const std::string copi = std::string(COPI_EXECUTABLE);
+  const std::string capped = "-c 'ulimit -v 1048576; exec " + copi + " " + base + "--horizon 10000000 --json " +
+                             (dir / "m.json").string() + " 2>" + (dir / "err.txt").string() + "'";
+  const int raw = std::system(("sh " + capped).c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 3);
+  const std::string err = slurp(dir / "err.txt");
+  EXPECT_EQ(err.rfind("copi: error: the solution needs about ", 0), 0u) << err;
+  EXPECT_NE(err.find("GiB (V, the policy and Q for 10000000 steps of 2 states x 2 actions, and their JSON), over "
+                     "--memory-limit 2 GiB; raise --memory-limit or shorten --horizon"),
+            std::string::npos)
+      << err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.json"));
+  // 1000 steps need about 200 kB: refused under a 100 kB limit, solved under the default.
+  const CliRun small = run_copi(base + "--horizon 1000 --memory-limit 100K");
+  EXPECT_EQ(small.status, 3);
+  EXPECT_NE(small.err.find("over --memory-limit 9.54e-05 GiB"), std::string::npos) << small.err;
+  EXPECT_EQ(run_copi(base + "--horizon 1000").status, 0);
 }
 
 TEST(CliMdp, ExactDivergenceIsReportedWithStatusOne) {

@@ -1,6 +1,7 @@
 // The control solver at its edges: divergence of the exact (optimistic) backup in the
 // infinite horizon, extreme rewards and temperatures, thread-count independence on a
-// 20000-state MDP, and Mdp / SolveOptions validation errors.
+// 20000-state MDP (solve and visitation, the latter also against the serial sweep),
+// concurrent backups, and Mdp / SolveOptions validation errors.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,8 +12,10 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "../../control/src/step_backup.hpp"  // private: run() with the caller's scratch
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/graph/error.hpp"
 
@@ -265,6 +268,58 @@ void expect_bit_identical(const ControlSolution& one, const ControlSolution& two
   EXPECT_EQ(one.diverged, two.diverged) << where;
 }
 
+// d_{t+1}(s') = Σ γ d_t(s) π(a|s) p(s'|s,a), written as the plain serial sweep over the
+// rows (a scatter): the oracle for visitation(). The infinite horizon sums the same
+// steps until the moving mass is below 1e-15.
+std::vector<std::vector<double>> serial_visitation(const Mdp& mdp, const ControlSolution& solution) {
+  const double gamma = mdp.discount.value_or(1.0);
+  const auto step = [&](const std::vector<double>& policy, const std::vector<double>& d) {
+    std::vector<double> out(mdp.num_states, 0.0);
+    for (std::size_t s = 0; s < mdp.num_states; ++s) {
+      for (std::size_t a = 0; a < mdp.num_actions; ++a) {
+        const std::size_t row = s * mdp.num_actions + a;
+        const double mass = gamma * d[s] * policy[row];
+        for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
+          out[mdp.next_state[k]] += mass * mdp.probability[k];
+        }
+      }
+    }
+    return out;
+  };
+  std::vector<std::vector<double>> visits(1, mdp.initial);
+  if (mdp.horizon) {
+    for (std::size_t t = 0; t + 1 < *mdp.horizon; ++t) visits.push_back(step(solution.policy[t], visits[t]));
+    return visits;
+  }
+  std::vector<double> d = mdp.initial;
+  for (int k = 0; k < 100000; ++k) {
+    d = step(solution.policy[0], d);
+    double moving = 0.0;
+    for (std::size_t s = 0; s < mdp.num_states; ++s) {
+      visits[0][s] += d[s];
+      moving += d[s];
+    }
+    if (moving < 1e-15) break;
+  }
+  return visits;
+}
+
+// visitation() at 1, 2 and 3 threads: the same bits as each other and as the serial sweep.
+void expect_visitation_is_the_serial_sweep(const Mdp& mdp, const ControlSolution& solution, const std::string& where) {
+  const std::vector<std::vector<double>> reference = serial_visitation(mdp, solution);
+  for (const std::size_t threads : {1, 2, 3}) {
+    const Visitation visits = visitation(mdp, solution, threads);
+    ASSERT_EQ(visits.state.size(), reference.size()) << where;
+    for (std::size_t t = 0; t < reference.size(); ++t) {
+      EXPECT_TRUE(same_bits(visits.state[t], reference[t])) << where << " threads " << threads << " t " << t;
+      const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
+      std::vector<double> state_action(mdp.rows());
+      for (std::size_t row = 0; row < mdp.rows(); ++row) state_action[row] = reference[t][row / mdp.num_actions] * policy[row];
+      EXPECT_TRUE(same_bits(visits.state_action[t], state_action)) << where << " threads " << threads << " t " << t;
+    }
+  }
+}
+
 // 20000 states: more than two chunks of 4096 states, so two threads really split the backup.
 TEST(ControlThreads, OneAndTwoThreadsAreBitIdentical) {
   Mdp mdp = random_mdp(99, 20000, 3, 4, -1.0, 1.0, true);
@@ -276,17 +331,43 @@ TEST(ControlThreads, OneAndTwoThreadsAreBitIdentical) {
     const ControlSolution finite_two = solve(mdp, SolveOptions{.method = method, .threads = 2});
     EXPECT_EQ(finite_two.threads, 2u);
     expect_bit_identical(finite_one, finite_two, to_string(method) + " finite");
-    const Visitation visits_one = visitation(mdp, finite_one, 1);
-    const Visitation visits_two = visitation(mdp, finite_one, 2);
-    for (std::size_t t = 0; t < visits_one.state.size(); ++t) {
-      EXPECT_TRUE(same_bits(visits_one.state[t], visits_two.state[t])) << to_string(method) << " visitation t " << t;
-      EXPECT_TRUE(same_bits(visits_one.state_action[t], visits_two.state_action[t]));
-    }
+    expect_visitation_is_the_serial_sweep(mdp, finite_one, to_string(method) + " finite");
     mdp.horizon.reset();
-    mdp.discount = 0.5;  // a short discounted occupancy keeps the (serial) visitation cheap
+    mdp.discount = 0.5;
     const ControlSolution infinite_one = solve(mdp, SolveOptions{.method = method, .max_iterations = 25, .threads = 1});
     const ControlSolution infinite_two = solve(mdp, SolveOptions{.method = method, .max_iterations = 25, .threads = 2});
     expect_bit_identical(infinite_one, infinite_two, to_string(method) + " infinite");
+    expect_visitation_is_the_serial_sweep(mdp, infinite_one, to_string(method) + " infinite");
+  }
+}
+
+// Two backups on one StepBackup at once, each with its own scratch, give the bits of
+// the same backups run one after the other (run() changes nothing in the StepBackup).
+TEST(ControlThreads, ConcurrentBackupsWithTheirOwnScratchAreIndependent) {
+  Mdp mdp = random_mdp(5, 20000, 3, 4, -1.0, 1.0, true);
+  mdp.discount = 0.9;
+  const detail::StepBackup backup(mdp, ControlMethod::exact);
+  std::vector<std::vector<double>> next(2, std::vector<double>(mdp.num_states));
+  for (std::size_t s = 0; s < mdp.num_states; ++s) {
+    next[0][s] = std::sin(static_cast<double>(s));
+    next[1][s] = 3.0 * std::cos(static_cast<double>(s));
+  }
+  std::vector<std::vector<double>> alone(2, std::vector<double>(mdp.num_states));
+  std::vector<std::vector<double>> together = alone;
+  for (int i = 0; i < 2; ++i) {
+    detail::StepBackup::Scratch scratch;
+    backup.run(next[i], alone[i], nullptr, 1, scratch);
+  }
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::thread> workers;
+    for (int i = 0; i < 2; ++i) {
+      workers.emplace_back([&, i] {
+        detail::StepBackup::Scratch scratch;
+        backup.run(next[i], together[i], nullptr, 1, scratch);
+      });
+    }
+    for (std::thread& w : workers) w.join();
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(same_bits(alone[i], together[i])) << "round " << round << " backup " << i;
   }
 }
 
@@ -404,7 +485,8 @@ TEST(ControlValidation, DiscountMustLieInZeroOne) {
   expect_input_error([](Mdp& m) { m.discount = -0.5; }, "discount", "gamma -0.5");
   expect_input_error([](Mdp& m) { m.discount = 1.5; }, "discount", "gamma 1.5");
   expect_input_error([](Mdp& m) { m.discount = kNan; }, "discount", "gamma NaN");
-  expect_input_error([](Mdp& m) { m.horizon.reset(), m.discount = 1.0; }, "discount", "gamma 1 without horizon");
+  expect_input_error([](Mdp& m) { m.horizon.reset(), m.discount = 1.0; }, "discount 1 without a horizon needs every policy",
+                     "gamma 1 without horizon, no absorbing state");
 }
 
 TEST(ControlValidation, RewardsMustBeFinite) {

@@ -20,7 +20,7 @@ struct CompiledMdp {
 };
 
 // Throws InputError without a horizon, ResourceError when a dense transition table
-// would exceed 2^24 entries.
+// would exceed 2^24 entries or all tables together 2^26 (before building any).
 CompiledMdp compile_factor_graph(const Mdp& mdp);
 
 }  // namespace copi::control

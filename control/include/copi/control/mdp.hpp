@@ -13,6 +13,10 @@
 
 namespace copi::control {
 
+// Limits Mdp::validate enforces, for readers that check them at the line of a file.
+inline constexpr double kProbabilitySumTolerance = 1e-9;  // a distribution sums to 1 within this
+inline constexpr double kMaxAbsReward = 1e100;            // |r(s, a)| at most this
+
 struct Mdp {
   std::size_t num_states = 0;
   std::size_t num_actions = 0;
@@ -46,11 +50,28 @@ struct Mdp {
 
   // Throws InputError naming the first violated rule: sizes, ids in range, rows and
   // distributions summing to one within 1e-9, α in [1e-100, 1e100], 0 < γ ≤ 1, rewards
-  // within ±1e100, a
-  // horizon or a discount (or both), an available action in every state, no prior mass
-  // on a forbidden action.
+  // within ±1e100, a horizon or a discount (or both), an available action in every
+  // state, no prior mass on a forbidden action; γ = 1 without a horizon only for a
+  // stochastic shortest path (see check_stochastic_shortest_path).
   void validate() const;
 };
+
+// Whether the episode has ended in state s: exactly one available action, of weight 1
+// (no prior, or p(a|s) = 1), whose only successor is s itself (probability 1), with
+// reward 0. Neither reward nor entropy accrues there, so V(s) = 0 for every method
+// (the solvers return exactly 0). This is how the language lowers `absorbing`.
+[[nodiscard]] bool is_absorbing(const Mdp& mdp, std::size_t s);
+// The absorbing states, in increasing order.
+[[nodiscard]] std::vector<std::uint32_t> absorbing_states(const Mdp& mdp);
+
+// γ = 1 without a horizon is well defined when every policy reaches an absorbing state
+// with probability 1 (a stochastic shortest path). Checked on the graph alone: there
+// must be no nonempty set C of non-absorbing states in which each state has an
+// available action whose successors (those of positive probability) all lie in C —
+// a policy choosing those actions would stay in C forever. Returns the largest such
+// set (empty: every policy ends; then every stationary policy, soft ones included,
+// reaches an absorbing state with probability 1). O(entries) time and memory.
+[[nodiscard]] std::vector<std::uint32_t> states_that_can_avoid_absorption(const Mdp& mdp);
 
 // Builds the CSR arrays from (state, action, next_state, probability) transitions
 // given in any order; rows are sorted by (s, a) and successors by next state.

@@ -8,7 +8,9 @@
 //
 // with V = α log Σ_a p(a|s) exp(Q/α) (no prior: every action weight 1) and
 // π(a|s) = p(a|s) exp((Q - V)/α). Backups run in parallel over states (oneTBB); the
-// result is bit-identical for any thread count.
+// result is bit-identical for any thread count. Absorbing states (is_absorbing in
+// mdp.hpp) have V = 0 exactly. γ = 1 without a horizon is a stochastic shortest path:
+// accepted when every policy reaches an absorbing state (Mdp::validate).
 #pragma once
 
 #include <cstddef>
@@ -27,9 +29,14 @@ enum class ControlMethod { exact, variational, map };
 
 struct SolveOptions {
   ControlMethod method = ControlMethod::variational;
-  double tolerance = 1e-10;          // infinite horizon: sup-norm change of V
-  std::size_t max_iterations = 100000;
+  double tolerance = 1e-10;          // infinite horizon: sup-norm change of V, > 0
+  std::size_t max_iterations = 100000;  // infinite horizon: backups at most, >= 1
   std::size_t threads = 0;           // 0: COPI_THREADS or all cores
+  bool action_values = false;        // also return Q (ControlSolution::action_value)
+  // solve() refuses (ResourceError) before allocating when its outputs and working
+  // arrays (solve_memory_estimate) would exceed this. 0: no limit.
+  std::size_t memory_limit_bytes = std::size_t{2} << 30;  // 2 GiB
+  // Throws InputError naming the field, the value and the accepted range.
   void validate() const;
 };
 
@@ -39,6 +46,11 @@ struct ControlSolution {
   // Infinite horizon: one entry (the stationary value and policy).
   std::vector<std::vector<double>> value;
   std::vector<std::vector<double>> policy;
+  // With SolveOptions::action_values, Q_t(s, a) in the policy's layout: the term the
+  // method's V soft-maximises (the table above; exact: eq. 7's optimistic Q, variational:
+  // eq. 15's, map: the hard Bellman Q), so V = α log Σ_a p(a|s) exp(Q/α) (map: max_a Q).
+  // -inf for an unavailable action. Empty otherwise.
+  std::vector<std::vector<double>> action_value;
   std::size_t iterations = 0;        // backups done
   bool converged = true;             // infinite horizon: reached the tolerance
   bool diverged = false;             // exact, infinite horizon: V grows without bound
@@ -49,11 +61,23 @@ struct ControlSolution {
   std::size_t threads = 1;
 };
 
-// Throws InputError for an invalid MDP or options.
+// Throws InputError for an invalid MDP or options, ResourceError when the solution
+// would exceed options.memory_limit_bytes.
 ControlSolution solve(const Mdp& mdp, const SolveOptions& options = {});
 
+// Bytes solve() allocates for this MDP and these options: V, π (and Q) for every step,
+// with the allocator's per-vector overhead, plus the working arrays of the backup.
+[[nodiscard]] double solve_memory_estimate(const Mdp& mdp, const SolveOptions& options);
+
 // State visitation d_t(s) (t = 0..T-1; infinite horizon: the discounted occupancy
-// Σ_t γ^t d_t, to the solver's tolerance) and state-action visitation d_t(s) π(a|s).
+// Σ_t γ^t d_t, summed until the mass still moving is below 1e-15) and state-action
+// visitation d_t(s) π(a|s). With γ = 1 and no horizon (a stochastic shortest path) an
+// absorbing state is counted once, when the episode enters it: its occupancy is the
+// probability that the episode ends there; the others count expected visits.
+// Parallel over next states (each gathers its predecessors in a fixed order): the
+// same bits for any thread count, and the same as the serial forward sweep
+// d'(s') += γ d(s) π(a|s) p(s'|s,a) over rows in order. Builds the transposed dynamics
+// once (16 bytes per CSR entry). Throws InputError when the solution does not fit the MDP.
 struct Visitation {
   std::vector<std::vector<double>> state;
   std::vector<std::vector<double>> state_action;
