@@ -55,7 +55,9 @@ void print_control_solution(std::ostream& out, const control::Mdp& mdp, const co
   const std::vector<double>& v = solution.value.front();
   for (std::size_t s = 0; s < mdp.num_states && s < 40; ++s) {
     const std::size_t best = most_likely(mdp, solution.policy.front(), s);
-    out << "  V(" << state_name(mdp, s) << ") = " << v[s] << "   most likely action " << action_name(mdp, best) << " ("
+    // Tuple labels "(x=3, y=4)" carry their own parentheses.
+    const std::string name = state_name(mdp, s);
+    out << "  V" << (name.starts_with("(") ? name : "(" + name + ")") << " = " << v[s] << "   most likely action " << action_name(mdp, best) << " ("
         << solution.policy.front()[s * mdp.num_actions + best] << ")\n";
   }
   if (mdp.num_states > 40) out << "  ... " << mdp.num_states - 40 << " more states (all of them in --json)\n";

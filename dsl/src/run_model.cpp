@@ -80,6 +80,7 @@ ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) 
       if (model.mdps[i].name == request.mdp) answer.mdp = i;
     }
     answer.options = request.options;
+    answer.options.action_values = true;  // Q goes into copi run's JSON, as copi mdp's
     if (settings.threads != 0) answer.options.threads = settings.threads;
     answer.solution = control::solve(model.mdps[answer.mdp].mdp, answer.options);
     answers.solves.push_back(std::move(answer));
