@@ -263,7 +263,7 @@ TEST(BpDamping, DampingDoesNotMoveTheFixedPoint) {
 // stays exact: hard zeros (and evidence) must end as exact zeros, not as leftovers
 // decaying by a factor d per sweep that a strong factor elsewhere can blow up.
 TEST(BpDamping, DampedSchedulesOnForestsAreStillExact) {
-  for (const BpSchedule schedule : {BpSchedule::parallel, BpSchedule::sequential}) {
+  for (const BpSchedule schedule : {BpSchedule::parallel, BpSchedule::sequential, BpSchedule::residual}) {
     int failures = 0;
     for (std::uint64_t seed = 0; seed < 200; ++seed) {
       const RandomProblem problem = random_forest_problem(seed);

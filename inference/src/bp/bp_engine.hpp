@@ -274,7 +274,9 @@ class BpEngine {
       const std::uint32_t card = g_.card[g_.edge_var[e]];
       std::copy_n(pending.data() + g_.edge_offset[e], card, to_var_.data() + g_.edge_offset[e]);
       ++version[e];
-      queue.push({0.0, e, version[e]});
+      // Undamped, the edge now holds its update and has nothing pending until a
+      // neighbour changes. Damped, it went only part of the way: its next step is pending.
+      queue.push({options_.damping > 0.0 ? candidate_residual(e, pending) : 0.0, e, version[e]});
       sweep_max = std::max(sweep_max, best.residual);
       if (++updates % std::max<std::size_t>(edges, 1) == 0) {
         residuals_.push_back(sweep_max);

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "bp/bp_graph.hpp"
@@ -51,11 +52,18 @@ struct LinearMessages {
   static double log_probability(const double* m, std::size_t i, std::size_t) { return std::log(m[i]); }
   static double indicator(bool on) { return on ? 1.0 : 0.0; }
 
-  // Geometric damping, update^(1-λ) · old^λ: an entry the update sets to zero is zero
-  // at once, so damping never leaves stray mass on hard zeros.
+  // Geometric damping, update^(1-λ) · old^λ. An entry the update sets to zero is zero
+  // at once, so damping never leaves stray mass on hard zeros. A zero of the OLD message
+  // where the update is positive is never a zero of the model: messages start uniform
+  // and a zero of the model, once in a message, is in every later update of it (zero
+  // patterns only grow). It is an entry that underflowed, with a true value below the
+  // smallest normal double: it is damped from that value, so it recovers at damping's
+  // geometric rate as it would in the log domain, instead of staying 0 for ever.
   static void damp(double* update, const double* old, std::size_t card, double keep) {
+    constexpr double kSmallestNormal = std::numeric_limits<double>::min();
     for (std::size_t x = 0; x < card; ++x) {
-      update[x] = update[x] == 0.0 || old[x] == 0.0 ? 0.0 : std::pow(update[x], 1.0 - keep) * std::pow(old[x], keep);
+      if (update[x] == 0.0) continue;
+      update[x] = std::pow(update[x], 1.0 - keep) * std::pow(std::max(old[x], kSmallestNormal), keep);
     }
     normalize(update, card);
   }
@@ -422,10 +430,12 @@ struct LogMessages {
     return m[i] - log_normalizer(m, card);
   }
 
-  // Damping in log space is geometric damping (see LinearMessages::damp).
+  // Damping in log space is geometric damping (see LinearMessages::damp). Log messages
+  // do not underflow, so an old -inf is a zero of the model and the update has it too.
   static void damp(double* update, const double* old, std::size_t card, double keep) {
     for (std::size_t x = 0; x < card; ++x) {
-      update[x] = update[x] == -INFINITY || old[x] == -INFINITY ? -INFINITY : (1.0 - keep) * update[x] + keep * old[x];
+      if (update[x] == -INFINITY) continue;
+      update[x] = (1.0 - keep) * update[x] + keep * old[x];
     }
     normalize(update, card);
   }
@@ -450,8 +460,6 @@ struct LogMessages {
     for (std::size_t x = 0; x < card; ++x) sum += std::exp(m[x] - hi);
     return hi + std::log(sum);
   }
-
- public:
 };
 
 }  // namespace copi::detail
