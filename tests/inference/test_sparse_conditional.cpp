@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "copi/graph/error.hpp"
 #include "copi/inference/sparse_conditional.hpp"
 
 namespace copi {
@@ -155,6 +157,40 @@ TEST(SparseConditional, MismatchedArraysAreRejected) {
   const SparseConditional ok(row_begin, child, half);  // views: the arrays outlive it
   std::vector<double> out(2);
   EXPECT_ANY_THROW(ok.messages(std::vector<double>{0.0, 0.0}, MessageRule::sum, out, 1));
+}
+
+// A message must have an entry for every child id the rows name: the kernels index it
+// without a bound check, so a short one would read past its end.
+TEST(SparseConditional, MessageNotCoveringEveryChildIsRejected) {
+  const std::vector<std::uint64_t> row_begin{0, 2, 3};
+  const std::vector<std::uint32_t> child{0, 4, 2};
+  const std::vector<double> probability{0.5, 0.5, 1.0};
+  const SparseConditional f(row_begin, child, probability);
+  EXPECT_EQ(f.children(), 5u);
+  std::vector<double> out(2);
+  for (const MessageRule rule : {MessageRule::sum, MessageRule::expect, MessageRule::max}) {
+    try {
+      f.messages(std::vector<double>(4, 0.0), rule, out, 1);
+      ADD_FAILURE() << "a 4-entry message for child ids up to 4 was accepted (" << to_string(rule) << ")";
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "sparse conditional: the child's message has 4 entries, but the rows name child id 4 (at least 5 "
+                "entries needed)");
+    }
+  }
+  // Five entries cover every id: log(0.5 e^0 + 0.5 e^4) and 2 (row 1 is child 2 alone).
+  f.messages(std::vector<double>{0.0, 1.0, 2.0, 3.0, 4.0}, MessageRule::sum, out, 1);
+  EXPECT_NEAR(out[0], std::log(0.5 + 0.5 * std::exp(4.0)), 1e-15);
+  EXPECT_EQ(out[1], 2.0);
+}
+
+TEST(SparseConditional, OutputOfTheWrongSizeIsRejected) {
+  const std::vector<std::uint64_t> row_begin{0, 1, 2};
+  const std::vector<std::uint32_t> child{0, 1};
+  const std::vector<double> probability{1.0, 1.0};
+  const SparseConditional f(row_begin, child, probability);
+  std::vector<double> out(3);
+  EXPECT_THROW(f.messages(std::vector<double>{0.0, 0.0}, MessageRule::sum, out, 1), InputError);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
@@ -40,11 +41,22 @@ SparseConditional::SparseConditional(std::span<const std::uint64_t> row_begin, s
     const std::uint64_t length = row_begin[row + 1] - row_begin[row];
     row_length_[row] = static_cast<std::uint8_t>(std::min<std::uint64_t>(length, kLongRow));
   }
+  const auto used = child.first(row_begin.back());
+  if (!used.empty()) children_ = std::size_t{*std::max_element(used.begin(), used.end())} + 1;
 }
 
 void SparseConditional::messages(std::span<const double> log_message, MessageRule rule, std::span<double> out,
                                  std::size_t threads) const {
-  if (out.size() != rows()) throw InputError("sparse conditional: the output has the wrong size");
+  if (out.size() != rows()) {
+    throw InputError("sparse conditional: the output has " + std::to_string(out.size()) + " entries, one per row needs " +
+                     std::to_string(rows()));
+  }
+  // The kernels index the message by child id without a bound check.
+  if (log_message.size() < children_) {
+    throw InputError("sparse conditional: the child's message has " + std::to_string(log_message.size()) +
+                     " entries, but the rows name child id " + std::to_string(children_ - 1) + " (at least " +
+                     std::to_string(children_) + " entries needed)");
+  }
   const double* m = log_message.data();
   const auto at = [m](std::uint32_t x) { return m[x]; };
   const bool all_finite = std::all_of(log_message.begin(), log_message.end(), [](double x) { return std::isfinite(x); });

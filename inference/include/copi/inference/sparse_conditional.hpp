@@ -33,9 +33,14 @@ class SparseConditional {
                     std::span<const double> probability);
 
   [[nodiscard]] std::size_t rows() const { return row_length_.size(); }
+  // One more than the largest child id in the rows (0 without children): the least
+  // number of entries a child's message must have.
+  [[nodiscard]] std::size_t children() const { return children_; }
 
   // out[r] = the rule's message for every row r, from the child's log message m
   // (-inf allowed: a child state the message rules out). `threads` 0: the default.
+  // Throws InputError when `out` does not have one entry per row or `log_message`
+  // does not cover every child id.
   void messages(std::span<const double> log_message, MessageRule rule, std::span<double> out,
                 std::size_t threads = 0) const;
 
@@ -101,6 +106,7 @@ class SparseConditional {
   const std::uint32_t* child_;
   const double* probability_;
   std::vector<std::uint8_t> row_length_;
+  std::size_t children_ = 0;
 };
 
 }  // namespace copi
