@@ -1,12 +1,52 @@
 #include "copi/graph/evidence.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "copi/graph/error.hpp"
-#include "copi/graph/factor_operations.hpp"
+#include "copi/graph/table_layout.hpp"
 
 namespace copi {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+// The factor with every observed variable of its scope fixed at its state, in one pass
+// over the entries that remain; nullopt when the evidence touches none of its scope.
+std::optional<DiscreteFactor> reduce_by(const DiscreteFactor& factor, const Evidence& evidence) {
+  const std::vector<std::size_t> own = table_strides(factor.cardinalities());
+  std::vector<VarId> scope;
+  std::vector<std::size_t> cards;
+  std::vector<std::size_t> strides;  // of the remaining variables, in the original table
+  std::size_t base = 0;              // offset of the observed states
+  for (std::size_t i = 0; i < factor.arity(); ++i) {
+    const VarId var = factor.scope()[i];
+    if (const auto it = evidence.find(var); it != evidence.end()) {
+      base += own[i] * it->second;
+    } else {
+      scope.push_back(var);
+      cards.push_back(factor.cardinalities()[i]);
+      strides.push_back(own[i]);
+    }
+  }
+  if (scope.size() == factor.arity()) return std::nullopt;
+  std::vector<double> values(table_size(cards));
+  MultiIndexWalker walk(cards, {strides});
+  std::size_t i = 0;
+  do {
+    values[i++] = factor.log_values()[base + walk.offsets()[0]];
+  } while (walk.next());
+  return DiscreteFactor(std::move(scope), std::move(cards), std::move(values));
+}
+
+bool zero_everywhere(const DiscreteFactor& factor) {
+  const std::vector<double>& values = factor.log_values();
+  return std::all_of(values.begin(), values.end(), [](double v) { return v == kNegInf; });
+}
+
+}  // namespace
 
 void validate_evidence(const FactorGraph& graph, const Evidence& evidence) {
   for (const auto& [var, state] : evidence) {
@@ -26,7 +66,6 @@ void validate_evidence(const FactorGraph& graph, const Evidence& evidence) {
 FactorGraph clamp_evidence(const FactorGraph& graph, const Evidence& evidence) {
   validate_evidence(graph, evidence);
   FactorGraph result = graph;
-  constexpr double kNegInf = -std::numeric_limits<double>::infinity();
   for (const auto& [var, state] : evidence) {
     if (graph.factors_of(var).empty()) {
       std::vector<double> indicator(graph.cardinality(var), kNegInf);
@@ -52,15 +91,41 @@ FactorGraph clamp_evidence(const FactorGraph& graph, const Evidence& evidence) {
 FactorGraph reduce_evidence(const FactorGraph& graph, const Evidence& evidence) {
   validate_evidence(graph, evidence);
   FactorGraph result;
+  result.reserve(graph.num_variables(), graph.num_factors());
   for (const DiscreteVariable& v : graph.variables()) result.add_variable(v);
   for (const DiscreteFactor& factor : graph.factors()) {
-    DiscreteFactor reduced = factor;
-    for (const VarId var : factor.scope()) {
-      if (const auto it = evidence.find(var); it != evidence.end()) reduced = reduce(reduced, var, it->second);
-    }
-    result.add_factor(std::move(reduced));
+    std::optional<DiscreteFactor> reduced = reduce_by(factor, evidence);
+    result.add_factor(reduced ? std::move(*reduced) : factor);
   }
   return result;
+}
+
+ReducedModel reduce_model(const FactorGraph& graph, const Evidence& evidence) {
+  validate_evidence(graph, evidence);
+  ReducedModel model;
+  model.observed_.assign(graph.num_variables(), false);
+  for (const auto& [var, state] : evidence) model.observed_[var.index] = true;
+  std::vector<std::size_t> touched;  // positions in factors_ that refer to reduced_
+  for (const DiscreteFactor& factor : graph.factors()) {
+    std::optional<DiscreteFactor> reduced = reduce_by(factor, evidence);
+    const DiscreteFactor& kept = reduced ? *reduced : factor;
+    if (kept.arity() == 0) {
+      model.log_constant_ += kept.log_values()[0];
+      continue;
+    }
+    model.impossible_ = model.impossible_ || zero_everywhere(kept);
+    if (reduced) {
+      touched.push_back(model.factors_.size());
+      model.factors_.push_back(nullptr);
+      model.reduced_.push_back(std::move(*reduced));
+    } else {
+      model.factors_.push_back(&factor);
+    }
+  }
+  // Pointers into reduced_ only once it has stopped growing.
+  for (std::size_t i = 0; i < touched.size(); ++i) model.factors_[touched[i]] = &model.reduced_[i];
+  model.impossible_ = model.impossible_ || model.log_constant_ == kNegInf;
+  return model;
 }
 
 }  // namespace copi

@@ -4,42 +4,17 @@
 #include <cmath>
 
 #include "copi/graph/error.hpp"
-#include "copi/graph/factor_operations.hpp"
 
 namespace copi::detail {
 
 BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
-  validate_evidence(graph, evidence);
   BpGraph g;
+  g.reduced = reduce_model(graph, evidence);
+  if (g.reduced.impossible()) throw ImpossibleEvidence("the evidence has probability zero under the model");
+  g.factors = g.reduced.factors();
+  g.log_constant = g.reduced.log_constant();
   const std::size_t n = graph.num_variables();
   for (const DiscreteVariable& v : graph.variables()) g.card.push_back(static_cast<std::uint32_t>(v.cardinality));
-  std::vector<std::size_t> touched;  // indices of factors that point into reduced_storage
-  for (const DiscreteFactor& factor : graph.factors()) {
-    bool observed = false;
-    for (const VarId var : factor.scope()) observed = observed || evidence.contains(var);
-    if (!observed) {
-      if (factor.arity() == 0) {
-        g.log_constant += factor.log_values()[0];
-      } else {
-        g.factors.push_back(&factor);
-      }
-      continue;
-    }
-    DiscreteFactor reduced = factor;
-    for (const VarId var : factor.scope()) {
-      if (const auto it = evidence.find(var); it != evidence.end()) reduced = reduce(reduced, var, it->second);
-    }
-    if (reduced.arity() == 0) {
-      g.log_constant += reduced.log_values()[0];
-    } else {
-      touched.push_back(g.factors.size());
-      g.factors.push_back(nullptr);
-      g.reduced_storage.push_back(std::move(reduced));
-    }
-  }
-  // Pointers into reduced_storage only once it stops growing.
-  for (std::size_t i = 0; i < touched.size(); ++i) g.factors[touched[i]] = &g.reduced_storage[i];
-  if (g.log_constant == -INFINITY) throw ImpossibleEvidence("the evidence has probability zero under the model");
 
   std::vector<std::uint32_t> degree(n, 0);
   g.factor_begin.push_back(0);
@@ -61,11 +36,9 @@ BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
 
   for (std::size_t f = 0; f < g.factors.size(); ++f) {
     const std::vector<double>& logs = g.factors[f]->log_values();
-    const double hi = *std::max_element(logs.begin(), logs.end());
-    if (hi == -INFINITY) throw ImpossibleEvidence("the evidence has probability zero under the model");
+    const double hi = *std::max_element(logs.begin(), logs.end());  // finite: the model is not impossible
     double lo = hi;
     g.table_offset.push_back(g.linear_tables.size());
-    g.table_log_shift.push_back(hi);
     for (const double l : logs) {
       g.linear_tables.push_back(std::exp(l - hi));
       if (l != -INFINITY) lo = std::min(lo, l);

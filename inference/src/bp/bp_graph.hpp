@@ -21,13 +21,12 @@ struct BpGraph {
   std::vector<std::uint32_t> edge_factor;
   std::vector<std::uint32_t> edge_offset;   // start of the edge's message (card(edge_var) entries)
   std::size_t message_size = 0;
-  // Non-empty factors after evidence: pointers into the input graph, or into
-  // reduced_storage for factors the evidence touched (no copy of untouched tables).
+  // The model under evidence (copi/graph/evidence.hpp): `factors` are its non-empty
+  // factors, pointers into the input graph or into `reduced` (no copy of untouched tables).
+  ReducedModel reduced;
   std::vector<const DiscreteFactor*> factors;
-  std::vector<DiscreteFactor> reduced_storage;
   std::vector<std::size_t> table_offset;    // into linear_tables
   std::vector<double> linear_tables;        // exp(log value - max) per factor
-  std::vector<double> table_log_shift;      // the max removed from each factor
   double log_constant = 0.0;                // fully observed factors
   double widest_log_range = 0.0;            // largest (max - min finite) log value of a factor
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "copi/graph/error.hpp"
-#include "copi/graph/factor_operations.hpp"
+#include "copi/graph/evidence.hpp"
 #include "exact/junction_tree.hpp"
 #include "exact/junction_tree_solver.hpp"
 #include "exact/model_evaluation.hpp"
@@ -17,32 +17,11 @@ using detail::JunctionTree;
 using detail::JunctionTreeSolver;
 using detail::Rule;
 
-// The model after evidence: observed variables leave every scope; factors left with
-// an empty scope fold into a constant.
-struct ReducedModel {
-  std::vector<bool> observed;
-  std::vector<DiscreteFactor> factors;
-  std::vector<std::size_t> cardinalities;
-  double log_constant = 0.0;
-};
-
-ReducedModel reduce_model(const FactorGraph& graph, const Evidence& evidence) {
-  ReducedModel model;
-  model.observed.assign(graph.num_variables(), false);
-  for (const auto& [var, state] : evidence) model.observed[var.index] = true;
-  for (const DiscreteVariable& v : graph.variables()) model.cardinalities.push_back(v.cardinality);
-  for (const DiscreteFactor& factor : graph.factors()) {
-    DiscreteFactor reduced = factor;
-    for (const VarId var : factor.scope()) {
-      if (const auto it = evidence.find(var); it != evidence.end()) reduced = reduce(reduced, var, it->second);
-    }
-    if (reduced.arity() == 0) {
-      model.log_constant += reduced.log_values()[0];
-    } else {
-      model.factors.push_back(std::move(reduced));
-    }
-  }
-  return model;
+std::vector<std::size_t> cardinalities_of(const FactorGraph& graph) {
+  std::vector<std::size_t> cards;
+  cards.reserve(graph.num_variables());
+  for (const DiscreteVariable& v : graph.variables()) cards.push_back(v.cardinality);
+  return cards;
 }
 
 std::string format_bytes(double bytes) {
@@ -77,18 +56,18 @@ struct Plan {
 Plan make_plan(const FactorGraph& graph, const ReducedModel& model, const ExactOptions& options) {
   const double budget_entries = static_cast<double>(options.memory_limit_bytes) / sizeof(double);
   Plan plan;
-  plan.elimination = plan_elimination(graph, model.observed, options.heuristic, budget_entries);
+  plan.elimination = plan_elimination(graph, model.observed(), options.heuristic, budget_entries);
   if (!plan.elimination.complete) refuse(plan.elimination, plan.elimination.largest_table * sizeof(double), options);
-  plan.tree = detail::build_junction_tree(plan.elimination, model.factors, model.cardinalities);
+  plan.tree = detail::build_junction_tree(plan.elimination, model.factors(), cardinalities_of(graph));
   return plan;
 }
 
 template <typename Domain>
 void run(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model, const JunctionTree& tree,
          Task task, InferenceResult& result) {
-  JunctionTreeSolver<Domain> solver(tree, model.factors);
+  JunctionTreeSolver<Domain> solver(tree, model.factors());
   if (task == Task::mpe) {
-    const double best = solver.template collect<Rule::max>(true) + model.log_constant;
+    const double best = solver.template collect<Rule::max>(true) + model.log_constant();
     if (best == -INFINITY) impossible_evidence();
     result.map.assign(graph.num_variables(), 0);
     for (const auto& [var, state] : evidence) result.map[var.index] = state;
@@ -97,7 +76,7 @@ void run(const FactorGraph& graph, const Evidence& evidence, const ReducedModel&
     return;
   }
   const bool marginals = task == Task::marginals;
-  const double log_z = solver.template collect<Rule::sum>(marginals) + model.log_constant;
+  const double log_z = solver.template collect<Rule::sum>(marginals) + model.log_constant();
   if (log_z == -INFINITY) impossible_evidence();
   result.log_z = log_z;
   if (!marginals) return;
@@ -125,19 +104,17 @@ void ExactOptions::validate() const {
 
 double exact_memory_estimate(const FactorGraph& graph, const Evidence& evidence, const ExactOptions& options) {
   options.validate();
-  validate_evidence(graph, evidence);
   const ReducedModel model = reduce_model(graph, evidence);
-  const EliminationPlan plan = plan_elimination(graph, model.observed, options.heuristic);
-  return detail::build_junction_tree(plan, model.factors, model.cardinalities).table_entries * sizeof(double);
+  const EliminationPlan plan = plan_elimination(graph, model.observed(), options.heuristic);
+  return detail::build_junction_tree(plan, model.factors(), cardinalities_of(graph)).table_entries * sizeof(double);
 }
 
 InferenceResult solve_exact(const FactorGraph& graph, const Evidence& evidence, Task task,
                             const ExactOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   options.validate();
-  validate_evidence(graph, evidence);
   const ReducedModel model = reduce_model(graph, evidence);
-  if (model.log_constant == -INFINITY) impossible_evidence();
+  if (model.impossible()) impossible_evidence();
   const Plan plan = make_plan(graph, model, options);
   const double bytes = plan.tree.table_entries * sizeof(double);
   if (bytes > static_cast<double>(options.memory_limit_bytes)) refuse(plan.elimination, bytes, options);

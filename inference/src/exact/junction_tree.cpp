@@ -20,7 +20,7 @@ double entries_of(const std::vector<std::size_t>& cards) {
 
 }  // namespace
 
-JunctionTree build_junction_tree(const EliminationPlan& plan, const std::vector<DiscreteFactor>& factors,
+JunctionTree build_junction_tree(const EliminationPlan& plan, const std::vector<const DiscreteFactor*>& factors,
                                  const std::vector<std::size_t>& cardinalities) {
   const std::size_t n = plan.order.size();
   std::vector<std::size_t> position(cardinalities.size(), kNoNode);
@@ -78,7 +78,7 @@ JunctionTree build_junction_tree(const EliminationPlan& plan, const std::vector<
   }
   for (std::size_t f = 0; f < factors.size(); ++f) {
     std::size_t first = kNoNode;
-    for (const VarId v : factors[f].scope()) first = std::min(first, position[v.index]);
+    for (const VarId v : factors[f]->scope()) first = std::min(first, position[v.index]);
     tree.nodes[node_of_group[owner[first]]].factors.push_back(f);
   }
   tree.home.assign(cardinalities.size(), kNoNode);

@@ -38,7 +38,7 @@ struct JunctionTree {
 };
 
 // `factors` must all have non-empty scopes over planned (unobserved) variables.
-JunctionTree build_junction_tree(const EliminationPlan& plan, const std::vector<DiscreteFactor>& factors,
+JunctionTree build_junction_tree(const EliminationPlan& plan, const std::vector<const DiscreteFactor*>& factors,
                                  const std::vector<std::size_t>& cardinalities);
 
 }  // namespace copi::detail

@@ -17,11 +17,11 @@ template <typename Domain>
 class JunctionTreeSolver {
  public:
   // Throws UnderflowRisk (Linear domain) when a factor's range is too wide.
-  JunctionTreeSolver(const JunctionTree& tree, const std::vector<DiscreteFactor>& factors) : tree_(tree) {
+  JunctionTreeSolver(const JunctionTree& tree, const std::vector<const DiscreteFactor*>& factors) : tree_(tree) {
     factor_tables_.reserve(factors.size());
-    for (const DiscreteFactor& f : factors) {
-      Table t{f.scope(), f.cardinalities(), {}, 0.0, 1.0};
-      if (!Domain::from_log(f.log_values(), t)) throw UnderflowRisk{};
+    for (const DiscreteFactor* f : factors) {
+      Table t{f->scope(), f->cardinalities(), {}, 0.0, 1.0};
+      if (!Domain::from_log(f->log_values(), t)) throw UnderflowRisk{};
       factor_tables_.push_back(std::move(t));
     }
   }
