@@ -19,6 +19,7 @@
 #include <immintrin.h>
 #endif
 
+#include "copi/inference/detail/numeric_domain.hpp"  // kLinearFloor: below it, log space
 #include "copi/inference/detail/parallel.hpp"
 
 namespace copi::control::detail {
@@ -32,10 +33,6 @@ double log_add(double a, double b) {
   const double hi = std::max(a, b);
   return hi + std::log1p(std::exp(std::min(a, b) - hi));
 }
-
-// Below this a sum of exponentials is redone in log space: far above the subnormals,
-// where Eigen's log loses accuracy.
-constexpr double kUnderflow = 1e-250;
 
 // Eigen's vectorised exp clamps its argument and returns ~5.6e-309 for anything below
 // about -709 (exp(-inf) included); an action the prior forbids must get weight 0.
@@ -223,7 +220,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
     gather(first, count, k, {z, 1.0, action_weight_.data(), 1.0, nullptr, false, 1.0}, buffers);
     lowest = q[0];
     for (std::size_t a = 1; a < actions; ++a) lowest = lowest.min(q[a]);
-    any_underflow = lowest.minCoeff() + scale.end_weight <= kUnderflow;  // lowest[i]: state i's smallest row
+    any_underflow = lowest.minCoeff() + scale.end_weight <= copi::detail::kLinearFloor;  // lowest[i]: state i's smallest row
     for (std::size_t a = 0; a < actions; ++a) {
       q[a] = (q[a] + scale.end_weight) * bias[a];
       sum += q[a];
@@ -254,7 +251,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
   }
   if (any_underflow) {
     for (std::size_t i = 0; i < count; ++i) {
-      if (lowest[static_cast<Eigen::Index>(i)] + scale.end_weight > kUnderflow) continue;
+      if (lowest[static_cast<Eigen::Index>(i)] + scale.end_weight > copi::detail::kLinearFloor) continue;
       exact_state_in_log_space(first + i, next, scale, value_out + first + i, buffers.policy_row.data());
       for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = buffers.policy_row[a];
     }

@@ -41,7 +41,7 @@ struct ForestOptions {
   double hard_zero_probability = 0.08;                  // per table entry
   double new_tree_probability = 0.15;                   // a variable starts a new tree
   double triple_probability = 0.4;                      // a linking factor has 3 variables
-  double wide_table_probability = 0.08;                 // log range > 600: log-domain messages
+  double wide_table_probability = 0.08;                 // log range > 575: log-domain messages
   std::size_t max_observed = 3;
 };
 

@@ -257,6 +257,41 @@ TEST(BpNumerics, FullyObservedModelGivesTheAssignmentsValue) {
   EXPECT_EQ(mpe.map, oracle.argmax);
 }
 
+// The linear/log policy (copi/inference/detail/numeric_domain.hpp): a linear normaliser
+// at or below 1e-250 sends the run to the log domain; above it the run stays linear,
+// and both are exact. y's two unaries multiply to (1, e^-2a, e^-(2a+1)); f forbids
+// y = 0, so f's message to x is (e^-2a, e^-(2a+1)), its normaliser ~e^-2a, and the
+// true p(x = 0) is e / (1 + e) whatever a is.
+FactorGraph forbidden_likely_state(double a) {
+  FactorGraph graph;
+  graph.add_variable(2);  // x
+  graph.add_variable(3);  // y
+  // f(x, y): y = 0 impossible; y = 1 goes with x = 0, y = 2 with x = 1.
+  graph.add_factor(DiscreteFactor({var(0), var(1)}, {2, 3}, {-kInf, -kInf, 0.0, -kInf, -kInf, 0.0}));
+  graph.add_factor(DiscreteFactor({var(1)}, {3}, {0.0, -a, -a - 0.5}));
+  graph.add_factor(DiscreteFactor({var(1)}, {3}, {0.0, -a, -a - 0.5}));
+  return graph;
+}
+
+TEST(BpNumerics, LinearNormaliserAtOrBelowTheFloorIsRedoneInTheLogDomain) {
+  const double e = std::exp(1.0);
+  // e^-560 = 5e-244 stays linear; e^-600 = 3e-261 and e^-736 (subnormal) do not.
+  for (const double a : {280.0, 300.0, 368.0}) {
+    const FactorGraph graph = forbidden_likely_state(a);
+    const RandomProblem problem = with_oracle(graph);
+    ASSERT_NEAR(problem.oracle.marginals[0][0], e / (1.0 + e), 1e-15);
+    for (const BpSchedule schedule : kSchedules) {
+      const std::string label = "a = " + std::to_string(a) + ", " + to_string(schedule);
+      const InferenceResult result = belief_propagation(graph, {}, Task::marginals, with_schedule(schedule));
+      const bool log_domain = result.report.algorithm.find("log domain") != std::string::npos;
+      EXPECT_EQ(log_domain, a > 287.5) << label << ": " << result.report.algorithm;
+      EXPECT_NEAR(result.marginals[0][0], e / (1.0 + e), 1e-13) << label;
+      // log Z ~ -2a: 1e-10 absolute is ~1e-13 relative.
+      EXPECT_TRUE(matches_oracle(result, problem, 1e-10)) << label;
+    }
+  }
+}
+
 // ---- impossible evidence ------------------------------------------------------------------
 
 void expect_input_error_for_every_task(const FactorGraph& graph, const Evidence& evidence, const std::string& what) {

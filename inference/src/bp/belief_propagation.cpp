@@ -8,6 +8,7 @@
 #include "bp/bp_graph.hpp"
 #include "bp/forest_schedule.hpp"
 #include "copi/graph/error.hpp"
+#include "copi/inference/detail/numeric_domain.hpp"
 #include "exact/model_evaluation.hpp"
 
 namespace copi {
@@ -16,10 +17,6 @@ namespace {
 using detail::BpEngine;
 using detail::BpGraph;
 using detail::Rule;
-
-// Factor tables whose finite log values span more than this are run in the log
-// domain: exp(-600) is still a normal double, so linear copies lose nothing.
-constexpr double kLinearLogRange = 600.0;
 
 // The Bethe approximation of log Z from converged messages:
 //   sum_f [ E_{b_f} log f + H(b_f) ] - sum_v (d_v - 1) H(b_v)
@@ -203,12 +200,14 @@ InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evi
   const BpGraph g = detail::build_bp_graph(graph, evidence);
   InferenceResult result = detail::with_threads(options.threads, [&](std::size_t threads) {
     InferenceResult run;
-    bool log_domain = g.widest_log_range > kLinearLogRange;
+    // The policy of copi/inference/detail/numeric_domain.hpp: a table too wide for a
+    // linear copy, or a linear normaliser below the floor, sends the run to log space.
+    bool log_domain = g.widest_log_range > detail::kLinearLogRange;
     if (!log_domain) {
       try {
         run_domain<detail::LinearMessages>(graph, evidence, g, task, options, threads, run);
       } catch (const detail::ZeroMessage&) {
-        log_domain = true;  // a product flushed to zero: redo where nothing can
+        log_domain = true;  // a normaliser fell below the floor: redo where nothing underflows
       }
     }
     if (log_domain) {

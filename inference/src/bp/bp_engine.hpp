@@ -148,7 +148,9 @@ class BpEngine {
     }
     const double sx = x0 + x1;
     const double sy = y0 + y1;
-    if (!(sx > 0.0 && sx < INFINITY && sy > 0.0 && sy < INFINITY)) [[unlikely]] throw_zero_message();
+    if (!(sx > kLinearFloor && sx < INFINITY && sy > kLinearFloor && sy < INFINITY)) [[unlikely]] {
+      throw_zero_message();
+    }
     x0 /= sx;
     y0 /= sy;
     const double change = std::max(std::abs(x0 - m[o0]), std::abs(y0 - m[o1]));

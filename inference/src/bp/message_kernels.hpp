@@ -4,7 +4,9 @@
 // LinearMessages keeps messages as probabilities (sum 1) and factor tables as
 // max-shifted linear copies: fast, with specialised unary / pairwise kernels.
 // LogMessages keeps messages as log values (max 0) and works on the log tables:
-// slower, used when factors span ranges that linear storage would flush to zero.
+// slower, used when the linear domain cannot be exact (the policy of
+// copi/inference/detail/numeric_domain.hpp): a factor spans more than kLinearLogRange,
+// or a linear normaliser (or running product) is not above kLinearFloor.
 // The rule (sum- or max-product) is a template parameter, so one kernel serves both.
 #pragma once
 
@@ -16,12 +18,14 @@
 #include <vector>
 
 #include "bp/bp_graph.hpp"
+#include "copi/inference/detail/numeric_domain.hpp"
 #include "exact/clique_table.hpp"  // Rule
 
 namespace copi::detail {
 
-// Returned by a kernel when every entry of a message is zero: the evidence or the
-// hard zeros are contradictory (or, in the linear domain, the range was too wide).
+// Thrown by a kernel when a message's normaliser is zero — the evidence or the hard
+// zeros are contradictory — or, in the linear domain, not above kLinearFloor, where
+// the entries lost to underflow could matter: the run is then redone in the log domain.
 struct ZeroMessage {};
 
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_zero_message() { throw ZeroMessage{}; }
@@ -31,11 +35,11 @@ struct LinearMessages {
 
   static double uniform(std::size_t card) { return 1.0 / static_cast<double>(card); }
 
-  // Scales to sum 1; throws ZeroMessage when the sum is zero.
+  // Scales to sum 1; throws ZeroMessage when the sum is not above the floor (or not finite).
   [[gnu::always_inline]] static void normalize(double* m, std::size_t card) {
     if (card == 2) {
       const double sum = m[0] + m[1];
-      if (!(sum > 0.0 && sum < INFINITY)) [[unlikely]] throw_zero_message();
+      if (!(sum > kLinearFloor && sum < INFINITY)) [[unlikely]] throw_zero_message();
       const double inv = 1.0 / sum;
       m[0] *= inv;
       m[1] *= inv;
@@ -43,7 +47,7 @@ struct LinearMessages {
     }
     double sum = 0.0;
     for (std::size_t i = 0; i < card; ++i) sum += m[i];
-    if (!(sum > 0.0 && sum < INFINITY)) [[unlikely]] throw_zero_message();
+    if (!(sum > kLinearFloor && sum < INFINITY)) [[unlikely]] throw_zero_message();
     const double inv = 1.0 / sum;
     for (std::size_t i = 0; i < card; ++i) m[i] *= inv;
   }
@@ -195,7 +199,7 @@ struct LinearMessages {
       out[o + 1] = a1;
       a0 *= in[o];
       a1 *= in[o + 1];
-      if (a0 + a1 < 1e-150) [[unlikely]] rescale_pair(a0, a1);
+      if (a0 + a1 < kRescaleBelow) [[unlikely]] rescale_pair(a0, a1);
     }
     a0 = 1.0;
     a1 = 1.0;
@@ -204,30 +208,31 @@ struct LinearMessages {
       const double t0 = out[o] * a0;
       const double t1 = out[o + 1] * a1;
       const double sum = t0 + t1;
-      if (!(sum > 0.0 && sum < INFINITY)) [[unlikely]] throw_zero_message();
+      if (!(sum > kLinearFloor && sum < INFINITY)) [[unlikely]] throw_zero_message();
       const double inv = 1.0 / sum;
       out[o] = t0 * inv;
       out[o + 1] = t1 * inv;
       a0 *= in[o];
       a1 *= in[o + 1];
-      if (a0 + a1 < 1e-150) [[unlikely]] rescale_pair(a0, a1);
+      if (a0 + a1 < kRescaleBelow) [[unlikely]] rescale_pair(a0, a1);
     }
   }
 
   static void rescale_pair(double& a0, double& a1) {
     const double hi = std::max(a0, a1);
-    if (hi > 0.0) {
-      a0 /= hi;
-      a1 /= hi;
-    }
+    if (!(hi > kLinearFloor)) throw_zero_message();
+    a0 /= hi;
+    a1 /= hi;
   }
 
   // Keeps a running product away from underflow; the scale is irrelevant because
-  // every message is normalised.
+  // every message is normalised. A product whose largest entry is already at or below
+  // the floor has lost what it cannot get back (and 1 / hi could overflow): log domain.
   [[gnu::always_inline]] static void rescale(double* acc, std::size_t card) {
     double hi = 0.0;
     for (std::size_t x = 0; x < card; ++x) hi = std::max(hi, acc[x]);
-    if (hi > 0.0 && hi < 1e-150) [[unlikely]] {
+    if (hi < kRescaleBelow) [[unlikely]] {
+      if (!(hi > kLinearFloor)) throw_zero_message();
       const double inv = 1.0 / hi;
       for (std::size_t x = 0; x < card; ++x) acc[x] *= inv;
     }

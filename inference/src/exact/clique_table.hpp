@@ -2,8 +2,10 @@
 // once for two numeric domains:
 //   LinearDomain — values in [0, 1] after normalisation, with a log scale kept aside.
 //                  Plain multiplies and adds: fast. Each table tracks a lower bound on
-//                  its smallest positive entry; a product whose bound could underflow
-//                  throws UnderflowRisk and the whole solve is redone in
+//                  its smallest positive entry; a product whose bound could fall to
+//                  kLinearFloor (copi/inference/detail/numeric_domain.hpp, the policy
+//                  shared by every kernel) throws UnderflowRisk and the whole solve is
+//                  redone in
 //   LogDomain    — natural-log values; products are sums, sums are log-sum-exp. Slow
 //                  but never underflows.
 // The rule (sum or max marginalisation) is a template parameter of the kernels.
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "copi/graph/ids.hpp"
+#include "copi/inference/detail/numeric_domain.hpp"
 #include "copi/inference/message_rule.hpp"
 #include "exact/blocked_index_map.hpp"
 
@@ -150,11 +153,9 @@ inline std::size_t product_of(const std::vector<std::size_t>& cards) {
 struct LinearDomain {
   static constexpr double kOne = 1.0;
   static constexpr double kZero = 0.0;
-  // Products whose smallest positive entry could fall below this are refused.
-  static constexpr double kUnderflowGuard = 1e-280;
 
-  // From natural-log values; fails (returns false) when the dynamic range of the
-  // finite entries is too wide for linear storage.
+  // From natural-log values; fails (returns false) when the finite entries span more
+  // than half the linear range, so that the product of two tables stays above the floor.
   static bool from_log(const std::vector<double>& log_values, Table& out) {
     const double hi = *std::max_element(log_values.begin(), log_values.end());
     out.values.resize(log_values.size());
@@ -171,7 +172,7 @@ struct LinearDomain {
     }
     out.log_scale = hi;
     out.min_positive = std::exp(lo - hi);
-    return lo - hi > std::log(kUnderflowGuard) / 2;
+    return hi - lo <= kLinearLogRange / 2;
   }
 
   // Rescale so the largest entry is 1; recomputes min_positive exactly.
@@ -190,9 +191,9 @@ struct LinearDomain {
   }
 
   static void multiply_into(Table& big, const Table& sub) {
-    if (big.min_positive * sub.min_positive < kUnderflowGuard) {
+    if (big.min_positive * sub.min_positive <= kLinearFloor) {
       normalize(big);
-      if (big.min_positive * sub.min_positive < kUnderflowGuard) throw UnderflowRisk{};
+      if (big.min_positive * sub.min_positive <= kLinearFloor) throw UnderflowRisk{};
     }
     const BlockedIndexMap map(big.cards, {strides_within(big.vars, sub)});
     const std::uint32_t* inner = map.inner(0);
@@ -214,7 +215,7 @@ struct LinearDomain {
     Table out{vars, cards, std::vector<double>(product_of(cards)), 0.0, 1.0};
     double bound = 1.0;
     for (const Table* sub : subs) bound *= sub->min_positive;
-    if (bound < kUnderflowGuard) {
+    if (bound <= kLinearFloor) {
       // Could underflow in one pass: multiply one at a time, renormalising between.
       std::fill(out.values.begin(), out.values.end(), 1.0);
       for (const Table* sub : subs) multiply_into(out, *sub);
@@ -264,8 +265,6 @@ struct LinearDomain {
     const double hi = *std::max_element(t.values.begin(), t.values.end());
     return hi > 0.0 ? std::log(hi) + t.log_scale : kNegInf;
   }
-
-  static double comparable(double v) { return v; }
 
   // Normalised probabilities.
   static std::vector<double> probabilities(const Table& t) {
@@ -363,8 +362,6 @@ struct LogDomain {
     const double hi = *std::max_element(t.values.begin(), t.values.end());
     return hi == kNegInf ? kNegInf : hi + t.log_scale;
   }
-
-  static double comparable(double v) { return v; }
 
   static std::vector<double> probabilities(const Table& t) {
     const double total = log_total(t) - t.log_scale;

@@ -6,14 +6,13 @@
 #include <string>
 
 #include "copi/graph/error.hpp"
+#include "copi/inference/detail/numeric_domain.hpp"
 #include "copi/inference/detail/parallel.hpp"
 
 namespace copi {
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-// A linear-domain row sum below this is redone in log space (far above subnormals).
-constexpr double kUnderflow = 1e-250;
 constexpr std::size_t kRowsPerTask = 4096;  // fixed blocks: the same sums for any thread count
 
 }  // namespace
@@ -87,7 +86,8 @@ void SparseConditional::messages(std::span<const double> log_message, MessageRul
           continue;
         }
         for_each_row_sum(first, count, cursor, z.data(), [&](std::size_t i, double sum) {
-          out[first + i] = sum > kUnderflow ? shift + std::log(sum) : row_message(first + i, at, rule);
+          // The policy of numeric_domain.hpp: a row sum not above the floor is redone in log space.
+          out[first + i] = sum > detail::kLinearFloor ? shift + std::log(sum) : row_message(first + i, at, rule);
         });
       }
     });
