@@ -51,14 +51,25 @@ void print_map(std::ostream& out, const FactorGraph& graph, const InferenceResul
 
 }  // namespace
 
+std::string log_z_label(LogZKind kind) {
+  switch (kind) {
+    case LogZKind::exact: return "log Z = ";
+    case LogZKind::bethe: return "log Z ~ ";
+    case LogZKind::lower_bound: return "log Z >= ";
+    case LogZKind::upper_bound: return "log Z <= ";
+    case LogZKind::ep_estimate: return "log Z ~ ";
+  }
+  return "log Z = ";
+}
+
 void print_result(std::ostream& out, const FactorGraph& graph, const InferenceResult& result, Task task) {
   out << "task: " << to_string(task) << "   variables: " << graph.num_variables()
       << "   factors: " << graph.num_factors() << "\n";
   if (!result.marginals.empty()) print_marginals(out, graph, result);
   if (!result.map.empty()) print_map(out, graph, result);
   if (result.log_z) {
-    out << std::setprecision(12) << "log Z = " << *result.log_z << "   log10 Z = " << *result.log_z / std::log(10.0)
-        << "\n";
+    out << std::setprecision(12) << log_z_label(result.log_z_kind) << *result.log_z
+        << "   log10 Z = " << *result.log_z / std::log(10.0) << "\n";
   }
   out << result.report.brief() << "\n";
 }
@@ -69,6 +80,7 @@ nlohmann::json result_json(const FactorGraph& graph, const InferenceResult& resu
   doc["algorithm"] = result.report.algorithm;
   doc["log_z"] = result.log_z ? nlohmann::json(*result.log_z) : nlohmann::json(nullptr);
   doc["log10_z"] = result.log_z ? nlohmann::json(*result.log_z / std::log(10.0)) : nlohmann::json(nullptr);
+  doc["log_z_kind"] = result.log_z ? nlohmann::json(to_string(result.log_z_kind)) : nlohmann::json(nullptr);
   doc["marginals"] = result.marginals;
   doc["map"] = result.map;
   doc["map_log_value"] = result.map_log_value ? nlohmann::json(*result.map_log_value) : nlohmann::json(nullptr);

@@ -12,6 +12,9 @@
 
 namespace copi::cli {
 
+// "log Z = ", "log Z >= " (a lower bound), "log Z <= ", "log Z ~ " (an estimate).
+std::string log_z_label(LogZKind kind);
+
 void print_result(std::ostream& out, const FactorGraph& graph, const InferenceResult& result, Task task);
 
 // {"task", "algorithm", "log_z", "log10_z", "marginals", "map", "map_log_value",

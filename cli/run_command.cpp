@@ -115,7 +115,8 @@ void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answ
     std::cout << "\n";
   }
   if (answers.marginals && answers.marginals->log_z) {
-    std::cout << std::setprecision(12) << "log Z = " << *answers.marginals->log_z << std::defaultfloat << "\n";
+    std::cout << std::setprecision(12) << log_z_label(answers.marginals->log_z_kind) << *answers.marginals->log_z
+              << std::defaultfloat << "\n";
   }
   for (const InferenceResult* result : {answers.marginals ? &*answers.marginals : nullptr,
                                         answers.map ? &*answers.map : nullptr}) {

@@ -26,6 +26,17 @@ Task parse_task(const std::string& text) {
   throw InputError("unknown task '" + text + "': expected MAR, PR or MPE");
 }
 
+std::string to_string(LogZKind kind) {
+  switch (kind) {
+    case LogZKind::exact: return "exact";
+    case LogZKind::bethe: return "bethe";
+    case LogZKind::lower_bound: return "lower_bound";
+    case LogZKind::upper_bound: return "upper_bound";
+    case LogZKind::ep_estimate: return "ep_estimate";
+  }
+  return "?";
+}
+
 std::string to_string(Termination termination) {
   switch (termination) {
     case Termination::exact: return "exact";

@@ -169,6 +169,7 @@ TEST(CliInferOptions, AutoRunsAndSaysWhatItChose) {
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("auto chose exact inference"), std::string::npos) << run.out;
   EXPECT_TRUE(read_json(dir / "a.json")["note"].get<std::string>().starts_with("auto chose exact inference"));
+  EXPECT_EQ(read_json(dir / "a.json")["log_z_kind"], "exact");
 }
 
 TEST(CliInferOptions, HyphenAndUnderscoreSpellingsOfAChoiceAgree) {

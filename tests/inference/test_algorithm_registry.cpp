@@ -128,5 +128,18 @@ TEST(AlgorithmRegistry, AutoSaysWhatItChose) {
   EXPECT_NE(bp.report.algorithm.find("belief propagation"), std::string::npos) << bp.report.algorithm;
 }
 
+TEST(AlgorithmRegistry, LogZKindSaysWhatTheNumberIs) {
+  const FactorGraph loopy = random_ising_grid(3, 3, 1.0, 0.5, 4);
+  const FactorGraph chain = random_ising_grid(1, 6, 1.0, 0.5, 4);  // a forest
+  EXPECT_EQ(configure_inference_algorithm("exact").run(loopy, {}, Task::partition).log_z_kind, LogZKind::exact);
+  EXPECT_EQ(configure_inference_algorithm("enumerate").run(loopy, {}, Task::partition).log_z_kind, LogZKind::exact);
+  EXPECT_EQ(configure_inference_algorithm("bp").run(loopy, {}, Task::partition).log_z_kind, LogZKind::bethe);
+  const InferenceResult forest = configure_inference_algorithm("bp").run(chain, {}, Task::partition);
+  EXPECT_EQ(forest.log_z_kind, LogZKind::exact);
+  EXPECT_NEAR(*forest.log_z, *solve_exact(chain, {}, Task::partition).log_z, 1e-12);
+  EXPECT_EQ(to_string(LogZKind::lower_bound), "lower_bound");
+  EXPECT_EQ(to_string(LogZKind::upper_bound), "upper_bound");
+}
+
 }  // namespace
 }  // namespace copi::test::bp

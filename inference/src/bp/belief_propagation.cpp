@@ -140,6 +140,7 @@ void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGrap
     return;
   }
   result.log_z = bethe_log_z<M>(g, engine.to_var(), engine.to_factor(), beliefs);
+  result.log_z_kind = forest ? LogZKind::exact : LogZKind::bethe;  // the Bethe energy is exact on forests
   for (const auto& [var, state] : evidence) {
     beliefs[var.index].assign(graph.cardinality(var), 0.0);
     beliefs[var.index][state] = 1.0;

@@ -21,6 +21,18 @@ enum class Termination { exact, converged, max_iterations, time_limit };
 
 [[nodiscard]] std::string to_string(Termination termination);
 
+// What a run's log Z is: the exact value, or an estimate or bound of it.
+enum class LogZKind {
+  exact,        // exact inference, enumeration, BP on a forest
+  bethe,        // loopy BP: the Bethe free energy at its fixed point (neither bound)
+  lower_bound,  // mean field: the ELBO, E_q[log p~] + H[q] <= log Z
+  upper_bound,  // tree-reweighted BP: the convex TRW bound >= log Z
+  ep_estimate,  // expectation propagation's estimate
+};
+
+// "exact", "bethe", "lower_bound", "upper_bound", "ep_estimate" (the JSON "log_z_kind").
+[[nodiscard]] std::string to_string(LogZKind kind);
+
 struct InferenceReport {
   std::string algorithm;
   Termination termination = Termination::exact;
@@ -47,8 +59,10 @@ struct InferenceResult {
   // Per variable (graph order), a probability per state; observed variables are
   // point masses. Empty when the task did not ask for marginals.
   std::vector<std::vector<double>> marginals;
-  // Natural log of Z with the evidence applied (P(evidence) for Bayesian networks).
+  // Natural log of Z with the evidence applied (P(evidence) for Bayesian networks), and
+  // whether that is the exact value, an estimate or a bound.
   std::optional<double> log_z;
+  LogZKind log_z_kind = LogZKind::exact;
   // MPE: one state per variable (graph order), observed ones at their value.
   std::vector<std::size_t> map;
   // Natural log of the unnormalised probability of `map`.
