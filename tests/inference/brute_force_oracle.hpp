@@ -203,4 +203,31 @@ inline OracleAnswer brute_force(const FactorGraph& graph, const Evidence& eviden
   return answer;
 }
 
+// Per factor (graph order): the joint distribution of its scope under the model and
+// evidence, in its table layout; empty when the evidence has probability zero.
+inline std::vector<std::vector<double>> brute_force_factor_marginals(const FactorGraph& graph,
+                                                                     const Evidence& evidence = {}) {
+  const OracleAnswer answer = brute_force(graph, evidence);
+  if (answer.max_log_value == -std::numeric_limits<long double>::infinity()) return {};
+  const std::vector<oracle_detail::FactorView> views = oracle_detail::factor_views(graph);
+  std::vector<std::vector<long double>> weights(views.size());
+  for (std::size_t f = 0; f < views.size(); ++f) weights[f].assign(views[f].log_values->size(), 0.0L);
+  long double total = 0.0L;
+  oracle_detail::for_each_assignment(graph, evidence, [&](const std::vector<std::size_t>& assignment, long double value) {
+    const long double w = std::exp(value - answer.max_log_value);
+    total += w;
+    for (std::size_t f = 0; f < views.size(); ++f) {
+      std::size_t index = 0;
+      for (std::size_t i = 0; i < views[f].variables.size(); ++i) index += assignment[views[f].variables[i]] * views[f].strides[i];
+      weights[f][index] += w;
+    }
+    return true;
+  });
+  std::vector<std::vector<double>> out(views.size());
+  for (std::size_t f = 0; f < views.size(); ++f) {
+    for (const long double w : weights[f]) out[f].push_back(static_cast<double>(w / total));
+  }
+  return out;
+}
+
 }  // namespace copi::test

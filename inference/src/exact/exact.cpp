@@ -1,11 +1,14 @@
 #include "copi/inference/exact.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
 
 #include "copi/graph/error.hpp"
 #include "copi/graph/evidence.hpp"
+#include "copi/graph/table_layout.hpp"
+#include "exact/exact_core.hpp"
 #include "exact/junction_tree.hpp"
 #include "exact/junction_tree_solver.hpp"
 #include "exact/model_evaluation.hpp"
@@ -48,24 +51,10 @@ std::string format_bytes(double bytes) {
   throw ImpossibleEvidence("the evidence has probability zero under the model");
 }
 
-struct Plan {
-  EliminationPlan elimination;
-  JunctionTree tree;
-};
-
-Plan make_plan(const FactorGraph& graph, const ReducedModel& model, const ExactOptions& options) {
-  const double budget_entries = static_cast<double>(options.memory_limit_bytes) / sizeof(double);
-  Plan plan;
-  plan.elimination = plan_elimination(graph, model.observed(), options.heuristic, budget_entries);
-  if (!plan.elimination.complete) refuse(plan.elimination, plan.elimination.largest_table * sizeof(double), options);
-  plan.tree = detail::build_junction_tree(plan.elimination, model.factors(), cardinalities_of(graph));
-  return plan;
-}
-
 template <typename Domain>
-void run(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model, const JunctionTree& tree,
-         Task task, InferenceResult& result) {
-  JunctionTreeSolver<Domain> solver(tree, model.factors());
+void run(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model,
+         const detail::ExactPlanData& plan, Task task, bool factor_beliefs, InferenceResult& result) {
+  JunctionTreeSolver<Domain> solver(plan.tree, model.factors());
   if (task == Task::mpe) {
     const double best = solver.template collect<Rule::max>(true) + model.log_constant();
     if (best == -INFINITY) impossible_evidence();
@@ -91,9 +80,98 @@ void run(const FactorGraph& graph, const Evidence& evidence, const ReducedModel&
       result.marginals[v] = solver.marginal(var, graph.cardinality(var));
     }
   }
+  if (!factor_beliefs) return;
+  // Each factor's belief over its whole scope: the joint of its unobserved variables
+  // from the node that holds it, observed ones at their evidence.
+  result.factor_beliefs.resize(graph.num_factors());
+  for (std::size_t f = 0; f < graph.num_factors(); ++f) {
+    const DiscreteFactor& factor = graph.factors()[f];
+    std::vector<VarId> free_vars;
+    std::vector<std::size_t> free_cards;
+    std::vector<std::size_t> free_strides;
+    std::size_t base = 0;
+    std::size_t stride = 1;
+    for (std::size_t k = 0; k < factor.arity(); ++k) {
+      const VarId var = factor.scope()[k];
+      if (const auto it = evidence.find(var); it != evidence.end()) {
+        base += stride * it->second;
+      } else {
+        free_vars.push_back(var);
+        free_cards.push_back(factor.cardinalities()[k]);
+        free_strides.push_back(stride);
+      }
+      stride *= factor.cardinalities()[k];
+    }
+    std::vector<double>& out = result.factor_beliefs[f];
+    out.assign(factor.size(), 0.0);
+    if (free_vars.empty()) {
+      out[base] = 1.0;
+      continue;
+    }
+    const std::vector<double> joint =
+        solver.belief(plan.factor_node[plan.reduced_index[f]], free_vars, free_cards);
+    MultiIndexWalker walk(free_cards, {free_strides});
+    std::size_t i = 0;
+    do {
+      out[base + walk.offsets()[0]] = joint[i++];
+    } while (walk.next());
+  }
 }
 
 }  // namespace
+
+namespace detail {
+
+ExactPlanData make_exact_plan(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model,
+                              const ExactOptions& options) {
+  const double budget_entries = static_cast<double>(options.memory_limit_bytes) / sizeof(double);
+  ExactPlanData plan;
+  plan.elimination = plan_elimination(graph, model.observed(), options.heuristic, budget_entries);
+  if (!plan.elimination.complete) refuse(plan.elimination, plan.elimination.largest_table * sizeof(double), options);
+  plan.tree = build_junction_tree(plan.elimination, model.factors(), cardinalities_of(graph));
+  const double bytes = plan.tree.table_entries * sizeof(double);
+  if (bytes > static_cast<double>(options.memory_limit_bytes)) refuse(plan.elimination, bytes, options);
+  plan.factor_node.assign(model.factors().size(), kNoNode);
+  for (std::size_t node = 0; node < plan.tree.nodes.size(); ++node) {
+    for (const std::size_t f : plan.tree.nodes[node].factors) plan.factor_node[f] = node;
+  }
+  // The reduced model keeps, in graph order, the factors with an unobserved variable.
+  plan.reduced_index.assign(graph.num_factors(), kNoNode);
+  std::size_t next = 0;
+  for (std::size_t f = 0; f < graph.num_factors(); ++f) {
+    const DiscreteFactor& factor = graph.factors()[f];
+    const bool free = std::any_of(factor.scope().begin(), factor.scope().end(),
+                                  [&](VarId v) { return !evidence.contains(v); });
+    if (free) plan.reduced_index[f] = next++;
+  }
+  return plan;
+}
+
+InferenceResult run_exact(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model,
+                          const ExactPlanData& plan, Task task, bool factor_beliefs) {
+  if (model.impossible()) impossible_evidence();
+  InferenceResult result;
+  bool log_domain = false;
+  try {
+    run<LinearDomain>(graph, evidence, model, plan, task, factor_beliefs, result);
+  } catch (const UnderflowRisk&) {
+    result = InferenceResult{};
+    log_domain = true;
+    run<LogDomain>(graph, evidence, model, plan, task, factor_beliefs, result);
+  }
+  InferenceReport& report = result.report;
+  report.algorithm = task == Task::marginals ? "exact (junction tree"
+                     : task == Task::partition ? "exact (variable elimination"
+                                               : "exact (max-product elimination";
+  // The log domain is slower; saying so explains a slow run on a peaked model.
+  report.algorithm += log_domain ? ", log domain)" : ")";
+  report.termination = Termination::exact;
+  report.induced_width = plan.elimination.induced_width;
+  report.largest_table = static_cast<std::size_t>(plan.tree.largest_table);
+  return result;
+}
+
+}  // namespace detail
 
 void ExactOptions::validate() const {
   if (memory_limit_bytes < 1024) {
@@ -115,29 +193,9 @@ InferenceResult solve_exact(const FactorGraph& graph, const Evidence& evidence, 
   options.validate();
   const ReducedModel model = reduce_model(graph, evidence);
   if (model.impossible()) impossible_evidence();
-  const Plan plan = make_plan(graph, model, options);
-  const double bytes = plan.tree.table_entries * sizeof(double);
-  if (bytes > static_cast<double>(options.memory_limit_bytes)) refuse(plan.elimination, bytes, options);
-
-  InferenceResult result;
-  bool log_domain = false;
-  try {
-    run<detail::LinearDomain>(graph, evidence, model, plan.tree, task, result);
-  } catch (const detail::UnderflowRisk&) {
-    result = InferenceResult{};
-    log_domain = true;
-    run<detail::LogDomain>(graph, evidence, model, plan.tree, task, result);
-  }
-  InferenceReport& report = result.report;
-  report.algorithm = task == Task::marginals ? "exact (junction tree"
-                     : task == Task::partition ? "exact (variable elimination"
-                                               : "exact (max-product elimination";
-  // The log domain is slower; saying so explains a slow run on a peaked model.
-  report.algorithm += log_domain ? ", log domain)" : ")";
-  report.termination = Termination::exact;
-  report.induced_width = plan.elimination.induced_width;
-  report.largest_table = static_cast<std::size_t>(plan.tree.largest_table);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const detail::ExactPlanData plan = detail::make_exact_plan(graph, evidence, model, options);
+  InferenceResult result = detail::run_exact(graph, evidence, model, plan, task, false);
+  result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

@@ -75,6 +75,12 @@ class JunctionTreeSolver {
     return Domain::probabilities(m);
   }
 
+  // After distribute(): the joint belief of variables that node `node` holds, as
+  // probabilities over `vars` in their order (first fastest).
+  std::vector<double> belief(std::size_t node, const std::vector<VarId>& vars, const std::vector<std::size_t>& cards) const {
+    return Domain::probabilities(Domain::template marginalize<Rule::sum>(tables_[node], vars, cards));
+  }
+
   // After collect<max>(true): fills `assignment` for every variable in the tree.
   void decode(std::vector<std::size_t>& assignment) const {
     const auto& nodes = tree_.nodes;

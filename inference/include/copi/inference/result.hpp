@@ -59,6 +59,9 @@ struct InferenceResult {
   // Per variable (graph order), a probability per state; observed variables are
   // point masses. Empty when the task did not ask for marginals.
   std::vector<std::vector<double>> marginals;
+  // Per factor (graph order), when asked for (planned runs): the belief over the
+  // factor's scope, probabilities in its table layout (observed variables at their state).
+  std::vector<std::vector<double>> factor_beliefs;
   // Natural log of Z with the evidence applied (P(evidence) for Bayesian networks), and
   // whether that is the exact value, an estimate or a bound.
   std::optional<double> log_z;
