@@ -38,6 +38,9 @@ struct InferenceReport {
   Termination termination = Termination::exact;
   std::size_t iterations = 0;
   std::vector<double> residuals;  // one per iteration, for plots
+  // Bounding algorithms: the bound on log Z after each iteration (mean field: the ELBO,
+  // which never decreases), for plots and the JSON "elbo_trace".
+  std::vector<double> bounds;
   double seconds = 0.0;
   std::size_t threads = 1;
   // Exact algorithms: the largest clique table (entries) and the elimination width.
