@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "copi/graph/io/cluster_file.hpp"
 #include "copi/graph/io/evidence_file.hpp"
 #include "copi/graph/io/model_file.hpp"
 #include "copi/graph/error.hpp"
@@ -24,15 +25,22 @@ struct InferArguments {
   std::string out_file;
   std::string json_file;
   std::string threads;
+  std::string clusters;  // structured mean field: a cluster file, or auto
   bool require_convergence = false;
   std::string plot_file;
   OptionFlags flags;  // every algorithm option of the library's table
 };
 
+// The algorithm and its flags, checked before the model is read (a bad flag is
+// reported at once, not after reading a large file); the cluster file needs the model.
 InferenceAlgorithm configure(const InferArguments& args) {
   const AlgorithmSpec* spec = find_inference_algorithm(args.algorithm);
   if (spec == nullptr) throw InputError(check_inference_algorithm(args.algorithm, {}).unknown_algorithm);
-  const std::vector<OptionSetting> settings = args.flags.settings_for(*spec);
+  std::vector<OptionSetting> settings = args.flags.settings_for(*spec);
+  if (!args.clusters.empty()) {
+    if (args.algorithm != "structured") throw InputError("--clusters applies to --algo structured only");
+    settings.push_back({"clusters", args.clusters == "auto" ? "auto" : "given"});
+  }
   AlgorithmCheck check = check_inference_algorithm(args.algorithm, settings);
   throw_flag_problems(settings, check.problems);
   InferenceAlgorithm algorithm = *check.algorithm;
@@ -43,12 +51,15 @@ InferenceAlgorithm configure(const InferArguments& args) {
 int run_infer(const InferArguments& args) {
   if (const std::string hint = wrong_command_hint(args.model_file, "infer"); !hint.empty()) throw InputError(hint);
   const Task task = parse_task(args.task);
-  const InferenceAlgorithm algorithm = configure(args);
+  InferenceAlgorithm algorithm = configure(args);
   const ModelTables tables = read_model_file(args.model_file);
   const FactorGraph graph = to_factor_graph(tables);
   Evidence evidence;
   if (!args.evidence_file.empty()) evidence = read_evidence_file(args.evidence_file, tables.cardinalities);
 
+  if (!args.clusters.empty() && args.clusters != "auto") {
+    algorithm.set_clusters(read_cluster_file(args.clusters, graph.num_variables()));
+  }
   const InferenceResult result = algorithm.run(graph, evidence, task);
   // Files first, so that a failed write is reported before anything is printed.
   if (!args.out_file.empty()) write_solution(args.out_file, result, task);
@@ -86,6 +97,9 @@ CommandRunner add_infer_command(CLI::App& app) {
   cmd->add_option("--out", args->out_file, "Write the UAI solution file of the task (.MAR/.PR/.MPE layout)");
   cmd->add_option("--json", args->json_file, "Write the result as JSON");
   cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");
+  cmd->add_option("--clusters", args->clusters,
+                  "Structured mean field: a cluster file (one cluster per line, variable indices of the model file; "
+                  "the line order is the update order; unlisted variables are singletons), or auto");
   cmd->add_flag("--require-convergence", args->require_convergence,
                 "Exit with status 1 when an iterative algorithm does not converge");
   cmd->add_option("--plot", args->plot_file, "Write the residual trace of an iterative algorithm as an SVG line chart");

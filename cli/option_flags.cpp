@@ -19,7 +19,8 @@ std::string flag_of(const std::string& name) {
 void OptionFlags::add_to(CLI::App& command, std::span<const AlgorithmSpec> algorithms) {
   for (const AlgorithmSpec& algorithm : algorithms) {
     for (const OptionSpec& spec : algorithm.options) {
-      if (spec.name == "threads" || options_.contains(spec.name)) continue;
+      // threads and clusters are flags of their own (a count for every command; a file).
+      if (spec.name == "threads" || spec.name == "clusters" || options_.contains(spec.name)) continue;
       std::string takers;
       for (const AlgorithmSpec& other : algorithms) {
         const bool takes = std::any_of(other.options.begin(), other.options.end(),

@@ -94,6 +94,9 @@ nlohmann::json result_json(const FactorGraph& graph, const InferenceResult& resu
     doc["largest_table"] = result.report.largest_table;
   }
   doc["residuals"] = result.report.residuals;
+  if (!result.report.bounds.empty()) {
+    doc[result.log_z_kind == LogZKind::lower_bound ? "elbo_trace" : "bound_trace"] = result.report.bounds;
+  }
   std::vector<std::string> names;
   for (const DiscreteVariable& v : graph.variables()) names.push_back(v.name);
   doc["variables"] = names;

@@ -51,16 +51,63 @@ double text_width(const std::string& text, double font_size) {
   return static_cast<double>(glyphs) * 0.62 * font_size;
 }
 
+namespace {
+
+// The bound on log Z per iteration (mean field's ELBO rises to its fixed point), on a
+// linear axis, in the panel starting at `top`.
+void bound_panel(std::ostream& out, const InferenceReport& report, double width, double top) {
+  const auto& b = report.bounds;
+  const std::string title = report.algorithm + ": bound on log Z per iteration";
+  out << "<text x=\"" << width / 2 << "\" y=\"" << top + 22 << "\" text-anchor=\"middle\" font-size=\"" << kTitleSize
+      << "\">" << svg_escape(title) << "</text>\n";
+  const double plot_w = width - kLeft - kRight;
+  const double plot_h = kHeight - kTop - kBottom;
+  out << "<rect x=\"" << kLeft << "\" y=\"" << top + kTop << "\" width=\"" << plot_w << "\" height=\"" << plot_h
+      << "\" fill=\"none\" stroke=\"black\"/>\n";
+  double lo = INFINITY;
+  double hi = -INFINITY;
+  for (const double v : b) {
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!(lo <= hi)) return;  // nothing finite to draw
+  if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const double n = static_cast<double>(b.size());
+  auto x_of = [&](double i) { return kLeft + (n <= 1 ? 0.5 : i / (n - 1)) * plot_w; };
+  auto y_of = [&](double v) { return top + kTop + (hi - v) / (hi - lo) * plot_h; };
+  for (const double v : {lo, (lo + hi) / 2, hi}) {
+    out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + plot_w << "\" y1=\"" << y_of(v) << "\" y2=\"" << y_of(v)
+        << "\" stroke=\"#ddd\"/>\n<text x=\"" << kLeft - 6 << "\" y=\"" << y_of(v) + 4 << "\" text-anchor=\"end\">" << v
+        << "</text>\n";
+  }
+  out << "<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" points=\"";
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (std::isfinite(b[i])) out << x_of(static_cast<double>(i)) << "," << y_of(b[i]) << " ";
+  }
+  out << "\"/>\n<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << top + kHeight - 12
+      << "\" text-anchor=\"middle\">iteration (1 to " << b.size() << "), last " << b.back() << "</text>\n";
+}
+
+}  // namespace
+
 void write_residual_plot(const std::filesystem::path& path, const InferenceReport& report) {
   write_file_atomically(path, [&](std::ostream& out) {
     const auto& r = report.residuals;
-    const std::string title = report.algorithm + ": largest message change per iteration";
-    const double width = std::max(kMinWidth, text_width(title, kTitleSize) + 20);
-    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << kHeight
+    const std::string title = report.algorithm + ": largest change per iteration";
+    const double width =
+        std::max({kMinWidth, text_width(title, kTitleSize) + 20,
+                  text_width(report.algorithm + ": bound on log Z per iteration", kTitleSize) + 20});
+    const double height = report.bounds.empty() ? kHeight : 2 * kHeight;  // a second panel for the bound
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         << "<text x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"" << kTitleSize << "\">"
         << svg_escape(title) << "</text>\n";
+    if (!report.bounds.empty()) bound_panel(out, report, width, kHeight);
     const double plot_w = width - kLeft - kRight;
     const double plot_h = kHeight - kTop - kBottom;
     out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << plot_w << "\" height=\"" << plot_h

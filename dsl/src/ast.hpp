@@ -194,6 +194,13 @@ struct QueryStatement : x3::position_tagged {
   std::vector<QueryItem> items;
 };
 
+// cluster a, b[1], x[i] (a row of a 2-d array): one cluster of structured mean field;
+// cluster[key, ...] members: statements with equal keys join one cluster.
+struct ClusterStatement : x3::position_tagged {
+  std::vector<Expression> key;
+  std::vector<Reference> members;
+};
+
 using OptionValue = Expression;  // a bare name is resolved by the checker (label or parameter)
 
 struct AlgorithmOption : x3::position_tagged {
@@ -272,7 +279,7 @@ struct IfStatement;
 
 struct Statement
     : x3::variant<ParamStatement, VarStatement, FactorStatement, ConditionalStatement, TableStatement,
-                  EvidenceStatement, QueryStatement, InferStatement, IncludeStatement, MdpStatement,
+                  EvidenceStatement, QueryStatement, ClusterStatement, InferStatement, IncludeStatement, MdpStatement,
                   SolveStatement, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
   using base_type::base_type;
   using base_type::operator=;

@@ -84,6 +84,7 @@ void Elaborator::statement(const ast::Statement& s) {
     void operator()(const ast::TableStatement& x) const { self.table(x); }
     void operator()(const ast::EvidenceStatement& x) const { self.evidence(x); }
     void operator()(const ast::QueryStatement& x) const { self.query(x); }
+    void operator()(const ast::ClusterStatement& x) const { self.cluster(x); }
     void operator()(const ast::InferStatement& x) const { self.infer(x); }
     void operator()(const ast::IncludeStatement& x) const { self.include(x); }
     void operator()(const ast::MdpStatement& x) const { self.mdp(x); }
@@ -273,16 +274,26 @@ VarId Elaborator::resolve_variable(const ast::Reference& r) {
   return VarId{static_cast<std::uint32_t>(array.first + offset)};
 }
 
+// A whole array by its name, a sub-array by its leading indices (`x[i]`: row i of a
+// 2-d array), or one variable.
 std::vector<VarId> Elaborator::resolve_variables(const ast::Reference& r) {
   const auto it = arrays_.find(r.name.name);
-  if (it != arrays_.end() && r.indices.empty() && !it->second.dims.empty()) {
-    std::size_t count = 1;
-    for (const std::size_t d : it->second.dims) count *= d;
-    std::vector<VarId> all;
-    for (std::size_t k = 0; k < count; ++k) all.push_back(VarId{static_cast<std::uint32_t>(it->second.first + k)});
-    return all;
+  if (it == arrays_.end() || r.indices.size() >= it->second.dims.size()) return {resolve_variable(r)};
+  const VariableArray& array = it->second;
+  std::size_t offset = 0;
+  for (std::size_t d = 0; d < r.indices.size(); ++d) {
+    const long long i = evaluate_integer(r.indices[d], "an index");
+    if (i < 0 || static_cast<std::size_t>(i) >= array.dims[d]) {
+      fail(r, "index " + std::to_string(i) + " out of range for '" + r.name.name + "' (dimension " +
+                  std::to_string(d + 1) + " has size " + std::to_string(array.dims[d]) + ")");
+    }
+    offset = offset * array.dims[d] + static_cast<std::size_t>(i);
   }
-  return {resolve_variable(r)};
+  std::size_t count = 1;
+  for (std::size_t d = r.indices.size(); d < array.dims.size(); ++d) count *= array.dims[d];
+  std::vector<VarId> all;
+  for (std::size_t k = 0; k < count; ++k) all.push_back(VarId{static_cast<std::uint32_t>(array.first + offset * count + k)});
+  return all;
 }
 
 std::size_t Elaborator::state_of(VarId var, const ast::Expression& value, const char* context) {
@@ -462,6 +473,33 @@ void Elaborator::report_option_problems(const std::vector<ast::AlgorithmOption>&
   }
 }
 
+// Clusters of structured mean field: each statement (or each key) one cluster, in the
+// order first seen; a variable may belong to one cluster only.
+void Elaborator::cluster(const ast::ClusterStatement& s) {
+  std::vector<double> key;
+  for (const ast::Expression& e : s.key) key.push_back(evaluate(e));
+  std::size_t index = model_.clusters.size();
+  if (!s.key.empty()) {
+    const auto [it, inserted] = cluster_keys_.emplace(key, index);
+    index = it->second;
+  }
+  std::vector<VarId> members;
+  for (const ast::Reference& r : s.members) {
+    for (const VarId v : resolve_variables(r)) {
+      const auto [it, inserted] = cluster_of_.emplace(v, index);
+      if (!inserted && it->second != index) {
+        fail(r, "'" + model_.graph.variable(v).name + "' is already in cluster " + std::to_string(it->second + 1) +
+                    "; clusters partition the variables");
+      }
+      if (inserted) members.push_back(v);
+    }
+  }
+  if (index == model_.clusters.size()) model_.clusters.emplace_back();
+  std::vector<VarId>& cluster = model_.clusters[index];
+  cluster.insert(cluster.end(), members.begin(), members.end());
+  model_.algorithm.set_clusters(model_.clusters);
+}
+
 // The algorithm and its options are checked here, against the library's table, so
 // that a model that compiles never fails on its options.
 void Elaborator::infer(const ast::InferStatement& s) {
@@ -471,7 +509,10 @@ void Elaborator::infer(const ast::InferStatement& s) {
   const AlgorithmCheck check = check_inference_algorithm(s.algorithm.name, settings);
   if (!check.unknown_algorithm.empty()) fail(s.algorithm, check.unknown_algorithm);
   report_option_problems(s.options, settings, check.problems);
-  if (check.algorithm) model_.algorithm = *check.algorithm;
+  if (check.algorithm) {
+    model_.algorithm = *check.algorithm;
+    model_.algorithm.set_clusters(model_.clusters);
+  }
 }
 
 }  // namespace copi::dsl

@@ -74,6 +74,7 @@ class Elaborator {
   void table(const ast::TableStatement& s);
   void evidence(const ast::EvidenceStatement& s);
   void query(const ast::QueryStatement& s);
+  void cluster(const ast::ClusterStatement& s);
   void infer(const ast::InferStatement& s);
   void include(const ast::IncludeStatement& s);
   void mdp(const ast::MdpStatement& s);
@@ -151,6 +152,8 @@ class Elaborator {
   ConditionalGraph conditionals_;    // their parent -> child edges, kept free of directed cycles
   std::set<std::string> failed_mdps_;  // mdp blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
+  std::map<std::vector<double>, std::size_t> cluster_keys_;  // cluster[key] statements: key -> cluster
+  std::map<VarId, std::size_t> cluster_of_;                   // variables in clusters so far
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations
 };
 

@@ -172,6 +172,7 @@ struct observation_class : annotate_position {};
 struct evidence_statement_class : annotate_position {};
 struct query_item_class : annotate_position {};
 struct query_statement_class : annotate_position {};
+struct cluster_statement_class : annotate_position {};
 struct algorithm_option_class : annotate_position {};
 struct infer_statement_class : annotate_position {};
 struct include_statement_class : annotate_position {};
@@ -204,6 +205,7 @@ const x3::rule<observation_class, ast::Observation> observation = "an observatio
 const x3::rule<evidence_statement_class, ast::EvidenceStatement> evidence_statement = "evidence";
 const x3::rule<query_item_class, ast::QueryItem> query_item = "a query (marginal(...), map or logZ)";
 const x3::rule<query_statement_class, ast::QueryStatement> query_statement = "query";
+const x3::rule<cluster_statement_class, ast::ClusterStatement> cluster_statement = "cluster";
 const x3::rule<algorithm_option_class, ast::AlgorithmOption> algorithm_option = "an option 'name = value'";
 const x3::rule<infer_statement_class, ast::InferStatement> infer_statement = "infer";
 const x3::rule<include_statement_class, ast::IncludeStatement> include_statement = "include";
@@ -274,6 +276,8 @@ const auto observation_def = reference > '=' > expression;
 const auto evidence_statement_def = keyword("evidence") > list_rule_10;
 const auto query_item_def = identifier >> list_rule_11;
 const auto query_statement_def = keyword("query") > list_rule_12;
+const auto cluster_key = -('[' > (expression % ',') > ']');
+const auto cluster_statement_def = keyword("cluster") > cluster_key > reference_list;
 const auto algorithm_option_def = identifier > '=' > expression;
 const auto option_list = list_rule_13;
 const auto infer_statement_def = keyword("infer") > identifier >
@@ -355,7 +359,7 @@ BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_de
                     mdp_items, start_list)
 
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
-                           table_statement | evidence_statement | query_statement | infer_statement |
+                           table_statement | evidence_statement | query_statement | cluster_statement | infer_statement |
                            include_statement | mdp_statement | solve_statement | for_statement | if_statement;
 const auto end_of_input_def = eoi;
 const auto program_rule_def = *statement > end_of_input;
@@ -380,7 +384,7 @@ const auto list_rule_17_def = -(else_keyword > block);
 BOOST_SPIRIT_DEFINE(csv, param_definition, param_statement, range_domain, bool_domain, list_domain, domain,
                     variable_name, var_statement, array_literal, table_item, keyed_row, keyed_rows, table_value,
                     conditional_statement, table_statement, factor_statement, observation, evidence_statement,
-                    query_item, query_statement, algorithm_option, infer_statement, include_statement, loop_range,
+                    query_item, query_statement, cluster_statement, algorithm_option, infer_statement, include_statement, loop_range,
                     for_statement, if_statement, statement, block, program_rule, end_of_input)
 BOOST_SPIRIT_DEFINE(list_rule_1, list_rule_2, list_rule_3, list_rule_4, list_rule_5, list_rule_6, list_rule_7, list_rule_8, list_rule_9, list_rule_10, list_rule_11, list_rule_12, list_rule_13, list_rule_14, list_rule_15, list_rule_16, list_rule_17)
 

@@ -15,7 +15,8 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 // What the parser says it expected where a keyword starts a statement or an item; the
 // grammar names its rules with these, and keyword_hint knows their keywords.
 inline constexpr const char* kExpectedStatement =
-    "a statement (param, var, factor, p(...), table(...), evidence, query, infer, include, mdp, solve, for, if)";
+    "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, solve, for, "
+    "if)";
 inline constexpr const char* kExpectedStatementInBlock = "a statement or '}'";
 inline constexpr const char* kExpectedOneStatement = "a statement";
 inline constexpr const char* kExpectedMdpItem =

@@ -9,6 +9,7 @@
 #include "copi/inference/belief_propagation.hpp"
 #include "copi/inference/enumerate.hpp"
 #include "copi/inference/exact.hpp"
+#include "copi/inference/mean_field.hpp"
 
 namespace copi {
 namespace {
@@ -35,6 +36,27 @@ std::vector<OptionSpec> bp_specs() {
   };
 }
 
+std::vector<OptionSpec> mean_field_specs(bool structured) {
+  std::vector<OptionSpec> specs;
+  if (structured) {
+    specs.push_back(choice_option("clusters", {"given", "auto"}, "given, or auto without clusters",
+                                  "given: the model's cluster statements (or --clusters FILE); auto: a greedy "
+                                  "partition whose clusters' factors form forests"));
+    specs.push_back(number_option("max_cluster", OptionType::integer, "none",
+                                  "clusters = auto: at most this many variables per cluster", 1, false));
+  }
+  specs.push_back(choice_option("schedule", {"sequential", "parallel"}, "sequential",
+                                "sequential: clusters in order; parallel: by a colouring of the clusters"));
+  specs.push_back(number_option("damping", OptionType::real, "0",
+                                "singleton updates: q = (1 - d) update + d old", 0, false, 1, true));
+  specs.push_back(number_option("tol", OptionType::real, "1e-9", "stop when no marginal moves more than this", 0, false));
+  specs.push_back(number_option("max_iter", OptionType::integer, "1000", "sweep cap", 1, false));
+  specs.push_back(number_option("time_limit", OptionType::real, "none", "time cap in seconds", 0, true));
+  specs.push_back(choice_option("init", {"uniform", "random"}, "uniform", "the starting marginals"));
+  specs.push_back(number_option("seed", OptionType::integer, "0", "init = random: the generator's seed", 0, false));
+  return specs;
+}
+
 std::vector<OptionSpec> with_threads(std::vector<OptionSpec> specs) {
   specs.push_back(threads_option());
   return specs;
@@ -50,6 +72,10 @@ std::vector<AlgorithmSpec> make_table() {
       {"exact", "junction tree / variable elimination over a greedy elimination order", with_threads(exact_specs()),
        all},
       {"bp", "belief propagation: two-pass on forests, loopy with a schedule otherwise", with_threads(bp_specs()), all},
+      {"meanfield", "naive mean field: product marginals and a lower bound (the ELBO) on log Z",
+       with_threads(mean_field_specs(false)), {Task::marginals, Task::partition}},
+      {"structured", "structured mean field over clusters solved exactly: marginals and a lower bound on log Z",
+       with_threads(mean_field_specs(true)), {Task::marginals, Task::partition}},
       {"enumerate", "brute force over every joint state (tiny models; the reference)",
        with_threads({number_option("max_states", OptionType::integer, "16777216", "refuse more joint states than this", 1,
                             false)}),
@@ -74,6 +100,20 @@ BpOptions bp_options(const OptionValues& values) {
   options.tolerance = values.number("tol", options.tolerance);
   options.max_iterations = values.count("max_iter", options.max_iterations);
   options.max_seconds = values.number("time_limit", options.max_seconds);
+  options.threads = values.count("threads", 0);
+  return options;
+}
+
+MeanFieldOptions mean_field_options(const OptionValues& values) {
+  MeanFieldOptions options;
+  options.schedule =
+      values.word("schedule", "sequential") == "parallel" ? MeanFieldSchedule::parallel : MeanFieldSchedule::sequential;
+  options.damping = values.number("damping", options.damping);
+  options.tolerance = values.number("tol", options.tolerance);
+  options.max_iterations = values.count("max_iter", options.max_iterations);
+  options.max_seconds = values.number("time_limit", options.max_seconds);
+  options.init = values.word("init", "uniform") == "random" ? MeanFieldInit::random : MeanFieldInit::uniform;
+  options.seed = values.count("seed", 0);
   options.threads = values.count("threads", 0);
   return options;
 }
@@ -154,6 +194,13 @@ InferenceResult InferenceAlgorithm::run(const FactorGraph& graph, const Evidence
   }
   if (name() == "exact") return solve_exact(graph, evidence, task, exact_options(values_));
   if (name() == "bp") return belief_propagation(graph, evidence, task, bp_options(values_));
+  if (name() == "meanfield") return mean_field(graph, evidence, task, mean_field_options(values_));
+  if (name() == "structured") {
+    MeanFieldOptions options = mean_field_options(values_);
+    const bool automatic = values_.word("clusters", clusters_.empty() ? "auto" : "given") == "auto";
+    options.clusters = automatic ? automatic_clusters(graph, evidence, values_.count("max_cluster", 0)) : clusters_;
+    return mean_field(graph, evidence, task, options);
+  }
   if (name() == "enumerate") {
     EnumerateOptions options;
     options.max_joint_states = values_.count("max_states", options.max_joint_states);
@@ -169,7 +216,9 @@ AlgorithmCheck check_inference_algorithm(std::string_view name, std::span<const 
     std::vector<std::string> names;
     for (const AlgorithmSpec& s : inference_algorithms()) names.push_back(s.name);
     std::string list;
-    for (std::size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      list += (i == 0 ? "" : i + 1 == names.size() ? (names.size() > 2 ? ", or " : " or ") : ", ") + names[i];
+    }
     check.unknown_algorithm = "unknown algorithm '" + std::string(name) + "'" + did_you_mean(name, names) +
                               ": expected " + list;
     return check;

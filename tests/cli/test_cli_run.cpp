@@ -181,6 +181,43 @@ TEST(CliInferOptions, HyphenAndUnderscoreSpellingsOfAChoiceAgree) {
   EXPECT_EQ(read_json(dir / "a.json")["log_z"], read_json(dir / "b.json")["log_z"]);
 }
 
+TEST(CliInferOptions, MeanFieldBoundsLogZFromBelowWithItsTrace) {
+  TempDir dir;
+  const std::string grid = data_path("libdai/small_ising4x4.fg");
+  const CliRun exact = run_copi("infer " + grid + " --task PR --json " + (dir / "e.json").string());
+  ASSERT_EQ(exact.status, 0) << exact.err;
+  const CliRun mf = run_copi("infer " + grid + " --algo meanfield --init random --seed 3 --json " +
+                             (dir / "m.json").string() + " --plot " + (dir / "m.svg").string());
+  ASSERT_EQ(mf.status, 0) << mf.err;
+  EXPECT_NE(mf.out.find("log Z >= "), std::string::npos) << mf.out;
+  const nlohmann::json doc = read_json(dir / "m.json");
+  EXPECT_EQ(doc["log_z_kind"], "lower_bound");
+  EXPECT_LE(doc["log_z"].get<double>(), read_json(dir / "e.json")["log_z"].get<double>());
+  const auto trace = doc["elbo_trace"].get<std::vector<double>>();
+  ASSERT_FALSE(trace.empty());
+  EXPECT_EQ(trace.back(), doc["log_z"].get<double>());
+  EXPECT_NE(slurp(dir / "m.svg").find("bound on log Z per iteration"), std::string::npos);
+}
+
+TEST(CliInferOptions, StructuredTakesAClusterFile) {
+  TempDir dir;
+  const std::string grid = data_path("libdai/small_ising4x4.fg");
+  // Two clusters of eight: rows 0-1 and rows 2-3 (the 4x4 grid's labels are row-major).
+  const std::string clusters = dir.write("c.txt", "# two halves\n0 1 2 3 4 5 6 7\n8 9 10 11 12 13 14 15\n").string();
+  const CliRun run = run_copi("infer " + grid + " --algo structured --clusters " + clusters + " --json " +
+                              (dir / "s.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("structured mean field (2 clusters"), std::string::npos) << run.out;
+  const CliRun bad = run_copi("infer " + grid + " --algo structured --clusters " +
+                              dir.write("bad.txt", "0 1\n1 2\n").string());
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("bad.txt:2:1: error: variable 1 is already in the cluster of line 1"), std::string::npos)
+      << bad.err;
+  const CliRun wrong = run_copi("infer " + grid + " --algo bp --clusters " + clusters);
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_NE(wrong.err.find("--clusters applies to --algo structured only"), std::string::npos) << wrong.err;
+}
+
 TEST(CliInferOptions, HelpListsEveryAlgorithmAndOptionFromTheTable) {
   const CliRun help = run_copi("infer --help");
   EXPECT_EQ(help.status, 0);

@@ -52,7 +52,8 @@ struct CompiledModel {
   std::vector<VarId> marginal_queries;  // in query order; empty and no map/logZ = all
   bool query_map = false;
   bool query_log_z = false;
-  InferenceAlgorithm algorithm;  // `infer NAME(...)`, checked; default auto
+  InferenceAlgorithm algorithm;  // `infer NAME(...)`, checked; default auto; carries the clusters
+  std::vector<std::vector<VarId>> clusters;  // `cluster` statements, for structured mean field
   std::vector<NamedMdp> mdps;
   std::vector<MdpSolve> solves;
 };

@@ -48,13 +48,18 @@ class InferenceAlgorithm {
   [[nodiscard]] std::size_t threads() const { return values_.count("threads", 0); }
   void set_threads(std::size_t threads);
 
+  // The clusters of structured mean field (the language's cluster statements, a
+  // --clusters file); `clusters = auto` ignores them, no clusters means auto.
+  [[nodiscard]] const std::vector<std::vector<VarId>>& clusters() const { return clusters_; }
+  void set_clusters(std::vector<std::vector<VarId>> clusters) { clusters_ = std::move(clusters); }
+
   // Runs the algorithm. Throws InputError when the task is one the algorithm cannot do
   // or the evidence is impossible, ResourceError when a limit refuses the model. `auto`
   // says which algorithm it chose, and why, in report.note.
   [[nodiscard]] InferenceResult run(const FactorGraph& graph, const Evidence& evidence, Task task) const;
 
   friend bool operator==(const InferenceAlgorithm& a, const InferenceAlgorithm& b) {
-    return a.spec_ == b.spec_ && a.values_ == b.values_;
+    return a.spec_ == b.spec_ && a.values_ == b.values_ && a.clusters_ == b.clusters_;
   }
 
  private:
@@ -63,6 +68,7 @@ class InferenceAlgorithm {
 
   const AlgorithmSpec* spec_;
   OptionValues values_;
+  std::vector<std::vector<VarId>> clusters_;
 };
 
 // Everything wrong with a choice, for callers that can point at it.

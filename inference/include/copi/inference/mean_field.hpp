@@ -57,6 +57,15 @@ struct MeanFieldOptions {
   void validate() const;
 };
 
+// The clusters of `structured(clusters = auto)`: a deterministic greedy partition of the
+// unobserved variables. Seeds are taken in index order; each cluster grows breadth first
+// through its variables' factors (in factor order, scope order) and takes a neighbour
+// when the factors then wholly inside the cluster still form a forest (no cycle in the
+// cluster's own factor graph) and the cluster has fewer than `max_cluster_size`
+// variables (0: no limit). Each q_c is then a tree-structured distribution.
+std::vector<std::vector<VarId>> automatic_clusters(const FactorGraph& graph, const Evidence& evidence,
+                                                   std::size_t max_cluster_size = 0);
+
 // Task::marginals and Task::partition: the q_i (cluster marginals for structured mean
 // field) and the ELBO as a lower bound on log Z. Task::mpe is refused (InputError).
 // Throws InputError for bad options or clusters (unknown or repeated variables),
