@@ -54,10 +54,12 @@ template <typename Visit>
 void walk_parts(const MfFactor& f, std::vector<std::size_t>& sub, Visit visit) {
   const std::vector<std::size_t>& cards = f.factor->cardinalities();
   const std::size_t arity = cards.size();
-  std::vector<std::size_t> state(arity, 0);
-  // Per position: its part and its stride there.
-  std::vector<std::size_t> owner(arity);
-  std::vector<std::size_t> stride(arity);
+  thread_local std::vector<std::size_t> state;
+  thread_local std::vector<std::size_t> owner;  // per position: its part
+  thread_local std::vector<std::size_t> stride; // and its stride there
+  state.assign(arity, 0);
+  owner.resize(arity);
+  stride.resize(arity);
   for (std::size_t p = 0; p < f.parts.size(); ++p) {
     for (const std::uint32_t k : f.parts[p].positions) {
       owner[k] = p;
@@ -84,10 +86,11 @@ void walk_parts(const MfFactor& f, std::vector<std::size_t>& sub, Visit visit) {
 MeanFieldState::MeanFieldState(const FactorGraph& graph, const Evidence& evidence, const MeanFieldOptions& options)
     : graph_(graph), evidence_(evidence), model_(reduce_model(graph, evidence)) {
   if (model_.impossible()) throw ImpossibleEvidence("the evidence has probability zero under the model");
+  cluster_exact_ = options.cluster_exact;
   build_clusters(options);
   build_parts();
   initialise(options);
-  build_plans(options);
+  build_trees();
   colour();
 }
 
@@ -145,8 +148,18 @@ void MeanFieldState::build_parts() {
       }
       part.belief.assign(stride, 0.0);
     }
+        if (f.vars.size() == 1) {
+      f.shape = MfFactor::Shape::unary;
+    } else if (f.vars.size() == 2 && f.parts.size() == 2) {
+      f.shape = MfFactor::Shape::single_pair;
+    } else if (f.parts.size() == 1) {
+      f.shape = MfFactor::Shape::whole;  // positions 0, 1, ... in order: the table's layout
+    }
+    f.has_hard_zero = std::any_of(factor->log_values().begin(), factor->log_values().end(),
+                                  [](double l) { return l == kNegInf; });
     const auto index = static_cast<std::uint32_t>(factors_.size());
     for (std::uint32_t p = 0; p < f.parts.size(); ++p) clusters_[f.parts[p].cluster].parts.emplace_back(index, p);
+    if (f.crossing()) crossing_.push_back(index);
     factors_.push_back(std::move(f));
   }
 }
@@ -171,34 +184,80 @@ void MeanFieldState::initialise(const MeanFieldOptions& options) {
     cluster.entropy = 0.0;
     for (const std::uint32_t v : cluster.vars) cluster.entropy += entropy_of(q_[v]);
     refresh_part_beliefs(static_cast<std::size_t>(&cluster - clusters_.data()), nullptr);
+    cluster.own_energy = 0.0;
+    for (const auto& [fi, pi] : cluster.parts) {
+      if (!factors_[fi].crossing()) cluster.own_energy += expected_log(factors_[fi]);
+    }
   }
 }
 
-void MeanFieldState::build_plans(const MeanFieldOptions& options) {
+void MeanFieldState::build_trees() {
   for (MfCluster& cluster : clusters_) {
+    cluster.last_slot.assign(cluster.parts.size(), {});
     if (cluster.vars.size() < 2) continue;
-    FactorGraph local;
-    std::vector<std::uint32_t> local_of(graph_.num_variables(), kNone);
-    for (const std::uint32_t v : cluster.vars) {
-      local_of[v] = local.add_variable(DiscreteVariable{graph_.variables()[v].name, graph_.variables()[v].cardinality, {}}).index;
-    }
+    // Local indices of the cluster's variables, for parts of one position.
     for (const auto& [fi, pi] : cluster.parts) {
-      MfFactor& f = factors_[fi];
-      FactorPart& part = f.parts[pi];
-      std::vector<VarId> scope;
-      std::vector<std::size_t> cards;
-      for (const std::uint32_t k : part.positions) {
-        scope.push_back(VarId{local_of[f.vars[k]]});
-        cards.push_back(f.factor->cardinalities()[k]);
-      }
-      // A factor wholly inside enters with its own values; a crossing one as a slot
-      // whose values each update sets to its expected log-potential.
-      std::vector<double> values = f.crossing() ? std::vector<double>(part.belief.size(), 0.0) : f.factor->log_values();
-      part.slot = local.add_factor(DiscreteFactor(std::move(scope), std::move(cards), std::move(values))).index;
-      if (!f.crossing()) cluster.internal.push_back(part.slot);
+      FactorPart& part = factors_[fi].parts[pi];
+      if (part.positions.size() != 1) continue;
+      const std::uint32_t v = factors_[fi].vars[part.positions[0]];
+      part.local = static_cast<std::uint32_t>(std::find(cluster.vars.begin(), cluster.vars.end(), v) - cluster.vars.begin());
     }
-    cluster.plan.emplace(std::move(local), Evidence{}, options.cluster_exact);
+    std::vector<TreeKernel::PairFactor> edges;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edge_parts;
+    bool eligible = true;
+    for (const auto& [fi, pi] : cluster.parts) {
+      const MfFactor& f = factors_[fi];
+      const FactorPart& part = f.parts[pi];
+      if (f.crossing()) {
+        eligible = eligible && part.positions.size() == 1;
+      } else if (f.vars.size() == 2) {
+        const auto local = [&](std::uint32_t v) {
+          return static_cast<std::uint32_t>(std::find(cluster.vars.begin(), cluster.vars.end(), v) - cluster.vars.begin());
+        };
+        edges.push_back({local(f.vars[0]), local(f.vars[1]), f.factor});
+        edge_parts.emplace_back(fi, pi);
+      } else {
+        eligible = eligible && f.vars.size() == 1;
+      }
+    }
+    if (!eligible) continue;
+    std::vector<std::size_t> cards;
+    for (const std::uint32_t v : cluster.vars) cards.push_back(graph_.variables()[v].cardinality);
+    cluster.tree = TreeKernel::build(cards, edges);
+    if (!cluster.tree) continue;
+    cluster.tree_edges = std::move(edge_parts);
+    cluster.base_theta.assign(cluster.tree->total_states(), 0.0);
+    for (const auto& [fi, pi] : cluster.parts) {
+      const MfFactor& f = factors_[fi];
+      if (f.crossing() || f.vars.size() != 1) continue;
+      double* t = cluster.base_theta.data() + cluster.tree->offset(f.parts[pi].local);
+      for (std::size_t x = 0; x < f.factor->size(); ++x) t[x] += f.factor->log_values()[x];
+    }
   }
+}
+
+void MeanFieldState::build_plan(std::size_t c) {
+  MfCluster& cluster = clusters_[c];
+  FactorGraph local;
+  std::vector<std::uint32_t> local_of(graph_.num_variables(), kNone);
+  for (const std::uint32_t v : cluster.vars) {
+    local_of[v] = local.add_variable(DiscreteVariable{graph_.variables()[v].name, graph_.variables()[v].cardinality, {}}).index;
+  }
+  for (const auto& [fi, pi] : cluster.parts) {
+    MfFactor& f = factors_[fi];
+    FactorPart& part = f.parts[pi];
+    std::vector<VarId> scope;
+    std::vector<std::size_t> cards;
+    for (const std::uint32_t k : part.positions) {
+      scope.push_back(VarId{local_of[f.vars[k]]});
+      cards.push_back(f.factor->cardinalities()[k]);
+    }
+    // A factor wholly inside enters with its own values; a crossing one as a slot whose
+    // values each update sets to its expected log-potential.
+    std::vector<double> values = f.crossing() ? std::vector<double>(part.belief.size(), 0.0) : f.factor->log_values();
+    part.slot = local.add_factor(DiscreteFactor(std::move(scope), std::move(cards), std::move(values))).index;
+  }
+  cluster.plan.emplace(std::move(local), Evidence{}, cluster_exact_);
 }
 
 void MeanFieldState::colour() {
@@ -230,6 +289,12 @@ void MeanFieldState::refresh_part_beliefs(std::size_t c, const InferenceResult* 
     FactorPart& part = f.parts[pi];
     if (run != nullptr) {
       part.belief = run->factor_beliefs[part.slot];
+      continue;
+    }
+    if (f.shape == MfFactor::Shape::unary || f.shape == MfFactor::Shape::single_pair) continue;  // kernels read q_i
+    if (part.positions.size() == 1) {
+      const std::vector<double>& q = q_[f.vars[part.positions[0]]];
+      part.belief.assign(q.begin(), q.end());
       continue;
     }
     // Product of the q_i of the part's variables, first position fastest.
@@ -269,8 +334,81 @@ void MeanFieldState::message(const MfFactor& f, std::size_t p, std::vector<doubl
   });
 }
 
+void MeanFieldState::accumulate(const MfFactor& f, std::size_t p, double* acc, double* zero) const {
+  const double* log_values = f.factor->log_values().data();
+  if (f.shape == MfFactor::Shape::unary) {
+    const std::size_t card = f.factor->size();
+    for (std::size_t x = 0; x < card; ++x) {
+      if (log_values[x] == kNegInf) {
+        zero[x] += 1.0;
+      } else {
+        acc[x] += log_values[x];
+      }
+    }
+    return;
+  }
+  if (f.shape == MfFactor::Shape::single_pair) {
+    // L(x_a, x_b) at x_a + |a| x_b: the message to a is L q_b, to b it is L^T q_a.
+    const std::size_t ca = f.factor->cardinalities()[0];
+    const std::size_t cb = f.factor->cardinalities()[1];
+    const std::vector<double>& other = q_[f.vars[1 - p]];
+    if (!f.has_hard_zero) {
+      if (p == 0) {
+        for (std::size_t y = 0; y < cb; ++y) {
+          const double w = other[y];
+          for (std::size_t x = 0; x < ca; ++x) acc[x] += w * log_values[x + ca * y];
+        }
+      } else {
+        for (std::size_t y = 0; y < cb; ++y) {
+          double sum = 0.0;
+          for (std::size_t x = 0; x < ca; ++x) sum += other[x] * log_values[x + ca * y];
+          acc[y] += sum;
+        }
+      }
+      return;
+    }
+    for (std::size_t y = 0; y < cb; ++y) {
+      for (std::size_t x = 0; x < ca; ++x) {
+        const double w = p == 0 ? other[y] : other[x];
+        if (w == 0.0) continue;
+        const double l = log_values[x + ca * y];
+        const std::size_t at = p == 0 ? x : y;
+        if (l == kNegInf) {
+          zero[at] += w;
+        } else {
+          acc[at] += w * l;
+        }
+      }
+    }
+    return;
+  }
+  thread_local std::vector<double> msg;
+  thread_local std::vector<double> msg_zero;
+  message(f, p, msg, &msg_zero);
+  for (std::size_t x = 0; x < msg.size(); ++x) {
+    acc[x] += msg[x];
+    zero[x] += msg_zero[x];
+  }
+}
+
 double MeanFieldState::expected_log(const MfFactor& f) const {
   const std::vector<double>& log_values = f.factor->log_values();
+  if (f.shape == MfFactor::Shape::whole) return expectation(f.parts[0].belief, log_values);
+  if (f.shape == MfFactor::Shape::single_pair || f.shape == MfFactor::Shape::unary) {
+    const std::vector<double>& qa = q_[f.vars[0]];
+    const std::size_t ca = qa.size();
+    const std::size_t cb = f.shape == MfFactor::Shape::unary ? 1 : q_[f.vars[1]].size();
+    double total = 0.0;
+    for (std::size_t y = 0; y < cb; ++y) {
+      const double wb = f.shape == MfFactor::Shape::unary ? 1.0 : q_[f.vars[1]][y];
+      if (wb == 0.0) continue;
+      for (std::size_t x = 0; x < ca; ++x) {
+        const double w = wb * qa[x];
+        if (w > 0.0) total += w * log_values[x + ca * y];
+      }
+    }
+    return total;
+  }
   double total = 0.0;
   std::vector<std::size_t> sub;
   walk_parts(f, sub, [&](std::size_t i, const std::vector<std::size_t>& at) {
@@ -293,17 +431,11 @@ double MeanFieldState::update_singleton(std::size_t c, double damping) {
   MfCluster& cluster = clusters_[c];
   const std::uint32_t v = cluster.vars[0];
   const std::size_t card = q_[v].size();
-  std::vector<double> acc(card, 0.0);
-  std::vector<double> zero(card, 0.0);
-  std::vector<double> msg;
-  std::vector<double> msg_zero;
-  for (const auto& [fi, pi] : cluster.parts) {
-    message(factors_[fi], pi, msg, &msg_zero);
-    for (std::size_t x = 0; x < card; ++x) {
-      acc[x] += msg[x];
-      zero[x] += msg_zero[x];
-    }
-  }
+  thread_local std::vector<double> acc;
+  thread_local std::vector<double> zero;
+  acc.assign(card, 0.0);
+  zero.assign(card, 0.0);
+  for (const auto& [fi, pi] : cluster.parts) accumulate(factors_[fi], pi, acc.data(), zero.data());
   const double least_zero = *std::min_element(zero.begin(), zero.end());
   std::vector<char> allowed(card);
   for (std::size_t x = 0; x < card; ++x) allowed[x] = zero[x] <= least_zero ? 1 : 0;
@@ -341,41 +473,177 @@ double MeanFieldState::update_singleton(std::size_t c, double damping) {
   for (std::size_t x = 0; x < card; ++x) change = std::max(change, std::abs(q[x] - old[x]));
   q_[v] = std::move(q);
   cluster.entropy = entropy_of(q_[v]);
+  cluster.own_energy = 0.0;
+  for (const auto& [fi, pi] : cluster.parts) {
+    if (!factors_[fi].crossing()) cluster.own_energy += expectation(q_[v], factors_[fi].factor->log_values());
+  }
   refresh_part_beliefs(c, nullptr);
   return change;
 }
 
-// q_c ∝ Π_{f inside c} f · Π_{f crossing} exp(E_{q_other}[log f]), computed exactly by
-// the cluster's planned junction tree.
+// The belief of part `pi` of factor `f` as the kernels keep it: a part of one position
+// of a factor with its own kernel reads that variable's q_i.
+const std::vector<double>& MeanFieldState::belief_of(const MfFactor& f, std::size_t pi) const {
+  const FactorPart& part = f.parts[pi];
+  if (f.shape == MfFactor::Shape::unary || f.shape == MfFactor::Shape::single_pair) return q_[f.vars[part.positions[0]]];
+  return part.belief;
+}
+
+// q_c ∝ Π_{f inside c} f · Π_{f crossing} exp(E_{q_other}[log f]), computed exactly.
 double MeanFieldState::update_cluster(std::size_t c) {
   MfCluster& cluster = clusters_[c];
-  ExactPlan& plan = *cluster.plan;
-  // The local ELBO before: log Z_c of the last update plus what the new slot values
-  // change under the old beliefs (for the product init: computed directly below).
-  double before = cluster.log_z;
-  double energy_before = 0.0;
-  std::vector<double> msg;
-  for (const auto& [fi, pi] : cluster.parts) {
+  double change = 0.0;
+  if (cluster.tree) {
+    if (update_tree_cluster(c, change)) return change;
+    // The kernel may have written some edge beliefs before giving up: back to what the
+    // cluster's q_c was (the product init before its first update).
+    if (!cluster.updated) refresh_part_beliefs(c, nullptr);
+  }
+  // The crossing factors' messages (a part of one position: by its factor's kernel).
+  std::vector<std::vector<double>>& slots = cluster.next_slot;
+  slots.resize(cluster.parts.size());
+  thread_local std::vector<double> zero;
+  for (std::size_t k = 0; k < cluster.parts.size(); ++k) {
+    const auto [fi, pi] = cluster.parts[k];
     const MfFactor& f = factors_[fi];
-    const FactorPart& part = f.parts[pi];
+    if (!f.crossing()) continue;
+    if (f.shape == MfFactor::Shape::single_pair) {
+      const std::size_t card = f.parts[pi].belief.size();
+      zero.assign(card, 0.0);
+      slots[k].assign(card, 0.0);
+      accumulate(f, pi, slots[k].data(), zero.data());
+      for (std::size_t x = 0; x < card; ++x) {
+        if (zero[x] > 0.0) slots[k][x] = kNegInf;
+      }
+    } else {
+      message(f, pi, slots[k], nullptr);
+    }
+  }
+  // The local ELBO before: log Z_c of the last update plus what the new messages change
+  // under the old beliefs; for the product init, E[log of its terms] + H directly.
+  double before = cluster.updated ? cluster.log_z : cluster.entropy;
+  for (std::size_t k = 0; k < cluster.parts.size(); ++k) {
+    const auto [fi, pi] = cluster.parts[k];
+    const MfFactor& f = factors_[fi];
+    const std::vector<double>& belief = belief_of(f, pi);
     if (!f.crossing()) {
-      if (!cluster.updated) energy_before += expectation(part.belief, f.factor->log_values());
+      if (!cluster.updated) before += expectation(belief, f.factor->log_values());
       continue;
     }
-    message(f, pi, msg, nullptr);
-    const std::vector<double>& old_values = plan.graph().factor(FactorId{part.slot}).log_values();
-    for (std::size_t i = 0; i < msg.size(); ++i) {
-      if (part.belief[i] <= 0.0) continue;
-      if (cluster.updated) {
-        before += msg[i] == kNegInf ? kNegInf : part.belief[i] * (msg[i] - old_values[i]);
-      } else {
-        energy_before += part.belief[i] * msg[i];
-      }
+    for (std::size_t i = 0; i < slots[k].size(); ++i) {
+      if (belief[i] <= 0.0) continue;
+      const double old = cluster.updated ? cluster.last_slot[k][i] : 0.0;
+      before += slots[k][i] == kNegInf ? kNegInf : belief[i] * (slots[k][i] - old);
     }
-    plan.set_factor(FactorId{part.slot}, msg);
   }
-  if (!cluster.updated) before = energy_before + cluster.entropy;
+  const auto [after, slot_energy] = solve_cluster(c, slots, change);
+  if (decreased(before, after)) {
+    throw NumericError("structured mean field: the ELBO decreased in the update of cluster " + std::to_string(c + 1) +
+                       " (" + describe_cluster(graph_, cluster) + ") (a bug: please report it with the model)");
+  }
+  cluster.log_z = after;
+  // H[q_c] = log Z_c - E_{q_c}[log of everything q_c multiplies].
+  cluster.entropy = after - cluster.own_energy - slot_energy;
+  cluster.updated = true;
+  std::swap(cluster.last_slot, cluster.next_slot);
+  return change;
+}
 
+// Rows, chains, automatic clusters: every crossing factor touches one of the cluster's
+// variables, so its message is a unary term of that variable, and the cluster's own
+// factors are a forest. One pass builds θ = base + messages and the local ELBO before;
+// the kernel solves; one pass gives the energy.
+bool MeanFieldState::update_tree_cluster(std::size_t c, double& change) {
+  MfCluster& cluster = clusters_[c];
+  const TreeKernel& tree = *cluster.tree;
+  std::vector<std::vector<double>>& slots = cluster.next_slot;
+  slots.resize(cluster.parts.size());
+  std::vector<double>& theta = cluster.theta;
+  theta = cluster.base_theta;
+  double before = cluster.updated ? cluster.log_z : cluster.entropy + cluster.own_energy;
+  thread_local std::vector<double> zero;
+  for (std::size_t k = 0; k < cluster.parts.size(); ++k) {
+    const auto [fi, pi] = cluster.parts[k];
+    const MfFactor& f = factors_[fi];
+    if (!f.crossing()) continue;
+    const FactorPart& part = f.parts[pi];
+    std::vector<double>& slot = slots[k];
+    const std::size_t card = part.belief.size();
+    if (f.shape == MfFactor::Shape::single_pair) {
+      slot.assign(card, 0.0);
+      if (f.has_hard_zero) {
+        zero.assign(card, 0.0);
+        accumulate(f, pi, slot.data(), zero.data());
+        for (std::size_t x = 0; x < card; ++x) slot[x] = zero[x] > 0.0 ? kNegInf : slot[x];
+      } else {
+        accumulate(f, pi, slot.data(), nullptr);  // no hard zero: nothing to count
+      }
+    } else {
+      message(f, pi, slot, nullptr);
+    }
+    const std::vector<double>& q = q_[f.vars[part.positions[0]]];  // the old q of the variable
+    const std::vector<double>* old = cluster.updated ? &cluster.last_slot[k] : nullptr;
+    double* t = theta.data() + tree.offset(part.local);
+    for (std::size_t x = 0; x < card; ++x) {
+      t[x] += slot[x];
+      if (q[x] > 0.0) before += slot[x] == kNegInf ? kNegInf : q[x] * (slot[x] - (old ? (*old)[x] : 0.0));
+    }
+  }
+  std::vector<double>& marginals = cluster.marginals;
+  marginals.resize(tree.total_states());
+  if (cluster.edge_beliefs.size() != cluster.tree_edges.size()) {
+    for (const auto& [fi, pi] : cluster.tree_edges) cluster.edge_beliefs.push_back(&factors_[fi].parts[pi].belief);
+  }
+  double after = 0.0;
+  // Edge beliefs are written straight into their parts; should the kernel give up half
+  // way, the junction tree writes them all again.
+  if (!tree.run(theta, marginals, cluster.edge_beliefs, after, cluster.scratch)) return false;
+  if (decreased(before, after)) {
+    throw NumericError("structured mean field: the ELBO decreased in the update of cluster " + std::to_string(c + 1) +
+                       " (" + describe_cluster(graph_, cluster) + ") (a bug: please report it with the model)");
+  }
+  // E_{q_c}[base θ + messages] from the marginals, E[log f] of the edges from their beliefs.
+  double energy = 0.0;
+  for (std::size_t local = 0; local < cluster.vars.size(); ++local) {
+    std::vector<double>& q = q_[cluster.vars[local]];
+    const double* fresh = marginals.data() + tree.offset(local);
+    const double* t = theta.data() + tree.offset(local);
+    for (std::size_t x = 0; x < q.size(); ++x) {
+      change = std::max(change, std::abs(fresh[x] - q[x]));
+      q[x] = fresh[x];
+      if (fresh[x] > 0.0) energy += fresh[x] * t[x];
+    }
+  }
+  double own = 0.0;
+  for (const auto& [fi, pi] : cluster.tree_edges) own += expectation(factors_[fi].parts[pi].belief, factors_[fi].factor->log_values());
+  double base = 0.0;
+  for (std::size_t i = 0; i < marginals.size(); ++i) {
+    if (marginals[i] > 0.0) base += marginals[i] * cluster.base_theta[i];
+  }
+  for (const auto& [fi, pi] : cluster.parts) {  // one-position parts of general factors read beliefs
+    FactorPart& part = factors_[fi].parts[pi];
+    if (part.positions.size() == 1 && factors_[fi].shape == MfFactor::Shape::general) {
+      const std::vector<double>& q = q_[factors_[fi].vars[part.positions[0]]];
+      part.belief.assign(q.begin(), q.end());
+    }
+  }
+  cluster.own_energy = own + base;
+  cluster.entropy = after - own - energy;  // energy: base θ and the messages
+  cluster.log_z = after;
+  cluster.updated = true;
+  std::swap(cluster.last_slot, cluster.next_slot);
+  return true;
+}
+
+std::pair<double, double> MeanFieldState::solve_cluster(std::size_t c, const std::vector<std::vector<double>>& slots,
+                                                        double& change) {
+  MfCluster& cluster = clusters_[c];
+  if (!cluster.plan) build_plan(c);
+  ExactPlan& plan = *cluster.plan;
+  for (std::size_t k = 0; k < cluster.parts.size(); ++k) {
+    const auto [fi, pi] = cluster.parts[k];
+    if (factors_[fi].crossing()) plan.set_factor(FactorId{factors_[fi].parts[pi].slot}, slots[k]);
+  }
   InferenceResult run;
   try {
     run = plan.run(Task::marginals, true);
@@ -385,45 +653,41 @@ double MeanFieldState::update_cluster(std::size_t c) {
                        ") keeps no configuration of positive weight under the other clusters' beliefs (the model's "
                        "hard zeros); try another init or larger clusters");
   }
-  const double after = *run.log_z;
-  if (decreased(before, after)) {
-    throw NumericError("structured mean field: the ELBO decreased in the update of cluster " + std::to_string(c + 1) +
-                       " (" + describe_cluster(graph_, cluster) + ") (a bug: please report it with the model)");
-  }
-  double change = 0.0;
   for (std::size_t local = 0; local < cluster.vars.size(); ++local) {
     std::vector<double>& q = q_[cluster.vars[local]];
     for (std::size_t x = 0; x < q.size(); ++x) change = std::max(change, std::abs(run.marginals[local][x] - q[x]));
     q = run.marginals[local];
   }
   refresh_part_beliefs(c, &run);
-  // H[q_c] = log Z_c - E_{q_c}[log of everything the cluster's distribution multiplies].
-  double energy = 0.0;
+  double slot_energy = 0.0;
+  cluster.own_energy = 0.0;
   for (const auto& [fi, pi] : cluster.parts) {
     const FactorPart& part = factors_[fi].parts[pi];
-    energy += expectation(part.belief, plan.graph().factor(FactorId{part.slot}).log_values());
+    const double e = expectation(part.belief, plan.graph().factor(FactorId{part.slot}).log_values());
+    (factors_[fi].crossing() ? slot_energy : cluster.own_energy) += e;
   }
-  cluster.log_z = after;
-  cluster.entropy = after - energy;
-  cluster.updated = true;
-  return change;
+  return {*run.log_z, slot_energy};
 }
 
 double MeanFieldState::elbo(std::size_t threads) const {
   // Fixed blocks summed in order: the same bits for any thread count.
+  // The factors inside a cluster are in its own_energy (kept by its updates); the
+  // crossing ones depend on several clusters and are taken afresh.
   constexpr std::size_t kBlock = 1024;
-  const std::size_t blocks = (factors_.size() + kBlock - 1) / kBlock;
+  const std::size_t blocks = (crossing_.size() + kBlock - 1) / kBlock;
   std::vector<double> partial(blocks, 0.0);
   parallel_for_range(blocks, 1, threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t b = begin; b < end; ++b) {
       double sum = 0.0;
-      for (std::size_t f = b * kBlock; f < std::min(factors_.size(), (b + 1) * kBlock); ++f) sum += expected_log(factors_[f]);
+      for (std::size_t k = b * kBlock; k < std::min(crossing_.size(), (b + 1) * kBlock); ++k) {
+        sum += expected_log(factors_[crossing_[k]]);
+      }
       partial[b] = sum;
     }
   });
   double total = model_.log_constant();
   for (const double p : partial) total += p;
-  for (const MfCluster& cluster : clusters_) total += cluster.entropy;
+  for (const MfCluster& cluster : clusters_) total += cluster.own_energy + cluster.entropy;
   return total;
 }
 

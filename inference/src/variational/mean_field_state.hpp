@@ -21,6 +21,7 @@
 #include "copi/graph/factor_graph.hpp"
 #include "copi/inference/exact_plan.hpp"
 #include "copi/inference/mean_field.hpp"
+#include "variational/tree_kernel.hpp"
 
 namespace copi::detail {
 
@@ -31,13 +32,23 @@ struct FactorPart {
   std::vector<std::uint32_t> positions;  // into the factor's scope
   std::vector<std::size_t> strides;      // per factor scope position: stride in `belief` (0 if not ours)
   std::vector<double> belief;            // size = product of the held cardinalities
-  std::uint32_t slot = 0;                // crossing factors: the slot factor in the cluster's plan
+  std::uint32_t slot = 0;                // the factor (own or slot) in the cluster's plan
+  std::uint32_t local = 0;               // one position: its variable's index in the cluster
 };
 
 struct MfFactor {
+  // Mean field spends its time on unary factors and on pairwise factors whose two
+  // variables are in different clusters (a part of one position each: its belief is
+  // that variable's q_i): those get kernels of their own that read the q_i directly.
+  // A factor wholly inside one cluster, scope positions in order, has its part's belief
+  // in its own table layout: `whole`.
+  enum class Shape { unary, single_pair, whole, general };
+
   const DiscreteFactor* factor = nullptr;  // reduced by the evidence
   std::vector<std::uint32_t> vars;         // scope as graph variable indices
   std::vector<FactorPart> parts;           // one per touched cluster, in scope order of first touch
+  Shape shape = Shape::general;
+  bool has_hard_zero = false;              // some log value is -inf
   bool crossing() const { return parts.size() > 1; }
 };
 
@@ -45,13 +56,25 @@ struct MfCluster {
   std::vector<std::uint32_t> vars;  // graph variable indices
   // (factor, part) pairs of the factors touching this cluster.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> parts;
-  // Multi-variable clusters: the planned exact solver over the cluster's own factors
-  // plus one slot factor per crossing factor (its expected log-potential, set per update).
+  // Multi-variable clusters are solved exactly: by the tree kernel when their own
+  // factors are unary or pairwise forests and each crossing factor touches one of their
+  // variables, else (or when the kernel's linear domain would not be exact) by a planned
+  // junction tree over their own factors plus one slot factor per crossing factor (its
+  // expected log-potential, set per update), built on first use.
+  std::optional<TreeKernel> tree;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> tree_edges;  // kernel edge -> (factor, part)
   std::optional<ExactPlan> plan;
-  std::vector<std::uint32_t> internal;  // factors wholly inside: their index in the plan's graph
-  double log_z = 0.0;                   // log Z of its last exact update
-  double entropy = 0.0;                 // H[q_c]
-  bool updated = false;                 // has had an exact update (else: the product init)
+  std::vector<std::vector<double>> last_slot;  // per entry of `parts`: the message of its last update
+  // Buffers reused by every update of this cluster (updates of one cluster never overlap).
+  std::vector<std::vector<double>> next_slot;
+  std::vector<double> theta, marginals;
+  std::vector<std::vector<double>*> edge_beliefs;
+  TreeKernel::Scratch scratch;
+  double log_z = 0.0;                          // log Z of its last exact update
+  double entropy = 0.0;                        // H[q_c]
+  double own_energy = 0.0;                     // Σ_{f wholly inside} E_{q_c}[log f]
+  std::vector<double> base_theta;              // tree kernel: the cluster's unary factors summed, per local state
+  bool updated = false;                        // has had an exact update (else: the product init)
 };
 
 class MeanFieldState {
@@ -76,25 +99,39 @@ class MeanFieldState {
  private:
   void build_clusters(const MeanFieldOptions& options);
   void build_parts();
-  void build_plans(const MeanFieldOptions& options);
+  void build_trees();
+  void build_plan(std::size_t c);
   void initialise(const MeanFieldOptions& options);
   void colour();
   double update_singleton(std::size_t c, double damping);
   double update_cluster(std::size_t c);
+  // Solves cluster c exactly with the slot messages `slots` (per entry of its parts):
+  // sets its q_i and part beliefs; returns log Z_c and the energy E_{q_c}[log of its terms].
+  // Also returns the largest change of its q_i. Sets own_energy; returns log Z_c and
+  // the messages' part of the energy, E_{q_c}[Σ slots].
+  std::pair<double, double> solve_cluster(std::size_t c, const std::vector<std::vector<double>>& slots, double& change);
+  // The tree path of update_cluster: messages, θ, the kernel and the energy in one pass.
+  // False (nothing changed) when the kernel's linear domain would not be exact.
+  bool update_tree_cluster(std::size_t c, double& change);
   // The message of factor f to its part p (size of that part's belief), with the
   // weight of -inf entries in `zero_mass` when given.
   void message(const MfFactor& f, std::size_t p, std::vector<double>& out, std::vector<double>* zero_mass) const;
+  // The same, added into acc / zero, for a part that is a singleton cluster.
+  void accumulate(const MfFactor& f, std::size_t p, double* acc, double* zero) const;
   [[nodiscard]] double expected_log(const MfFactor& f) const;
+  [[nodiscard]] const std::vector<double>& belief_of(const MfFactor& f, std::size_t pi) const;
   void refresh_part_beliefs(std::size_t c, const InferenceResult* run);
 
   const FactorGraph& graph_;
   const Evidence& evidence_;
   ReducedModel model_;
   std::vector<MfFactor> factors_;
+  std::vector<std::uint32_t> crossing_;  // the factors touching several clusters
   std::vector<MfCluster> clusters_;
   std::vector<std::uint32_t> cluster_of_;  // per graph variable; kNone when observed
   std::vector<std::vector<double>> q_;     // per graph variable (empty when observed)
   std::vector<std::vector<std::uint32_t>> colours_;
+  ExactOptions cluster_exact_;
 };
 
 }  // namespace copi::detail

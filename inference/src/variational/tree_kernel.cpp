@@ -1,0 +1,236 @@
+#include "variational/tree_kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <numeric>
+
+#include "copi/inference/detail/numeric_domain.hpp"
+
+namespace copi::detail {
+namespace {
+
+constexpr std::uint32_t kRoot = std::numeric_limits<std::uint32_t>::max();
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+// Normalises v in place; false when its sum is not above the floor (the linear domain
+// would no longer be exact).
+bool normalise(double* v, std::size_t n, double& sum) {
+  sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) sum += v[i];
+  if (!(sum > kLinearFloor)) return false;
+  const double inverse = 1.0 / sum;
+  for (std::size_t i = 0; i < n; ++i) v[i] *= inverse;
+  return true;
+}
+
+// A product of normalisers, its log taken only when it leaves [1e-150, 1e150] (one log
+// per cluster instead of one per variable and edge).
+struct LogProduct {
+  double log_total = 0.0;
+  double scale = 1.0;
+  void multiply(double x) {
+    scale *= x;
+    if (scale < 1e-150 || scale > 1e150) {
+      log_total += std::log(scale);
+      scale = 1.0;
+    }
+  }
+  [[nodiscard]] double log() const { return log_total + std::log(scale); }
+};
+
+}  // namespace
+
+std::optional<TreeKernel> TreeKernel::build(const std::vector<std::size_t>& cards, const std::vector<PairFactor>& edges) {
+  TreeKernel kernel;
+  const std::size_t n = cards.size();
+  kernel.cards_ = cards;
+  kernel.offsets_.assign(n + 1, 0);
+  for (std::size_t l = 0; l < n; ++l) kernel.offsets_[l + 1] = kernel.offsets_[l] + cards[l];
+  // Adjacency, then a breadth-first forest from each component's smallest variable; an
+  // edge reaching an already placed variable closes a cycle.
+  std::vector<std::vector<std::uint32_t>> incident(n);
+  for (std::uint32_t e = 0; e < edges.size(); ++e) {
+    incident[edges[e].a].push_back(e);
+    incident[edges[e].b].push_back(e);
+  }
+  kernel.up_edge_.assign(n, kRoot);
+  kernel.child_edges_.assign(n, {});
+  kernel.edges_.resize(edges.size());
+  std::vector<char> placed(n, 0);
+  std::vector<char> used(edges.size(), 0);
+  for (std::uint32_t root = 0; root < n; ++root) {
+    if (placed[root]) continue;
+    placed[root] = 1;
+    std::deque<std::uint32_t> queue{root};
+    while (!queue.empty()) {
+      const std::uint32_t v = queue.front();
+      queue.pop_front();
+      kernel.order_.push_back(v);
+      for (const std::uint32_t e : incident[v]) {
+        if (used[e]) continue;
+        used[e] = 1;
+        const std::uint32_t u = edges[e].a == v ? edges[e].b : edges[e].a;
+        if (placed[u]) return std::nullopt;  // a cycle
+        placed[u] = 1;
+        kernel.up_edge_[u] = e;
+        kernel.child_edges_[v].push_back(e);
+        kernel.edges_[e].parent = v;
+        kernel.edges_[e].child = u;
+        kernel.edges_[e].parent_first = edges[e].a == v;
+        queue.push_back(u);
+      }
+    }
+  }
+  kernel.message_at_.assign(n, 0);
+  for (std::size_t l = 0; l < n; ++l) {
+    kernel.message_at_[l] = kernel.message_size_;
+    if (kernel.up_edge_[l] != kRoot) kernel.message_size_ += cards[kernel.edges_[kernel.up_edge_[l]].parent];
+  }
+  // ψ(x_p, x_c) row by parent state, linear and max-shifted.
+  for (std::uint32_t e = 0; e < edges.size(); ++e) {
+    Edge& edge = kernel.edges_[e];
+    const std::vector<double>& l = edges[e].factor->log_values();
+    double hi = kNegInf;
+    double lo = std::numeric_limits<double>::infinity();
+    for (const double x : l) {
+      if (x == kNegInf) continue;
+      hi = std::max(hi, x);
+      lo = std::min(lo, x);
+    }
+    if (hi == kNegInf || hi - lo > kLinearLogRange) return std::nullopt;
+    edge.shift = hi;
+    edge.table = kernel.tables_.size();
+    const std::size_t cp = cards[edge.parent];
+    const std::size_t cc = cards[edge.child];
+    const std::size_t ca = cards[edges[e].a];
+    kernel.tables_.resize(edge.table + cp * cc);
+    for (std::size_t xp = 0; xp < cp; ++xp) {
+      for (std::size_t xc = 0; xc < cc; ++xc) {
+        const std::size_t index = edge.parent_first ? xp + ca * xc : xc + ca * xp;
+        kernel.tables_[edge.table + xp * cc + xc] = std::exp(l[index] - hi);
+      }
+    }
+  }
+  return kernel;
+}
+
+bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
+                     std::span<std::vector<double>* const> edge_beliefs, double& log_z, Scratch& scratch) const {
+  const std::size_t n = cards_.size();
+  const std::size_t states = offsets_.back();
+  // φ = exp(θ - max θ) per variable (0 for -inf).
+  std::vector<double>& phi = scratch.phi;
+  phi.resize(states);
+  double total = 0.0;
+  for (std::size_t l = 0; l < n; ++l) {
+    const double* t = theta.data() + offsets_[l];
+    double hi = kNegInf;
+    double lo = std::numeric_limits<double>::infinity();
+    for (std::size_t x = 0; x < cards_[l]; ++x) {
+      if (t[x] == kNegInf) continue;
+      hi = std::max(hi, t[x]);
+      lo = std::min(lo, t[x]);
+    }
+    if (hi == kNegInf || hi - lo > kLinearLogRange) return false;
+    for (std::size_t x = 0; x < cards_[l]; ++x) phi[offsets_[l] + x] = t[x] == kNegInf ? 0.0 : std::exp(t[x] - hi);
+    total += hi;
+  }
+  // Upward: u_c = φ_c Π m_{k→c}, normalised; m_{c→p}(x_p) = Σ ψ u_c, normalised.
+  std::vector<double>& up = scratch.up;
+  up.resize(states);
+  LogProduct normalisers;
+  // Each child's message to its parent has the parent's cardinality: one flat buffer,
+  // a slot per child.
+  std::vector<double>& message = scratch.message;
+  message.resize(message_size_);
+  const std::vector<std::size_t>& message_at = message_at_;
+  for (std::size_t k = n; k-- > 0;) {
+    const std::uint32_t c = order_[k];
+    double* u = up.data() + offsets_[c];
+    std::copy_n(phi.data() + offsets_[c], cards_[c], u);
+    for (const std::uint32_t e : child_edges_[c]) {
+      const double* m = message.data() + message_at[edges_[e].child];
+      for (std::size_t x = 0; x < cards_[c]; ++x) u[x] *= m[x];
+    }
+    double s_sum = 0.0;
+    if (!normalise(u, cards_[c], s_sum)) return false;
+    normalisers.multiply(s_sum);
+    if (up_edge_[c] == kRoot) continue;
+    const Edge& edge = edges_[up_edge_[c]];
+    const std::size_t cp = cards_[edge.parent];
+    const std::size_t cc = cards_[c];
+    double* m = message.data() + message_at[c];
+    const double* psi = tables_.data() + edge.table;
+    for (std::size_t xp = 0; xp < cp; ++xp) {
+      double sum = 0.0;
+      for (std::size_t xc = 0; xc < cc; ++xc) sum += psi[xp * cc + xc] * u[xc];
+      m[xp] = sum;
+    }
+    double t_sum = 0.0;
+    if (!normalise(m, cp, t_sum)) return false;
+    normalisers.multiply(t_sum);
+    total += edge.shift;
+  }
+  // Downward: d_c(x_c) = Σ_{x_p} ψ(x_p, x_c) π_{p\c}(x_p) with π_{p\c} = φ_p d_p Π_{k≠c} m_{k→p}.
+  std::vector<double>& down = scratch.down;  // roots: 1; every other entry is computed
+  down.resize(states);
+  for (const std::uint32_t r : order_) {
+    if (up_edge_[r] == kRoot) std::fill_n(down.data() + offsets_[r], cards_[r], 1.0);
+  }
+  std::vector<double>& exclusive = scratch.exclusive;
+  for (const std::uint32_t p : order_) {
+    const std::size_t cp = cards_[p];
+    const double* phi_p = phi.data() + offsets_[p];
+    const double* d_p = down.data() + offsets_[p];
+    // The marginal of p: φ_p d_p Π_k m_{k→p}.
+    double* marginal = marginals.data() + offsets_[p];
+    for (std::size_t x = 0; x < cp; ++x) marginal[x] = phi_p[x] * d_p[x];
+    for (const std::uint32_t e : child_edges_[p]) {
+      const double* m = message.data() + message_at[edges_[e].child];
+      for (std::size_t x = 0; x < cp; ++x) marginal[x] *= m[x];
+    }
+    double ignored = 0.0;
+    if (!normalise(marginal, cp, ignored)) return false;
+    for (const std::uint32_t e : child_edges_[p]) {
+      const Edge& edge = edges_[e];
+      const std::uint32_t c = edge.child;
+      const std::size_t cc = cards_[c];
+      exclusive.assign(phi_p, phi_p + cp);
+      for (std::size_t x = 0; x < cp; ++x) exclusive[x] *= d_p[x];
+      for (const std::uint32_t other : child_edges_[p]) {
+        if (other == e) continue;
+        const double* m = message.data() + message_at[edges_[other].child];
+        for (std::size_t x = 0; x < cp; ++x) exclusive[x] *= m[x];
+      }
+      if (!normalise(exclusive.data(), cp, ignored)) return false;
+      const double* psi = tables_.data() + edge.table;
+      double* d_c = down.data() + offsets_[c];
+      std::fill_n(d_c, cc, 0.0);
+      for (std::size_t xp = 0; xp < cp; ++xp) {
+        const double w = exclusive[xp];
+        for (std::size_t xc = 0; xc < cc; ++xc) d_c[xc] += psi[xp * cc + xc] * w;
+      }
+      if (!normalise(d_c, cc, ignored)) return false;
+      // The edge's belief ∝ ψ(x_p, x_c) π_{p\c}(x_p) u_c(x_c), in the factor's layout.
+      const double* u_c = up.data() + offsets_[c];
+      std::vector<double>& belief = *edge_beliefs[e];
+      belief.resize(cp * cc);
+      double sum = 0.0;
+      for (std::size_t xp = 0; xp < cp; ++xp) {
+        for (std::size_t xc = 0; xc < cc; ++xc) {
+          const double b = psi[xp * cc + xc] * exclusive[xp] * u_c[xc];
+          belief[edge.parent_first ? xp + cp * xc : xc + cc * xp] = b;
+          sum += b;
+        }
+      }
+      if (!(sum > kLinearFloor)) return false;
+      for (double& b : belief) b /= sum;
+    }
+  }
+  log_z = total + normalisers.log();
+  return true;
+}
+
+}  // namespace copi::detail
