@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <charconv>
 #include <istream>
-#include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -19,17 +19,11 @@
 namespace copi {
 namespace {
 
+using io_detail::product_text;
 using io_detail::TextScanner;
 using io_detail::Token;
 
 std::string factor_name(std::size_t index) { return "factor " + std::to_string(index); }
-
-// "2 x 3 x 4": a table's cardinalities for a message.
-std::string product_text(const std::vector<std::size_t>& cards) {
-  std::string text;
-  for (const std::size_t card : cards) text += (text.empty() ? "" : " x ") + std::to_string(card);
-  return text;
-}
 
 std::string format_bytes(double bytes) {
   std::ostringstream out;
@@ -70,7 +64,8 @@ class FgReader {
     const std::string arity_what = "the number of variables of " + factor_name(index) + " (a non-negative integer)";
     const Token start = scanner_.expect(arity_what);
     const std::size_t arity = scanner_.to_size(start, arity_what);
-    for (std::size_t i = 0; i < arity; ++i) factor.labels.push_back(read_label(index, factor.labels));
+    std::set<std::size_t> seen;  // not a search of factor.labels: a scope may be long
+    for (std::size_t i = 0; i < arity; ++i) factor.labels.push_back(read_label(index, seen));
     std::vector<std::size_t> cards;
     for (const std::size_t label : factor.labels) cards.push_back(read_cardinality(index, label));
     const std::size_t size = reserve_table(index, cards, start);
@@ -109,14 +104,12 @@ class FgReader {
   // The dense table size of a factor, after checking that it and every table before
   // it fit in the memory limit; refused at the factor's first token otherwise.
   std::size_t reserve_table(std::size_t index, const std::vector<std::size_t>& cards, const Token& start) {
-    std::size_t size = 1;
-    for (const std::size_t card : cards) {
-      if (size > std::numeric_limits<std::size_t>::max() / card) {
-        refuse(start, "the table of " + factor_name(index) + " would have more than 2^64 entries (" +
-                          product_text(cards) + ")");
-      }
-      size *= card;
+    const std::optional<std::size_t> checked = io_detail::checked_table_size(cards);
+    if (!checked) {
+      refuse(start, "the table of " + factor_name(index) + " would have more than 2^64 entries (" +
+                        product_text(cards) + ")");
     }
+    const std::size_t size = *checked;
     const std::size_t limit = options_.memory_limit_bytes;
     if (size > (limit - dense_bytes_) / sizeof(double)) {
       const double bytes = static_cast<double>(dense_bytes_) + static_cast<double>(size) * sizeof(double);
@@ -133,11 +126,11 @@ class FgReader {
     throw ResourceError(scanner_.where(token).str() + ": " + message);
   }
 
-  std::size_t read_label(std::size_t index, const std::vector<std::size_t>& earlier) {
+  std::size_t read_label(std::size_t index, std::set<std::size_t>& seen) {
     const std::string what = "a variable label of " + factor_name(index) + " (a non-negative integer)";
     const Token token = scanner_.expect(what);
     const std::size_t label = scanner_.to_size(token, what);
-    if (std::find(earlier.begin(), earlier.end(), label) != earlier.end()) {
+    if (!seen.insert(label).second) {
       scanner_.fail(token, "variable label " + std::to_string(label) + " appears twice in " + factor_name(index));
     }
     return label;
