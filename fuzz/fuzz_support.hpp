@@ -30,7 +30,8 @@ class PropertyViolation : public std::logic_error {
 };
 
 // One reader under fuzzing. `read` reads `text` as a file called `file_name` and lets
-// the reader's exceptions through.
+// the reader's exceptions through. A reader of several files names each
+// `file_name` + a suffix (".rewards.csv"); errors may be placed in any of them.
 struct Reader {
   const char* file_name;
   void (*read)(std::string_view text, const std::string& file_name);
@@ -43,12 +44,18 @@ struct Outcome {
   std::string detail;  // the error message, or what is wrong
 };
 
+// One of the reader's files: `file_name`, or it and a suffix without ':' or blanks.
+inline bool names_a_file_of(std::string_view name, std::string_view file_name) {
+  return name.starts_with(file_name) && name.substr(file_name.size()).find_first_of(": \t\n") == std::string_view::npos;
+}
+
 // "file:LINE" at the start of `message`, as a placed ResourceError or NumericError reads
 // (those carry no SourceLocation, so the place is in the text).
 inline bool starts_with_place(std::string_view message, std::string_view file_name) {
-  if (message.substr(0, file_name.size()) != file_name) return false;
-  const std::string_view rest = message.substr(file_name.size());
-  return rest.size() >= 2 && rest[0] == ':' && rest[1] >= '1' && rest[1] <= '9';
+  const std::size_t colon = message.find(':');
+  if (colon == std::string_view::npos || !names_a_file_of(message.substr(0, colon), file_name)) return false;
+  const std::string_view rest = message.substr(colon);
+  return rest.size() >= 2 && rest[1] >= '1' && rest[1] <= '9';
 }
 
 inline Outcome run_reader(const Reader& reader, std::string_view text) {
@@ -57,7 +64,7 @@ inline Outcome run_reader(const Reader& reader, std::string_view text) {
     reader.read(text, file_name);
     return {Handling::accepted, {}};
   } catch (const InputError& error) {
-    const bool placed = error.where().file == file_name && error.where().line > 0;
+    const bool placed = names_a_file_of(error.where().file, file_name) && error.where().line > 0;
     if (placed) return {Handling::refused, error.what()};
     return {Handling::finding, std::string("InputError without a file:line: ") + error.what()};
   } catch (const Error& error) {

@@ -50,6 +50,18 @@ TEST(IoFuzzCorpus, HarnessReportsErrorsWithoutAPlaceAndForeignExceptions) {
                                        throw ResourceError("x.in:12:4: too big");
                                      }};
   EXPECT_EQ(fuzz::run_reader(placed_resource, "").handling, fuzz::Handling::refused);
+  const fuzz::Reader other_file{"x.in", [](std::string_view, const std::string&) {
+                                  throw InputError("bad", SourceLocation{"y.in", 3, 1});
+                                }};
+  EXPECT_EQ(fuzz::run_reader(other_file, "").handling, fuzz::Handling::finding);
+  const fuzz::Reader second_table{"x.in", [](std::string_view, const std::string& name) {
+                                    throw InputError("bad", SourceLocation{name + ".rewards.csv", 2, 0});
+                                  }};
+  EXPECT_EQ(fuzz::run_reader(second_table, "").handling, fuzz::Handling::refused);
+  const fuzz::Reader lineless{"x.in", [](std::string_view, const std::string&) {
+                                throw ResourceError("x.in: too big");
+                              }};
+  EXPECT_EQ(fuzz::run_reader(lineless, "").handling, fuzz::Handling::finding);
 }
 
 }  // namespace
