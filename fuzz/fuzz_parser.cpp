@@ -1,8 +1,8 @@
 // libFuzzer target for the .copi front end: any byte string must compile to a model
 // or to diagnostics — never crash, hang or trip a sanitizer.
-//   cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCOPI_BUILD_FUZZ=ON
+//   CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCOPI_BUILD_FUZZ=ON
 //   cmake --build build/fuzz --target fuzz_parser
-//   build/fuzz/fuzz/fuzz_parser fuzz/corpus -max_total_time=600
+//   build/fuzz/fuzz/fuzz_parser fuzz/corpus/parser -max_total_time=600
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -1,8 +1,11 @@
 // Private. Numbers from a CSV file for `csv("file")` / `csv("file", "column")`: a
-// header line of column names, then rows of numbers. Errors name file:line.
+// header line of column names, then rows of numbers. Errors are InputErrors at the
+// file's line:col.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,8 +17,8 @@ struct CsvNumbers {
   std::size_t columns = 0;
 };
 
-// With a column name: that column only. Throws std::runtime_error with a message
-// naming file:line on bad input.
+// With a column name: that column only. `file_name` only labels error locations.
+CsvNumbers read_csv(std::istream& in, const std::string& file_name, const std::optional<std::string>& column);
 CsvNumbers read_csv_file(const std::filesystem::path& path, const std::optional<std::string>& column);
 
 }  // namespace copi::dsl

@@ -1,4 +1,4 @@
-// The parser fuzzer's corpus (fuzz/corpus: the examples, the language reference's
+// The parser fuzzer's corpus (fuzz/corpus/parser: the examples, the language reference's
 // examples and whatever the fuzzer found) as a regression test: every input compiles
 // to a model or to diagnostics, and never crashes. Every diagnostic is pinned to a
 // line and column of the input: the corpus is compiled from a folder that does not
@@ -16,7 +16,7 @@ namespace copi::dsl {
 namespace {
 
 TEST(DslFuzzCorpus, EveryInputCompilesOrReportsPositionedErrors) {
-  const std::filesystem::path corpus = std::filesystem::path(COPI_SOURCE_DIR) / "fuzz" / "corpus";
+  const std::filesystem::path corpus = std::filesystem::path(COPI_SOURCE_DIR) / "fuzz" / "corpus" / "parser";
   const std::filesystem::path directory = "/nonexistent-copi-fuzz-dir";
   // The name diagnostics carry: compile_text joins the folder and the file name.
   const std::string file = (directory / "fuzz.copi").lexically_normal().string();

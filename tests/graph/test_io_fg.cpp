@@ -82,6 +82,24 @@ TEST(FgErrors, DuplicateLabelInOneFactor) {
   expect_fg_error("1\n\n2\n4 4\n", "variable label 4 appears twice in factor 0", 4, 3);
 }
 
+// Labels repeat across factors but not within one; a long scope is checked in
+// O(n log n), not by a search per label.
+TEST(FgErrors, RepeatIsWithinOneFactorOnly) {
+  const std::size_t n = 100000;
+  std::string labels;
+  std::string cards;
+  for (std::size_t label = 0; label < n; ++label) {
+    labels += std::to_string(n - label) + " ";
+    cards += "1 ";
+  }
+  const std::string big = std::to_string(n) + "\n" + labels + "\n" + cards + "\n1\n0 2.5\n";
+  const ModelTables tables = read_fg_text("2\n" + big + "2\n7 9\n1 1\n0\n");
+  ASSERT_EQ(tables.factors.size(), 2u);
+  EXPECT_EQ(tables.cardinalities.size(), n);
+  EXPECT_EQ(tables.factors[1].scope, (std::vector<std::size_t>{6, 8}));  // labels 7, 9 -> indices 6, 8
+  expect_fg_error("2\n" + big + "3\n7 9 7\n", "variable label 7 appears twice in factor 1", 8, 5);
+}
+
 TEST(FgErrors, ZeroCardinality) {
   expect_fg_error("1\n\n1\n7\n0\n", "cardinality must be a positive integer, got '0' for label 7", 5, 1);
 }

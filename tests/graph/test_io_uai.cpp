@@ -60,6 +60,24 @@ TEST(UaiErrors, DuplicateScopeVariable) {
                    7);
 }
 
+// A repeat is within one scope: factors 0 and 1 may share variables, and a scope
+// may hold every variable of a large model (each found once, not searched for).
+TEST(UaiErrors, RepeatIsWithinOneScopeOnly) {
+  const std::size_t n = 100000;
+  std::string cards;
+  std::string scope;
+  for (std::size_t var = 0; var < n; ++var) {
+    cards += "1 ";
+    scope += " " + std::to_string(var);
+  }
+  const std::string head = "MARKOV\n" + std::to_string(n) + "\n" + cards + "\n2\n" + std::to_string(n) + scope + "\n";
+  const ModelTables tables = read_uai_text(head + "2 7 9\n1\n2.5\n1\n4\n");
+  ASSERT_EQ(tables.factors.size(), 2u);
+  EXPECT_EQ(tables.factors[0].scope.size(), n);
+  EXPECT_EQ(tables.factors[1].scope, (std::vector<std::size_t>{7, 9}));
+  expect_uai_error(head + "3 7 9 7\n", "variable 7 appears twice in the scope of factor 1", 6, 7);
+}
+
 TEST(UaiErrors, TruncatedScope) {
   expect_uai_error("MARKOV\n2\n2 2\n2\n1 0\n2 1",
                    "unexpected end of file: expected a variable index in the scope of factor 1", 6, 4);

@@ -5,9 +5,10 @@
 #include <charconv>
 #include <istream>
 #include <map>
-#include <new>
 #include <optional>
+#include <set>
 #include <ostream>
+#include <sstream>
 #include <string>
 
 #include "copi/graph/error.hpp"
@@ -18,14 +19,27 @@
 namespace copi {
 namespace {
 
+using io_detail::product_text;
 using io_detail::TextScanner;
 using io_detail::Token;
 
 std::string factor_name(std::size_t index) { return "factor " + std::to_string(index); }
 
+std::string format_bytes(double bytes) {
+  std::ostringstream out;
+  out.precision(3);
+  if (bytes >= 1024.0 * 1024 * 1024) {
+    out << bytes / (1024.0 * 1024 * 1024) << " GiB";
+  } else {
+    out << bytes / (1024.0 * 1024) << " MiB";
+  }
+  return out.str();
+}
+
 class FgReader {
  public:
-  FgReader(std::istream& in, const std::string& file_name) : scanner_(in, file_name, /*hash_comments=*/true) {}
+  FgReader(std::istream& in, const std::string& file_name, const ModelReadOptions& options)
+      : scanner_(in, file_name, /*hash_comments=*/true), options_(options) {}
 
   ModelTables read() {
     const std::size_t count = scanner_.read_size("the number of factors (a non-negative integer)");
@@ -47,12 +61,14 @@ class FgReader {
 
   RawFactor read_factor(std::size_t index) {
     RawFactor factor;
-    const std::size_t arity =
-        scanner_.read_size("the number of variables of " + factor_name(index) + " (a non-negative integer)");
-    for (std::size_t i = 0; i < arity; ++i) factor.labels.push_back(read_label(index, factor.labels));
+    const std::string arity_what = "the number of variables of " + factor_name(index) + " (a non-negative integer)";
+    const Token start = scanner_.expect(arity_what);
+    const std::size_t arity = scanner_.to_size(start, arity_what);
+    std::set<std::size_t> seen;  // not a search of factor.labels: a scope may be long
+    for (std::size_t i = 0; i < arity; ++i) factor.labels.push_back(read_label(index, seen));
     std::vector<std::size_t> cards;
     for (const std::size_t label : factor.labels) cards.push_back(read_cardinality(index, label));
-    const std::size_t size = table_size(cards);
+    const std::size_t size = reserve_table(index, cards, start);
 
     const std::string what = "the number of listed entries of " + factor_name(index) + " (a non-negative integer)";
     const Token count_token = scanner_.expect(what);
@@ -61,14 +77,8 @@ class FgReader {
       scanner_.fail(count_token, factor_name(index) + " lists " + std::to_string(count) +
                                      " entries but its table has only " + std::to_string(size));
     }
-    std::vector<bool> listed;
-    try {
-      factor.values.assign(size, 0.0);
-      listed.assign(size, false);
-    } catch (const std::bad_alloc&) {
-      throw ResourceError("the table of " + factor_name(index) + " has " + std::to_string(size) +
-                          " entries, more than fit in memory");
-    }
+    factor.values.assign(size, 0.0);
+    std::vector<bool> listed(size, false);
     for (std::size_t entry = 0; entry < count; ++entry) {
       const std::size_t missing = count - entry;
       const std::string more = std::to_string(missing) + (missing == 1 ? " more entry" : " more entries") +
@@ -91,11 +101,36 @@ class FgReader {
     return factor;
   }
 
-  std::size_t read_label(std::size_t index, const std::vector<std::size_t>& earlier) {
+  // The dense table size of a factor, after checking that it and every table before
+  // it fit in the memory limit; refused at the factor's first token otherwise.
+  std::size_t reserve_table(std::size_t index, const std::vector<std::size_t>& cards, const Token& start) {
+    const std::optional<std::size_t> checked = io_detail::checked_table_size(cards);
+    if (!checked) {
+      refuse(start, "the table of " + factor_name(index) + " would have more than 2^64 entries (" +
+                        product_text(cards) + ")");
+    }
+    const std::size_t size = *checked;
+    const std::size_t limit = options_.memory_limit_bytes;
+    if (size > (limit - dense_bytes_) / sizeof(double)) {
+      const double bytes = static_cast<double>(dense_bytes_) + static_cast<double>(size) * sizeof(double);
+      refuse(start, "the tables up to " + factor_name(index) + " would take " + format_bytes(bytes) + " (" +
+                        factor_name(index) + " alone has " + std::to_string(size) + " entries: " +
+                        product_text(cards) + "), over the memory limit of " +
+                        format_bytes(static_cast<double>(limit)));
+    }
+    dense_bytes_ += size * sizeof(double);
+    return size;
+  }
+
+  [[noreturn]] void refuse(const Token& token, const std::string& message) const {
+    throw ResourceError(scanner_.where(token).str() + ": " + message);
+  }
+
+  std::size_t read_label(std::size_t index, std::set<std::size_t>& seen) {
     const std::string what = "a variable label of " + factor_name(index) + " (a non-negative integer)";
     const Token token = scanner_.expect(what);
     const std::size_t label = scanner_.to_size(token, what);
-    if (std::find(earlier.begin(), earlier.end(), label) != earlier.end()) {
+    if (!seen.insert(label).second) {
       scanner_.fail(token, "variable label " + std::to_string(label) + " appears twice in " + factor_name(index));
     }
     return label;
@@ -136,6 +171,8 @@ class FgReader {
   }
 
   TextScanner scanner_;
+  ModelReadOptions options_;
+  std::size_t dense_bytes_ = 0;  // of the tables read so far, never above the limit
   std::map<std::size_t, LabelInfo> labels_;
 };
 
@@ -176,8 +213,8 @@ void write_fg_factor(std::ostream& out, const std::vector<std::size_t>& labels,
 
 }  // namespace
 
-ModelTables read_fg(std::istream& in, const std::string& file_name) {
-  return FgReader(in, file_name).read();
+ModelTables read_fg(std::istream& in, const std::string& file_name, const ModelReadOptions& options) {
+  return FgReader(in, file_name, options).read();
 }
 
 void write_fg(std::ostream& out, const ModelTables& tables) {

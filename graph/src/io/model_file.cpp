@@ -24,10 +24,10 @@ ModelFormat model_format_of(const std::filesystem::path& path) {
                    SourceLocation{path.string(), 0, 0});
 }
 
-ModelTables read_model_file(const std::filesystem::path& path) {
+ModelTables read_model_file(const std::filesystem::path& path, const ModelReadOptions& options) {
   const ModelFormat format = model_format_of(path);
   std::ifstream in = io_detail::open_for_reading(path);
-  return format == ModelFormat::uai ? read_uai(in, path.string()) : read_fg(in, path.string());
+  return format == ModelFormat::uai ? read_uai(in, path.string()) : read_fg(in, path.string(), options);
 }
 
 void write_model_file(const std::filesystem::path& path, const ModelTables& tables) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iosfwd>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,6 +92,25 @@ inline std::optional<std::size_t> parse_size(std::string_view text) {
   const auto [ptr, error] = std::from_chars(text.data(), last, value);
   if (error != std::errc() || ptr != last) return std::nullopt;
   return value;
+}
+
+// The number of entries of a table over `cards` (all positive), or nullopt when it
+// does not fit a size_t: how readers refuse such a scope with a placed error rather
+// than table_size()'s unplaced ResourceError.
+inline std::optional<std::size_t> checked_table_size(const std::vector<std::size_t>& cards) {
+  std::size_t size = 1;
+  for (const std::size_t card : cards) {
+    if (size > std::numeric_limits<std::size_t>::max() / card) return std::nullopt;
+    size *= card;
+  }
+  return size;
+}
+
+// "2 x 3 x 4": a table's cardinalities for a message.
+inline std::string product_text(const std::vector<std::size_t>& cards) {
+  std::string text;
+  for (const std::size_t card : cards) text += (text.empty() ? "" : " x ") + std::to_string(card);
+  return text;
 }
 
 }  // namespace copi::io_detail

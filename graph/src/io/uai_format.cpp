@@ -92,10 +92,14 @@ class UaiReader {
   void read_scopes() {
     const std::size_t count = scanner_.read_size("the number of factors (a non-negative integer)");
     const std::size_t num_vars = tables_.cardinalities.size();
+    // last_scope[var]: the last factor whose scope holds var, so a repeat is found in
+    // O(1) (a scope may list every variable of a large model).
+    std::vector<std::size_t> last_scope(num_vars, count);
     for (std::size_t index = 0; index < count; ++index) {
       TableFactor factor;
-      const std::size_t arity =
-          scanner_.read_size("the scope size of " + factor_name(index) + " (a non-negative integer)");
+      const std::string arity_what = "the scope size of " + factor_name(index) + " (a non-negative integer)";
+      const Token start = scanner_.expect(arity_what);
+      const std::size_t arity = scanner_.to_size(start, arity_what);
       for (std::size_t i = 0; i < arity; ++i) {
         const std::string what = "a variable index in the scope of " + factor_name(index);
         const Token token = scanner_.expect(what);
@@ -104,13 +108,26 @@ class UaiReader {
           scanner_.fail(token, "scope variable " + std::to_string(var) + " out of range (the model has " +
                                    std::to_string(num_vars) + " variables)");
         }
-        if (std::find(factor.scope.begin(), factor.scope.end(), var) != factor.scope.end()) {
+        if (last_scope[var] == index) {
           scanner_.fail(token, "variable " + std::to_string(var) + " appears twice in the scope of " +
                                    factor_name(index));
         }
+        last_scope[var] = index;
         factor.scope.push_back(var);
       }
+      check_table_size(index, factor.scope, start);
       tables_.factors.push_back(std::move(factor));
+    }
+  }
+
+  // Every entry is listed in the file, so a table too large to count cannot be read:
+  // refused at the factor's scope rather than by table_size() later, without a place.
+  void check_table_size(std::size_t index, const std::vector<std::size_t>& scope, const Token& start) const {
+    std::vector<std::size_t> cards;
+    for (const std::size_t var : scope) cards.push_back(tables_.cardinalities[var]);
+    if (!io_detail::checked_table_size(cards)) {
+      scanner_.fail(start, "the table of " + factor_name(index) + " would have more than 2^64 entries (" +
+                               io_detail::product_text(cards) + "), more than a file can list");
     }
   }
 

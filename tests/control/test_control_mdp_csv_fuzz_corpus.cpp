@@ -1,0 +1,24 @@
+// The `copi mdp` CSV fuzzer's corpus (fuzz/corpus/mdp_csv/: the cliff example, small
+// tables good and broken, and what the fuzzer found) as a regression test: every input,
+// split into its tables as the fuzz target does (fuzz/control_inputs.hpp), reads to an
+// MDP that validates or is refused with an InputError naming the table's file:line.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "control_inputs.hpp"
+
+namespace copi::control {
+namespace {
+
+TEST(ControlMdpCsvFuzzCorpus, EveryInputReadsOrFailsWithAPlace) {
+  const std::filesystem::path folder = std::filesystem::path(COPI_SOURCE_DIR) / "fuzz" / "corpus" / "mdp_csv";
+  const fuzz::CorpusRun run = fuzz::run_corpus(folder, fuzz::kMdpCsv);
+  for (const std::string& finding : run.findings) ADD_FAILURE() << finding;
+  EXPECT_GE(run.accepted, 3u);
+  EXPECT_GE(run.refused, 3u);
+}
+
+}  // namespace
+}  // namespace copi::control
