@@ -82,8 +82,10 @@ std::vector<OptionSetting> mdp_flag_settings(const MdpArguments& args) {
   return settings;
 }
 
-control::Mdp load_mdp(const MdpArguments& args, const std::vector<OptionSetting>& settings) {
-  control::MdpCsv csv = control::read_mdp_csv(control::MdpCsvFiles{args.transitions, args.rewards, args.initial, args.prior});
+control::Mdp load_mdp(const MdpArguments& args, const std::vector<OptionSetting>& settings,
+                      std::size_t memory_limit_bytes) {
+  control::MdpCsv csv = control::read_mdp_csv(
+      control::MdpCsvFiles{args.transitions, args.rewards, args.initial, args.prior, memory_limit_bytes});
   for (const std::string& note : csv.notes) std::cerr << "copi: note: " << note << "\n";
   control::Mdp mdp = std::move(csv.mdp);
   (void)control::apply_mdp_settings(mdp, settings);  // checked above
@@ -118,7 +120,7 @@ int run_mdp(const MdpArguments& args) {
   }
   if (!problems.empty()) throw InputError(problems);
   options.threads = threads;
-  const control::Mdp mdp = load_mdp(args, settings);
+  const control::Mdp mdp = load_mdp(args, settings, options.memory_limit_bytes);
   mdp.validate();
   check_memory(mdp, options, !args.json_file.empty());
   if (!args.emit_uai.empty()) {

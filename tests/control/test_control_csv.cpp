@@ -141,7 +141,7 @@ TEST(ControlCsv, RowSumErrorsNameTheFirstRowAndTheLabels) {
                "p(action | state high) sums to 0.8999999999999999, not 1 (tolerance 1e-9): the rows at lines 4 and 5");
   Tables missing;
   missing.prior = "state,action,probability\nlow,stay,1\n";
-  expect_error(missing, "P.csv", 0, 0, "no prior rows for state high: its p(action | state) must sum to 1");
+  expect_error(missing, "P.csv", 1, 1, "no prior rows for state high: its p(action | state) must sum to 1");
   // Within the tolerance of Mdp::validate the rows are accepted.
   Tables close;
   close.transitions = std::string(kTransitions) + "";
@@ -222,6 +222,38 @@ TEST(ControlCsv, MissingPairsAreUnavailableAndRowlessStatesAbsorbing) {
   expect_error(prior, "P.csv", 4, 11,
                "action risky has no transition rows in state mid (it is unavailable there), so its prior probability "
                "must be 0");
+}
+
+// Found by fuzzing (fuzz_mdp_csv): a prior table with a header and no row for a state
+// was an error without a line; "+-1" read as -1; a small file naming many states and
+// actions reached for gigabytes.
+TEST(ControlCsv, FuzzFindingsAreFixed) {
+  Tables empty_prior;
+  empty_prior.transitions = "state,action,next_state,probability\na,x,a,1\n";
+  empty_prior.rewards = "state,action,reward\n";
+  empty_prior.prior = "state,action,probability\n";
+  const InputError prior = error_of(empty_prior);
+  EXPECT_EQ(prior.where().file, "P.csv");
+  EXPECT_EQ(prior.where().line, 1u) << prior.what();
+  Tables plus_minus;
+  plus_minus.rewards = "state,action,reward\nlow,stay,+-1\n";
+  EXPECT_NE(std::string(error_of(plus_minus).what()).find("'+-1' is not a number"), std::string::npos);
+  // 3000 states x 3000 actions = 9e6 pairs, ~360 MB: over a 100 MB limit, refused first.
+  std::string many = "state,action,next_state,probability\n";
+  for (int i = 0; i < 3000; ++i) many += "s" + std::to_string(i) + ",a" + std::to_string(i) + ",s0,1\n";
+  std::istringstream transitions(many);
+  std::istringstream rewards("state,action,reward\n");
+  MdpCsvSources sources;
+  sources.transitions = {"T.csv", &transitions};
+  sources.rewards = {"R.csv", &rewards};
+  sources.memory_limit_bytes = 100u << 20;
+  try {
+    (void)read_mdp_csv(sources);
+    ADD_FAILURE() << "9e6 pairs read under a 100 MiB limit";
+  } catch (const ResourceError& error) {
+    EXPECT_EQ(std::string(error.what()).rfind("T.csv:1:1: the table names 3000 states and 3000 actions", 0), 0u)
+        << error.what();
+  }
 }
 
 TEST(ControlCsv, FilesThatCannotBeOpenedAreNamed) {

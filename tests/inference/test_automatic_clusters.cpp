@@ -46,7 +46,9 @@ void expect_valid_partition(const FactorGraph& graph, const Evidence& evidence,
   std::set<VarId> seen;
   for (const std::vector<VarId>& cluster : clusters) {
     EXPECT_FALSE(cluster.empty());
-    if (cap != 0) EXPECT_LE(cluster.size(), cap);
+    if (cap != 0) {
+      EXPECT_LE(cluster.size(), cap);
+    }
     for (const VarId v : cluster) {
       EXPECT_FALSE(evidence.contains(v));
       EXPECT_TRUE(seen.insert(v).second) << "variable " << v.index << " twice";

@@ -28,7 +28,10 @@ void split_csv_line(const std::string& line, std::vector<std::string>& cells, st
 double parse_csv_number(const std::string& text, const SourceLocation& where, const char* what) {
   const char* begin = text.data();
   const char* end = text.data() + text.size();
-  if (begin != end && *begin == '+') ++begin;  // from_chars takes no plus sign
+  if (begin != end && *begin == '+') {
+    ++begin;  // from_chars takes no plus sign; "+-1" is not a number
+    if (begin != end && *begin == '-') throw InputError(std::string(what) + " '" + text + "' is not a number", where);
+  }
   double value = 0.0;
   const auto [stop, error] = std::from_chars(begin, end, value);
   if (text.empty() || error != std::errc() || stop != end) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <sstream>
 #include <tuple>
 #include <unordered_map>
 
@@ -144,7 +145,16 @@ class Reader {
     if (table.rows.empty()) throw InputError("no transitions: the table has a header only", SourceLocation{table.name, 1, 1});
     states.finish();
     actions.finish();
-    if (states.labels().size() > 0xFFFFFFFFu) throw InputError("more than 2^32 states", SourceLocation{table.name, 0, 0});
+    if (states.labels().size() > 0xFFFFFFFFu) throw InputError("more than 2^32 states", SourceLocation{table.name, 1, 1});
+    const double pairs = static_cast<double>(states.labels().size()) * static_cast<double>(actions.labels().size());
+    if (sources_.memory_limit_bytes != 0 && pairs * kMdpCsvBytesPerPair > static_cast<double>(sources_.memory_limit_bytes)) {
+      std::ostringstream out;
+      out << table.name << ":1:1: the table names " << states.labels().size() << " states and " << actions.labels().size()
+          << " actions: " << pairs << " (state, action) pairs, about " << pairs * kMdpCsvBytesPerPair / (1 << 20)
+          << " MiB, over the memory limit of " << static_cast<double>(sources_.memory_limit_bytes) / (1 << 20)
+          << " MiB (--memory-limit)";
+      throw ResourceError(out.str());
+    }
     Mdp& mdp = result_.mdp;
     mdp.num_states = states.labels().size();
     mdp.num_actions = actions.labels().size();
@@ -373,7 +383,7 @@ class Reader {
       }
       if (lines.empty()) {
         throw InputError("no prior rows for state " + state_label(s) + ": its p(action | state) must sum to 1",
-                         SourceLocation{table.name, 0, 0});
+                         SourceLocation{table.name, 1, 1});
       }
       if (std::abs(sum - 1.0) > kProbabilitySumTolerance) {
         throw InputError("p(action | state " + state_label(s) + ") sums to " + exact(sum) +
@@ -443,6 +453,7 @@ MdpCsv read_mdp_csv(const MdpCsvFiles& files) {
   sources.rewards = {files.rewards, open(files.rewards, rewards)};
   sources.initial = {files.initial, open(files.initial, initial)};
   sources.prior = {files.prior, open(files.prior, prior)};
+  sources.memory_limit_bytes = files.memory_limit_bytes;
   return read_mdp_csv(sources);
 }
 

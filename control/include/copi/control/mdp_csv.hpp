@@ -31,11 +31,17 @@ struct CsvSource {
   std::istream* text = nullptr;
 };
 
+// The MDP's per-(state, action) arrays (about 40 bytes a pair) may not exceed
+// memory_limit_bytes: a small file can name many states and actions, and is refused
+// (ResourceError at the transitions table) before they are allocated; 0: no limit.
+inline constexpr std::size_t kMdpCsvBytesPerPair = 40;
+
 struct MdpCsvSources {
   CsvSource transitions;
   CsvSource rewards;
   CsvSource initial;
   CsvSource prior;
+  std::size_t memory_limit_bytes = std::size_t{2} << 30;
 };
 
 // File paths; an empty path means the table is not given.
@@ -44,6 +50,7 @@ struct MdpCsvFiles {
   std::string rewards;
   std::string initial;
   std::string prior;
+  std::size_t memory_limit_bytes = std::size_t{2} << 30;
 };
 
 struct MdpCsv {
