@@ -1,6 +1,7 @@
 #include "mdp_plot.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <cmath>
 #include <limits>
 #include <ostream>
@@ -44,14 +45,16 @@ void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp&
     hi = std::max(hi, v[s]);
   }
   const double cell = std::max(12.0, std::min(48.0, 640.0 / static_cast<double>(std::max(rows, cols))));
+  std::ostringstream title;
+  title << "mdp " << model.name << ": V (" << control::to_string(solution.method) << "), from " << lo << " (blue) to "
+        << hi << " (red); arrows: most likely action" << (model.walls.empty() ? "" : "; grey: walls");
   write_file_atomically(path, [&](std::ostream& out) {
-    const double width = cell * static_cast<double>(cols) + 20;
+    // The canvas fits the grid and the title.
+    const double width = std::max(cell * static_cast<double>(cols) + 20, text_width(title.str(), 11) + 20);
     const double height = cell * static_cast<double>(rows) + 50;
     out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        << "<text x=\"10\" y=\"16\">mdp " << model.name << ": V (" << control::to_string(solution.method)
-        << "), from " << lo << " (blue) to " << hi << " (red); arrows: most likely action"
-        << (model.walls.empty() ? "" : "; grey: walls") << "</text>\n";
+        << "<text x=\"10\" y=\"16\">" << svg_escape(title.str()) << "</text>\n";
     for (std::size_t r = 0; r < rows; ++r) {
       for (std::size_t c = 0; c < cols; ++c) {
         const std::size_t s = r * cols + c;
@@ -109,17 +112,23 @@ void write_value_table_svg(const std::filesystem::path& path, const control::Mdp
   const double height_cell = std::max(6.0, std::min(22.0, 900.0 / static_cast<double>(rows)));
   const bool show_actions = width_cell >= 40 && height_cell >= 14;
   const bool show_state_labels = height_cell >= 10;
+  std::ostringstream title;
+  title << "V_t(s) (" << control::to_string(solution.method) << "), from " << lo << " (blue) to " << hi << " (red)"
+        << (show_actions ? "; text: most likely action" : "");
+  std::ostringstream subtitle;
+  if (rows < mdp.num_states || columns < solution.value.size()) {
+    subtitle << "showing the first " << rows << " of " << mdp.num_states << " states and " << columns << " of "
+             << solution.value.size() << " steps";
+  }
   write_file_atomically(path, [&](std::ostream& out) {
-    const double width = left + width_cell * static_cast<double>(columns) + 20;
+    // The canvas fits the table and both titles.
+    const double width = std::max({left + width_cell * static_cast<double>(columns) + 20,
+                                   text_width(title.str(), 11) + 20, text_width(subtitle.str(), 11) + 20});
     const double height = 60 + height_cell * static_cast<double>(rows) + 10;
     out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        << "<text x=\"10\" y=\"16\">V_t(s) (" << control::to_string(solution.method) << "), from " << lo
-        << " (blue) to " << hi << " (red)" << (show_actions ? "; text: most likely action" : "") << "</text>\n";
-    if (rows < mdp.num_states || columns < solution.value.size()) {
-      out << "<text x=\"10\" y=\"32\">showing the first " << rows << " of " << mdp.num_states << " states and "
-          << columns << " of " << solution.value.size() << " steps</text>\n";
-    }
+        << "<text x=\"10\" y=\"16\">" << svg_escape(title.str()) << "</text>\n";
+    if (!subtitle.str().empty()) out << "<text x=\"10\" y=\"32\">" << svg_escape(subtitle.str()) << "</text>\n";
     for (std::size_t t = 0; t < columns; ++t) {
       const double x = left + width_cell * static_cast<double>(t);
       const std::size_t every = std::max<std::size_t>(1, static_cast<std::size_t>(30.0 / width_cell));

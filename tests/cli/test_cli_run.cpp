@@ -141,6 +141,32 @@ TEST(CliConvert, CopiModelsTakeTheirEvidenceAlongForUaiAndFg) {
   }
 }
 
+// Every left-aligned text line of an SVG fits its canvas (0.62 em per character, the
+// estimate the plots size themselves by; font size from the element or the root).
+void expect_texts_fit(const std::string& svg) {
+  const double width = std::stod(svg.substr(svg.find("width=\"") + 7));
+  const double root_font = std::stod(svg.substr(svg.find("font-size=\"") + 11));
+  for (std::size_t at = svg.find("<text x=\"10\""); at != std::string::npos; at = svg.find("<text x=\"10\"", at + 1)) {
+    const std::size_t close = svg.find('>', at);
+    const std::string tag = svg.substr(at, close - at);
+    const double font = tag.find("font-size=\"") != std::string::npos
+                            ? std::stod(tag.substr(tag.find("font-size=\"") + 11))
+                            : root_font;
+    const std::string text = svg.substr(close + 1, svg.find("</text>", close) - close - 1);
+    EXPECT_GE(width, 10 + 0.62 * font * static_cast<double>(text.size())) << text;
+  }
+}
+
+TEST(CliRun, MdpPlotsFitTheirTitles) {
+  TempDir dir;
+  const std::string model = dir.write("both.copi", kGraphAndMdp).string();
+  const CliRun run = run_copi("run " + model + " --plot " + (dir / "p.svg").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  // A graph and a solve: the graph's plot is p.svg, the solve's p.chain.map.svg.
+  expect_texts_fit(slurp(dir / "p.chain.map.svg"));
+  expect_texts_fit(slurp(dir / "p.svg"));
+}
+
 // ---- copi infer: flags from the library's option table ------------------------------------
 
 std::string asia() { return source_path("examples/models/asia.uai"); }
