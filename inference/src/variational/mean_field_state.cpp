@@ -48,6 +48,32 @@ std::string describe_cluster(const FactorGraph& graph, const MfCluster& cluster)
   return names;
 }
 
+// The message of a pairwise factor L(x_a, x_b) (at x_a + |a| x_b) to position p from the
+// other variable's q: out(x_p) = Σ q(x_other) L, -inf where it meets a hard zero with
+// positive probability.
+void pair_message(const std::vector<double>& log_values, std::size_t ca, std::size_t cb, std::size_t p,
+                  const std::vector<double>& other, double* out) {
+  const std::size_t mine = p == 0 ? ca : cb;
+  const std::size_t theirs = p == 0 ? cb : ca;
+  const std::size_t stride_mine = p == 0 ? 1 : ca;
+  const std::size_t stride_theirs = p == 0 ? ca : 1;
+  for (std::size_t x = 0; x < mine; ++x) {
+    double sum = 0.0;
+    bool zero = false;
+    for (std::size_t y = 0; y < theirs; ++y) {
+      const double w = other[y];
+      if (w == 0.0) continue;
+      const double l = log_values[x * stride_mine + y * stride_theirs];
+      if (l == kNegInf) {
+        zero = true;
+      } else {
+        sum += w * l;
+      }
+    }
+    out[x] = zero ? kNegInf : sum;
+  }
+}
+
 // Walks every entry of a factor's table, the first scope position fastest, keeping
 // each part's index into its belief: visit(entry, part indices).
 template <typename Visit>
@@ -502,19 +528,14 @@ double MeanFieldState::update_cluster(std::size_t c) {
   // The crossing factors' messages (a part of one position: by its factor's kernel).
   std::vector<std::vector<double>>& slots = cluster.next_slot;
   slots.resize(cluster.parts.size());
-  thread_local std::vector<double> zero;
   for (std::size_t k = 0; k < cluster.parts.size(); ++k) {
     const auto [fi, pi] = cluster.parts[k];
     const MfFactor& f = factors_[fi];
     if (!f.crossing()) continue;
     if (f.shape == MfFactor::Shape::single_pair) {
-      const std::size_t card = f.parts[pi].belief.size();
-      zero.assign(card, 0.0);
-      slots[k].assign(card, 0.0);
-      accumulate(f, pi, slots[k].data(), zero.data());
-      for (std::size_t x = 0; x < card; ++x) {
-        if (zero[x] > 0.0) slots[k][x] = kNegInf;
-      }
+      slots[k].resize(f.parts[pi].belief.size());
+      pair_message(f.factor->log_values(), f.factor->cardinalities()[0], f.factor->cardinalities()[1], pi,
+                   q_[f.vars[1 - pi]], slots[k].data());
     } else {
       message(f, pi, slots[k], nullptr);
     }
@@ -561,7 +582,6 @@ bool MeanFieldState::update_tree_cluster(std::size_t c, double& change) {
   std::vector<double>& theta = cluster.theta;
   theta = cluster.base_theta;
   double before = cluster.updated ? cluster.log_z : cluster.entropy + cluster.own_energy;
-  thread_local std::vector<double> zero;
   for (std::size_t k = 0; k < cluster.parts.size(); ++k) {
     const auto [fi, pi] = cluster.parts[k];
     const MfFactor& f = factors_[fi];
@@ -570,14 +590,9 @@ bool MeanFieldState::update_tree_cluster(std::size_t c, double& change) {
     std::vector<double>& slot = slots[k];
     const std::size_t card = part.belief.size();
     if (f.shape == MfFactor::Shape::single_pair) {
-      slot.assign(card, 0.0);
-      if (f.has_hard_zero) {
-        zero.assign(card, 0.0);
-        accumulate(f, pi, slot.data(), zero.data());
-        for (std::size_t x = 0; x < card; ++x) slot[x] = zero[x] > 0.0 ? kNegInf : slot[x];
-      } else {
-        accumulate(f, pi, slot.data(), nullptr);  // no hard zero: nothing to count
-      }
+      slot.resize(card);
+      pair_message(f.factor->log_values(), f.factor->cardinalities()[0], f.factor->cardinalities()[1], pi,
+                   q_[f.vars[1 - pi]], slot.data());
     } else {
       message(f, pi, slot, nullptr);
     }

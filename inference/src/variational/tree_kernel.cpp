@@ -56,7 +56,7 @@ std::optional<TreeKernel> TreeKernel::build(const std::vector<std::size_t>& card
     incident[edges[e].b].push_back(e);
   }
   kernel.up_edge_.assign(n, kRoot);
-  kernel.child_edges_.assign(n, {});
+  std::vector<std::vector<std::uint32_t>> children(n);
   kernel.edges_.resize(edges.size());
   std::vector<char> placed(n, 0);
   std::vector<char> used(edges.size(), 0);
@@ -75,13 +75,18 @@ std::optional<TreeKernel> TreeKernel::build(const std::vector<std::size_t>& card
         if (placed[u]) return std::nullopt;  // a cycle
         placed[u] = 1;
         kernel.up_edge_[u] = e;
-        kernel.child_edges_[v].push_back(e);
+        children[v].push_back(e);
         kernel.edges_[e].parent = v;
         kernel.edges_[e].child = u;
         kernel.edges_[e].parent_first = edges[e].a == v;
         queue.push_back(u);
       }
     }
+  }
+  kernel.child_begin_.assign(n + 1, 0);
+  for (std::size_t l = 0; l < n; ++l) {
+    kernel.child_begin_[l + 1] = kernel.child_begin_[l] + static_cast<std::uint32_t>(children[l].size());
+    kernel.child_list_.insert(kernel.child_list_.end(), children[l].begin(), children[l].end());
   }
   kernel.message_at_.assign(n, 0);
   for (std::size_t l = 0; l < n; ++l) {
@@ -150,8 +155,8 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
     const std::uint32_t c = order_[k];
     double* u = up.data() + offsets_[c];
     std::copy_n(phi.data() + offsets_[c], cards_[c], u);
-    for (const std::uint32_t e : child_edges_[c]) {
-      const double* m = message.data() + message_at[edges_[e].child];
+    for (std::uint32_t i = child_begin_[c]; i < child_begin_[c + 1]; ++i) {
+      const double* m = message.data() + message_at[edges_[child_list_[i]].child];
       for (std::size_t x = 0; x < cards_[c]; ++x) u[x] *= m[x];
     }
     double s_sum = 0.0;
@@ -187,24 +192,27 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
     // The marginal of p: φ_p d_p Π_k m_{k→p}.
     double* marginal = marginals.data() + offsets_[p];
     for (std::size_t x = 0; x < cp; ++x) marginal[x] = phi_p[x] * d_p[x];
-    for (const std::uint32_t e : child_edges_[p]) {
-      const double* m = message.data() + message_at[edges_[e].child];
+    const std::uint32_t first = child_begin_[p];
+    const std::uint32_t last = child_begin_[p + 1];
+    for (std::uint32_t i = first; i < last; ++i) {
+      const double* m = message.data() + message_at[edges_[child_list_[i]].child];
       for (std::size_t x = 0; x < cp; ++x) marginal[x] *= m[x];
     }
     double ignored = 0.0;
     if (!normalise(marginal, cp, ignored)) return false;
-    for (const std::uint32_t e : child_edges_[p]) {
+    for (std::uint32_t i = first; i < last; ++i) {
+      const std::uint32_t e = child_list_[i];
       const Edge& edge = edges_[e];
       const std::uint32_t c = edge.child;
       const std::size_t cc = cards_[c];
-      exclusive.assign(phi_p, phi_p + cp);
-      for (std::size_t x = 0; x < cp; ++x) exclusive[x] *= d_p[x];
-      for (const std::uint32_t other : child_edges_[p]) {
-        if (other == e) continue;
-        const double* m = message.data() + message_at[edges_[other].child];
+      // π_{p\c}: unnormalised (the sums below are normalised and checked against the floor).
+      exclusive.resize(cp);
+      for (std::size_t x = 0; x < cp; ++x) exclusive[x] = phi_p[x] * d_p[x];
+      for (std::uint32_t j = first; j < last; ++j) {
+        if (j == i) continue;
+        const double* m = message.data() + message_at[edges_[child_list_[j]].child];
         for (std::size_t x = 0; x < cp; ++x) exclusive[x] *= m[x];
       }
-      if (!normalise(exclusive.data(), cp, ignored)) return false;
       const double* psi = tables_.data() + edge.table;
       double* d_c = down.data() + offsets_[c];
       std::fill_n(d_c, cc, 0.0);
@@ -226,7 +234,8 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
         }
       }
       if (!(sum > kLinearFloor)) return false;
-      for (double& b : belief) b /= sum;
+      const double inverse = 1.0 / sum;
+      for (double& b : belief) b *= inverse;
     }
   }
   log_z = total + normalisers.log();

@@ -58,7 +58,8 @@ class TreeKernel {
   std::vector<std::size_t> offsets_;    // prefix sums of cards_
   std::vector<std::uint32_t> order_;    // parents before children
   std::vector<std::uint32_t> up_edge_;  // per local variable: the edge to its parent, or kRoot
-  std::vector<std::vector<std::uint32_t>> child_edges_;
+  std::vector<std::uint32_t> child_begin_;  // edges to the children of l: child_list_[child_begin_[l] ..]
+  std::vector<std::uint32_t> child_list_;
   std::vector<std::size_t> message_at_;  // per local variable: its message to its parent in the flat buffer
   std::size_t message_size_ = 0;
   std::vector<Edge> edges_;             // in the order given to build
