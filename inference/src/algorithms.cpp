@@ -10,6 +10,7 @@
 #include "copi/inference/enumerate.hpp"
 #include "copi/inference/exact.hpp"
 #include "copi/inference/mean_field.hpp"
+#include "copi/inference/tree_reweighted.hpp"
 
 namespace copi {
 namespace {
@@ -57,6 +58,20 @@ std::vector<OptionSpec> mean_field_specs(bool structured) {
   return specs;
 }
 
+std::vector<OptionSpec> trw_specs() {
+  return {
+      choice_option("schedule", {"auto", "parallel", "sequential"}, "auto",
+                    "TRW schedule: auto (two-pass on forests, else parallel), parallel, sequential"),
+      number_option("damping", OptionType::real, "0", "TRW damping: new = (1 - d) update + d old", 0, false, 1, true),
+      number_option("tol", OptionType::real, "1e-9", "TRW tolerance on the largest message change", 0, false),
+      number_option("max_iter", OptionType::integer, "1000", "TRW iteration cap", 1, false),
+      number_option("time_limit", OptionType::real, "none", "TRW time cap in seconds", 0, true),
+      number_option("trees", OptionType::integer, "100",
+                    "spanning trees sampled (Wilson) per component of more than 256 variables", 1, false),
+      number_option("seed", OptionType::integer, "1", "seed of the spanning-tree sampler", 0, false, 9007199254740992.0),
+  };
+}
+
 std::vector<OptionSpec> with_threads(std::vector<OptionSpec> specs) {
   specs.push_back(threads_option());
   return specs;
@@ -76,6 +91,8 @@ std::vector<AlgorithmSpec> make_table() {
        with_threads(mean_field_specs(false)), {Task::marginals, Task::partition}},
       {"structured", "structured mean field over clusters solved exactly: marginals and a lower bound on log Z",
        with_threads(mean_field_specs(true)), {Task::marginals, Task::partition}},
+      {"trw", "tree-reweighted BP: pseudo-marginals and an upper bound on log Z", with_threads(trw_specs()),
+       {Task::marginals, Task::partition}},
       {"enumerate", "brute force over every joint state (tiny models; the reference)",
        with_threads({number_option("max_states", OptionType::integer, "16777216", "refuse more joint states than this", 1,
                             false)}),
@@ -90,6 +107,19 @@ ExactOptions exact_options(const OptionValues& values) {
                       : heuristic == "min_degree" ? EliminationHeuristic::min_degree
                                                   : EliminationHeuristic::weighted_min_fill;
   options.memory_limit_bytes = values.count("memory_limit", options.memory_limit_bytes);
+  return options;
+}
+
+TrwOptions trw_options(const OptionValues& values) {
+  TrwOptions options;
+  options.schedule = parse_trw_schedule(values.word("schedule", "auto"));
+  options.damping = values.number("damping", options.damping);
+  options.tolerance = values.number("tol", options.tolerance);
+  options.max_iterations = values.count("max_iter", options.max_iterations);
+  options.max_seconds = values.number("time_limit", options.max_seconds);
+  options.trees = values.count("trees", options.trees);
+  options.seed = values.count("seed", options.seed);
+  options.threads = values.count("threads", 0);
   return options;
 }
 
@@ -201,6 +231,7 @@ InferenceResult InferenceAlgorithm::run(const FactorGraph& graph, const Evidence
     options.clusters = automatic ? automatic_clusters(graph, evidence, values_.count("max_cluster", 0)) : clusters_;
     return mean_field(graph, evidence, task, options);
   }
+  if (name() == "trw") return tree_reweighted_bp(graph, evidence, task, trw_options(values_));
   if (name() == "enumerate") {
     EnumerateOptions options;
     options.max_joint_states = values_.count("max_states", options.max_joint_states);

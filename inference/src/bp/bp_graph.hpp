@@ -29,6 +29,10 @@ struct BpGraph {
   std::vector<double> linear_tables;        // exp(log value - max) per factor
   double log_constant = 0.0;                // fully observed factors
   double widest_log_range = 0.0;            // largest (max - min finite) log value of a factor
+  // Tree-reweighted BP only (inference/src/trw/): per factor, the power its
+  // factor->variable messages carry in the beliefs of its variables (the edge appearance
+  // probability). Empty for belief propagation, whose kernels ignore it.
+  std::vector<double> weight;
 
   [[nodiscard]] std::size_t num_vars() const { return card.size(); }
   [[nodiscard]] std::size_t num_factors() const { return factors.size(); }

@@ -29,7 +29,7 @@ struct AlgorithmSpec {
   std::vector<Task> tasks;          // what it can be asked for
 };
 
-// auto, exact, bp, enumerate: in that order.
+// auto, exact, bp, meanfield, structured, trw, enumerate: in that order.
 [[nodiscard]] std::span<const AlgorithmSpec> inference_algorithms();
 [[nodiscard]] const AlgorithmSpec* find_inference_algorithm(std::string_view name);
 
