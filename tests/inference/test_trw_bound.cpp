@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,12 @@ void expect_evidence_respected(const RandomProblem& problem, const InferenceResu
 // Runs TRW on `count` random problems; every converged run must bound the oracle's log Z.
 void expect_bounds(const RandomModelOptions& model_options, std::uint64_t first_seed, std::size_t count) {
   std::size_t converged = 0;
+  double seconds = 0;
   for (std::uint64_t seed = first_seed; seed < first_seed + count; ++seed) {
     const RandomProblem problem = random_problem(seed, model_options);
     const InferenceResult result = tree_reweighted_bp(problem.graph, problem.evidence, Task::marginals,
                                                       converging_options());
+    seconds += result.report.seconds;
     ASSERT_TRUE(result.log_z) << describe(problem);
     expect_evidence_respected(problem, result);
     if (!result.report.converged()) continue;
@@ -55,6 +58,7 @@ void expect_bounds(const RandomModelOptions& model_options, std::uint64_t first_
   }
   // TRW's free energy is convex, so damped sequential updates converge nearly always.
   EXPECT_GE(converged, count * 9 / 10) << converged << " of " << count << " converged";
+  std::cout << "[ info ] " << converged << " of " << count << " converged, TRW " << seconds << " s\n";
 }
 
 TEST(TrwRandom, PairwiseBinaryBoundsExactLogZ) {
