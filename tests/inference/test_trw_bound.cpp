@@ -23,7 +23,7 @@ TrwOptions converging_options() {
   options.schedule = TrwSchedule::sequential;
   options.damping = 0.3;
   options.tolerance = 1e-10;
-  options.max_iterations = 20000;
+  options.max_iterations = 5000;
   return options;
 }
 

@@ -2,7 +2,7 @@
 // bench/make_trw_refs.sh): on the libDAI models of COPI_SHARED_DATA_DIR/libdai, with the
 // edge appearance probabilities libDAI sampled (100 spanning trees) given to copi as
 // factor weights, copi's fixed point must have libDAI's beliefs and TRW bound (log Z).
-// Both schedules reach it; the large models are in suites named Heavy*.
+// Both schedules reach it; the large models and slow K8 are in suites named Heavy*.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -98,7 +98,7 @@ INSTANTIATE_TEST_SUITE_P(SmallModels, TrwLibdaiReference, ::testing::Values("sma
 
 // K8 with strong frustrated couplings: both libDAI and copi approach the fixed point
 // slowly (libDAI needs ~340000 SEQFIX sweeps to a belief change of 1e-13).
-TEST(TrwLibdaiReferenceSlow, CompleteGraphK8MatchesLibdai) {
+TEST(HeavyTrwLibdaiReference, CompleteGraphK8MatchesLibdai) {
   expect_matches_libdai("small_complete8", TrwSchedule::sequential, 1e-11, 2000000);
 }
 
