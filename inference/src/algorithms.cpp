@@ -68,7 +68,7 @@ std::vector<OptionSpec> trw_specs() {
       number_option("time_limit", OptionType::real, "none", "TRW time cap in seconds", 0, true),
       number_option("trees", OptionType::integer, "100",
                     "spanning trees sampled (Wilson) per component of more than 256 variables", 1, false),
-      number_option("seed", OptionType::integer, "1", "seed of the spanning-tree sampler", 0, false, 9007199254740992.0),
+      number_option("seed", OptionType::integer, "0", "seed of the spanning-tree sampler", 0, false, 9007199254740992.0),
   };
 }
 

@@ -51,7 +51,7 @@ struct TrwOptions {
   // at most kTrwExactComponentLimit variables, by the component sum in larger ones.
   std::vector<double> factor_weights;
   std::size_t trees = 100;  // spanning trees sampled per large component (>= 1)
-  std::uint64_t seed = 1;   // of the tree sampler; the same seed gives the same weights
+  std::uint64_t seed = 0;   // of the tree sampler; the same seed gives the same weights
 
   // Throws InputError naming the field, its value and the rule it breaks.
   void validate() const;
