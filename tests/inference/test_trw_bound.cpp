@@ -71,13 +71,13 @@ TEST(TrwRandom, PairwiseBinaryBoundsExactLogZ) {
 
 TEST(TrwRandom, MultiStateWithTripletsHardZerosAndEvidenceBoundsExactLogZ) {
   RandomModelOptions options;  // cardinalities 2-4, factors of 1-3 variables, hard zeros, evidence
-  expect_bounds(options, 2000, 150);
+  expect_bounds(options, 2000, 100);
 }
 
 TEST(TrwRandom, ManyHardZerosStillBound) {
   RandomModelOptions options;
   options.hard_zero_probability = 0.3;
-  expect_bounds(options, 3000, 100);
+  expect_bounds(options, 3000, 60);
 }
 
 // On a forest every spanning-tree weight is 1, TRW is BP and the two-pass schedule is exact.
