@@ -21,15 +21,28 @@ void OptionFlags::add_to(CLI::App& command, std::span<const AlgorithmSpec> algor
     for (const OptionSpec& spec : algorithm.options) {
       // threads and clusters are flags of their own (a count for every command; a file).
       if (spec.name == "threads" || spec.name == "clusters" || options_.contains(spec.name)) continue;
-      std::string takers;
+      // One flag, possibly several meanings: the algorithms that take it, grouped by
+      // what they accept ("bp, auto: ...; meanfield, structured: ...").
+      std::vector<std::pair<std::string, std::string>> meanings;  // (description, algorithms)
       for (const AlgorithmSpec& other : algorithms) {
-        const bool takes = std::any_of(other.options.begin(), other.options.end(),
-                                       [&](const OptionSpec& o) { return o.name == spec.name; });
-        if (takes) takers += (takers.empty() ? "" : ", ") + other.name;
+        for (const OptionSpec& o : other.options) {
+          if (o.name != spec.name) continue;
+          std::string description = o.doc + "; " + o.accepted();
+          if (!o.default_text.empty()) description += "; default " + o.default_text;
+          const auto same = std::find_if(meanings.begin(), meanings.end(),
+                                         [&](const auto& m) { return m.first == description; });
+          if (same == meanings.end()) {
+            meanings.emplace_back(description, other.name);
+          } else {
+            same->second += ", " + other.name;
+          }
+        }
       }
-      std::string help = spec.doc + "; " + spec.accepted();
-      if (!spec.default_text.empty()) help += "; default " + spec.default_text;
-      help += " (" + takers + ")";
+      std::string help;
+      for (const auto& [description, takers] : meanings) {
+        help += (help.empty() ? "" : "\n") + (meanings.size() > 1 ? takers + ": " + description
+                                                                  : description + " (" + takers + ")");
+      }
       names_.push_back(spec.name);
       options_[spec.name] = command.add_option(spec.flag(), text_[spec.name], help);
     }
