@@ -6,7 +6,9 @@
 
 #include "bp/bp_engine.hpp"
 #include "bp/bp_graph.hpp"
+#include "bp/bp_run.hpp"
 #include "bp/forest_schedule.hpp"
+#include "factor_beliefs.hpp"
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/numeric_domain.hpp"
 #include "exact/model_evaluation.hpp"
@@ -73,11 +75,43 @@ double bethe_log_z(const BpGraph& g, const std::vector<double>& to_var, const st
   return total;
 }
 
+// What a run needs besides the graph: the forest schedule when there is one (found once
+// per plan) and whether to return each factor's belief.
+struct RunRequest {
+  const std::optional<detail::ForestSchedule>* forest = nullptr;
+  bool factor_beliefs = false;
+};
+
+// b_f(x) ∝ f(x) Π_{v ∈ f} m_{v→f}(x_v) over the reduced factor's scope, normalised.
+template <typename M>
+std::vector<double> factor_belief(const BpGraph& g, std::size_t f, const std::vector<double>& to_factor) {
+  const std::vector<double>& logs = g.factors[f]->log_values();
+  const std::uint32_t first = g.factor_begin[f];
+  const std::uint32_t arity = g.arity(f);
+  std::vector<double> b(logs.size());
+  std::vector<std::uint32_t> x(arity, 0);
+  double hi = -INFINITY;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    double w = logs[i];
+    for (std::uint32_t j = 0; j < arity; ++j) w += M::log_message_entry(to_factor.data() + g.edge_offset[first + j], x[j]);
+    b[i] = w;
+    hi = std::max(hi, w);
+    for (std::uint32_t j = 0; j < arity; ++j) {
+      if (++x[j] < g.card[g.edge_var[first + j]]) break;
+      x[j] = 0;
+    }
+  }
+  double sum = 0.0;
+  for (double& w : b) sum += (w = hi == -INFINITY ? 0.0 : std::exp(w - hi));
+  for (double& w : b) w = sum > 0.0 ? w / sum : w;
+  return b;
+}
+
 template <typename M, Rule rule>
 void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g, Task task,
-                const BpOptions& options, std::size_t threads, InferenceResult& result) {
+                const BpOptions& options, std::size_t threads, const RunRequest& request, InferenceResult& result) {
   BpEngine<M, rule> engine(g, options, threads);
-  const auto forest = options.schedule == BpSchedule::automatic ? detail::forest_schedule(g) : std::nullopt;
+  const std::optional<detail::ForestSchedule>& forest = *request.forest;
   BpSchedule used = options.schedule;
   if (forest) {
     engine.run_forest(forest->order, forest->parent_edge, forest->node_is_var);
@@ -141,6 +175,10 @@ void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGrap
   }
   result.log_z = bethe_log_z<M>(g, engine.to_var(), engine.to_factor(), beliefs);
   result.log_z_kind = forest ? LogZKind::exact : LogZKind::bethe;  // the Bethe energy is exact on forests
+  if (request.factor_beliefs && task == Task::marginals) {
+    result.factor_beliefs = detail::embed_factor_beliefs(
+        graph, evidence, [&](std::size_t f) { return factor_belief<M>(g, f, engine.to_factor()); });
+  }
   for (const auto& [var, state] : evidence) {
     beliefs[var.index].assign(graph.cardinality(var), 0.0);
     beliefs[var.index][state] = 1.0;
@@ -150,11 +188,11 @@ void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGrap
 
 template <typename M>
 void run_domain(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g, Task task,
-                const BpOptions& options, std::size_t threads, InferenceResult& result) {
+                const BpOptions& options, std::size_t threads, const RunRequest& request, InferenceResult& result) {
   if (task == Task::mpe) {
-    run_engine<M, Rule::max>(graph, evidence, g, task, options, threads, result);
+    run_engine<M, Rule::max>(graph, evidence, g, task, options, threads, request, result);
   } else {
-    run_engine<M, Rule::sum>(graph, evidence, g, task, options, threads, result);
+    run_engine<M, Rule::sum>(graph, evidence, g, task, options, threads, request, result);
   }
 }
 
@@ -194,28 +232,29 @@ bool is_forest(const FactorGraph& graph) {
   return detail::forest_schedule(detail::build_bp_graph(graph, {})).has_value();
 }
 
-InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evidence, Task task,
-                                   const BpOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  options.validate();
-  const BpGraph g = detail::build_bp_graph(graph, evidence);
-  InferenceResult result = detail::with_threads(options.threads, [&](std::size_t threads) {
+namespace detail {
+
+InferenceResult run_bp(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g,
+                       const std::optional<ForestSchedule>& forest, Task task, const BpOptions& options,
+                       bool factor_beliefs) {
+  const RunRequest request{&forest, factor_beliefs};
+  return with_threads(options.threads, [&](std::size_t threads) {
     InferenceResult run;
     // The policy of copi/inference/detail/numeric_domain.hpp: a table too wide for a
     // linear copy, or a linear normaliser below the floor, sends the run to log space.
-    bool log_domain = g.widest_log_range > detail::kLinearLogRange;
+    bool log_domain = g.widest_log_range > kLinearLogRange;
     if (!log_domain) {
       try {
-        run_domain<detail::LinearMessages>(graph, evidence, g, task, options, threads, run);
-      } catch (const detail::ZeroMessage&) {
+        run_domain<LinearMessages>(graph, evidence, g, task, options, threads, request, run);
+      } catch (const ZeroMessage&) {
         log_domain = true;  // a normaliser fell below the floor: redo where nothing underflows
       }
     }
     if (log_domain) {
       run = InferenceResult{};
       try {
-        run_domain<detail::LogMessages>(graph, evidence, g, task, options, threads, run);
-      } catch (const detail::ZeroMessage&) {
+        run_domain<LogMessages>(graph, evidence, g, task, options, threads, request, run);
+      } catch (const ZeroMessage&) {
         throw ImpossibleEvidence(
             "belief propagation: a message is zero everywhere — the evidence or the hard zeros of the model "
             "contradict each other under BP's beliefs");
@@ -225,6 +264,17 @@ InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evi
     run.report.threads = threads;
     return run;
   });
+}
+
+}  // namespace detail
+
+InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evidence, Task task,
+                                   const BpOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  options.validate();
+  const BpGraph g = detail::build_bp_graph(graph, evidence);
+  const auto forest = options.schedule == BpSchedule::automatic ? detail::forest_schedule(g) : std::nullopt;
+  InferenceResult result = detail::run_bp(graph, evidence, g, forest, task, options, false);
   result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -6,6 +6,27 @@
 #include "copi/graph/error.hpp"
 
 namespace copi::detail {
+namespace {
+
+// Each factor's max-shifted linear copy and the widest log range.
+void fill_tables(BpGraph& g) {
+  g.table_offset.clear();
+  g.linear_tables.clear();
+  g.widest_log_range = 0.0;
+  for (std::size_t f = 0; f < g.factors.size(); ++f) {
+    const std::vector<double>& logs = g.factors[f]->log_values();
+    const double hi = *std::max_element(logs.begin(), logs.end());  // finite: the model is not impossible
+    double lo = hi;
+    g.table_offset.push_back(g.linear_tables.size());
+    for (const double l : logs) {
+      g.linear_tables.push_back(std::exp(l - hi));
+      if (l != -INFINITY) lo = std::min(lo, l);
+    }
+    g.widest_log_range = std::max(g.widest_log_range, hi - lo);
+  }
+}
+
+}  // namespace
 
 BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
   BpGraph g;
@@ -34,18 +55,16 @@ BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
   std::vector<std::uint32_t> fill(g.var_begin.begin(), g.var_begin.end() - 1);
   for (std::uint32_t e = 0; e < g.edge_var.size(); ++e) g.var_edges[fill[g.edge_var[e]]++] = e;
 
-  for (std::size_t f = 0; f < g.factors.size(); ++f) {
-    const std::vector<double>& logs = g.factors[f]->log_values();
-    const double hi = *std::max_element(logs.begin(), logs.end());  // finite: the model is not impossible
-    double lo = hi;
-    g.table_offset.push_back(g.linear_tables.size());
-    for (const double l : logs) {
-      g.linear_tables.push_back(std::exp(l - hi));
-      if (l != -INFINITY) lo = std::min(lo, l);
-    }
-    g.widest_log_range = std::max(g.widest_log_range, hi - lo);
-  }
+  fill_tables(g);
   return g;
+}
+
+void load_bp_tables(BpGraph& g, const FactorGraph& graph, const Evidence& evidence) {
+  g.reduced = reduce_model(graph, evidence);
+  if (g.reduced.impossible()) throw ImpossibleEvidence("the evidence has probability zero under the model");
+  g.factors = g.reduced.factors();
+  g.log_constant = g.reduced.log_constant();
+  fill_tables(g);
 }
 
 }  // namespace copi::detail

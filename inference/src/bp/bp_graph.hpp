@@ -45,4 +45,9 @@ struct BpGraph {
 // refers to `graph`'s factors: keep the graph alive while using it.
 BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence);
 
+// The values part of build_bp_graph: the reduced factors, their linear tables and the
+// constant, from the graph's current values. A graph whose values changed (same
+// scopes, same evidence) needs only this: the edge layout stays.
+void load_bp_tables(BpGraph& g, const FactorGraph& graph, const Evidence& evidence);
+
 }  // namespace copi::detail

@@ -9,6 +9,7 @@
 #include "copi/graph/evidence.hpp"
 #include "copi/graph/table_layout.hpp"
 #include "exact/exact_core.hpp"
+#include "factor_beliefs.hpp"
 #include "exact/junction_tree.hpp"
 #include "exact/junction_tree_solver.hpp"
 #include "exact/model_evaluation.hpp"
@@ -83,46 +84,17 @@ void run(const FactorGraph& graph, const Evidence& evidence, const ReducedModel&
   if (!factor_beliefs) return;
   // Each factor's belief over its whole scope: the joint of its unobserved variables
   // from the node that holds it, observed ones at their evidence.
-  result.factor_beliefs.resize(graph.num_factors());
-  for (std::size_t f = 0; f < graph.num_factors(); ++f) {
-    const DiscreteFactor& factor = graph.factors()[f];
-    std::vector<VarId> free_vars;
-    std::vector<std::size_t> free_cards;
-    std::vector<std::size_t> free_strides;
-    std::size_t base = 0;
-    std::size_t stride = 1;
-    for (std::size_t k = 0; k < factor.arity(); ++k) {
-      const VarId var = factor.scope()[k];
-      if (const auto it = evidence.find(var); it != evidence.end()) {
-        base += stride * it->second;
-      } else {
-        free_vars.push_back(var);
-        free_cards.push_back(factor.cardinalities()[k]);
-        free_strides.push_back(stride);
-      }
-      stride *= factor.cardinalities()[k];
-    }
-    std::vector<double>& out = result.factor_beliefs[f];
-    out.assign(factor.size(), 0.0);
-    if (free_vars.empty()) {
-      out[base] = 1.0;
-      continue;
-    }
-    const std::vector<double> joint =
-        solver.belief(plan.factor_node[plan.reduced_index[f]], free_vars, free_cards);
-    MultiIndexWalker walk(free_cards, {free_strides});
-    std::size_t i = 0;
-    do {
-      out[base + walk.offsets()[0]] = joint[i++];
-    } while (walk.next());
-  }
+  result.factor_beliefs = detail::embed_factor_beliefs(graph, evidence, [&](std::size_t r) {
+    const DiscreteFactor& reduced = *model.factors()[r];
+    return solver.belief(plan.factor_node[r], reduced.scope(), reduced.cardinalities());
+  });
 }
 
 }  // namespace
 
 namespace detail {
 
-ExactPlanData make_exact_plan(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model,
+ExactPlanData make_exact_plan(const FactorGraph& graph, const ReducedModel& model,
                               const ExactOptions& options) {
   const double budget_entries = static_cast<double>(options.memory_limit_bytes) / sizeof(double);
   ExactPlanData plan;
@@ -134,15 +106,6 @@ ExactPlanData make_exact_plan(const FactorGraph& graph, const Evidence& evidence
   plan.factor_node.assign(model.factors().size(), kNoNode);
   for (std::size_t node = 0; node < plan.tree.nodes.size(); ++node) {
     for (const std::size_t f : plan.tree.nodes[node].factors) plan.factor_node[f] = node;
-  }
-  // The reduced model keeps, in graph order, the factors with an unobserved variable.
-  plan.reduced_index.assign(graph.num_factors(), kNoNode);
-  std::size_t next = 0;
-  for (std::size_t f = 0; f < graph.num_factors(); ++f) {
-    const DiscreteFactor& factor = graph.factors()[f];
-    const bool free = std::any_of(factor.scope().begin(), factor.scope().end(),
-                                  [&](VarId v) { return !evidence.contains(v); });
-    if (free) plan.reduced_index[f] = next++;
   }
   return plan;
 }
@@ -193,7 +156,7 @@ InferenceResult solve_exact(const FactorGraph& graph, const Evidence& evidence, 
   options.validate();
   const ReducedModel model = reduce_model(graph, evidence);
   if (model.impossible()) impossible_evidence();
-  const detail::ExactPlanData plan = detail::make_exact_plan(graph, evidence, model, options);
+  const detail::ExactPlanData plan = detail::make_exact_plan(graph, model, options);
   InferenceResult result = detail::run_exact(graph, evidence, model, plan, task, false);
   result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

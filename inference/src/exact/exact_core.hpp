@@ -21,13 +21,10 @@ struct ExactPlanData {
   JunctionTree tree;
   // Per factor of the reduced model (ReducedModel::factors order): its junction-tree node.
   std::vector<std::size_t> factor_node;
-  // Per factor of the graph: its index among the reduced model's factors, or kNoNode
-  // when the evidence leaves it no variable (or it had none).
-  std::vector<std::size_t> reduced_index;
 };
 
 // Throws ResourceError when the tables would exceed options.memory_limit_bytes.
-ExactPlanData make_exact_plan(const FactorGraph& graph, const Evidence& evidence, const ReducedModel& model,
+ExactPlanData make_exact_plan(const FactorGraph& graph, const ReducedModel& model,
                               const ExactOptions& options);
 
 // One exact run over a plan made for this graph's structure and evidence: MAR (with

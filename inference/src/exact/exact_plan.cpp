@@ -16,7 +16,7 @@ ExactPlan::ExactPlan(FactorGraph graph, Evidence evidence, const ExactOptions& o
   // The plan depends on scopes and evidence only; the values of this first reduction
   // are not kept.
   const ReducedModel model = reduce_model(graph_, evidence_);
-  plan_ = std::make_unique<detail::ExactPlanData>(detail::make_exact_plan(graph_, evidence_, model, options));
+  plan_ = std::make_unique<detail::ExactPlanData>(detail::make_exact_plan(graph_, model, options));
 }
 
 ExactPlan::ExactPlan(ExactPlan&&) noexcept = default;
