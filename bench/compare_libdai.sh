@@ -50,7 +50,7 @@ for arg in "$@"; do
 done
 mkdir -p "$OUT"
 
-# ---- copi: the bench preset (Release, -march=native, COPI_BUILD_BENCH=ON)
+# ---- copi: the bench preset (the release build's flags, COPI_BUILD_BENCH=ON)
 echo "== building copi (bench preset)" >&2
 [ -f "$BUILD/CMakeCache.txt" ] || cmake --preset bench >&2
 cmake --build --preset bench -j2 --target bench_exact >&2   # only what the comparison needs
