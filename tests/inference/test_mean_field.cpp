@@ -357,6 +357,41 @@ TEST(MeanField, EveryClusterIsTheExactDistributionOfItsFactorsAndMessagesAtConve
   EXPECT_GE(checked, 40);
 }
 
+// A chain cluster solved by the linear-domain tree kernel until a crossing factor's
+// message spans more than the linear domain can hold (kLinearLogRange): from then on
+// the cluster's junction tree takes over, reading the kernel's last messages. The fixed
+// point, the ELBO and its monotone trace are checked by enumeration as above.
+TEST(MeanField, AChainClusterHandsOverToItsJunctionTreeWhenMessagesOutgrowTheLinearDomain) {
+  FactorGraph graph;
+  const VarId a = graph.add_variable(2);
+  const VarId b = graph.add_variable(2);
+  const VarId c = graph.add_variable(2);
+  const VarId z = graph.add_variable(2);
+  const VarId w = graph.add_variable(3);
+  graph.add_factor(DiscreteFactor({a, b}, {2, 2}, {0.0, -0.7, -0.4, 0.3}));
+  graph.add_factor(DiscreteFactor({b, c}, {2, 2}, {0.2, -0.5, -0.1, 0.4}));
+  graph.add_factor(DiscreteFactor({z, a}, {2, 2}, {0.0, -1000.0, -1000.0, 0.0}));  // spans 1000
+  graph.add_factor(DiscreteFactor({z}, {2}, {0.0, -3.0}));
+  graph.add_factor(DiscreteFactor({c, w}, {2, 3}, {0.1, -0.3, 0.5, 0.0, -0.2, 0.4}));
+  MeanFieldOptions options = tight();
+  options.clusters = {{a, b, c}};  // z and w: singletons, updated after the chain
+  const InferenceResult r = mean_field(graph, {}, Task::marginals, options);
+  ASSERT_EQ(r.report.termination, Termination::converged);
+  ASSERT_GE(r.report.bounds.size(), 3u);  // sweep 1 by the kernel (z uniform), then the junction tree
+  for (std::size_t k = 1; k < r.report.bounds.size(); ++k) {
+    EXPECT_GE(r.report.bounds[k], r.report.bounds[k - 1] - 1e-9 * std::max(1.0, std::abs(r.report.bounds[k - 1])));
+  }
+  const std::vector<std::vector<VarId>> clusters = {{a, b, c}, {z}, {w}};
+  EXPECT_NEAR(*r.log_z, elbo_of_structured(graph, clusters, r.marginals), 1e-8);
+  EXPECT_LE(*r.log_z, static_cast<double>(brute_force(graph).log_z) + 1e-9);
+  for (const std::vector<VarId>& cluster : clusters) {
+    const std::vector<std::vector<double>> exact = cluster_fixed_point(graph, cluster, r.marginals);
+    for (std::size_t k = 0; k < cluster.size(); ++k) {
+      for (std::size_t x = 0; x < exact[k].size(); ++x) EXPECT_NEAR(r.marginals[cluster[k].index][x], exact[k][x], 1e-8);
+    }
+  }
+}
+
 TEST(MeanField, OptionsAndTasksAreChecked) {
   const FactorGraph grid = bp::random_ising_grid(2, 2, 0.5, 0.3, 1);
   MeanFieldOptions bad;

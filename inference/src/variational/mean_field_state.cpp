@@ -51,8 +51,8 @@ std::string describe_cluster(const FactorGraph& graph, const MfCluster& cluster)
 // The message of a pairwise factor L(x_a, x_b) (at x_a + |a| x_b) to position p from the
 // other variable's q: out(x_p) = Σ q(x_other) L, -inf where it meets a hard zero with
 // positive probability.
-void pair_message(const std::vector<double>& log_values, std::size_t ca, std::size_t cb, std::size_t p,
-                  const std::vector<double>& other, double* out) {
+void pair_message(const double* log_values, std::size_t ca, std::size_t cb, std::size_t p, const double* other,
+                  double* out) {
   const std::size_t mine = p == 0 ? ca : cb;
   const std::size_t theirs = p == 0 ? cb : ca;
   const std::size_t stride_mine = p == 0 ? 1 : ca;
@@ -192,6 +192,8 @@ void MeanFieldState::build_parts() {
 
 void MeanFieldState::initialise(const MeanFieldOptions& options) {
   q_.assign(graph_.num_variables(), {});
+  crossing_energy_.assign(factors_.size(), 0.0);
+  energy_cached_.assign(factors_.size(), 0);
   for (std::uint32_t v = 0; v < graph_.num_variables(); ++v) {
     if (model_.observed()[v]) continue;
     const std::size_t card = graph_.variables()[v].cardinality;
@@ -229,7 +231,6 @@ void MeanFieldState::build_trees() {
       part.local = static_cast<std::uint32_t>(std::find(cluster.vars.begin(), cluster.vars.end(), v) - cluster.vars.begin());
     }
     std::vector<TreeKernel::PairFactor> edges;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edge_parts;
     bool eligible = true;
     for (const auto& [fi, pi] : cluster.parts) {
       const MfFactor& f = factors_[fi];
@@ -241,7 +242,6 @@ void MeanFieldState::build_trees() {
           return static_cast<std::uint32_t>(std::find(cluster.vars.begin(), cluster.vars.end(), v) - cluster.vars.begin());
         };
         edges.push_back({local(f.vars[0]), local(f.vars[1]), f.factor});
-        edge_parts.emplace_back(fi, pi);
       } else {
         eligible = eligible && f.vars.size() == 1;
       }
@@ -251,7 +251,33 @@ void MeanFieldState::build_trees() {
     for (const std::uint32_t v : cluster.vars) cards.push_back(graph_.variables()[v].cardinality);
     cluster.tree = TreeKernel::build(cards, edges);
     if (!cluster.tree) continue;
-    cluster.tree_edges = std::move(edge_parts);
+    std::uint32_t slot_size = 0;
+    for (std::uint32_t k = 0; k < cluster.parts.size(); ++k) {
+      const auto [fi, pi] = cluster.parts[k];
+      const MfFactor& f = factors_[fi];
+      if (!f.crossing()) continue;
+      const FactorPart& part = f.parts[pi];
+      MfCluster::Crossing x;
+      x.k = k;
+      x.factor = fi;
+      x.part = pi;
+      x.position = part.positions[0];
+      x.var = f.vars[x.position];
+      x.single_pair = f.shape == MfFactor::Shape::single_pair;
+      x.other = x.single_pair ? f.vars[1 - x.position] : x.var;
+      x.theta_at = static_cast<std::uint32_t>(cluster.tree->offset(part.local));
+      x.slot_at = slot_size;
+      if (x.single_pair) {
+        x.ca = static_cast<std::uint32_t>(f.factor->cardinalities()[0]);
+        x.cb = static_cast<std::uint32_t>(f.factor->cardinalities()[1]);
+        x.log_at = static_cast<std::uint32_t>(cluster.pair_logs.size());
+        cluster.pair_logs.insert(cluster.pair_logs.end(), f.factor->log_values().begin(), f.factor->log_values().end());
+      }
+      slot_size += static_cast<std::uint32_t>(part.belief.size());
+      cluster.crossings.push_back(x);
+    }
+    cluster.tree_slots.assign(slot_size, 0.0);
+    cluster.tree_last_slots.assign(slot_size, 0.0);
     cluster.base_theta.assign(cluster.tree->total_states(), 0.0);
     for (const auto& [fi, pi] : cluster.parts) {
       const MfFactor& f = factors_[fi];
@@ -501,7 +527,11 @@ double MeanFieldState::update_singleton(std::size_t c, double damping) {
   cluster.entropy = entropy_of(q_[v]);
   cluster.own_energy = 0.0;
   for (const auto& [fi, pi] : cluster.parts) {
-    if (!factors_[fi].crossing()) cluster.own_energy += expectation(q_[v], factors_[fi].factor->log_values());
+    if (!factors_[fi].crossing()) {
+      cluster.own_energy += expectation(q_[v], factors_[fi].factor->log_values());
+    } else {
+      energy_cached_[fi] = 0;  // the ELBO takes it afresh
+    }
   }
   refresh_part_beliefs(c, nullptr);
   return change;
@@ -521,9 +551,12 @@ double MeanFieldState::update_cluster(std::size_t c) {
   double change = 0.0;
   if (cluster.tree) {
     if (update_tree_cluster(c, change)) return change;
-    // The kernel may have written some edge beliefs before giving up: back to what the
-    // cluster's q_c was (the product init before its first update).
-    if (!cluster.updated) refresh_part_beliefs(c, nullptr);
+    if (cluster.updated && cluster.last_by_tree) {  // the junction tree reads the last messages from last_slot
+      for (const MfCluster::Crossing& x : cluster.crossings) {
+        const auto from = cluster.tree_last_slots.begin() + x.slot_at;
+        cluster.last_slot[x.k].assign(from, from + static_cast<std::ptrdiff_t>(q_[x.var].size()));
+      }
+    }
   }
   // The crossing factors' messages (a part of one position: by its factor's kernel).
   std::vector<std::vector<double>>& slots = cluster.next_slot;
@@ -534,8 +567,8 @@ double MeanFieldState::update_cluster(std::size_t c) {
     if (!f.crossing()) continue;
     if (f.shape == MfFactor::Shape::single_pair) {
       slots[k].resize(f.parts[pi].belief.size());
-      pair_message(f.factor->log_values(), f.factor->cardinalities()[0], f.factor->cardinalities()[1], pi,
-                   q_[f.vars[1 - pi]], slots[k].data());
+      pair_message(f.factor->log_values().data(), f.factor->cardinalities()[0], f.factor->cardinalities()[1], pi,
+                   q_[f.vars[1 - pi]].data(), slots[k].data());
     } else {
       message(f, pi, slots[k], nullptr);
     }
@@ -566,87 +599,91 @@ double MeanFieldState::update_cluster(std::size_t c) {
   // H[q_c] = log Z_c - E_{q_c}[log of everything q_c multiplies].
   cluster.entropy = after - cluster.own_energy - slot_energy;
   cluster.updated = true;
+  cluster.last_by_tree = false;
   std::swap(cluster.last_slot, cluster.next_slot);
   return change;
 }
 
 // Rows, chains, automatic clusters: every crossing factor touches one of the cluster's
 // variables, so its message is a unary term of that variable, and the cluster's own
-// factors are a forest. One pass builds θ = base + messages and the local ELBO before;
-// the kernel solves; one pass gives the energy.
+// factors are a forest. One pass over the flattened crossings builds θ = base + messages
+// and the local ELBO before; the kernel solves (and gives its edges' energy); one pass
+// over the marginals gives the rest of the energy.
 bool MeanFieldState::update_tree_cluster(std::size_t c, double& change) {
   MfCluster& cluster = clusters_[c];
   const TreeKernel& tree = *cluster.tree;
-  std::vector<std::vector<double>>& slots = cluster.next_slot;
-  slots.resize(cluster.parts.size());
   std::vector<double>& theta = cluster.theta;
   theta = cluster.base_theta;
-  double before = cluster.updated ? cluster.log_z : cluster.entropy + cluster.own_energy;
-  for (std::size_t k = 0; k < cluster.parts.size(); ++k) {
-    const auto [fi, pi] = cluster.parts[k];
-    const MfFactor& f = factors_[fi];
-    if (!f.crossing()) continue;
-    const FactorPart& part = f.parts[pi];
-    std::vector<double>& slot = slots[k];
-    const std::size_t card = part.belief.size();
-    if (f.shape == MfFactor::Shape::single_pair) {
-      slot.resize(card);
-      pair_message(f.factor->log_values(), f.factor->cardinalities()[0], f.factor->cardinalities()[1], pi,
-                   q_[f.vars[1 - pi]], slot.data());
-    } else {
-      message(f, pi, slot, nullptr);
+  if (cluster.updated && !cluster.last_by_tree) {  // the junction tree made the last update
+    for (const MfCluster::Crossing& x : cluster.crossings) {
+      std::copy(cluster.last_slot[x.k].begin(), cluster.last_slot[x.k].end(), cluster.tree_last_slots.begin() + x.slot_at);
     }
-    const std::vector<double>& q = q_[f.vars[part.positions[0]]];  // the old q of the variable
-    const std::vector<double>* old = cluster.updated ? &cluster.last_slot[k] : nullptr;
-    double* t = theta.data() + tree.offset(part.local);
-    for (std::size_t x = 0; x < card; ++x) {
-      t[x] += slot[x];
-      if (q[x] > 0.0) before += slot[x] == kNegInf ? kNegInf : q[x] * (slot[x] - (old ? (*old)[x] : 0.0));
+  }
+  const double* last = cluster.updated ? cluster.tree_last_slots.data() : nullptr;
+  double before = cluster.updated ? cluster.log_z : cluster.entropy + cluster.own_energy;
+  for (const MfCluster::Crossing& x : cluster.crossings) {
+    const std::vector<double>& q = q_[x.var];  // the variable's old q
+    const std::size_t card = q.size();
+    double* slot = cluster.tree_slots.data() + x.slot_at;
+    if (x.single_pair) {
+      pair_message(cluster.pair_logs.data() + x.log_at, x.ca, x.cb, x.position, q_[x.other].data(), slot);
+    } else {
+      message(factors_[x.factor], x.part, cluster.message, nullptr);
+      std::copy(cluster.message.begin(), cluster.message.end(), slot);
+    }
+    double* t = theta.data() + x.theta_at;
+    for (std::size_t i = 0; i < card; ++i) {
+      t[i] += slot[i];
+      if (q[i] > 0.0) before += slot[i] == kNegInf ? kNegInf : q[i] * (slot[i] - (last ? last[x.slot_at + i] : 0.0));
     }
   }
   std::vector<double>& marginals = cluster.marginals;
   marginals.resize(tree.total_states());
-  if (cluster.edge_beliefs.size() != cluster.tree_edges.size()) {
-    for (const auto& [fi, pi] : cluster.tree_edges) cluster.edge_beliefs.push_back(&factors_[fi].parts[pi].belief);
-  }
   double after = 0.0;
-  // Edge beliefs are written straight into their parts; should the kernel give up half
-  // way, the junction tree writes them all again.
-  if (!tree.run(theta, marginals, cluster.edge_beliefs, after, cluster.scratch)) return false;
+  double own = 0.0;  // E[log f] of the cluster's pairwise factors
+  if (!tree.run(theta, marginals, after, own, cluster.scratch)) return false;
   if (decreased(before, after)) {
     throw NumericError("structured mean field: the ELBO decreased in the update of cluster " + std::to_string(c + 1) +
                        " (" + describe_cluster(graph_, cluster) + ") (a bug: please report it with the model)");
   }
-  // E_{q_c}[base θ + messages] from the marginals, E[log f] of the edges from their beliefs.
+  // E_{q_c}[θ] (base and messages) and E_{q_c}[base θ] from the marginals (θ = -inf
+  // only where the marginal is exactly 0).
   double energy = 0.0;
+  double base = 0.0;
+  for (std::size_t i = 0; i < marginals.size(); ++i) {
+    if (marginals[i] > 0.0) {
+      energy += marginals[i] * theta[i];
+      base += marginals[i] * cluster.base_theta[i];
+    }
+  }
   for (std::size_t local = 0; local < cluster.vars.size(); ++local) {
     std::vector<double>& q = q_[cluster.vars[local]];
     const double* fresh = marginals.data() + tree.offset(local);
-    const double* t = theta.data() + tree.offset(local);
     for (std::size_t x = 0; x < q.size(); ++x) {
       change = std::max(change, std::abs(fresh[x] - q[x]));
       q[x] = fresh[x];
-      if (fresh[x] > 0.0) energy += fresh[x] * t[x];
     }
   }
-  double own = 0.0;
-  for (const auto& [fi, pi] : cluster.tree_edges) own += expectation(factors_[fi].parts[pi].belief, factors_[fi].factor->log_values());
-  double base = 0.0;
-  for (std::size_t i = 0; i < marginals.size(); ++i) {
-    if (marginals[i] > 0.0) base += marginals[i] * cluster.base_theta[i];
-  }
-  for (const auto& [fi, pi] : cluster.parts) {  // one-position parts of general factors read beliefs
-    FactorPart& part = factors_[fi].parts[pi];
-    if (part.positions.size() == 1 && factors_[fi].shape == MfFactor::Shape::general) {
-      const std::vector<double>& q = q_[factors_[fi].vars[part.positions[0]]];
-      part.belief.assign(q.begin(), q.end());
+  // Each crossing factor's E_q[log f] with the others fixed: its message under the new q.
+  for (const MfCluster::Crossing& x : cluster.crossings) {
+    const double* slot = cluster.tree_slots.data() + x.slot_at;
+    const std::vector<double>& q = q_[x.var];
+    double e = 0.0;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      if (q[i] > 0.0) e += q[i] * slot[i];
+    }
+    crossing_energy_[x.factor] = e;
+    energy_cached_[x.factor] = 1;
+    if (!x.single_pair) {  // general factors read their parts' beliefs
+      factors_[x.factor].parts[x.part].belief.assign(q.begin(), q.end());
     }
   }
   cluster.own_energy = own + base;
-  cluster.entropy = after - own - energy;  // energy: base θ and the messages
+  cluster.entropy = after - own - energy;
   cluster.log_z = after;
   cluster.updated = true;
-  std::swap(cluster.last_slot, cluster.next_slot);
+  cluster.last_by_tree = true;
+  std::swap(cluster.tree_slots, cluster.tree_last_slots);
   return true;
 }
 
@@ -680,6 +717,10 @@ std::pair<double, double> MeanFieldState::solve_cluster(std::size_t c, const std
     const FactorPart& part = factors_[fi].parts[pi];
     const double e = expectation(part.belief, plan.graph().factor(FactorId{part.slot}).log_values());
     (factors_[fi].crossing() ? slot_energy : cluster.own_energy) += e;
+    if (factors_[fi].crossing()) {  // E_q[log f] with the other clusters fixed
+      crossing_energy_[fi] = e;
+      energy_cached_[fi] = 1;
+    }
   }
   return {*run.log_z, slot_energy};
 }
@@ -695,7 +736,8 @@ double MeanFieldState::elbo(std::size_t threads) const {
     for (std::size_t b = begin; b < end; ++b) {
       double sum = 0.0;
       for (std::size_t k = b * kBlock; k < std::min(crossing_.size(), (b + 1) * kBlock); ++k) {
-        sum += expected_log(factors_[crossing_[k]]);
+        const std::uint32_t f = crossing_[k];
+        sum += energy_cached_[f] ? crossing_energy_[f] : expected_log(factors_[f]);
       }
       partial[b] = sum;
     }

@@ -62,13 +62,31 @@ struct MfCluster {
   // junction tree over their own factors plus one slot factor per crossing factor (its
   // expected log-potential, set per update), built on first use.
   std::optional<TreeKernel> tree;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> tree_edges;  // kernel edge -> (factor, part)
+  // The tree path's crossing factors, flattened so that an update reads arrays instead
+  // of walking factors and parts: each touches one variable of the cluster, and its
+  // message lives at slot_at in tree_slots (this update) / tree_last_slots (the last).
+  struct Crossing {
+    std::uint32_t k = 0;           // its entry of `parts`
+    std::uint32_t factor = 0;      // index into the state's factors
+    std::uint32_t part = 0;        // its part of that factor
+    std::uint32_t var = 0;         // the cluster's variable it touches
+    std::uint32_t other = 0;       // single pairs: the other variable
+    std::uint32_t theta_at = 0;    // offset of `var` in the kernel's θ
+    std::uint32_t slot_at = 0;
+    std::uint32_t position = 0;    // of `var` in the factor's scope
+    std::uint32_t log_at = 0;      // single pairs: the factor's log table at pair_logs[log_at ..]
+    std::uint32_t ca = 0, cb = 0;  // single pairs: its cardinalities
+    bool single_pair = false;
+  };
+  std::vector<Crossing> crossings;
+  std::vector<double> pair_logs;  // the single pairs' log tables, copied next to each other
+  std::vector<double> tree_slots, tree_last_slots;
+  bool last_by_tree = false;  // the last update's messages are in tree_last_slots, not last_slot
   std::optional<ExactPlan> plan;
   std::vector<std::vector<double>> last_slot;  // per entry of `parts`: the message of its last update
   // Buffers reused by every update of this cluster (updates of one cluster never overlap).
   std::vector<std::vector<double>> next_slot;
-  std::vector<double> theta, marginals;
-  std::vector<std::vector<double>*> edge_beliefs;
+  std::vector<double> theta, marginals, message;
   TreeKernel::Scratch scratch;
   double log_z = 0.0;                          // log Z of its last exact update
   double entropy = 0.0;                        // H[q_c]
@@ -127,6 +145,11 @@ class MeanFieldState {
   ReducedModel model_;
   std::vector<MfFactor> factors_;
   std::vector<std::uint32_t> crossing_;  // the factors touching several clusters
+  // E_q[log f] of a crossing factor as the last update touching it left it (a cluster
+  // update computes it with every other cluster fixed), so the ELBO need not walk the
+  // factor again; 0 in energy_cached_ when that update (a singleton's) did not.
+  std::vector<double> crossing_energy_;
+  std::vector<char> energy_cached_;
   std::vector<MfCluster> clusters_;
   std::vector<std::uint32_t> cluster_of_;  // per graph variable; kNone when observed
   std::vector<std::vector<double>> q_;     // per graph variable (empty when observed)

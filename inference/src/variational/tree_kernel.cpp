@@ -111,18 +111,29 @@ std::optional<TreeKernel> TreeKernel::build(const std::vector<std::size_t>& card
     const std::size_t cc = cards[edge.child];
     const std::size_t ca = cards[edges[e].a];
     kernel.tables_.resize(edge.table + cp * cc);
+    kernel.logs_.resize(edge.table + cp * cc);
     for (std::size_t xp = 0; xp < cp; ++xp) {
       for (std::size_t xc = 0; xc < cc; ++xc) {
         const std::size_t index = edge.parent_first ? xp + ca * xc : xc + ca * xp;
         kernel.tables_[edge.table + xp * cc + xc] = std::exp(l[index] - hi);
+        kernel.logs_[edge.table + xp * cc + xc] = l[index];
       }
     }
   }
+  kernel.binary_ = std::all_of(cards.begin(), cards.end(), [](std::size_t c) { return c == 2; });
   return kernel;
 }
 
-bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
-                     std::span<std::vector<double>* const> edge_beliefs, double& log_z, Scratch& scratch) const {
+bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals, double& log_z, double& edge_energy,
+                     Scratch& scratch) const {
+  return binary_ ? run_with<2>(theta, marginals, log_z, edge_energy, scratch)
+                 : run_with<0>(theta, marginals, log_z, edge_energy, scratch);
+}
+
+template <std::size_t K>
+bool TreeKernel::run_with(std::span<const double> theta, std::span<double> marginals, double& log_z,
+                          double& edge_energy, Scratch& scratch) const {
+  const auto card = [&](std::size_t l) { return K != 0 ? K : cards_[l]; };
   const std::size_t n = cards_.size();
   const std::size_t states = offsets_.back();
   // φ = exp(θ - max θ) per variable (0 for -inf).
@@ -133,13 +144,13 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
     const double* t = theta.data() + offsets_[l];
     double hi = kNegInf;
     double lo = std::numeric_limits<double>::infinity();
-    for (std::size_t x = 0; x < cards_[l]; ++x) {
+    for (std::size_t x = 0; x < card(l); ++x) {
       if (t[x] == kNegInf) continue;
       hi = std::max(hi, t[x]);
       lo = std::min(lo, t[x]);
     }
     if (hi == kNegInf || hi - lo > kLinearLogRange) return false;
-    for (std::size_t x = 0; x < cards_[l]; ++x) phi[offsets_[l] + x] = t[x] == kNegInf ? 0.0 : std::exp(t[x] - hi);
+    for (std::size_t x = 0; x < card(l); ++x) phi[offsets_[l] + x] = t[x] == kNegInf ? 0.0 : std::exp(t[x] - hi);
     total += hi;
   }
   // Upward: u_c = φ_c Π m_{k→c}, normalised; m_{c→p}(x_p) = Σ ψ u_c, normalised.
@@ -154,18 +165,18 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
   for (std::size_t k = n; k-- > 0;) {
     const std::uint32_t c = order_[k];
     double* u = up.data() + offsets_[c];
-    std::copy_n(phi.data() + offsets_[c], cards_[c], u);
+    std::copy_n(phi.data() + offsets_[c], card(c), u);
     for (std::uint32_t i = child_begin_[c]; i < child_begin_[c + 1]; ++i) {
       const double* m = message.data() + message_at[edges_[child_list_[i]].child];
-      for (std::size_t x = 0; x < cards_[c]; ++x) u[x] *= m[x];
+      for (std::size_t x = 0; x < card(c); ++x) u[x] *= m[x];
     }
     double s_sum = 0.0;
-    if (!normalise(u, cards_[c], s_sum)) return false;
+    if (!normalise(u, card(c), s_sum)) return false;
     normalisers.multiply(s_sum);
     if (up_edge_[c] == kRoot) continue;
     const Edge& edge = edges_[up_edge_[c]];
-    const std::size_t cp = cards_[edge.parent];
-    const std::size_t cc = cards_[c];
+    const std::size_t cp = card(edge.parent);
+    const std::size_t cc = card(c);
     double* m = message.data() + message_at[c];
     const double* psi = tables_.data() + edge.table;
     for (std::size_t xp = 0; xp < cp; ++xp) {
@@ -182,11 +193,12 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
   std::vector<double>& down = scratch.down;  // roots: 1; every other entry is computed
   down.resize(states);
   for (const std::uint32_t r : order_) {
-    if (up_edge_[r] == kRoot) std::fill_n(down.data() + offsets_[r], cards_[r], 1.0);
+    if (up_edge_[r] == kRoot) std::fill_n(down.data() + offsets_[r], card(r), 1.0);
   }
   std::vector<double>& exclusive = scratch.exclusive;
+  double energy = 0.0;
   for (const std::uint32_t p : order_) {
-    const std::size_t cp = cards_[p];
+    const std::size_t cp = card(p);
     const double* phi_p = phi.data() + offsets_[p];
     const double* d_p = down.data() + offsets_[p];
     // The marginal of p: φ_p d_p Π_k m_{k→p}.
@@ -204,7 +216,7 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
       const std::uint32_t e = child_list_[i];
       const Edge& edge = edges_[e];
       const std::uint32_t c = edge.child;
-      const std::size_t cc = cards_[c];
+      const std::size_t cc = card(c);
       // π_{p\c}: unnormalised (the sums below are normalised and checked against the floor).
       exclusive.resize(cp);
       for (std::size_t x = 0; x < cp; ++x) exclusive[x] = phi_p[x] * d_p[x];
@@ -221,24 +233,25 @@ bool TreeKernel::run(std::span<const double> theta, std::span<double> marginals,
         for (std::size_t xc = 0; xc < cc; ++xc) d_c[xc] += psi[xp * cc + xc] * w;
       }
       if (!normalise(d_c, cc, ignored)) return false;
-      // The edge's belief ∝ ψ(x_p, x_c) π_{p\c}(x_p) u_c(x_c), in the factor's layout.
+      // The edge's belief ∝ ψ(x_p, x_c) π_{p\c}(x_p) u_c(x_c); its E[log f] (an entry of
+      // weight 0 contributes nothing: ψ = 0 is where log f = -inf).
       const double* u_c = up.data() + offsets_[c];
-      std::vector<double>& belief = *edge_beliefs[e];
-      belief.resize(cp * cc);
+      const double* log_f = logs_.data() + edge.table;
       double sum = 0.0;
+      double weighted = 0.0;
       for (std::size_t xp = 0; xp < cp; ++xp) {
         for (std::size_t xc = 0; xc < cc; ++xc) {
           const double b = psi[xp * cc + xc] * exclusive[xp] * u_c[xc];
-          belief[edge.parent_first ? xp + cp * xc : xc + cc * xp] = b;
+          if (b > 0.0) weighted += b * log_f[xp * cc + xc];
           sum += b;
         }
       }
       if (!(sum > kLinearFloor)) return false;
-      const double inverse = 1.0 / sum;
-      for (double& b : belief) b *= inverse;
+      energy += weighted / sum;
     }
   }
   log_z = total + normalisers.log();
+  edge_energy = energy;
   return true;
 }
 

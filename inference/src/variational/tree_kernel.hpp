@@ -40,10 +40,11 @@ class TreeKernel {
   };
 
   // θ per local variable and state (at offset(l) + x; -inf allowed). On success fills
-  // `marginals` (same layout), `*edge_beliefs[e]` (edge e's belief in its factor's
-  // layout, resized) and log Z.
-  bool run(std::span<const double> theta, std::span<double> marginals, std::span<std::vector<double>* const> edge_beliefs,
-           double& log_z, Scratch& scratch) const;
+  // `marginals` (same layout), log Z and the edges' energy Σ_e E_{b_e}[log f_e] under
+  // their beliefs b_e (mean field needs only that of the edge beliefs, so they are
+  // never stored).
+  bool run(std::span<const double> theta, std::span<double> marginals, double& log_z, double& edge_energy,
+           Scratch& scratch) const;
 
  private:
   struct Edge {
@@ -64,6 +65,13 @@ class TreeKernel {
   std::size_t message_size_ = 0;
   std::vector<Edge> edges_;             // in the order given to build
   std::vector<double> tables_;
+  std::vector<double> logs_;  // log f_e in the layout of tables_ (-inf where ψ is 0)
+  bool binary_ = false;       // every variable has two states: loops of fixed length
+
+  // The run with every cardinality K (K = 0: as cards_ says).
+  template <std::size_t K>
+  bool run_with(std::span<const double> theta, std::span<double> marginals, double& log_z, double& edge_energy,
+                Scratch& scratch) const;
 };
 
 }  // namespace copi::detail
