@@ -26,8 +26,12 @@ double sweep(detail::MeanFieldState& state, const MeanFieldOptions& options, std
   for (const std::vector<std::uint32_t>& colour : state.colour_classes()) {
     // Clusters of one colour share no factor: updating them at once is updating them
     // one after another, in any order.
+    // Chunks of about 64 variables: 64 singletons, or one row of a grid.
+    std::size_t variables = 0;
+    for (const std::uint32_t c : colour) variables += state.cluster(c).vars.size();
+    const std::size_t grain = std::max<std::size_t>(1, 64 * colour.size() / std::max<std::size_t>(1, variables));
     changes.assign(colour.size(), 0.0);
-    detail::parallel_for_range(colour.size(), 64, threads, [&](std::size_t begin, std::size_t end) {
+    detail::parallel_for_range(colour.size(), grain, threads, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) changes[i] = state.update(colour[i], options.damping);
     });
     for (const double c : changes) change = std::max(change, c);
