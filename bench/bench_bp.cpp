@@ -98,16 +98,18 @@ void register_all() {
                                  [name](benchmark::State& s) { run(s, name, copi::BpSchedule::sequential, 1); })
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("BM_BpSetup_" + name).c_str(),
-                                 [name](benchmark::State& s) {
-                                   copi::BpOptions options;
-                                   options.schedule = copi::BpSchedule::parallel;
-                                   options.threads = 1;
-                                   std::size_t done = 0;
-                                   for (auto _ : s) s.SetIterationTime(seconds_of(model(name), options, 1, done));
-                                 })
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond);
+    for (const std::size_t threads : {1, 2}) {
+      benchmark::RegisterBenchmark(("BM_BpSetup_" + name + "/threads:" + std::to_string(threads)).c_str(),
+                                   [name, threads](benchmark::State& s) {
+                                     copi::BpOptions options;
+                                     options.schedule = copi::BpSchedule::parallel;
+                                     options.threads = threads;
+                                     std::size_t done = 0;
+                                     for (auto _ : s) s.SetIterationTime(seconds_of(model(name), options, 1, done));
+                                   })
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
   }
 }
 

@@ -16,6 +16,10 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 // The factor with every observed variable of its scope fixed at its state, in one pass
 // over the entries that remain; nullopt when the evidence touches none of its scope.
 std::optional<DiscreteFactor> reduce_by(const DiscreteFactor& factor, const Evidence& evidence) {
+  // Most factors meet no evidence: nothing to allocate for them.
+  if (std::none_of(factor.scope().begin(), factor.scope().end(), [&](VarId v) { return evidence.contains(v); })) {
+    return std::nullopt;
+  }
   const std::vector<std::size_t> own = table_strides(factor.cardinalities());
   std::vector<VarId> scope;
   std::vector<std::size_t> cards;

@@ -18,60 +18,131 @@ namespace {
 
 using detail::BpEngine;
 using detail::BpGraph;
+using detail::parallel_for_range;
 using detail::Rule;
+
+// A factor's Bethe term E_b[log f] + H(b) = log Σ_x f(x) Π_j n_j(x_j) − E_b[Σ_j log n_j(x_j)]
+// from the linear table and linear messages: a log per message entry and one per factor
+// instead of an exp and a log per table entry. False (nothing done) when the sum
+// would leave the linear domain's range; the caller then takes logs throughout.
+bool linear_factor_term(const BpGraph& g, std::size_t f, const std::vector<double>& to_factor,
+                        std::vector<double>& weights, std::vector<double>& incoming, std::vector<double>& log_message,
+                        std::vector<std::uint32_t>& x, double& term) {
+  const std::vector<double>& logs = g.factors[f]->log_values();
+  const double* table = g.linear_tables.data() + g.table_offset[f];
+  const std::uint32_t first = g.factor_begin[f];
+  const std::uint32_t arity = g.arity(f);
+  // log n_j per message entry, message j at log_message[start_j ..] (start_j = Σ_{k<j} |x_k|).
+  log_message.clear();
+  for (std::uint32_t j = 0; j < arity; ++j) {
+    const double* n = to_factor.data() + g.edge_offset[first + j];
+    for (std::uint32_t s = 0; s < g.card[g.edge_var[first + j]]; ++s) log_message.push_back(n[s] > 0.0 ? std::log(n[s]) : -INFINITY);
+  }
+  weights.resize(logs.size());
+  incoming.resize(logs.size());
+  x.assign(arity, 0);
+  double sum = 0.0;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    double w = table[i];
+    double in = 0.0;
+    std::uint32_t start = 0;
+    for (std::uint32_t j = 0; j < arity; ++j) {
+      w *= to_factor[g.edge_offset[first + j] + x[j]];
+      in += log_message[start + x[j]];
+      start += g.card[g.edge_var[first + j]];
+    }
+    weights[i] = w;
+    incoming[i] = in;
+    sum += w;
+    for (std::uint32_t j = 0; j < arity; ++j) {
+      if (++x[j] < g.card[g.edge_var[first + j]]) break;
+      x[j] = 0;
+    }
+  }
+  if (!(sum > detail::kLinearFloor && sum < INFINITY)) return false;
+  // The table is exp(log f - max log f).
+  const double shift = *std::max_element(logs.begin(), logs.end());
+  double expected_incoming = 0.0;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    if (weights[i] > 0.0) expected_incoming += weights[i] * incoming[i];
+  }
+  term = shift + std::log(sum) - expected_incoming / sum;
+  return true;
+}
 
 // The Bethe approximation of log Z from converged messages:
 //   sum_f [ E_{b_f} log f + H(b_f) ] - sum_v (d_v - 1) H(b_v)
+// The factor terms are summed in fixed blocks, the blocks in order: the same bits for
+// any thread count.
 template <typename M>
-double bethe_log_z(const BpGraph& g, const std::vector<double>& to_var, const std::vector<double>& to_factor,
-                   const std::vector<std::vector<double>>& marginals) {
+double bethe_log_z(const BpGraph& g, const std::vector<double>& to_factor,
+                   const std::vector<std::vector<double>>& marginals, std::size_t threads) {
+  constexpr std::size_t kBlock = 1024;
+  const std::size_t factor_blocks = (g.num_factors() + kBlock - 1) / kBlock;
+  const std::size_t var_blocks = (g.num_vars() + kBlock - 1) / kBlock;
+  std::vector<double> partial(factor_blocks + var_blocks, 0.0);
+  parallel_for_range(partial.size(), 1, threads, [&](std::size_t begin, std::size_t end) {
+    std::vector<double> weights;
+    std::vector<double> incoming;
+    std::vector<double> log_message;
+    std::vector<std::uint32_t> x;
+    for (std::size_t block = begin; block < end; ++block) {
+      double total = 0.0;
+      if (block >= factor_blocks) {
+        const std::size_t first_var = (block - factor_blocks) * kBlock;
+        for (std::size_t v = first_var; v < std::min(g.num_vars(), first_var + kBlock); ++v) {
+          if (marginals[v].empty()) continue;  // observed
+          double neg_entropy = 0.0;
+          for (const double p : marginals[v]) {
+            if (p > 0.0) neg_entropy += p * std::log(p);
+          }
+          total += (static_cast<double>(g.degree(v)) - 1.0) * neg_entropy;
+        }
+        partial[block] = total;
+        continue;
+      }
+      for (std::size_t f = block * kBlock; f < std::min(g.num_factors(), (block + 1) * kBlock); ++f) {
+        const std::vector<double>& logs = g.factors[f]->log_values();
+        const std::uint32_t first = g.factor_begin[f];
+        const std::uint32_t arity = g.arity(f);
+        if constexpr (!M::kLog) {
+          double term = 0.0;
+          if (linear_factor_term(g, f, to_factor, weights, incoming, log_message, x, term)) {
+            total += term;
+            continue;
+          }
+        }
+        weights.assign(logs.size(), 0.0);
+        x.assign(arity, 0);
+        double hi = -INFINITY;
+        for (std::size_t i = 0; i < logs.size(); ++i) {
+          double incoming = 0.0;
+          for (std::uint32_t j = 0; j < arity; ++j) {
+            incoming += M::log_message_entry(to_factor.data() + g.edge_offset[first + j], x[j]);
+          }
+          weights[i] = logs[i] + incoming;
+          hi = std::max(hi, weights[i]);
+          for (std::uint32_t j = 0; j < arity; ++j) {
+            if (++x[j] < g.card[g.edge_var[first + j]]) break;
+            x[j] = 0;
+          }
+        }
+        double sum = 0.0;
+        for (const double w : weights) sum += std::exp(w - hi);
+        const double lse = hi + std::log(sum);
+        // E_b[log f] + H(b) = lse - E_b[sum_j log n_j]; the incoming part is weights - logs.
+        double expected_incoming = 0.0;
+        for (std::size_t i = 0; i < logs.size(); ++i) {
+          const double b = std::exp(weights[i] - lse);
+          if (b > 0.0) expected_incoming += b * (weights[i] - logs[i]);
+        }
+        total += lse - expected_incoming;
+      }
+      partial[block] = total;
+    }
+  });
   double total = g.log_constant;
-  std::vector<double> weights;
-  for (std::size_t f = 0; f < g.num_factors(); ++f) {
-    const std::vector<double>& logs = g.factors[f]->log_values();
-    const std::uint32_t first = g.factor_begin[f];
-    const std::uint32_t arity = g.arity(f);
-    weights.assign(logs.size(), 0.0);
-    std::vector<std::uint32_t> x(arity, 0);
-    double hi = -INFINITY;
-    for (std::size_t i = 0; i < logs.size(); ++i) {
-      double incoming = 0.0;
-      for (std::uint32_t j = 0; j < arity; ++j) {
-        incoming += M::log_message_entry(to_factor.data() + g.edge_offset[first + j], x[j]);
-      }
-      weights[i] = logs[i] + incoming;
-      hi = std::max(hi, weights[i]);
-      for (std::uint32_t j = 0; j < arity; ++j) {
-        if (++x[j] < g.card[g.edge_var[first + j]]) break;
-        x[j] = 0;
-      }
-    }
-    double sum = 0.0;
-    for (const double w : weights) sum += std::exp(w - hi);
-    const double lse = hi + std::log(sum);
-    // E_b[log f] + H(b) = lse - E_b[sum_j log n_j]; recompute the incoming part.
-    std::fill(x.begin(), x.end(), 0);
-    double expected_incoming = 0.0;
-    for (std::size_t i = 0; i < logs.size(); ++i) {
-      const double b = std::exp(weights[i] - lse);
-      if (b > 0.0) expected_incoming += b * (weights[i] - logs[i]);
-      for (std::uint32_t j = 0; j < arity; ++j) {
-        if (++x[j] < g.card[g.edge_var[first + j]]) break;
-        x[j] = 0;
-      }
-    }
-    total += lse - expected_incoming;
-  }
-  (void)to_var;
-  for (std::size_t v = 0; v < g.num_vars(); ++v) {
-    const double d = g.degree(v);
-    if (marginals[v].empty()) continue;  // observed
-    double neg_entropy = 0.0;
-    for (const double p : marginals[v]) {
-      if (p > 0.0) neg_entropy += p * std::log(p);
-    }
-    total += (d - 1.0) * neg_entropy;
-  }
+  for (const double p : partial) total += p;
   return total;
 }
 
@@ -129,11 +200,13 @@ void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGrap
 
   // Beliefs (max-marginals for max-product); observed variables carry point masses.
   std::vector<std::vector<double>> beliefs(graph.num_variables());
-  for (std::size_t v = 0; v < graph.num_variables(); ++v) {
-    if (evidence.contains(VarId{static_cast<std::uint32_t>(v)})) continue;
-    beliefs[v].resize(g.card[v]);
-    M::belief(g, v, engine.to_var().data(), beliefs[v].data());
-  }
+  parallel_for_range(graph.num_variables(), 1024, threads, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t v = begin; v < end; ++v) {
+      if (evidence.contains(VarId{static_cast<std::uint32_t>(v)})) continue;
+      beliefs[v].resize(g.card[v]);
+      M::belief(g, v, engine.to_var().data(), beliefs[v].data());
+    }
+  });
   if (task == Task::mpe) {
     // Decode variable by variable, each choosing its best state given the factor
     // messages recomputed with the already decided neighbours clamped.
@@ -173,7 +246,7 @@ void run_engine(const FactorGraph& graph, const Evidence& evidence, const BpGrap
     result.map_log_value = detail::log_value_of(graph, result.map);
     return;
   }
-  result.log_z = bethe_log_z<M>(g, engine.to_var(), engine.to_factor(), beliefs);
+  result.log_z = bethe_log_z<M>(g, engine.to_factor(), beliefs, threads);
   result.log_z_kind = forest ? LogZKind::exact : LogZKind::bethe;  // the Bethe energy is exact on forests
   if (request.factor_beliefs && task == Task::marginals) {
     result.factor_beliefs = detail::embed_factor_beliefs(
@@ -237,8 +310,16 @@ namespace detail {
 InferenceResult run_bp(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g,
                        const std::optional<ForestSchedule>& forest, Task task, const BpOptions& options,
                        bool factor_beliefs) {
-  const RunRequest request{&forest, factor_beliefs};
   return with_threads(options.threads, [&](std::size_t threads) {
+    return run_bp_in_arena(graph, evidence, g, forest, task, options, factor_beliefs, threads);
+  });
+}
+
+InferenceResult run_bp_in_arena(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g,
+                                const std::optional<ForestSchedule>& forest, Task task, const BpOptions& options,
+                                bool factor_beliefs, std::size_t threads) {
+  const RunRequest request{&forest, factor_beliefs};
+  {
     InferenceResult run;
     // The policy of copi/inference/detail/numeric_domain.hpp: a table too wide for a
     // linear copy, or a linear normaliser below the floor, sends the run to log space.
@@ -263,7 +344,7 @@ InferenceResult run_bp(const FactorGraph& graph, const Evidence& evidence, const
     }
     run.report.threads = threads;
     return run;
-  });
+  }
 }
 
 }  // namespace detail
@@ -272,9 +353,11 @@ InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evi
                                    const BpOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   options.validate();
-  const BpGraph g = detail::build_bp_graph(graph, evidence);
-  const auto forest = options.schedule == BpSchedule::automatic ? detail::forest_schedule(g) : std::nullopt;
-  InferenceResult result = detail::run_bp(graph, evidence, g, forest, task, options, false);
+  InferenceResult result = detail::with_threads(options.threads, [&](std::size_t threads) {
+    const BpGraph g = detail::build_bp_graph(graph, evidence, threads);
+    const auto forest = options.schedule == BpSchedule::automatic ? detail::forest_schedule(g) : std::nullopt;
+    return detail::run_bp_in_arena(graph, evidence, g, forest, task, options, false, threads);
+  });
   result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -26,11 +26,13 @@ class BpEngine {
   BpEngine(const BpGraph& g, const BpOptions& options, std::size_t threads)
       : g_(g), options_(options), threads_(threads),
         to_var_(g.message_size), to_factor_(g.message_size), scratch_(64) {
-    for (std::size_t e = 0; e < g.num_edges(); ++e) {
-      const std::uint32_t card = g.card[g.edge_var[e]];
-      std::fill_n(to_var_.data() + g.edge_offset[e], card, M::uniform(card));
-      std::fill_n(to_factor_.data() + g.edge_offset[e], card, M::uniform(card));
-    }
+    parallel_for_range(g.num_edges(), 4096, threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t e = begin; e < end; ++e) {
+        const std::uint32_t card = g.card[g.edge_var[e]];
+        std::fill_n(to_var_.data() + g.edge_offset[e], card, M::uniform(card));
+        std::fill_n(to_factor_.data() + g.edge_offset[e], card, M::uniform(card));
+      }
+    });
   }
 
   // Two passes over each tree of a forest: leaves to root, root to leaves. Exact.

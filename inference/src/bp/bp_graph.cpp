@@ -4,31 +4,41 @@
 #include <cmath>
 
 #include "copi/graph/error.hpp"
+#include "copi/inference/detail/parallel.hpp"
 
 namespace copi::detail {
 namespace {
 
-// Each factor's max-shifted linear copy and the widest log range.
-void fill_tables(BpGraph& g) {
-  g.table_offset.clear();
-  g.linear_tables.clear();
-  g.widest_log_range = 0.0;
+// Each factor's max-shifted linear copy and the widest log range (a maximum: the same
+// for any thread count).
+void fill_tables(BpGraph& g, std::size_t threads) {
+  g.table_offset.assign(g.factors.size(), 0);
+  std::size_t size = 0;
   for (std::size_t f = 0; f < g.factors.size(); ++f) {
-    const std::vector<double>& logs = g.factors[f]->log_values();
-    const double hi = *std::max_element(logs.begin(), logs.end());  // finite: the model is not impossible
-    double lo = hi;
-    g.table_offset.push_back(g.linear_tables.size());
-    for (const double l : logs) {
-      g.linear_tables.push_back(std::exp(l - hi));
-      if (l != -INFINITY) lo = std::min(lo, l);
-    }
-    g.widest_log_range = std::max(g.widest_log_range, hi - lo);
+    g.table_offset[f] = size;
+    size += g.factors[f]->log_values().size();
   }
+  g.linear_tables.resize(size);
+  g.widest_log_range = parallel_max(g.factors.size(), 1024, threads, [&](std::size_t begin, std::size_t end) {
+    double widest = 0.0;
+    for (std::size_t f = begin; f < end; ++f) {
+      const std::vector<double>& logs = g.factors[f]->log_values();
+      const double hi = *std::max_element(logs.begin(), logs.end());  // finite: the model is not impossible
+      double lo = hi;
+      double* linear = g.linear_tables.data() + g.table_offset[f];
+      for (std::size_t i = 0; i < logs.size(); ++i) {
+        linear[i] = std::exp(logs[i] - hi);
+        if (logs[i] != -INFINITY) lo = std::min(lo, logs[i]);
+      }
+      widest = std::max(widest, hi - lo);
+    }
+    return widest;
+  });
 }
 
 }  // namespace
 
-BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
+BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence, std::size_t threads) {
   BpGraph g;
   g.reduced = reduce_model(graph, evidence);
   if (g.reduced.impossible()) throw ImpossibleEvidence("the evidence has probability zero under the model");
@@ -55,16 +65,16 @@ BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence) {
   std::vector<std::uint32_t> fill(g.var_begin.begin(), g.var_begin.end() - 1);
   for (std::uint32_t e = 0; e < g.edge_var.size(); ++e) g.var_edges[fill[g.edge_var[e]]++] = e;
 
-  fill_tables(g);
+  fill_tables(g, threads);
   return g;
 }
 
-void load_bp_tables(BpGraph& g, const FactorGraph& graph, const Evidence& evidence) {
+void load_bp_tables(BpGraph& g, const FactorGraph& graph, const Evidence& evidence, std::size_t threads) {
   g.reduced = reduce_model(graph, evidence);
   if (g.reduced.impossible()) throw ImpossibleEvidence("the evidence has probability zero under the model");
   g.factors = g.reduced.factors();
   g.log_constant = g.reduced.log_constant();
-  fill_tables(g);
+  fill_tables(g, threads);
 }
 
 }  // namespace copi::detail

@@ -43,11 +43,12 @@ struct BpGraph {
 
 // Throws InputError when a factor is zero everywhere after the evidence. The result
 // refers to `graph`'s factors: keep the graph alive while using it.
-BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence);
+// `threads`: inside with_threads, the count in effect (the linear tables are made in parallel).
+BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence, std::size_t threads = 1);
 
 // The values part of build_bp_graph: the reduced factors, their linear tables and the
 // constant, from the graph's current values. A graph whose values changed (same
 // scopes, same evidence) needs only this: the edge layout stays.
-void load_bp_tables(BpGraph& g, const FactorGraph& graph, const Evidence& evidence);
+void load_bp_tables(BpGraph& g, const FactorGraph& graph, const Evidence& evidence, std::size_t threads = 1);
 
 }  // namespace copi::detail

@@ -10,6 +10,7 @@
 #include "bp/bp_run.hpp"
 #include "bp/forest_schedule.hpp"
 #include "copi/graph/error.hpp"
+#include "copi/inference/detail/parallel.hpp"
 
 namespace copi {
 namespace detail {
@@ -54,11 +55,14 @@ void BpPlan::set_factor(FactorId id, std::span<const double> log_values) {
 
 InferenceResult BpPlan::run(Task task, bool factor_beliefs) {
   const auto start = std::chrono::steady_clock::now();
-  if (stale_) {
-    detail::load_bp_tables(plan_->graph, graph_, evidence_);
-    stale_ = false;
-  }
-  InferenceResult result = detail::run_bp(graph_, evidence_, plan_->graph, plan_->forest, task, options_, factor_beliefs);
+  InferenceResult result = detail::with_threads(options_.threads, [&](std::size_t threads) {
+    if (stale_) {
+      detail::load_bp_tables(plan_->graph, graph_, evidence_, threads);
+      stale_ = false;
+    }
+    return detail::run_bp_in_arena(graph_, evidence_, plan_->graph, plan_->forest, task, options_, factor_beliefs,
+                                   threads);
+  });
   result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -17,4 +17,9 @@ InferenceResult run_bp(const FactorGraph& graph, const Evidence& evidence, const
                        const std::optional<ForestSchedule>& forest, Task task, const BpOptions& options,
                        bool factor_beliefs);
 
+// The same inside with_threads: `threads` is the count in effect.
+InferenceResult run_bp_in_arena(const FactorGraph& graph, const Evidence& evidence, const BpGraph& g,
+                                const std::optional<ForestSchedule>& forest, Task task, const BpOptions& options,
+                                bool factor_beliefs, std::size_t threads);
+
 }  // namespace copi::detail
