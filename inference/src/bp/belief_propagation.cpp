@@ -7,6 +7,7 @@
 #include "bp/bp_engine.hpp"
 #include "bp/bp_graph.hpp"
 #include "bp/bp_run.hpp"
+#include "bp/factor_energy.hpp"
 #include "bp/forest_schedule.hpp"
 #include "factor_beliefs.hpp"
 #include "copi/graph/error.hpp"
@@ -21,55 +22,6 @@ using detail::BpGraph;
 using detail::parallel_for_range;
 using detail::Rule;
 
-// A factor's Bethe term E_b[log f] + H(b) = log Σ_x f(x) Π_j n_j(x_j) − E_b[Σ_j log n_j(x_j)]
-// from the linear table and linear messages: a log per message entry and one per factor
-// instead of an exp and a log per table entry. False (nothing done) when the sum
-// would leave the linear domain's range; the caller then takes logs throughout.
-bool linear_factor_term(const BpGraph& g, std::size_t f, const std::vector<double>& to_factor,
-                        std::vector<double>& weights, std::vector<double>& incoming, std::vector<double>& log_message,
-                        std::vector<std::uint32_t>& x, double& term) {
-  const std::vector<double>& logs = g.factors[f]->log_values();
-  const double* table = g.linear_tables.data() + g.table_offset[f];
-  const std::uint32_t first = g.factor_begin[f];
-  const std::uint32_t arity = g.arity(f);
-  // log n_j per message entry, message j at log_message[start_j ..] (start_j = Σ_{k<j} |x_k|).
-  log_message.clear();
-  for (std::uint32_t j = 0; j < arity; ++j) {
-    const double* n = to_factor.data() + g.edge_offset[first + j];
-    for (std::uint32_t s = 0; s < g.card[g.edge_var[first + j]]; ++s) log_message.push_back(n[s] > 0.0 ? std::log(n[s]) : -INFINITY);
-  }
-  weights.resize(logs.size());
-  incoming.resize(logs.size());
-  x.assign(arity, 0);
-  double sum = 0.0;
-  for (std::size_t i = 0; i < logs.size(); ++i) {
-    double w = table[i];
-    double in = 0.0;
-    std::uint32_t start = 0;
-    for (std::uint32_t j = 0; j < arity; ++j) {
-      w *= to_factor[g.edge_offset[first + j] + x[j]];
-      in += log_message[start + x[j]];
-      start += g.card[g.edge_var[first + j]];
-    }
-    weights[i] = w;
-    incoming[i] = in;
-    sum += w;
-    for (std::uint32_t j = 0; j < arity; ++j) {
-      if (++x[j] < g.card[g.edge_var[first + j]]) break;
-      x[j] = 0;
-    }
-  }
-  if (!(sum > detail::kLinearFloor && sum < INFINITY)) return false;
-  // The table is exp(log f - max log f).
-  const double shift = *std::max_element(logs.begin(), logs.end());
-  double expected_incoming = 0.0;
-  for (std::size_t i = 0; i < logs.size(); ++i) {
-    if (weights[i] > 0.0) expected_incoming += weights[i] * incoming[i];
-  }
-  term = shift + std::log(sum) - expected_incoming / sum;
-  return true;
-}
-
 // The Bethe approximation of log Z from converged messages:
 //   sum_f [ E_{b_f} log f + H(b_f) ] - sum_v (d_v - 1) H(b_v)
 // The factor terms are summed in fixed blocks, the blocks in order: the same bits for
@@ -82,10 +34,7 @@ double bethe_log_z(const BpGraph& g, const std::vector<double>& to_factor,
   const std::size_t var_blocks = (g.num_vars() + kBlock - 1) / kBlock;
   std::vector<double> partial(factor_blocks + var_blocks, 0.0);
   parallel_for_range(partial.size(), 1, threads, [&](std::size_t begin, std::size_t end) {
-    std::vector<double> weights;
-    std::vector<double> incoming;
-    std::vector<double> log_message;
-    std::vector<std::uint32_t> x;
+    detail::FactorEnergyScratch scratch;
     for (std::size_t block = begin; block < end; ++block) {
       double total = 0.0;
       if (block >= factor_blocks) {
@@ -102,41 +51,7 @@ double bethe_log_z(const BpGraph& g, const std::vector<double>& to_factor,
         continue;
       }
       for (std::size_t f = block * kBlock; f < std::min(g.num_factors(), (block + 1) * kBlock); ++f) {
-        const std::vector<double>& logs = g.factors[f]->log_values();
-        const std::uint32_t first = g.factor_begin[f];
-        const std::uint32_t arity = g.arity(f);
-        if constexpr (!M::kLog) {
-          double term = 0.0;
-          if (linear_factor_term(g, f, to_factor, weights, incoming, log_message, x, term)) {
-            total += term;
-            continue;
-          }
-        }
-        weights.assign(logs.size(), 0.0);
-        x.assign(arity, 0);
-        double hi = -INFINITY;
-        for (std::size_t i = 0; i < logs.size(); ++i) {
-          double incoming = 0.0;
-          for (std::uint32_t j = 0; j < arity; ++j) {
-            incoming += M::log_message_entry(to_factor.data() + g.edge_offset[first + j], x[j]);
-          }
-          weights[i] = logs[i] + incoming;
-          hi = std::max(hi, weights[i]);
-          for (std::uint32_t j = 0; j < arity; ++j) {
-            if (++x[j] < g.card[g.edge_var[first + j]]) break;
-            x[j] = 0;
-          }
-        }
-        double sum = 0.0;
-        for (const double w : weights) sum += std::exp(w - hi);
-        const double lse = hi + std::log(sum);
-        // E_b[log f] + H(b) = lse - E_b[sum_j log n_j]; the incoming part is weights - logs.
-        double expected_incoming = 0.0;
-        for (std::size_t i = 0; i < logs.size(); ++i) {
-          const double b = std::exp(weights[i] - lse);
-          if (b > 0.0) expected_incoming += b * (weights[i] - logs[i]);
-        }
-        total += lse - expected_incoming;
+        total += detail::factor_energy<M>(g, f, to_factor, scratch);
       }
       partial[block] = total;
     }

@@ -8,6 +8,7 @@
 
 #include "bp/bp_engine.hpp"
 #include "bp/bp_graph.hpp"
+#include "bp/factor_energy.hpp"
 #include "bp/forest_schedule.hpp"
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/numeric_domain.hpp"
@@ -137,37 +138,8 @@ template <typename M>
 double trw_value(const BpGraph& g, const std::vector<double>& to_factor,
                  const std::vector<std::vector<double>>& beliefs) {
   double total = 0.0;
-  std::vector<double> weights;
-  std::vector<double> incoming;
-  for (std::size_t f = 0; f < g.num_factors(); ++f) {
-    const std::vector<double>& logs = g.factors[f]->log_values();
-    const std::uint32_t first = g.factor_begin[f];
-    const std::uint32_t arity = g.arity(f);
-    weights.assign(logs.size(), 0.0);
-    incoming.assign(logs.size(), 0.0);
-    std::vector<std::uint32_t> x(arity, 0);
-    double hi = -INFINITY;
-    for (std::size_t i = 0; i < logs.size(); ++i) {
-      for (std::uint32_t j = 0; j < arity; ++j) {
-        incoming[i] += M::log_message_entry(to_factor.data() + g.edge_offset[first + j], x[j]);
-      }
-      weights[i] = logs[i] + incoming[i];
-      hi = std::max(hi, weights[i]);
-      for (std::uint32_t j = 0; j < arity; ++j) {
-        if (++x[j] < g.card[g.edge_var[first + j]]) break;
-        x[j] = 0;
-      }
-    }
-    double sum = 0.0;
-    for (const double w : weights) sum += std::exp(w - hi);
-    const double lse = hi + std::log(sum);
-    double expected_incoming = 0.0;
-    for (std::size_t i = 0; i < logs.size(); ++i) {
-      const double b = std::exp(weights[i] - lse);
-      if (b > 0.0) expected_incoming += b * incoming[i];
-    }
-    total += g.weight[f] * (lse - expected_incoming);
-  }
+  detail::FactorEnergyScratch scratch;
+  for (std::size_t f = 0; f < g.num_factors(); ++f) total += g.weight[f] * detail::factor_energy<M>(g, f, to_factor, scratch);
   for (std::size_t v = 0; v < g.num_vars(); ++v) {
     double c = 0.0;
     for (std::uint32_t i = g.var_begin[v]; i < g.var_begin[v + 1]; ++i) c += g.weight[g.edge_factor[g.var_edges[i]]];
