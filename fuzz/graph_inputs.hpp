@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "copi/graph/evidence.hpp"
+#include "copi/graph/io/cluster_file.hpp"
 #include "copi/graph/io/evidence_file.hpp"
 #include "copi/graph/io/model_file.hpp"
 #include "copi/graph/io/model_tables.hpp"
@@ -123,10 +124,38 @@ inline void read_solution_input(std::string_view text, const std::string& file_n
   }
 }
 
+// Byte 0 is the model's number of variables (0-255), the rest the cluster file. What
+// is read must be a partial partition (every index in range, none twice, no empty
+// cluster) and read the same when written back one line per cluster.
+inline void read_clusters_input(std::string_view text, const std::string& file_name) {
+  const std::size_t variables = text.empty() ? 0 : static_cast<unsigned char>(text[0]);
+  if (!text.empty()) text.remove_prefix(1);
+  std::istringstream in{std::string(text)};
+  const std::vector<std::vector<VarId>> clusters = read_clusters(in, file_name, variables);
+  std::vector<char> seen(variables, 0);
+  std::ostringstream out;
+  for (const std::vector<VarId>& cluster : clusters) {
+    if (cluster.empty()) throw PropertyViolation("clusters: the reader returned an empty cluster");
+    for (std::size_t k = 0; k < cluster.size(); ++k) {
+      const std::uint32_t v = cluster[k].index;
+      if (v >= variables || seen[v]) {
+        throw PropertyViolation("clusters: variable " + std::to_string(v) + " out of range or listed twice");
+      }
+      seen[v] = 1;
+      out << v << (k + 1 == cluster.size() ? '\n' : ' ');
+    }
+  }
+  std::istringstream again(out.str());
+  if (read_clusters(again, "round-trip", variables) != clusters) {
+    throw PropertyViolation("clusters: writing and reading back changed them:\n" + out.str());
+  }
+}
+
 inline constexpr Reader kUai{"fuzz.uai", &read_uai_input};
 inline constexpr Reader kFg{"fuzz.fg", &read_fg_input};
 inline constexpr Reader kEvidence{"fuzz.evid", &read_evidence_input};
 inline constexpr Reader kEvidenceCards{"fuzz.evid", &read_evidence_cards_input};
 inline constexpr Reader kSolution{"fuzz.sol", &read_solution_input};
+inline constexpr Reader kClusters{"fuzz.clusters", &read_clusters_input};
 
 }  // namespace copi::fuzz

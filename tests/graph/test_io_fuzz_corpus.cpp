@@ -34,6 +34,8 @@ TEST(IoFuzzCorpus, EvidenceWithDecodedCardinalitiesReadOrFailWithAPlace) {
 
 TEST(IoFuzzCorpus, SolutionInputsReadOrFailWithAPlace) { expect_corpus_handled("solution", fuzz::kSolution); }
 
+TEST(IoFuzzCorpus, ClusterFileInputsReadOrFailWithAPlace) { expect_corpus_handled("clusters", fuzz::kClusters); }
+
 // The harness itself: a finding is reported, not swallowed.
 TEST(IoFuzzCorpus, HarnessReportsErrorsWithoutAPlaceAndForeignExceptions) {
   const fuzz::Reader unplaced{"x.in", [](std::string_view, const std::string&) { throw InputError("no place"); }};
