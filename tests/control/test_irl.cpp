@@ -1,0 +1,266 @@
+// Maximum causal entropy inverse RL (copi/control/irl.hpp): the dual's gradient against
+// finite differences, the dual against the demonstrations' log-likelihood computed by an
+// independent soft value iteration, the defining moment matching at the optimum (the
+// expected counts recomputed by an independent forward sweep), recovery of a known
+// reward from its exact expected counts, and L(learned) ≥ L(true).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "copi/control/irl.hpp"
+#include "copi/graph/error.hpp"
+#include "irl_oracles.hpp"
+
+namespace copi::control {
+namespace {
+
+using irl_oracles::expected_counts;
+using irl_oracles::random_features;
+using irl_oracles::random_mdp;
+using irl_oracles::reward_of;
+using irl_oracles::soft_solve;
+
+enum class Horizon { finite, discounted, both };
+
+void set_horizon(Mdp& mdp, Horizon horizon) {
+  if (horizon != Horizon::discounted) mdp.horizon = 6;
+  if (horizon != Horizon::finite) mdp.discount = 0.9;
+}
+
+// Episodes of the soft-optimal policy of reward r: s_0 ~ p_0, `length` steps.
+std::vector<Episode> sample(const Mdp& mdp, const std::vector<double>& r, bool exact, std::size_t count,
+                            std::size_t length, std::uint64_t seed) {
+  const irl_oracles::Soft soft = soft_solve(mdp, r, exact);
+  std::mt19937_64 rng(seed);
+  const auto draw = [&](const double* p, std::size_t n) {
+    double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      if ((u -= p[i]) < 0.0) return i;
+    }
+    return n - 1;
+  };
+  std::vector<Episode> episodes(count);
+  for (Episode& episode : episodes) {
+    std::size_t s = draw(mdp.initial.data(), mdp.num_states);
+    for (std::size_t t = 0; t < length; ++t) {
+      const std::vector<double>& pi = soft.policy[std::min(t, soft.policy.size() - 1)];
+      const std::size_t a = draw(pi.data() + s * mdp.num_actions, mdp.num_actions);
+      episode.states.push_back(static_cast<std::uint32_t>(s));
+      episode.actions.push_back(static_cast<std::uint32_t>(a));
+      const std::size_t row = s * mdp.num_actions + a;
+      const std::uint64_t first = mdp.row_begin[row];
+      std::vector<double> p(mdp.probability.begin() + static_cast<std::ptrdiff_t>(first),
+                            mdp.probability.begin() + static_cast<std::ptrdiff_t>(mdp.row_begin[row + 1]));
+      s = mdp.next_state[first + draw(p.data(), p.size())];
+    }
+  }
+  return episodes;
+}
+
+IrlProblem problem_from(const Mdp& mdp, const Features& features, const std::vector<Episode>& episodes) {
+  IrlProblem problem{mdp, features, empirical_feature_counts(mdp, features, episodes),
+                     initial_from_episodes(mdp.num_states, episodes)};
+  return problem;
+}
+
+struct Case {
+  Horizon horizon;
+  FeatureKind kind;
+  ControlMethod method;
+};
+
+std::vector<Case> all_cases() {
+  std::vector<Case> cases;
+  for (const Horizon h : {Horizon::finite, Horizon::discounted, Horizon::both}) {
+    for (const FeatureKind k : {FeatureKind::state, FeatureKind::state_action}) {
+      for (const ControlMethod m : {ControlMethod::variational, ControlMethod::exact}) cases.push_back({h, k, m});
+    }
+  }
+  return cases;
+}
+
+std::string describe(const Case& c) {
+  const char* horizons[] = {"finite", "discounted", "finite+discounted"};
+  return std::string(horizons[static_cast<int>(c.horizon)]) + (c.kind == FeatureKind::state ? " state" : " state-action") +
+         " " + to_string(c.method);
+}
+
+TEST(Irl, GradientMatchesFiniteDifferences) {
+  std::uint64_t seed = 11;
+  for (const Case& c : all_cases()) {
+    SCOPED_TRACE(describe(c));
+    Mdp mdp = random_mdp(++seed, 5, 3, 3);
+    mdp.alpha = 0.7;
+    set_horizon(mdp, c.horizon);
+    Features features = random_features(seed, mdp, c.kind, 3);
+    if (c.method == ControlMethod::exact && c.horizon == Horizon::discounted) {
+      for (double& v : features.value) v = 1.5 + v;  // in [0.5, 2.5]
+    }
+    const std::vector<double> truth = {0.8, -0.5, 0.3};
+    const auto episodes = sample(mdp, reward_of(mdp, features, truth), false, 20, mdp.horizon ? 6 : 40, seed);
+    IrlObjective objective(problem_from(mdp, features, episodes), c.method, 1e-14, 1);
+    // The exact backup without a horizon converges only for costs (it diverges when
+    // r + α log A > −α log γ): negative weights on features of one sign there.
+    const bool costs = c.method == ControlMethod::exact && c.horizon == Horizon::discounted;
+    const std::vector<double> theta = costs ? std::vector<double>{-1.5, -1.0, -0.5} : std::vector<double>{0.4, 0.9, -0.6};
+    std::vector<double> gradient(3);
+    objective.evaluate(theta, gradient);
+    const double h = 1e-4;
+    double error = 0.0;
+    double size = 0.0;
+    for (std::size_t k = 0; k < 3; ++k) {
+      std::vector<double> up = theta;
+      std::vector<double> down = theta;
+      up[k] += h;
+      down[k] -= h;
+      const double fd = (objective.evaluate(up, {}) - objective.evaluate(down, {})) / (2 * h);
+      error += (gradient[k] - fd) * (gradient[k] - fd);
+      size += fd * fd;
+    }
+    EXPECT_LE(std::sqrt(error), 1e-6 * std::sqrt(size)) << "gradient " << gradient[0] << " " << gradient[1];
+  }
+}
+
+TEST(Irl, DeterministicDynamicsObjectiveIsLogLikelihood) {
+  for (const ControlMethod method : {ControlMethod::variational, ControlMethod::exact}) {
+    for (const FeatureKind kind : {FeatureKind::state, FeatureKind::state_action}) {
+      for (const double alpha : {1.0, 0.4}) {
+        Mdp mdp = random_mdp(5, 6, 3, 1);
+        mdp.horizon = 7;
+        mdp.alpha = alpha;
+        const Features features = random_features(9, mdp, kind, 4);
+        const std::vector<double> theta = {1.2, -0.7, 0.4, 2.0};
+        const std::vector<double> r = reward_of(mdp, features, theta);
+        const auto episodes = sample(mdp, reward_of(mdp, features, {0.5, 0.5, -1.0, 0.0}), false, 25, 7, 3);
+        // Independently: the mean over episodes of Σ_t log π_t(a_t|s_t) under θ.
+        const irl_oracles::Soft soft = soft_solve(mdp, r, method == ControlMethod::exact);
+        double log_likelihood = 0.0;
+        for (const Episode& e : episodes) {
+          for (std::size_t t = 0; t < e.states.size(); ++t) {
+            log_likelihood += std::log(soft.policy[t][e.states[t] * mdp.num_actions + e.actions[t]]);
+          }
+        }
+        log_likelihood /= static_cast<double>(episodes.size());
+        IrlObjective objective(problem_from(mdp, features, episodes), method);
+        const double value = objective.evaluate(theta, {});
+        // L = α Σ log π: the dual is in reward units, log π in units of r/α.
+        EXPECT_NEAR(value, alpha * log_likelihood, 1e-10) << to_string(method) << " α " << alpha;
+        EXPECT_NEAR(objective.log_likelihood(episodes), log_likelihood, 1e-10);
+      }
+    }
+  }
+}
+
+TEST(Irl, OptimumMatchesExpectedCounts) {
+  std::uint64_t seed = 40;
+  for (const Case& c : all_cases()) {
+    // The exact backup without a horizon diverges for rewards the search may try.
+    if (c.method == ControlMethod::exact && c.horizon == Horizon::discounted) continue;
+    SCOPED_TRACE(describe(c));
+    Mdp mdp = random_mdp(++seed, 6, 3, 3);
+    set_horizon(mdp, c.horizon);
+    const Features features = random_features(seed + 100, mdp, c.kind, 3);
+    const bool exact = c.method == ControlMethod::exact;
+    const auto episodes =
+        sample(mdp, reward_of(mdp, features, {1.0, -1.0, 0.5}), exact, 200, mdp.horizon ? 6 : 250, seed);
+    const IrlProblem problem = problem_from(mdp, features, episodes);
+    IrlOptions options;
+    options.method = c.method;
+    options.tolerance = 1e-9;
+    const IrlResult fit = fit_irl(problem, options, episodes);
+    EXPECT_TRUE(fit.converged) << fit.termination;
+    EXPECT_LE(fit.max_feature_gap, 1e-6);
+    // The expected counts of the learned reward, by an independent forward sweep.
+    const irl_oracles::Soft soft = soft_solve(mdp, reward_of(mdp, features, fit.weights), exact);
+    const std::vector<double> expected = expected_counts(mdp, features, soft, exact, problem.initial);
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+      EXPECT_NEAR(expected[k], problem.empirical[k], 1e-6) << "feature " << k;
+      EXPECT_NEAR(fit.expected[k], expected[k], 1e-9) << "feature " << k;
+    }
+  }
+}
+
+TEST(Irl, OneHotStateRewardRecoveredUpToConstant) {
+  for (const ControlMethod method : {ControlMethod::variational, ControlMethod::exact}) {
+    Mdp mdp = random_mdp(77, 6, 3, 3);
+    mdp.horizon = 6;
+    std::vector<FeatureEntry> entries;
+    std::vector<std::string> names;
+    for (std::uint32_t s = 0; s < 6; ++s) {
+      entries.push_back({s, s, 1.0});
+      names.push_back("at" + std::to_string(s));
+    }
+    const Features features = make_features(FeatureKind::state, names, 6, entries);
+    const std::vector<double> truth = {0.5, -1.0, 1.5, 0.0, -0.3, 0.8};
+    const bool exact = method == ControlMethod::exact;
+    // The demonstrations as their exact expected counts under the true reward.
+    const irl_oracles::Soft soft = soft_solve(mdp, reward_of(mdp, features, truth), exact);
+    IrlProblem problem{mdp, features, expected_counts(mdp, features, soft, exact, mdp.initial), {}};
+    IrlOptions options;
+    options.method = method;
+    options.tolerance = 1e-10;
+    const IrlResult fit = fit_irl(problem, options);
+    double shift = 0.0;
+    for (std::size_t s = 0; s < 6; ++s) shift += (fit.weights[s] - truth[s]) / 6.0;
+    for (std::size_t s = 0; s < 6; ++s) {
+      EXPECT_NEAR(fit.weights[s] - shift, truth[s], 1e-6) << to_string(method) << " state " << s << ": " << fit.termination;
+    }
+  }
+}
+
+TEST(Irl, LearnedRewardScoresAtLeastTheTrueOne) {
+  for (const Horizon horizon : {Horizon::finite, Horizon::discounted}) {
+    Mdp mdp = random_mdp(123, 8, 3, 2);
+    set_horizon(mdp, horizon);
+    const Features features = random_features(5, mdp, FeatureKind::state_action, 4);
+    const std::vector<double> truth = {1.0, 0.5, -0.5, 2.0};
+    const auto episodes = sample(mdp, reward_of(mdp, features, truth), false, 50, mdp.horizon ? 6 : 60, 8);
+    const IrlProblem problem = problem_from(mdp, features, episodes);
+    const IrlResult fit = fit_irl(problem);
+    IrlObjective objective(problem, ControlMethod::variational);
+    const double at_truth = objective.evaluate(truth, {});
+    EXPECT_GE(fit.objective, at_truth);
+    EXPECT_NEAR(objective.evaluate(fit.weights, {}), fit.objective, 1e-9);
+  }
+}
+
+TEST(Irl, SameBitsForAnyThreadCount) {
+  Mdp mdp = random_mdp(3, 9, 4, 3);
+  mdp.discount = 0.95;
+  const Features features = random_features(4, mdp, FeatureKind::state, 3);
+  const auto episodes = sample(mdp, reward_of(mdp, features, {1.0, 0.0, -1.0}), false, 30, 50, 2);
+  const IrlProblem problem = problem_from(mdp, features, episodes);
+  IrlOptions one;
+  one.threads = 1;
+  IrlOptions two = one;
+  two.threads = 2;
+  const IrlResult a = fit_irl(problem, one, episodes);
+  const IrlResult b = fit_irl(problem, two, episodes);
+  EXPECT_EQ(a.weights, b.weights);
+  EXPECT_EQ(a.expected, b.expected);
+  EXPECT_EQ(a.iterations, b.iterations);
+}
+
+TEST(Irl, RejectsBadOptions) {
+  Mdp mdp = random_mdp(3, 3, 2, 2);
+  mdp.horizon = 3;
+  const Features features = random_features(4, mdp, FeatureKind::state, 2);
+  const IrlProblem problem{mdp, features, {0.0, 0.0}, {}};
+  IrlOptions options;
+  options.method = ControlMethod::map;
+  EXPECT_THROW(fit_irl(problem, options), InputError);
+  options = {};
+  options.l2 = -1.0;
+  EXPECT_THROW(fit_irl(problem, options), InputError);
+  options = {};
+  options.tolerance = 0.0;
+  EXPECT_THROW(fit_irl(problem, options), InputError);
+  IrlProblem wrong = problem;
+  wrong.empirical = {1.0};
+  EXPECT_THROW(fit_irl(wrong), InputError);
+}
+
+}  // namespace
+}  // namespace copi::control
