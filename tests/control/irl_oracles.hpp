@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -77,18 +78,24 @@ struct Soft {
   std::vector<std::vector<double>> policy;  // π_t
 };
 
-// One backup from V' (no prior, no forbidden actions, no absorbing states).
+// One backup from V'. `ended` flags absorbing states (V = 0, their one action taken);
+// actions of weight 0 (Mdp::allowed) are left out of the soft maximum.
 inline void backup(const Mdp& mdp, const std::vector<double>& r, bool exact, const std::vector<double>& next,
-                   std::vector<double>& v, std::vector<double>& pi) {
+                   std::vector<double>& v, std::vector<double>& pi, const std::vector<bool>& ended = {}) {
   const double gamma = mdp.discount.value_or(1.0);
   const double alpha = mdp.alpha;
   const std::size_t A = mdp.num_actions;
   v.assign(mdp.num_states, 0.0);
   pi.assign(mdp.rows(), 0.0);
   for (std::size_t s = 0; s < mdp.num_states; ++s) {
-    std::vector<double> q(A);
+    if (!ended.empty() && ended[s]) {
+      for (std::size_t a = 0; a < A; ++a) pi[s * A + a] = mdp.action_weight(s * A + a) > 0.0 ? 1.0 : 0.0;
+      continue;
+    }
+    std::vector<double> q(A, -std::numeric_limits<double>::infinity());
     for (std::size_t a = 0; a < A; ++a) {
       const std::size_t row = s * A + a;
+      if (mdp.action_weight(row) == 0.0) continue;
       double e = 0.0;
       for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
         e += mdp.probability[k] * (exact ? std::exp(next[mdp.next_state[k]] / alpha) : next[mdp.next_state[k]]);
@@ -103,27 +110,27 @@ inline void backup(const Mdp& mdp, const std::vector<double>& r, bool exact, con
   }
 }
 
-inline Soft soft_solve(const Mdp& mdp, const std::vector<double>& r, bool exact) {
+inline Soft soft_solve(const Mdp& mdp, const std::vector<double>& r, bool exact, const std::vector<bool>& ended = {}) {
   Soft soft;
   if (mdp.horizon) {
     const std::size_t T = *mdp.horizon;
     soft.value.assign(T, {});
     soft.policy.assign(T, {});
     const std::vector<double> zero(mdp.num_states, 0.0);
-    for (std::size_t t = T; t-- > 0;) backup(mdp, r, exact, t + 1 < T ? soft.value[t + 1] : zero, soft.value[t], soft.policy[t]);
+    for (std::size_t t = T; t-- > 0;) backup(mdp, r, exact, t + 1 < T ? soft.value[t + 1] : zero, soft.value[t], soft.policy[t], ended);
     return soft;
   }
   std::vector<double> v(mdp.num_states, 0.0);
   std::vector<double> next;
   std::vector<double> pi;
   for (int k = 0; k < 20000; ++k) {
-    backup(mdp, r, exact, v, next, pi);
+    backup(mdp, r, exact, v, next, pi, ended);
     double change = 0.0;
     for (std::size_t s = 0; s < v.size(); ++s) change = std::max(change, std::abs(next[s] - v[s]));
     v = next;
     if (change < 1e-15) break;
   }
-  backup(mdp, r, exact, v, next, pi);
+  backup(mdp, r, exact, v, next, pi, ended);
   soft.value = {v};
   soft.policy = {pi};
   return soft;

@@ -5,7 +5,9 @@
 // reward from its exact expected counts, and L(learned) ≥ L(true).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <random>
 #include <vector>
 
@@ -223,6 +225,98 @@ TEST(Irl, LearnedRewardScoresAtLeastTheTrueOne) {
     const double at_truth = objective.evaluate(truth, {});
     EXPECT_GE(fit.objective, at_truth);
     EXPECT_NEAR(objective.evaluate(fit.weights, {}), fit.objective, 1e-9);
+  }
+}
+
+// State 0 absorbing (its one action loops; the others forbidden), every other row moving
+// there with probability 0.2: every policy ends (a stochastic shortest path with γ = 1).
+Mdp absorbing_mdp(std::uint64_t seed, bool deterministic) {
+  const Mdp base = random_mdp(seed, 6, 3, deterministic ? 1 : 3);
+  std::vector<Transition> transitions = {{0, 0, 0, 1.0}, {0, 1, 0, 1.0}, {0, 2, 0, 1.0}};
+  for (std::uint32_t s = 1; s < 6; ++s) {
+    for (std::uint32_t a = 0; a < 3; ++a) {
+      const std::size_t row = s * 3 + a;
+      for (std::uint64_t k = base.row_begin[row]; k < base.row_begin[row + 1]; ++k) {
+        if (!deterministic) transitions.push_back({s, a, base.next_state[k], 0.8 * base.probability[k]});
+        else if (base.next_state[k] != s) transitions.push_back({s, a, base.next_state[k], 1.0});
+        else transitions.push_back({s, a, 0, 1.0});
+      }
+      if (!deterministic) transitions.push_back({s, a, 0, 0.2});
+    }
+  }
+  // Merge repeated (s, a, s') entries.
+  std::sort(transitions.begin(), transitions.end(), [](const Transition& x, const Transition& y) {
+    return std::tie(x.state, x.action, x.next_state) < std::tie(y.state, y.action, y.next_state);
+  });
+  std::vector<Transition> merged;
+  for (const Transition& t : transitions) {
+    if (!merged.empty() && merged.back().state == t.state && merged.back().action == t.action &&
+        merged.back().next_state == t.next_state) {
+      merged.back().probability += t.probability;
+    } else {
+      merged.push_back(t);
+    }
+  }
+  Mdp mdp = base;
+  set_transitions(mdp, merged);
+  mdp.allowed.assign(mdp.rows(), 1);
+  mdp.allowed[1] = 0;
+  mdp.allowed[2] = 0;
+  mdp.reward.assign(mdp.rows(), 0.0);
+  return mdp;
+}
+
+TEST(Irl, AbsorbingStatesEndTheEpisodeAndTheirFeaturesAreIgnored) {
+  const std::vector<bool> ended = {true, false, false, false, false, false};
+  for (const ControlMethod method : {ControlMethod::variational, ControlMethod::exact}) {
+    Mdp mdp = absorbing_mdp(21, true);
+    mdp.horizon = 8;
+    // Features everywhere, state 0 included: there they must count nothing.
+    const Features features = random_features(22, mdp, FeatureKind::state_action, 3);
+    const std::vector<double> theta = {0.7, -1.1, 0.5};
+    std::vector<double> r = reward_of(mdp, features, theta);
+    for (std::size_t a = 0; a < 3; ++a) r[a] = 0.0;  // the episode has ended in state 0
+    const irl_oracles::Soft soft = soft_solve(mdp, r, method == ControlMethod::exact, ended);
+    const auto episodes = sample(mdp, reward_of(mdp, features, {1.0, 0.0, -1.0}), false, 30, 8, 5);
+    double log_likelihood = 0.0;
+    std::size_t ended_steps = 0;
+    for (const Episode& e : episodes) {
+      for (std::size_t t = 0; t < e.states.size(); ++t) {
+        if (e.states[t] == 0) {
+          ++ended_steps;
+          continue;
+        }
+        log_likelihood += std::log(soft.policy[t][e.states[t] * mdp.num_actions + e.actions[t]]);
+      }
+    }
+    ASSERT_GT(ended_steps, 0u);  // some episodes do end early
+    log_likelihood /= static_cast<double>(episodes.size());
+    IrlObjective objective(problem_from(mdp, features, episodes), method);
+    EXPECT_NEAR(objective.evaluate(theta, {}), log_likelihood, 1e-10) << to_string(method);
+    EXPECT_NEAR(objective.log_likelihood(episodes), log_likelihood, 1e-10);
+  }
+}
+
+TEST(Irl, StochasticShortestPathGradientMatchesFiniteDifferences) {
+  for (const ControlMethod method : {ControlMethod::variational, ControlMethod::exact}) {
+    Mdp mdp = absorbing_mdp(31, false);
+    mdp.discount = 1.0;  // no horizon: the episode ends in state 0
+    Features features = random_features(32, mdp, FeatureKind::state, 2);
+    for (double& v : features.value) v = 1.5 + v;  // in [0.5, 2.5]: negative θ are costs
+    const auto episodes = sample(mdp, reward_of(mdp, features, {-0.5, -1.0}), false, 20, 30, 4);
+    IrlObjective objective(problem_from(mdp, features, episodes), method, 1e-14, 1);
+    const std::vector<double> theta = {-0.8, -0.4};
+    std::vector<double> gradient(2);
+    objective.evaluate(theta, gradient);
+    const double h = 1e-4;
+    for (std::size_t k = 0; k < 2; ++k) {
+      std::vector<double> up = theta;
+      std::vector<double> down = theta;
+      up[k] += h;
+      down[k] -= h;
+      const double fd = (objective.evaluate(up, {}) - objective.evaluate(down, {})) / (2 * h);
+      EXPECT_NEAR(gradient[k], fd, 1e-6 * std::max(1.0, std::abs(fd))) << to_string(method) << " feature " << k;
+    }
   }
 }
 
