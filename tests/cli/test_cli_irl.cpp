@@ -42,7 +42,7 @@ TEST(CliIrl, RoundTripThroughCopiMdpReproducesTheLogLikelihood) {
   const auto f = dir.write("F.csv", kFeatures);
   const auto d = dir.write("D.csv", kDemos);
   const CliRun irl = run_copi("irl --transitions " + t.string() + " --features " + f.string() + " --demos " +
-                              d.string() + " --horizon 3 --tol 1e-9 --json " + (dir / "irl.json").string() +
+                              d.string() + " --horizon 3 --tol 1e-9 --policy --json " + (dir / "irl.json").string() +
                               " --reward-out " + (dir / "R.csv").string());
   ASSERT_EQ(irl.status, 0) << irl.err;
   const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "irl.json"));
@@ -91,6 +91,14 @@ TEST(CliIrl, RoundTripThroughCopiMdpReproducesTheLogLikelihood) {
     }
   }
   EXPECT_NEAR(log_likelihood / 4.0, doc["log_likelihood"].get<double>(), 1e-9);
+  // --policy: the learned reward's solution, the one copi mdp computes from R.csv.
+  for (std::size_t step = 0; step < 3; ++step) {
+    for (std::size_t s = 0; s < 4; ++s) {
+      for (std::size_t a = 0; a < 3; ++a) {
+        EXPECT_NEAR(doc["policy"]["policy"][step][s][a].get<double>(), solved["policy"][step][s][a].get<double>(), 1e-12);
+      }
+    }
+  }
 }
 
 TEST(CliIrl, BadInputsExitTwoAtTheirLine) {
