@@ -235,7 +235,13 @@ double IrlObjective::evaluate(std::span<const double> theta, std::span<double> g
   }
   return copi::detail::with_threads(m.requested_threads, [&](std::size_t) {
     m.set_reward(theta);
-    m.backward();
+    try {
+      m.backward();
+    } catch (const NumericError&) {
+      // The next evaluation must not start from diverged values.
+      for (std::vector<double>& v : m.value) std::fill(v.begin(), v.end(), 0.0);
+      throw;
+    }
     double objective = 0.0;
     for (std::size_t k = 0; k < theta.size(); ++k) objective += theta[k] * m.empirical[k];
     for (std::size_t s = 0; s < m.mdp.num_states; ++s) {
