@@ -4,6 +4,7 @@
 // duplicated rows, gaps, empty files).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -123,6 +124,52 @@ TEST(IrlCsv, BadFeaturesNameTheirLine) {
   expect_error([&] { features("state,feature,value\n"); }, "F.csv", 1, "no feature rows");
   expect_error([&] { features(""); }, "F.csv", 1, "empty file");
   expect_error([&] { features("state,name,value\nlow,f,1\n"); }, "F.csv", 1, "expected the header");
+}
+
+// Damaged tables (bytes dropped, doubled or replaced by CSV's own characters): every
+// one is either read — into features and episodes that fit the MDP — or refused with an
+// InputError; nothing else escapes (the sanitizer build runs this too).
+TEST(IrlCsv, DamagedTablesAreReadOrRefusedCleanly) {
+  const Mdp mdp = small_mdp();
+  const std::string features_text = "state,action,feature,value\nhigh,go,push,3\nlow,stay,rest,1e-3\nlow,go,push,-2\n";
+  const std::string demos_text =
+      "episode,t,state,action\nb,1,high,go\nb,0,low,go\na,0,low,stay\nb,2,goal,stay\na,1,low,stay\n";
+  const std::string alphabet = ",\n0123456789.-e\"goalwhighstay \r";
+  std::mt19937_64 rng(14);
+  std::size_t read = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = i % 2 == 0 ? features_text : demos_text;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0: text.erase(at, 1); break;
+        case 1: text.insert(at, 1, text[at]); break;
+        default: text[at] = alphabet[rng() % alphabet.size()]; break;
+      }
+    }
+    std::istringstream in(text);
+    try {
+      if (i % 2 == 0) {
+        const Features f = read_features_csv(mdp, CsvSource{"F.csv", &in});
+        f.validate(mdp);
+      } else {
+        const Demonstrations d = read_demonstrations_csv(mdp, CsvSource{"D.csv", &in});
+        for (const Episode& e : d.episodes) {
+          ASSERT_EQ(e.states.size(), e.actions.size());
+          ASSERT_LE(e.states.size(), *mdp.horizon);
+          for (std::size_t t = 0; t < e.states.size(); ++t) {
+            ASSERT_LT(e.states[t], mdp.num_states);
+            ASSERT_LT(e.actions[t], mdp.num_actions);
+          }
+        }
+      }
+      ++read;
+    } catch (const InputError& error) {
+      EXPECT_FALSE(error.where().file.empty()) << error.what();
+    }
+  }
+  EXPECT_GT(read, 0u);  // some damage leaves a valid table (a doubled digit, say)
 }
 
 }  // namespace
