@@ -25,7 +25,8 @@ class ForwardStep {
   // The exact (optimistic, eq. 7) backup's posterior: given O = 1 the dynamics are
   // not p(s'|s,a) but q(s'|s,a) = γ p(s'|s,a) exp(V'(s')/α) / (γ E_p[exp(V'/α)] + 1 − γ)
   // (the rest, 1 − Σ q, is the episode ending). out(s') = Σ d(s) π(a|s) q(s'|s,a), with
-  // `next_value` = V'. Each row is scaled by its own largest V', so nothing overflows.
+  // `next_value` = V'. Scaled by the largest V' (rows that would underflow by their
+  // own), so nothing overflows or vanishes.
   void run_posterior(const std::vector<double>& policy, const std::vector<double>& d,
                      const std::vector<double>& next_value, const std::vector<std::uint8_t>* stopped,
                      std::vector<double>& out);
@@ -34,8 +35,9 @@ class ForwardStep {
   const Mdp& mdp_;
   std::size_t threads_;
   TransposedDynamics dynamics_;
-  std::vector<double> mass_;     // per row: γ d(s) π(a|s) (posterior: d π γ / D_row)
-  std::vector<double> row_max_;  // posterior: per row, the largest V' over its successors
+  std::vector<double> mass_;     // per row: γ d(s) π(a|s) (posterior: see run_posterior)
+  std::vector<double> row_max_;  // posterior: the scale of a row redone in log space
+  std::vector<double> z_;        // posterior: exp((V'(s') - max V') / α) per state
 };
 
 }  // namespace copi::control::detail

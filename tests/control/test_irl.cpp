@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 #include <random>
 #include <vector>
@@ -320,21 +321,132 @@ TEST(Irl, StochasticShortestPathGradientMatchesFiniteDifferences) {
   }
 }
 
+// The exact method's expected counts when exp(V'/α) spans more than a double holds
+// (α = 0.01, rewards ±10): some rows' successors all lie more than 575α below the best
+// value, so their posterior is computed with their own scale. Oracle: the same sums,
+// every row in log space with its own largest V'.
+TEST(Irl, ExactPosteriorSurvivesValuesBeyondTheLinearRange) {
+  Mdp mdp = random_mdp(51, 6, 3, 3);
+  // State 0 (reward -10) traps: every action stays, so its rows' only successor sits
+  // some 20 per remaining step below the best value.
+  std::vector<Transition> transitions = {{0, 0, 0, 1.0}, {0, 1, 0, 1.0}, {0, 2, 0, 1.0}};
+  for (std::size_t row = 3; row < mdp.rows(); ++row) {
+    for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
+      transitions.push_back({static_cast<std::uint32_t>(row / 3), static_cast<std::uint32_t>(row % 3), mdp.next_state[k],
+                             mdp.probability[k]});
+    }
+  }
+  set_transitions(mdp, transitions);
+  mdp.horizon = 4;
+  mdp.alpha = 0.01;
+  std::vector<FeatureEntry> entries;
+  for (std::uint32_t s = 0; s < 6; ++s) entries.push_back({s, 0, static_cast<double>(s) - 2.5});
+  const Features features = make_features(FeatureKind::state, {"height"}, 6, entries);
+  const std::vector<double> theta = {4.0};  // rewards -10 .. 10
+  const std::vector<double> r = reward_of(mdp, features, theta);
+  const std::size_t T = 4;
+  const std::size_t A = 3;
+  std::vector<std::vector<double>> value(T + 1, std::vector<double>(6, 0.0));
+  std::vector<std::vector<double>> policy(T, std::vector<double>(mdp.rows()));
+  const auto log_expect = [&](std::size_t row, const std::vector<double>& next, double& m) {
+    m = -std::numeric_limits<double>::infinity();
+    for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) m = std::max(m, next[mdp.next_state[k]]);
+    double sum = 0.0;
+    for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
+      sum += mdp.probability[k] * std::exp((next[mdp.next_state[k]] - m) / mdp.alpha);
+    }
+    return sum;
+  };
+  for (std::size_t t = T; t-- > 0;) {
+    for (std::size_t s = 0; s < 6; ++s) {
+      std::vector<double> q(A);
+      for (std::size_t a = 0; a < A; ++a) {
+        double m = 0.0;
+        const double sum = log_expect(s * A + a, value[t + 1], m);
+        q[a] = r[s * A + a] + m + mdp.alpha * std::log(sum);
+      }
+      const double hi = *std::max_element(q.begin(), q.end());
+      double total = 0.0;
+      for (const double x : q) total += std::exp((x - hi) / mdp.alpha);
+      value[t][s] = hi + mdp.alpha * std::log(total);
+      for (std::size_t a = 0; a < A; ++a) policy[t][s * A + a] = std::exp((q[a] - value[t][s]) / mdp.alpha);
+    }
+  }
+  bool underflows = false;  // some visited row's successors all lie far below the best value
+  std::vector<double> d = mdp.initial;
+  double expected = 0.0;
+  for (std::size_t t = 0; t < T; ++t) {
+    std::vector<double> next(6, 0.0);
+    const double top = *std::max_element(value[t + 1].begin(), value[t + 1].end());
+    for (std::size_t s = 0; s < 6; ++s) {
+      expected += d[s] * (static_cast<double>(s) - 2.5);
+      for (std::size_t a = 0; a < A; ++a) {
+        const std::size_t row = s * A + a;
+        double m = 0.0;
+        const double sum = log_expect(row, value[t + 1], m);
+        if (t + 1 < T && d[s] * policy[t][row] > 0.0 && (m - top) / mdp.alpha < -745.0) underflows = true;
+        for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
+          next[mdp.next_state[k]] +=
+              d[s] * policy[t][row] * mdp.probability[k] * std::exp((value[t + 1][mdp.next_state[k]] - m) / mdp.alpha) / sum;
+        }
+      }
+    }
+    d = next;
+  }
+  ASSERT_TRUE(underflows);
+  IrlProblem problem{mdp, features, {0.0}, {}};
+  IrlObjective objective(problem, ControlMethod::exact);
+  std::vector<double> gradient(1);
+  objective.evaluate(theta, gradient);
+  EXPECT_TRUE(std::isfinite(objective.expected_counts()[0]));
+  EXPECT_NEAR(objective.expected_counts()[0], expected, 1e-9 * std::max(1.0, std::abs(expected)));
+}
+
+// Enough states that the backups (blocks of 256 states) and the forward sweeps (4096)
+// split between threads: three distinct random successors per (s, a).
+Mdp large_random_mdp(std::uint64_t seed, std::uint32_t states) {
+  std::mt19937_64 rng(seed);
+  std::vector<Transition> transitions;
+  for (std::uint32_t s = 0; s < states; ++s) {
+    for (std::uint32_t a = 0; a < 3; ++a) {
+      const std::uint32_t first = static_cast<std::uint32_t>(rng() % states);
+      const std::uint32_t step = 1 + static_cast<std::uint32_t>(rng() % (states / 3 - 1));
+      for (std::uint32_t k = 0; k < 3; ++k) transitions.push_back({s, a, (first + k * step) % states, k == 0 ? 0.5 : 0.25});
+    }
+  }
+  Mdp mdp;
+  mdp.num_states = states;
+  mdp.num_actions = 3;
+  set_transitions(mdp, transitions);
+  mdp.reward.assign(mdp.rows(), 0.0);
+  mdp.initial.assign(states, 1.0 / states);
+  return mdp;
+}
+
 TEST(Irl, SameBitsForAnyThreadCount) {
-  Mdp mdp = random_mdp(3, 9, 4, 3);
-  mdp.discount = 0.95;
-  const Features features = random_features(4, mdp, FeatureKind::state, 3);
-  const auto episodes = sample(mdp, reward_of(mdp, features, {1.0, 0.0, -1.0}), false, 30, 50, 2);
-  const IrlProblem problem = problem_from(mdp, features, episodes);
-  IrlOptions one;
-  one.threads = 1;
-  IrlOptions two = one;
-  two.threads = 2;
-  const IrlResult a = fit_irl(problem, one, episodes);
-  const IrlResult b = fit_irl(problem, two, episodes);
-  EXPECT_EQ(a.weights, b.weights);
-  EXPECT_EQ(a.expected, b.expected);
-  EXPECT_EQ(a.iterations, b.iterations);
+  for (const ControlMethod method : {ControlMethod::variational, ControlMethod::exact}) {
+    Mdp mdp = large_random_mdp(3, 5000);
+    // Variational: a horizon and a discount, state features; exact: a horizon,
+    // state-action features.
+    mdp.horizon = 8;
+    if (method == ControlMethod::variational) mdp.discount = 0.95;
+    const FeatureKind kind = method == ControlMethod::variational ? FeatureKind::state : FeatureKind::state_action;
+    const Features features = random_features(4, mdp, kind, 3);
+    const auto episodes = sample(mdp, reward_of(mdp, features, {1.0, 0.0, -1.0}), false, 30, 8, 2);
+    IrlProblem problem = problem_from(mdp, features, episodes);
+    problem.initial = mdp.initial;  // every state starts: the whole MDP carries mass
+    IrlOptions one;
+    one.method = method;
+    one.threads = 1;
+    one.max_iterations = 15;  // the same path, not the optimum, is the point
+    IrlOptions two = one;
+    two.threads = 2;
+    const IrlResult a = fit_irl(problem, one, episodes);
+    const IrlResult b = fit_irl(problem, two, episodes);
+    EXPECT_EQ(a.weights, b.weights) << to_string(method);
+    EXPECT_EQ(a.expected, b.expected) << to_string(method);
+    EXPECT_EQ(a.iterations, b.iterations) << to_string(method);
+  }
 }
 
 TEST(Irl, RejectsBadOptions) {
