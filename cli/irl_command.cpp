@@ -85,9 +85,19 @@ control::IrlOptions irl_options(const IrlArguments& args, std::vector<OptionSett
     }
     options.method = control::parse_control_method(args.method);
   });
-  check([&] { options.l2 = number_flag("--l2", args.l2); });
-  check([&] { options.tolerance = number_flag("--tol", args.tol); });
-  check([&] { options.max_iterations = count_flag("--max-iter", args.max_iter); });
+  // Each range checked on its own (IrlOptions::validate stops at the first problem).
+  check([&] {
+    options.l2 = number_flag("--l2", args.l2);
+    if (options.l2 < 0.0) throw InputError("--l2 " + args.l2 + ": must be a finite number >= 0");
+  });
+  check([&] {
+    options.tolerance = number_flag("--tol", args.tol);
+    if (!(options.tolerance > 0.0)) throw InputError("--tol " + args.tol + ": must be a finite number > 0");
+  });
+  check([&] {
+    options.max_iterations = count_flag("--max-iter", args.max_iter);
+    if (options.max_iterations == 0) throw InputError("--max-iter 0: must be an integer >= 1");
+  });
   check([&] { options.threads = parse_threads_flag(args.threads); });
   check([&] {
     if (!args.horizon.empty()) settings.push_back({"horizon", args.horizon});

@@ -133,9 +133,11 @@ TEST(CliIrl, BadInputsExitTwoAtTheirLine) {
   EXPECT_NE(run.err.find(empty.string() + ":1:"), std::string::npos) << run.err;
   // Flags: no horizon or discount, a MAP "method", a negative penalty, all at once.
   run = run_copi("irl --transitions " + t.string() + " --features " + f.string() + " --demos " + demos.string() +
-                 " --method map --l2 -1");
+                 " --method map --l2 -1 --tol 0");
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("--method map"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--l2 -1: must be a finite number >= 0"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--tol 0: must be a finite number > 0"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("give --horizon, --discount or both"), std::string::npos) << run.err;
 }
 
