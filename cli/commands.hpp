@@ -19,5 +19,7 @@ CommandRunner add_run_command(CLI::App& app);
 CommandRunner add_check_command(CLI::App& app);
 // copi mdp --transitions T.csv --rewards R.csv ...
 CommandRunner add_mdp_command(CLI::App& app);
+// copi irl --transitions T.csv --features F.csv --demos D.csv ...
+CommandRunner add_irl_command(CLI::App& app);
 
 }  // namespace copi::cli

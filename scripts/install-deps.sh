@@ -9,6 +9,7 @@ packages=(
   libtbb-dev                         # oneTBB
   libgtest-dev libbenchmark-dev      # GoogleTest, Google Benchmark
   libcli11-dev nlohmann-json3-dev    # command line, JSON output
+  libnlopt-cxx-dev                   # NLopt (L-BFGS for inverse RL)
 )
 missing=()
 for p in "${packages[@]}"; do

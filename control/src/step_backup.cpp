@@ -75,26 +75,7 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
       log_prior_[row] = weight > 0.0 ? std::log(weight) : kNegInf;
     }
   }
-  if (method_ == ControlMethod::exact) {
-    // e^{b_a - B(s)} with b_a = r/α + log p(a|s) and B(s) = max_a b_a: the same in
-    // every backup, so computed once (one vector of the policy's size).
-    const std::size_t actions = mdp.num_actions;
-    action_offset_.resize(mdp.num_states);
-    action_weight_.resize(mdp.rows());
-    double* weights = action_weight_.data();
-    for (std::size_t s = 0; s < mdp.num_states; ++s) {
-      double top = kNegInf;
-      for (std::size_t a = 0; a < actions; ++a) {
-        const std::size_t row = s * actions + a;
-        weights[row] = mdp.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
-        top = std::max(top, weights[row]);
-      }
-      for (std::size_t a = 0; a < actions; ++a) weights[s * actions + a] -= top;
-      action_offset_[s] = top;
-    }
-    auto in_place = Eigen::Map<Eigen::ArrayXd>(weights, static_cast<Eigen::Index>(mdp.rows()));
-    in_place = flushed(in_place.exp());  // in place: no second copy of the table
-  }
+  refresh_rewards();
   absorbing_ = absorbing_states(mdp);
   absorbing_action_.reserve(absorbing_.size());
   for (const std::uint32_t s : absorbing_) {
@@ -104,6 +85,28 @@ StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
     }
     absorbing_action_.push_back(only);
   }
+}
+
+void StepBackup::refresh_rewards() {
+  if (method_ != ControlMethod::exact) return;
+  // e^{b_a - B(s)} with b_a = r/α + log p(a|s) and B(s) = max_a b_a: the same in
+  // every backup, so computed once per reward (one vector of the policy's size).
+  const std::size_t actions = mdp_.num_actions;
+  action_offset_.resize(mdp_.num_states);
+  action_weight_.resize(mdp_.rows());
+  double* weights = action_weight_.data();
+  for (std::size_t s = 0; s < mdp_.num_states; ++s) {
+    double top = kNegInf;
+    for (std::size_t a = 0; a < actions; ++a) {
+      const std::size_t row = s * actions + a;
+      weights[row] = mdp_.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
+      top = std::max(top, weights[row]);
+    }
+    for (std::size_t a = 0; a < actions; ++a) weights[s * actions + a] -= top;
+    action_offset_[s] = top;
+  }
+  auto in_place = Eigen::Map<Eigen::ArrayXd>(weights, static_cast<Eigen::Index>(mdp_.rows()));
+  in_place = flushed(in_place.exp());  // in place: no second copy of the table
 }
 
 StepBackup::ExactScale StepBackup::exact_scale(const std::vector<double>& next) const {

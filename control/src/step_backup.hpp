@@ -37,6 +37,10 @@ class StepBackup {
   // V = 0 exactly and π = 1 on their one action.
   void run(const std::vector<double>& next, std::vector<double>& value_out, std::vector<double>* policy_out,
            std::size_t threads, Scratch& scratch) const;
+  // After the caller changed the MDP's rewards in place (inverse RL's gradient steps):
+  // recomputes what the constructor derived from them. The rewards of absorbing states
+  // must stay 0 (they are found once, in the constructor).
+  void refresh_rewards();
 
  private:
   static constexpr std::size_t kBlock = 256;   // states per parallel work item

@@ -7,52 +7,14 @@
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
-#include "transposed_dynamics.hpp"
+#include "forward_step.hpp"
 
 namespace copi::control {
 namespace {
 
-constexpr std::size_t kGrain = 4096;            // states per task
+constexpr std::size_t kGrain = 4096;            // rows per task
 constexpr std::size_t kMaxOccupancySteps = 100000;
 constexpr double kNegligibleMass = 1e-15;       // occupancy: stop when this little is still moving
-
-class ForwardStep {
- public:
-  ForwardStep(const Mdp& mdp, std::size_t threads)
-      : mdp_(mdp), threads_(threads), dynamics_(detail::transpose(mdp, true)), mass_(mdp.rows()) {}
-
-  // out(s') = Σ over entries into s', in entry order, of (γ d(s)) π(a|s) p(s'|s,a): the
-  // same products, added in the same order, as a serial sweep over the rows. States
-  // flagged in `stopped` send nothing on.
-  void run(const std::vector<double>& policy, const std::vector<double>& d, const std::vector<std::uint8_t>* stopped,
-           std::vector<double>& out) {
-    const double gamma = mdp_.discount.value_or(1.0);
-    const std::size_t actions = mdp_.num_actions;
-    copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t s = begin; s < end; ++s) {
-        const bool silent = stopped != nullptr && (*stopped)[s] != 0;
-        for (std::size_t a = 0; a < actions; ++a) {
-          mass_[s * actions + a] = silent ? 0.0 : gamma * d[s] * policy[s * actions + a];
-        }
-      }
-    });
-    copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t x = begin; x < end; ++x) {
-        double total = 0.0;
-        for (std::uint64_t e = dynamics_.begin[x]; e < dynamics_.begin[x + 1]; ++e) {
-          total += mass_[dynamics_.row[e]] * dynamics_.probability[e];
-        }
-        out[x] = total;
-      }
-    });
-  }
-
- private:
-  const Mdp& mdp_;
-  std::size_t threads_;
-  detail::TransposedDynamics dynamics_;
-  std::vector<double> mass_;  // per row: γ d(s) π(a|s)
-};
 
 void check_shapes(const Mdp& mdp, const ControlSolution& solution) {
   const std::size_t steps = mdp.horizon ? *mdp.horizon : 1;
@@ -67,7 +29,7 @@ void check_shapes(const Mdp& mdp, const ControlSolution& solution) {
 
 std::vector<std::vector<double>> state_visitation(const Mdp& mdp, const ControlSolution& solution,
                                                   std::size_t threads) {
-  ForwardStep step(mdp, threads);
+  detail::ForwardStep step(mdp, threads);
   std::vector<std::vector<double>> visits;
   if (mdp.horizon) {
     const std::size_t T = *mdp.horizon;

@@ -1,0 +1,111 @@
+#include "forward_step.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "copi/inference/detail/numeric_domain.hpp"  // kLinearFloor: below it, log space
+#include "copi/inference/detail/parallel.hpp"
+
+namespace copi::control::detail {
+namespace {
+
+constexpr std::size_t kGrain = 4096;  // states per task
+
+}  // namespace
+
+ForwardStep::ForwardStep(const Mdp& mdp, std::size_t threads)
+    : mdp_(mdp), threads_(threads), dynamics_(transpose(mdp, true)), mass_(mdp.rows()) {}
+
+void ForwardStep::run(const std::vector<double>& policy, const std::vector<double>& d,
+                      const std::vector<std::uint8_t>* stopped, std::vector<double>& out) {
+  const double gamma = mdp_.discount.value_or(1.0);
+  const std::size_t actions = mdp_.num_actions;
+  copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t s = begin; s < end; ++s) {
+      const bool silent = stopped != nullptr && (*stopped)[s] != 0;
+      for (std::size_t a = 0; a < actions; ++a) {
+        mass_[s * actions + a] = silent ? 0.0 : gamma * d[s] * policy[s * actions + a];
+      }
+    }
+  });
+  copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t x = begin; x < end; ++x) {
+      double total = 0.0;
+      for (std::uint64_t e = dynamics_.begin[x]; e < dynamics_.begin[x + 1]; ++e) {
+        total += mass_[dynamics_.row[e]] * dynamics_.probability[e];
+      }
+      out[x] = total;
+    }
+  });
+}
+
+void ForwardStep::run_posterior(const std::vector<double>& policy, const std::vector<double>& d,
+                                const std::vector<double>& next_value, const std::vector<std::uint8_t>* stopped,
+                                std::vector<double>& out) {
+  // With z(s') = e^{(V'(s') - M)/α}, M the largest V', the posterior is
+  //   q(s'|s,a) = γ p z(s') / (γ Z + (1 - γ) e^{-M/α}),   Z = Σ_{s'} p z(s'),
+  // so a row sends mass d π γ / (γ Z + ...) and the gather multiplies by z(s') once per
+  // next state: no exponential per entry. A row whose Z underflows (every successor
+  // some 575α below M) is redone with its own largest V' in place of M (row_max_), its
+  // entries then weighted one by one (mass_ negative marks such rows).
+  const double gamma = mdp_.discount.value_or(1.0);
+  const double alpha = mdp_.alpha;
+  const std::size_t actions = mdp_.num_actions;
+  const double top = *std::max_element(next_value.begin(), next_value.end());
+  z_.resize(mdp_.num_states);
+  row_max_.resize(mdp_.rows());
+  copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t x = begin; x < end; ++x) z_[x] = std::exp((next_value[x] - top) / alpha);
+  });
+  const double end_term = gamma < 1.0 ? (1.0 - gamma) * std::exp(-top / alpha) : 0.0;
+  copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t s = begin; s < end; ++s) {
+      const bool silent = stopped != nullptr && (*stopped)[s] != 0;
+      for (std::size_t a = 0; a < actions; ++a) {
+        const std::size_t row = s * actions + a;
+        const double weight = silent ? 0.0 : d[s] * policy[row];
+        mass_[row] = 0.0;
+        if (weight == 0.0) continue;
+        double sum = 0.0;
+        for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) {
+          sum += mdp_.probability[k] * z_[mdp_.next_state[k]];
+        }
+        if (sum > copi::detail::kLinearFloor) {
+          mass_[row] = weight * gamma / (gamma * sum + end_term);
+          continue;
+        }
+        // Log space for this row: its own largest successor value m.
+        double m = -std::numeric_limits<double>::infinity();
+        for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) {
+          if (mdp_.probability[k] > 0.0) m = std::max(m, next_value[mdp_.next_state[k]]);
+        }
+        double local = 0.0;
+        for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) {
+          if (mdp_.probability[k] > 0.0) local += mdp_.probability[k] * std::exp((next_value[mdp_.next_state[k]] - m) / alpha);
+        }
+        const double local_end = gamma < 1.0 ? (1.0 - gamma) * std::exp(-m / alpha) : 0.0;
+        mass_[row] = -weight * gamma / (gamma * local + local_end);  // negative: weighted per entry
+        row_max_[row] = m;
+      }
+    }
+  });
+  copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t x = begin; x < end; ++x) {
+      double shared = 0.0;  // rows scaled by M: times z(x) below
+      double own = 0.0;     // rows in log space: each entry weighted by its row's own scale
+      for (std::uint64_t e = dynamics_.begin[x]; e < dynamics_.begin[x + 1]; ++e) {
+        const std::uint64_t row = dynamics_.row[e];
+        const double mass = mass_[row];
+        if (mass > 0.0) {
+          shared += mass * dynamics_.probability[e];
+        } else if (mass < 0.0) {
+          own -= mass * dynamics_.probability[e] * std::exp((next_value[x] - row_max_[row]) / alpha);
+        }
+      }
+      out[x] = shared * z_[x] + own;
+    }
+  });
+}
+
+}  // namespace copi::control::detail
