@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "copi/control/irl.hpp"
+#include "copi/control/irl_csv.hpp"
 #include "copi/control/mdp_csv.hpp"
 #include "fuzz_support.hpp"
 
@@ -43,5 +45,66 @@ inline void read_mdp_csv_input(std::string_view text, const std::string& file_na
 }
 
 inline constexpr Reader kMdpCsv{"fuzz", &read_mdp_csv_input};
+
+// The MDP `copi irl` reads features and demonstrations against: states a, b, c, d and
+// actions x, y; y is unavailable in b, a -x-> c has probability 0, d is absorbing;
+// horizon 4.
+inline const control::Mdp& irl_fuzz_mdp() {
+  static const control::Mdp mdp = [] {
+    std::istringstream transitions(
+        "state,action,next_state,probability\n"
+        "a,x,a,0.5\na,x,b,0.5\na,y,c,1\nb,x,c,0.3\nb,x,d,0.7\nc,x,a,1\nc,y,d,1\n");
+    std::istringstream rewards("state,action,reward\n");
+    control::MdpCsvSources sources;
+    sources.transitions = {"mdp.transitions.csv", &transitions};
+    sources.rewards = {"mdp.rewards.csv", &rewards};
+    control::Mdp m = control::read_mdp_csv(sources).mdp;
+    m.horizon = 4;
+    return m;
+  }();
+  return mdp;
+}
+
+// An input is a features table, a form feed, a demonstrations table (no form feed: the
+// features alone). What the readers accept must fit the MDP: features that validate,
+// episodes of 1..4 steps whose states and actions exist, whose actions are available
+// and whose moves have positive probability.
+inline void read_irl_csv_input(std::string_view text, const std::string& file_name) {
+  const std::size_t split = text.find('\f');
+  std::istringstream features_text{std::string(text.substr(0, split))};
+  const control::Mdp& mdp = irl_fuzz_mdp();
+  const control::Features features = control::read_features_csv(mdp, {file_name + ".features.csv", &features_text});
+  try {
+    features.validate(mdp);
+  } catch (const Error& error) {
+    throw PropertyViolation(std::string("the reader accepted features that do not validate: ") + error.what());
+  }
+  if (split == std::string_view::npos) return;
+  std::istringstream demos_text{std::string(text.substr(split + 1))};
+  const control::Demonstrations demos =
+      control::read_demonstrations_csv(mdp, {file_name + ".demos.csv", &demos_text});
+  for (const control::Episode& episode : demos.episodes) {
+    const std::size_t steps = episode.states.size();
+    if (steps == 0 || steps > *mdp.horizon || episode.actions.size() != steps) {
+      throw PropertyViolation("an accepted episode has " + std::to_string(steps) + " steps");
+    }
+    for (std::size_t t = 0; t < steps; ++t) {
+      const std::uint32_t s = episode.states[t];
+      const std::uint32_t a = episode.actions[t];
+      if (s >= mdp.num_states || a >= mdp.num_actions || mdp.action_weight(s * mdp.num_actions + a) <= 0.0) {
+        throw PropertyViolation("an accepted step has an unknown state, action or an unavailable action");
+      }
+      if (t + 1 == steps) break;
+      const std::size_t row = s * mdp.num_actions + a;
+      double p = 0.0;
+      for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
+        if (mdp.next_state[k] == episode.states[t + 1]) p += mdp.probability[k];
+      }
+      if (!(p > 0.0)) throw PropertyViolation("an accepted episode moves with probability 0");
+    }
+  }
+}
+
+inline constexpr Reader kIrlCsv{"fuzz", &read_irl_csv_input};
 
 }  // namespace copi::fuzz

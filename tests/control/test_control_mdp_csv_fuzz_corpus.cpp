@@ -20,5 +20,15 @@ TEST(ControlMdpCsvFuzzCorpus, EveryInputReadsOrFailsWithAPlace) {
   EXPECT_GE(run.refused, 3u);
 }
 
+// The same for `copi irl`'s features and demonstrations (fuzz/corpus/irl_csv/), read
+// against the fixed small MDP of control_inputs.hpp.
+TEST(ControlIrlCsvFuzzCorpus, EveryInputReadsOrFailsWithAPlace) {
+  const std::filesystem::path folder = std::filesystem::path(COPI_SOURCE_DIR) / "fuzz" / "corpus" / "irl_csv";
+  const fuzz::CorpusRun run = fuzz::run_corpus(folder, fuzz::kIrlCsv);
+  for (const std::string& finding : run.findings) ADD_FAILURE() << finding;
+  EXPECT_GE(run.accepted, 3u);
+  EXPECT_GE(run.refused, 3u);
+}
+
 }  // namespace
 }  // namespace copi::control
