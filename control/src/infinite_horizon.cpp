@@ -1,0 +1,352 @@
+// Infinite-horizon solves: value iteration, policy iteration (Newton's method on
+// T V - V) and Anderson-accelerated value iteration. All three stop on one certified
+// bound on the returned V (docs/control.md, "The tolerance"):
+//
+//   T is a contraction of modulus L on a set holding x and the fixed point V*, so
+//   ‖x - V*‖ ≤ ‖T x - x‖ / (1 - L) and ‖T x - V*‖ ≤ L ‖T x - x‖ / (1 - L).
+//
+// variational and map: L = γ everywhere. exact: the row sums of T's Jacobian are
+// Σ_a w_a ρ_a / Σ_a w_a with ρ_a = γ E_a[e^{V'/α}] / (γ E_a[e^{V'/α}] + 1 - γ) ≤ L(M) =
+// γ e^{M/α} / (γ e^{M/α} + 1 - γ), M the largest value; on the ball of radius δ about x
+// L = L(max x + δ), and the smallest δ with ‖T x - x‖ ≤ (1 - L) δ makes T map that ball
+// into itself (Banach: the fixed point is there).
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+
+#include <Eigen/Core>
+#include <Eigen/Cholesky>
+
+#include "copi/inference/detail/parallel.hpp"
+#include "policy_evaluation.hpp"
+#include "solve_detail.hpp"
+#include "step_backup.hpp"
+
+namespace copi::control::detail {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Divergence of the exact (optimistic) backup: some state's value keeps rising by a
+// steady amount. A contraction shrinks the largest rise geometrically, so a largest
+// rise that has not fallen by 0.1 % over this many backups is divergence.
+constexpr std::size_t kDivergenceWindow = 1000;
+// Rounding: a residual within kRoundingFloor ulps of the values that has not improved
+// for kStallWindow backups will not improve; the solve stops (not converged).
+constexpr double kRoundingFloor = 1e4;
+constexpr std::size_t kStallWindow = 30;
+constexpr double kRoundingAllowance = 4 * std::numeric_limits<double>::epsilon();
+constexpr std::size_t kAndersonDepth = 5;
+// An Anderson step moves at most this many times ‖f‖∞ / (1 - γ) from g (for a
+// γ-contraction the fixed point is within γ ‖f‖∞ / (1 - γ)): a nearly singular least-
+// squares problem cannot throw the iterate far away.
+constexpr double kAndersonTrust = 10.0;
+// Policy iteration: each Newton step's linear solve stops at this relative residual;
+// the next Bellman residual is about this fraction of the last (plus Newton's
+// quadratic term), and the result's accuracy comes from the final backup, not from it.
+constexpr double kNewtonTolerance = 1e-4;
+constexpr std::size_t kMaxProductsPerSolve = 20000;
+
+struct Bound {
+  double point = kInf;  // ‖x - V*‖∞
+  double image = kInf;  // ‖T x - V*‖∞
+};
+
+// 1 - L(top) for the exact backup, without cancellation: 1 / (1 + e^t).
+double exact_gap(double gamma, double alpha, double top) {
+  const double t = top / alpha + std::log(gamma) - std::log1p(-gamma);
+  return 1.0 / (1.0 + std::exp(t));
+}
+
+// `scale`: the largest |value|. The bound holds for the residual of exact arithmetic;
+// the computed one may be off by the rounding of the values themselves (and is 0 at a
+// floating-point fixed point of a map without one), so no less than that enters it.
+Bound certified_bound(ControlMethod method, double gamma, double alpha, double residual, double top, double scale) {
+  residual = std::max(residual, kRoundingAllowance * scale);
+  Bound bound;
+  if (!(gamma < 1.0) || !std::isfinite(residual) || !std::isfinite(top)) return bound;
+  if (method != ControlMethod::exact) {
+    bound.point = residual / (1.0 - gamma);
+    bound.image = gamma * bound.point;
+    return bound;
+  }
+  // The smallest δ with residual <= (1 - L(top + δ)) δ: δ_{j+1} = residual / (1 -
+  // L(top + δ_j)) increases to it when it exists.
+  double delta = residual / exact_gap(gamma, alpha, top);
+  for (int j = 0; j < 200 && std::isfinite(delta); ++j) {
+    const double next = residual / exact_gap(gamma, alpha, top + delta);
+    if (next <= delta * (1.0 + 1e-12)) break;
+    delta = next;
+  }
+  delta *= 1.0 + 1e-9;
+  const double gap = exact_gap(gamma, alpha, top + delta);
+  if (!std::isfinite(delta) || !(residual <= gap * delta)) return bound;
+  bound.point = delta;
+  bound.image = (1.0 - gap) * delta;
+  return bound;
+}
+
+enum class Status { running, converged, diverged, stalled };
+
+// The checks after each backup g = T x, shared by the solvers.
+class Monitor {
+ public:
+  Monitor(const Mdp& mdp, const SolveOptions& options)
+      : method_(options.method), gamma_(mdp.discount.value_or(1.0)), alpha_(mdp.alpha), tolerance_(options.tolerance) {}
+
+  Status check(const std::vector<double>& x, const std::vector<double>& g) {
+    double residual = 0.0;
+    double rise = -kInf;
+    double top = -kInf;
+    double scale = 0.0;
+    for (std::size_t s = 0; s < x.size(); ++s) {
+      residual = std::max(residual, std::abs(g[s] - x[s]));
+      rise = std::max(rise, g[s] - x[s]);
+      top = std::max(top, x[s]);
+      scale = std::max(scale, std::abs(g[s]));
+    }
+    if (std::isnan(residual)) residual = kInf;
+    residual_ = residual;
+    bound_ = certified_bound(method_, gamma_, alpha_, residual, top, scale);
+    if (!std::isfinite(residual)) return Status::diverged;
+    if (gamma_ < 1.0 ? bound_.image <= tolerance_ : residual <= tolerance_) return Status::converged;
+    rises_.push_back(rise);
+    if (method_ == ControlMethod::exact && rises_.size() > kDivergenceWindow) {
+      const double earlier = rises_[rises_.size() - 1 - kDivergenceWindow];
+      if (rise > 10 * tolerance_ && rise >= 0.999 * earlier) return Status::diverged;
+    }
+    if (residual < best_) {
+      best_ = residual;
+      since_best_ = 0;
+    } else if (++since_best_ >= kStallWindow &&
+               residual <= kRoundingFloor * std::numeric_limits<double>::epsilon() * scale) {
+      return Status::stalled;
+    }
+    return Status::running;
+  }
+
+  [[nodiscard]] double residual() const { return residual_; }
+  [[nodiscard]] const Bound& bound() const { return bound_; }
+
+ private:
+  ControlMethod method_;
+  double gamma_;
+  double alpha_;
+  double tolerance_;
+  double residual_ = kInf;
+  Bound bound_;
+  double best_ = kInf;
+  std::size_t since_best_ = 0;
+  std::vector<double> rises_;  // largest rise per backup
+};
+
+struct Iterate {
+  std::vector<double> value;  // the last T x
+  Status status = Status::running;
+  double residual = kInf;
+  double bound = kInf;  // on value
+  std::size_t backups = 0;
+  std::size_t products = 0;
+};
+
+void finish(Iterate& out, Status status, const Monitor& monitor) {
+  out.status = status;
+  out.residual = monitor.residual();
+  out.bound = monitor.bound().image;
+}
+
+Iterate value_iteration(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup, std::size_t threads) {
+  StepBackup::Scratch scratch;
+  Monitor monitor(mdp, options);
+  Iterate out;
+  std::vector<double> x(mdp.num_states, 0.0);
+  out.value.assign(mdp.num_states, 0.0);
+  Status status = Status::running;
+  while (out.backups < options.max_iterations) {
+    backup.run(x, out.value, nullptr, threads, scratch);
+    ++out.backups;
+    status = monitor.check(x, out.value);
+    if (status != Status::running) break;
+    std::swap(x, out.value);  // x = T x; out.value is overwritten by the next backup
+  }
+  if (status == Status::running) std::swap(x, out.value);  // the cap: the last T x is in x
+  finish(out, status, monitor);
+  return out;
+}
+
+// Newton's method on F(x) = T x - x: F's Jacobian is γ P_π - I with π the (soft-)
+// greedy policy of x, so a step solves (I - γ P_π) δ = T x - x; x + δ is the value of
+// π (policy iteration), here to the relative accuracy kNewtonTolerance.
+Iterate policy_iteration(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup, std::size_t threads) {
+  StepBackup::Scratch scratch;
+  Monitor monitor(mdp, options);
+  PolicyEvaluation evaluation(mdp, options.method, threads);
+  Iterate out;
+  std::vector<double> x(mdp.num_states, 0.0);
+  std::vector<double> policy(mdp.rows());
+  out.value.assign(mdp.num_states, 0.0);
+  const auto n = static_cast<Eigen::Index>(mdp.num_states);
+  Eigen::VectorXd rhs(n);
+  Eigen::VectorXd delta(n);
+  Status status = Status::running;
+  while (out.backups < options.max_iterations) {
+    backup.run(x, out.value, &policy, threads, scratch);
+    ++out.backups;
+    status = monitor.check(x, out.value);
+    if (status != Status::running) break;
+    evaluation.set_policy(policy);
+    for (Eigen::Index s = 0; s < n; ++s) rhs[s] = out.value[static_cast<std::size_t>(s)] - x[static_cast<std::size_t>(s)];
+    delta = rhs;  // the value-iteration step: a good guess far from the solution
+    out.products += evaluation.solve(rhs, delta, kNewtonTolerance, kMaxProductsPerSolve);
+    if (!delta.allFinite()) delta = rhs;
+    for (Eigen::Index s = 0; s < n; ++s) x[static_cast<std::size_t>(s)] += delta[s];
+  }
+  finish(out, status, monitor);
+  return out;
+}
+
+// Anderson acceleration (type II, depth m): x_{k+1} = g_k - ΔG θ with θ minimising
+// ‖f_k - ΔF θ‖₂ over the last m differences of g = T x and f = g - x. A step whose
+// residual is larger than the last one's (or not finite) restarts from plain value
+// iteration. Dot products are Eigen's serial ones: the same bits for any thread count.
+Iterate anderson(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup, std::size_t threads) {
+  StepBackup::Scratch scratch;
+  Monitor monitor(mdp, options);
+  Iterate out;
+  const auto n = static_cast<Eigen::Index>(mdp.num_states);
+  std::vector<double> x(mdp.num_states, 0.0);
+  out.value.assign(mdp.num_states, 0.0);
+  std::deque<Eigen::VectorXd> gs;  // the last m + 1 values of g and f
+  std::deque<Eigen::VectorXd> fs;
+  double last_residual = kInf;
+  Status status = Status::running;
+  while (out.backups < options.max_iterations) {
+    backup.run(x, out.value, nullptr, threads, scratch);
+    ++out.backups;
+    const Eigen::Map<const Eigen::VectorXd> g(out.value.data(), n);
+    const Eigen::Map<const Eigen::VectorXd> xs(x.data(), n);
+    const bool extrapolated = gs.size() >= 2;
+    status = monitor.check(x, out.value);
+    if (extrapolated && (status == Status::diverged || !(monitor.residual() <= last_residual))) {
+      // Rejected: back to the last accepted g, plain value iteration from there.
+      const Eigen::VectorXd restart = gs.back();
+      gs.clear();
+      fs.clear();
+      std::copy(restart.data(), restart.data() + n, x.begin());
+      last_residual = kInf;
+      continue;
+    }
+    if (status != Status::running) break;
+    last_residual = monitor.residual();
+    gs.emplace_back(g);
+    fs.emplace_back(g - xs);
+    if (gs.size() > kAndersonDepth + 1) {
+      gs.pop_front();
+      fs.pop_front();
+    }
+    if (gs.size() < 2) {
+      std::copy(out.value.begin(), out.value.end(), x.begin());
+      continue;
+    }
+    const auto m = static_cast<Eigen::Index>(gs.size() - 1);
+    Eigen::MatrixXd df(n, m);
+    Eigen::MatrixXd dg(n, m);
+    for (Eigen::Index j = 0; j < m; ++j) {
+      df.col(j) = fs[static_cast<std::size_t>(j + 1)] - fs[static_cast<std::size_t>(j)];
+      dg.col(j) = gs[static_cast<std::size_t>(j + 1)] - gs[static_cast<std::size_t>(j)];
+    }
+    Eigen::MatrixXd gram = df.transpose() * df;
+    gram.diagonal().array() += 1e-14 * gram.trace() + std::numeric_limits<double>::min();
+    const Eigen::VectorXd theta = gram.ldlt().solve(df.transpose() * fs.back());
+    const Eigen::VectorXd step = dg * theta;
+    const double gamma = mdp.discount.value_or(1.0);
+    const double reach = kAndersonTrust * last_residual / std::max(1.0 - gamma, 1e-3);
+    const Eigen::VectorXd next = gs.back() - step;
+    if (next.allFinite() && step.lpNorm<Eigen::Infinity>() <= reach) {
+      std::copy(next.data(), next.data() + n, x.begin());
+    } else {
+      std::copy(out.value.begin(), out.value.end(), x.begin());
+    }
+  }
+  finish(out, status, monitor);
+  return out;
+}
+
+// E_{p(s_1)}[W] for the objective W of `policy`: (I - γ P_π) W = c_π, solved from
+// `start` (variational and map: the returned V, whose residual c_π + γ P_π V - V is
+// the last backup's T V - V, so few products are needed; exact: zero).
+double objective_of(const Mdp& mdp, ControlMethod method, const std::vector<double>& policy,
+                    const std::vector<double>& start, double tolerance, std::size_t threads, std::size_t& products) {
+  PolicyEvaluation evaluation(mdp, method, threads);
+  evaluation.set_policy(policy);
+  const auto n = static_cast<Eigen::Index>(mdp.num_states);
+  Eigen::VectorXd w(n);
+  for (Eigen::Index s = 0; s < n; ++s) w[s] = start[static_cast<std::size_t>(s)];
+  Eigen::VectorXd applied(n);
+  evaluation.apply(w.data(), applied.data());
+  ++products;
+  const Eigen::VectorXd rhs = evaluation.step_reward() - applied;
+  // A correction accurate to about 1e-3 of the tolerance, in the 2-norm.
+  const double gamma = mdp.discount.value_or(1.0);
+  const double norm = rhs.norm();
+  const double target = 1e-3 * tolerance * (gamma < 1.0 ? 1.0 - gamma : 1.0);
+  const double relative = norm > 0.0 ? std::clamp(target / norm, 1e-13, 1e-6) : 1e-6;
+  Eigen::VectorXd delta = Eigen::VectorXd::Zero(n);
+  products += evaluation.solve(rhs, delta, relative, 50 * kMaxProductsPerSolve);
+  w += delta;
+  double objective = 0.0;
+  for (std::size_t s = 0; s < mdp.num_states; ++s) objective += mdp.initial[s] * w[static_cast<Eigen::Index>(s)];
+  return objective;
+}
+
+}  // namespace
+
+ControlSolver resolve_solver(const SolveOptions& options) {
+  if (options.solver != ControlSolver::automatic) return options.solver;
+  return options.method == ControlMethod::exact ? ControlSolver::anderson : ControlSolver::policy_iteration;
+}
+
+ControlSolution solve_infinite_horizon(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {
+  const StepBackup backup(mdp, options.method);
+  ControlSolution solution;
+  solution.solver = resolve_solver(options);
+  Iterate result;
+  switch (solution.solver) {
+    case ControlSolver::policy_iteration: result = policy_iteration(mdp, options, backup, threads); break;
+    case ControlSolver::anderson: result = anderson(mdp, options, backup, threads); break;
+    default: result = value_iteration(mdp, options, backup, threads); break;
+  }
+  solution.iterations = result.backups;
+  solution.evaluations = result.products;
+  solution.converged = result.status == Status::converged;
+  solution.diverged = result.status == Status::diverged;
+  solution.residual = result.residual;
+  solution.error_bound = solution.diverged ? kInf : result.bound;
+  // The policy of the returned values, and from the same backup a second bound.
+  solution.policy.assign(1, std::vector<double>(mdp.rows()));
+  std::vector<double> image(mdp.num_states);
+  StepBackup::Scratch scratch;
+  backup.run(result.value, image, &solution.policy[0], threads, scratch);
+  if (!solution.diverged) {
+    double residual = 0.0;
+    double top = -kInf;
+    double scale = 0.0;
+    for (std::size_t s = 0; s < mdp.num_states; ++s) {
+      residual = std::max(residual, std::abs(image[s] - result.value[s]));
+      top = std::max(top, result.value[s]);
+      scale = std::max({scale, std::abs(result.value[s]), std::abs(image[s])});
+    }
+    const double gamma = mdp.discount.value_or(1.0);
+    solution.error_bound = std::min(solution.error_bound,
+                                    certified_bound(options.method, gamma, mdp.alpha, residual, top, scale).point);
+  }
+  const std::vector<double> zero(options.method == ControlMethod::exact ? mdp.num_states : 0, 0.0);
+  solution.objective =
+      objective_of(mdp, options.method, solution.policy[0], options.method == ControlMethod::exact ? zero : result.value,
+                   options.tolerance, threads, solution.evaluations);
+  if (options.action_values) solution.action_value.assign(1, action_values(mdp, options.method, result.value, threads));
+  solution.value.assign(1, std::move(result.value));
+  return solution;
+}
+
+}  // namespace copi::control::detail
