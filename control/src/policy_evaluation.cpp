@@ -60,8 +60,8 @@ class JacobiPreconditioner {
     return *this;
   }
   template <typename Rhs>
-  Eigen::VectorXd solve(const Rhs& b) const {
-    return inverse_->cwiseProduct(b);
+  auto solve(const Rhs& b) const {
+    return inverse_->cwiseProduct(b);  // an expression: no temporary vector per call
   }
   [[nodiscard]] Eigen::ComputationInfo info() const { return Eigen::Success; }
 
@@ -81,11 +81,11 @@ struct generic_product_impl<copi::control::detail::EvaluationOperator, Rhs, Spar
   template <typename Dest>
   static void scaleAndAddTo(Dest& dst, const copi::control::detail::EvaluationOperator& lhs, const Rhs& rhs,
                             const Scalar& alpha) {
-    const Eigen::VectorXd x = rhs;  // contiguous
-    Eigen::VectorXd y(x.size());
-    lhs.evaluation().apply(x.data(), y.data());
+    // In place, without temporaries (BiCGSTAB's operands are plain vectors; a
+    // temporary of |S| doubles per product would cost more than the product).
+    const Eigen::Ref<const Eigen::VectorXd> x(rhs);
+    lhs.evaluation().apply_add(x.data(), dst.data(), alpha);
     ++lhs.products();
-    dst += alpha * y;
   }
 };
 }  // namespace Eigen::internal
@@ -182,12 +182,17 @@ void PolicyEvaluation::set_policy(const std::vector<double>& policy) {
 }
 
 void PolicyEvaluation::apply(const double* x, double* out) const {
+  std::fill(out, out + mdp_.num_states, 0.0);
+  apply_add(x, out, 1.0);
+}
+
+void PolicyEvaluation::apply_add(const double* x, double* out, double scale) const {
   const double gamma = gamma_;
   copi::detail::parallel_for_range(mdp_.num_states, kStatesPerTask, threads_, [&](std::size_t begin, std::size_t end) {
     for (std::size_t s = begin; s < end; ++s) {
       double future = 0.0;
       for (std::uint64_t j = start_[s]; j < start_[s + 1]; ++j) future += value_[j] * x[column_[j]];
-      out[s] = x[s] - gamma * future;
+      out[s] += scale * (x[s] - gamma * future);
     }
   });
 }

@@ -28,6 +28,8 @@ class PolicyEvaluation {
 
   // out = (I - γ P_π) x.
   void apply(const double* x, double* out) const;
+  // out += scale (I - γ P_π) x.
+  void apply_add(const double* x, double* out, double scale) const;
   [[nodiscard]] const Eigen::VectorXd& step_reward() const { return step_reward_; }
   [[nodiscard]] const Eigen::VectorXd& inverse_diagonal() const { return inverse_diagonal_; }
   [[nodiscard]] std::size_t size() const { return mdp_.num_states; }
