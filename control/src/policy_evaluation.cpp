@@ -163,11 +163,18 @@ void PolicyEvaluation::set_policy(const std::vector<double>& policy) {
         double c = mdp_.reward[row];
         if (method_ != ControlMethod::map) c += mdp_.alpha * (std::log(mdp_.action_weight(row)) - std::log(pi));
         reward += pi * c;
-        // Successors of a row are sorted (set_transitions), so one forward walk finds
-        // each in the merged pattern.
+        // Successors of a row are usually sorted (set_transitions sorts them), so a
+        // forward walk finds each in the merged pattern; a binary search otherwise.
         std::uint64_t slot = first;
         for (std::uint64_t k = mdp_.row_begin[row]; k < mdp_.row_begin[row + 1]; ++k) {
-          while (column_[slot] != mdp_.next_state[k]) ++slot;
+          const std::uint32_t target = mdp_.next_state[k];
+          while (slot < last && column_[slot] < target) ++slot;
+          if (slot == last || column_[slot] != target) {
+            slot = static_cast<std::uint64_t>(
+                std::lower_bound(column_.begin() + static_cast<std::ptrdiff_t>(first),
+                                 column_.begin() + static_cast<std::ptrdiff_t>(last), target) -
+                column_.begin());
+          }
           value_[slot] += pi * mdp_.probability[k];
         }
       }

@@ -105,7 +105,7 @@ double solve_memory_estimate(const Mdp& mdp, const SolveOptions& options) {
     // P_π on its pattern and the linear solver's vectors (every infinite-horizon solve
     // evaluates its policy for the objective); Anderson's history of g and f.
     working += detail::PolicyEvaluation::memory_bytes(mdp) + 8.0 * rows;
-    if (detail::resolve_solver(options) == ControlSolver::anderson) working += 8.0 * states * 16.0;
+    if (detail::resolve_solver(options) == ControlSolver::anderson) working += 8.0 * states * 24.0;
   }
   return steps * per_step + working;
 }

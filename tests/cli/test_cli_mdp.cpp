@@ -304,6 +304,46 @@ TEST(CliMdp, ToleranceAndIterationCapStopTheInfiniteHorizon) {
   EXPECT_NEAR(c["objective"].get<double>(), 2.0, 1e-12);  // Σ_t γ^t r, the one policy's return
 }
 
+// Issue 15 item 4: --keep first and --keep stream give the numbers of --keep all for the
+// steps they keep (the JSON's shortest round-trip text: equal text, equal bits).
+TEST(CliMdp, KeepFirstAndStreamWriteTheKeptStepsOfKeepAll) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\nlow,go,high,0.7\nlow,go,low,0.3\n"
+                                    "low,stay,low,1\nhigh,go,low,1\nhigh,stay,high,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\nlow,go,-0.5\nhigh,stay,1\nhigh,go,0.25\n");
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() +
+                           " --horizon 6 --discount 0.9 --method exact --json ";
+  for (const char* keep : {"all", "first", "stream"}) {
+    const CliRun run = run_copi(base + (dir / (std::string(keep) + ".json")).string() + " --keep " + keep);
+    ASSERT_EQ(run.status, 0) << keep << ": " << run.err;
+  }
+  const nlohmann::json all = nlohmann::json::parse(slurp(dir / "all.json"));
+  const nlohmann::json first = nlohmann::json::parse(slurp(dir / "first.json"));
+  const nlohmann::json stream = nlohmann::json::parse(slurp(dir / "stream.json"));
+  ASSERT_EQ(all["V"].size(), 6u);
+  EXPECT_EQ(all["keep"], "all");
+  ASSERT_EQ(first["V"].size(), 1u);
+  EXPECT_EQ(first["keep"], "first");
+  EXPECT_EQ(first["V"][0], all["V"][0]);
+  EXPECT_EQ(first["policy"][0], all["policy"][0]);
+  EXPECT_EQ(first["Q"][0], all["Q"][0]);
+  EXPECT_EQ(first["objective"], all["objective"]);
+  EXPECT_EQ(first["log_partition"], all["log_partition"]);
+  EXPECT_FALSE(stream.contains("V"));
+  ASSERT_EQ(stream["steps"].size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    const nlohmann::json& step = stream["steps"][i];
+    const std::size_t t = 6 - i;  // computed backwards, t = T first
+    EXPECT_EQ(step["t"].get<std::size_t>(), t);
+    EXPECT_EQ(step["V"], all["V"][t - 1]) << "t = " << t;
+    EXPECT_EQ(step["policy"], all["policy"][t - 1]) << "t = " << t;
+    EXPECT_EQ(step["Q"], all["Q"][t - 1]) << "t = " << t;
+  }
+  EXPECT_EQ(stream["objective"], all["objective"]);
+  EXPECT_EQ(stream["keep"], "stream");
+  EXPECT_EQ(stream["states"], all["states"]);
+}
+
 // Item 11: --discount 1 without a horizon on a stochastic shortest path. A state without
 // transition rows (goal) is absorbing; from start, `safe` reaches it for -2 and `risky`
 // for -0.5 half the time (else stays): map V(start) = max(-2, -0.5 + V/2) = -1, and V
