@@ -180,10 +180,10 @@ Iterate value_iteration(const Mdp& mdp, const SolveOptions& options, const StepB
 // Newton's method on F(x) = T x - x: F's Jacobian is γ P_π - I with π the (soft-)
 // greedy policy of x, so a step solves (I - γ P_π) δ = T x - x; x + δ is the value of
 // π (policy iteration), here to the relative accuracy kNewtonTolerance.
-Iterate policy_iteration(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup, std::size_t threads) {
+Iterate policy_iteration(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup,
+                         PolicyEvaluation& evaluation, std::size_t threads) {
   StepBackup::Scratch scratch;
   Monitor monitor(mdp, options);
-  PolicyEvaluation evaluation(mdp, options.method, threads);
   Iterate out;
   std::vector<double> x(mdp.num_states, 0.0);
   std::vector<double> policy(mdp.rows());
@@ -206,7 +206,7 @@ Iterate policy_iteration(const Mdp& mdp, const SolveOptions& options, const Step
                                               : kNewtonLoosest;
     eta = std::clamp(std::max(eta, 0.1 * target / residual), kNewtonTightest, kNewtonLoosest);
     last_residual = residual;
-    evaluation.set_policy(policy);
+    evaluation.set_policy(policy, false);
     for (Eigen::Index s = 0; s < n; ++s) rhs[s] = out.value[static_cast<std::size_t>(s)] - x[static_cast<std::size_t>(s)];
     delta = rhs;  // the value-iteration step: a good guess far from the solution
     out.products += evaluation.solve(rhs, delta, eta, kMaxProductsPerSolve);
@@ -287,9 +287,8 @@ Iterate anderson(const Mdp& mdp, const SolveOptions& options, const StepBackup& 
 // E_{p(s_1)}[W] for the objective W of `policy`: (I - γ P_π) W = c_π, solved from
 // `start` (variational and map: the returned V, whose residual c_π + γ P_π V - V is
 // the last backup's T V - V, so few products are needed; exact: zero).
-double objective_of(const Mdp& mdp, ControlMethod method, const std::vector<double>& policy,
-                    const std::vector<double>& start, double tolerance, std::size_t threads, std::size_t& products) {
-  PolicyEvaluation evaluation(mdp, method, threads);
+double objective_of(const Mdp& mdp, PolicyEvaluation& evaluation, const std::vector<double>& policy,
+                    const std::vector<double>& start, double tolerance, std::size_t& products) {
   evaluation.set_policy(policy);
   const auto n = static_cast<Eigen::Index>(mdp.num_states);
   Eigen::VectorXd w(n);
@@ -321,11 +320,12 @@ ControlSolver resolve_solver(const SolveOptions& options) {
 
 ControlSolution solve_infinite_horizon(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {
   const StepBackup backup(mdp, options.method);
+  PolicyEvaluation evaluation(mdp, options.method, threads);  // policy iteration's and the objective's
   ControlSolution solution;
   solution.solver = resolve_solver(options);
   Iterate result;
   switch (solution.solver) {
-    case ControlSolver::policy_iteration: result = policy_iteration(mdp, options, backup, threads); break;
+    case ControlSolver::policy_iteration: result = policy_iteration(mdp, options, backup, evaluation, threads); break;
     case ControlSolver::anderson: result = anderson(mdp, options, backup, threads); break;
     default: result = value_iteration(mdp, options, backup, threads); break;
   }
@@ -355,8 +355,8 @@ ControlSolution solve_infinite_horizon(const Mdp& mdp, const SolveOptions& optio
   }
   const std::vector<double> zero(options.method == ControlMethod::exact ? mdp.num_states : 0, 0.0);
   solution.objective =
-      objective_of(mdp, options.method, solution.policy[0], options.method == ControlMethod::exact ? zero : result.value,
-                   options.tolerance, threads, solution.evaluations);
+      objective_of(mdp, evaluation, solution.policy[0], options.method == ControlMethod::exact ? zero : result.value,
+                   options.tolerance, solution.evaluations);
   if (options.action_values) solution.action_value.assign(1, action_values(mdp, options.method, result.value, threads));
   solution.value.assign(1, std::move(result.value));
   return solution;

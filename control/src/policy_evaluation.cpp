@@ -140,7 +140,7 @@ double PolicyEvaluation::memory_bytes(const Mdp& mdp) {
   return 12.0 * entries + 8.0 * static_cast<double>(mdp.num_states) * 20.0;
 }
 
-void PolicyEvaluation::set_policy(const std::vector<double>& policy) {
+void PolicyEvaluation::set_policy(const std::vector<double>& policy, bool step_reward) {
   const std::size_t actions = mdp_.num_actions;
   copi::detail::parallel_for_range(mdp_.num_states, kStatesPerTask, threads_, [&](std::size_t begin, std::size_t end) {
     for (std::size_t s = begin; s < end; ++s) {
@@ -159,10 +159,12 @@ void PolicyEvaluation::set_policy(const std::vector<double>& policy) {
         const std::size_t row = s * actions + a;
         const double pi = policy[row];
         if (!(pi > 0.0)) continue;
-        // c(s, a): the reward plus α times the log prior ratio (map: the reward alone).
-        double c = mdp_.reward[row];
-        if (method_ != ControlMethod::map) c += mdp_.alpha * (std::log(mdp_.action_weight(row)) - std::log(pi));
-        reward += pi * c;
+        if (step_reward) {
+          // c(s, a): the reward plus α times the log prior ratio (map: the reward alone).
+          double c = mdp_.reward[row];
+          if (method_ != ControlMethod::map) c += mdp_.alpha * (std::log(mdp_.action_weight(row)) - std::log(pi));
+          reward += pi * c;
+        }
         // Successors of a row are usually sorted (set_transitions sorts them), so a
         // forward walk finds each in the merged pattern; a binary search otherwise.
         std::uint64_t slot = first;

@@ -23,8 +23,9 @@ class PolicyEvaluation {
  public:
   PolicyEvaluation(const Mdp& mdp, ControlMethod method, std::size_t threads);
 
-  // P_π's values, the Jacobi preconditioner and c_π for this policy (rows s*A + a).
-  void set_policy(const std::vector<double>& policy);
+  // P_π's values and the Jacobi preconditioner for this policy (rows s*A + a), and c_π
+  // when `step_reward` (a logarithm per row: Newton's steps do without it).
+  void set_policy(const std::vector<double>& policy, bool step_reward = true);
 
   // out = (I - γ P_π) x.
   void apply(const double* x, double* out) const;
