@@ -12,7 +12,6 @@
 // into itself (Banach: the fixed point is there).
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <limits>
 
 #include <Eigen/Core>
@@ -218,63 +217,99 @@ Iterate policy_iteration(const Mdp& mdp, const SolveOptions& options, const Step
 }
 
 // Anderson acceleration (type II, depth m): x_{k+1} = g_k - ΔG θ with θ minimising
-// ‖f_k - ΔF θ‖₂ over the last m differences of g = T x and f = g - x. A step whose
-// residual is larger than the last one's (or not finite) restarts from plain value
-// iteration. Dot products are Eigen's serial ones: the same bits for any thread count.
+// ‖f_k - ΔF θ‖₂ over the last m differences of g = T x and f = g - x, kept in ring
+// buffers with their Gram matrix updated by one column per step. A step whose residual
+// is larger than the last one's (or not finite) restarts from plain value iteration.
+// Dot products are Eigen's serial ones: the same bits for any thread count.
+class AndersonHistory {
+ public:
+  explicit AndersonHistory(Eigen::Index n)
+      : df_(n, kDepth), dg_(n, kDepth), gram_(Eigen::MatrixXd::Zero(kDepth, kDepth)), last_g_(n), last_f_(n) {}
+
+  void clear() {
+    head_ = 0;  // columns 0 .. count_ - 1 are the live ones until the ring wraps
+    count_ = 0;
+    has_last_ = false;
+  }
+  [[nodiscard]] bool extrapolating() const { return count_ > 0; }
+  [[nodiscard]] const Eigen::VectorXd& last_g() const { return last_g_; }
+
+  // Records g = T x and f = g - x; returns the next iterate in `next` (g itself until
+  // there is a difference).
+  void push(const Eigen::Map<const Eigen::VectorXd>& g, const Eigen::Map<const Eigen::VectorXd>& x,
+            Eigen::VectorXd& next) {
+    if (has_last_) {
+      const Eigen::Index j = head_;
+      df_.col(j) = (g - x) - last_f_;
+      dg_.col(j) = g - last_g_;
+      head_ = (head_ + 1) % kDepth;
+      count_ = std::min<Eigen::Index>(count_ + 1, kDepth);
+      for (Eigen::Index i = 0; i < count_; ++i) gram_(i, j) = gram_(j, i) = df_.col(i).dot(df_.col(j));
+    }
+    last_f_ = g - x;
+    last_g_ = g;
+    has_last_ = true;
+    if (count_ == 0) {
+      next = g;
+      return;
+    }
+    // Columns in ring order; the least-squares problem is the same whatever the order.
+    Eigen::MatrixXd gram = gram_.topLeftCorner(count_, count_);
+    gram.diagonal().array() += 1e-14 * gram.trace() + std::numeric_limits<double>::min();
+    Eigen::VectorXd rhs(count_);
+    for (Eigen::Index i = 0; i < count_; ++i) rhs[i] = df_.col(i).dot(last_f_);
+    const Eigen::VectorXd theta = gram.ldlt().solve(rhs);
+    next = g;
+    for (Eigen::Index i = 0; i < count_; ++i) next -= theta[i] * dg_.col(i);
+  }
+
+ private:
+  static constexpr Eigen::Index kDepth = static_cast<Eigen::Index>(kAndersonDepth);
+  Eigen::MatrixXd df_;
+  Eigen::MatrixXd dg_;
+  Eigen::MatrixXd gram_;
+  Eigen::VectorXd last_g_;
+  Eigen::VectorXd last_f_;
+  Eigen::Index head_ = 0;
+  Eigen::Index count_ = 0;
+  bool has_last_ = false;
+};
+
 Iterate anderson(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup, std::size_t threads) {
   StepBackup::Scratch scratch;
   Monitor monitor(mdp, options);
   Iterate out;
   const auto n = static_cast<Eigen::Index>(mdp.num_states);
+  const double gamma = mdp.discount.value_or(1.0);
   std::vector<double> x(mdp.num_states, 0.0);
   out.value.assign(mdp.num_states, 0.0);
-  std::deque<Eigen::VectorXd> gs;  // the last m + 1 values of g and f
-  std::deque<Eigen::VectorXd> fs;
+  AndersonHistory history(n);
+  Eigen::VectorXd next(n);
   double last_residual = kInf;
+  bool extrapolated = false;  // x came from an Anderson step
   Status status = Status::running;
   while (out.backups < options.max_iterations) {
     backup.run(x, out.value, nullptr, threads, scratch);
     ++out.backups;
-    const Eigen::Map<const Eigen::VectorXd> g(out.value.data(), n);
-    const Eigen::Map<const Eigen::VectorXd> xs(x.data(), n);
-    const bool extrapolated = gs.size() >= 2;
     status = monitor.check(x, out.value);
     if (extrapolated && (status == Status::diverged || !(monitor.residual() <= last_residual))) {
       // Rejected: back to the last accepted g, plain value iteration from there.
-      const Eigen::VectorXd restart = gs.back();
-      gs.clear();
-      fs.clear();
+      const Eigen::VectorXd& restart = history.last_g();
       std::copy(restart.data(), restart.data() + n, x.begin());
+      history.clear();
+      extrapolated = false;
       last_residual = kInf;
       continue;
     }
     if (status != Status::running) break;
     last_residual = monitor.residual();
-    gs.emplace_back(g);
-    fs.emplace_back(g - xs);
-    if (gs.size() > kAndersonDepth + 1) {
-      gs.pop_front();
-      fs.pop_front();
-    }
-    if (gs.size() < 2) {
-      std::copy(out.value.begin(), out.value.end(), x.begin());
-      continue;
-    }
-    const auto m = static_cast<Eigen::Index>(gs.size() - 1);
-    Eigen::MatrixXd df(n, m);
-    Eigen::MatrixXd dg(n, m);
-    for (Eigen::Index j = 0; j < m; ++j) {
-      df.col(j) = fs[static_cast<std::size_t>(j + 1)] - fs[static_cast<std::size_t>(j)];
-      dg.col(j) = gs[static_cast<std::size_t>(j + 1)] - gs[static_cast<std::size_t>(j)];
-    }
-    Eigen::MatrixXd gram = df.transpose() * df;
-    gram.diagonal().array() += 1e-14 * gram.trace() + std::numeric_limits<double>::min();
-    const Eigen::VectorXd theta = gram.ldlt().solve(df.transpose() * fs.back());
-    const Eigen::VectorXd step = dg * theta;
-    const double gamma = mdp.discount.value_or(1.0);
+    const Eigen::Map<const Eigen::VectorXd> g(out.value.data(), n);
+    const Eigen::Map<const Eigen::VectorXd> xs(x.data(), n);
+    history.push(g, xs, next);
+    // A nearly singular least-squares problem must not throw the iterate far away.
     const double reach = kAndersonTrust * last_residual / std::max(1.0 - gamma, 1e-3);
-    const Eigen::VectorXd next = gs.back() - step;
-    if (next.allFinite() && step.lpNorm<Eigen::Infinity>() <= reach) {
+    extrapolated = history.extrapolating() && next.allFinite() && (next - g).lpNorm<Eigen::Infinity>() <= reach;
+    if (extrapolated) {
       std::copy(next.data(), next.data() + n, x.begin());
     } else {
       std::copy(out.value.begin(), out.value.end(), x.begin());

@@ -16,7 +16,7 @@ std::vector<OptionSpec> solve_specs() {
       number_option("max_iter", OptionType::integer, std::to_string(defaults.max_iterations),
                     "infinite horizon: backup cap", 1),
       number_option("memory_limit", OptionType::size, "2G",
-                    "refuse a solve whose V, policy and Q for every step exceed this size (e.g. 512M, 2G)", 1024),
+                    "refuse a solve whose V, policy and Q for every kept step exceed this size (e.g. 512M, 2G)", 1024),
       choice_option("solver", {"auto", "vi", "pi", "anderson"}, "auto",
                     "infinite horizon: value iteration, policy iteration (variational, map) or Anderson-accelerated "
                     "value iteration; auto: pi for variational and map, anderson for exact"),
