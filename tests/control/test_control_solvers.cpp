@@ -225,7 +225,8 @@ TEST(ControlSolvers, ObjectiveIsTheReturnedPolicysEvaluation) {
   }
 }
 
-// A slippery grid large enough that every parallel loop splits (6400 states).
+// A slippery grid large enough that every parallel loop splits (66 x 66 = 4356 states:
+// over twice the policy evaluation's 2048 states per task).
 Mdp slippery_grid(std::size_t side, double discount) {
   Mdp mdp;
   mdp.num_states = side * side;
@@ -256,7 +257,7 @@ Mdp slippery_grid(std::size_t side, double discount) {
 }
 
 TEST(ControlSolvers, SameBitsForOneAndTwoThreads) {
-  Mdp mdp = slippery_grid(80, 0.95);
+  Mdp mdp = slippery_grid(66, 0.95);
   for (const ControlMethod method : {ControlMethod::variational, ControlMethod::map, ControlMethod::exact}) {
     for (const ControlSolver solver : kSolvers) {
       if (solver == ControlSolver::policy_iteration && method == ControlMethod::exact) continue;
@@ -265,7 +266,7 @@ TEST(ControlSolvers, SameBitsForOneAndTwoThreads) {
       // exact converges when every reward is below -α log(4 γ): here -0.04 < -0.02 log 3.8.
       mdp.alpha = method == ControlMethod::exact ? 0.02 : 1.0;
       for (std::size_t a = 0; a < 4; ++a) mdp.reward[(mdp.num_states - 1) * 4 + a] = method == ControlMethod::exact ? -0.04 : 1.0;
-      const SolveOptions options{.method = method, .tolerance = 1e-8, .solver = solver};
+      const SolveOptions options{.method = method, .tolerance = 1e-6, .solver = solver};
       SolveOptions two = options;
       two.threads = 2;
       SolveOptions one = options;
