@@ -36,6 +36,7 @@ constexpr double kRoundingFloor = 1e4;
 constexpr std::size_t kStallWindow = 30;
 constexpr double kRoundingAllowance = 4 * std::numeric_limits<double>::epsilon();
 constexpr std::size_t kAndersonDepth = 5;
+constexpr std::size_t kMonitorBlock = 4096;  // states per block of the convergence checks
 // An Anderson step moves at most this many times ‖f‖∞ / (1 - γ) from g (for a
 // γ-contraction the fixed point is within γ ‖f‖∞ / (1 - γ)): a nearly singular least-
 // squares problem cannot throw the iterate far away.
@@ -93,21 +94,48 @@ enum class Status { running, converged, diverged, stalled };
 // The checks after each backup g = T x, shared by the solvers.
 class Monitor {
  public:
-  Monitor(const Mdp& mdp, const SolveOptions& options)
-      : method_(options.method), gamma_(mdp.discount.value_or(1.0)), alpha_(mdp.alpha), tolerance_(options.tolerance) {}
+  Monitor(const Mdp& mdp, const SolveOptions& options, std::size_t threads)
+      : method_(options.method),
+        gamma_(mdp.discount.value_or(1.0)),
+        alpha_(mdp.alpha),
+        tolerance_(options.tolerance),
+        threads_(threads) {}
 
   Status check(const std::vector<double>& x, const std::vector<double>& g) {
+    // Four maxima per block of states, in parallel, then over the blocks: a maximum is
+    // exact in any order, so the same for any thread count.
+    const std::size_t blocks = (x.size() + kMonitorBlock - 1) / kMonitorBlock;
+    partial_.assign(4 * blocks, 0.0);
+    copi::detail::parallel_for_range(blocks, 4, threads_, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t b = begin; b < end; ++b) {
+        double residual = 0.0;
+        double rise = -kInf;
+        double top = -kInf;
+        double scale = 0.0;
+        bool nan = false;
+        for (std::size_t s = b * kMonitorBlock; s < std::min(x.size(), (b + 1) * kMonitorBlock); ++s) {
+          residual = std::max(residual, std::abs(g[s] - x[s]));
+          rise = std::max(rise, g[s] - x[s]);
+          top = std::max(top, x[s]);
+          scale = std::max(scale, std::abs(g[s]));
+          nan = nan || std::isnan(g[s]);
+        }
+        partial_[4 * b] = nan ? kInf : residual;  // a NaN value is no convergence
+        partial_[4 * b + 1] = rise;
+        partial_[4 * b + 2] = top;
+        partial_[4 * b + 3] = scale;
+      }
+    });
     double residual = 0.0;
     double rise = -kInf;
     double top = -kInf;
     double scale = 0.0;
-    for (std::size_t s = 0; s < x.size(); ++s) {
-      residual = std::max(residual, std::abs(g[s] - x[s]));
-      rise = std::max(rise, g[s] - x[s]);
-      top = std::max(top, x[s]);
-      scale = std::max(scale, std::abs(g[s]));
+    for (std::size_t b = 0; b < blocks; ++b) {
+      residual = std::max(residual, partial_[4 * b]);
+      rise = std::max(rise, partial_[4 * b + 1]);
+      top = std::max(top, partial_[4 * b + 2]);
+      scale = std::max(scale, partial_[4 * b + 3]);
     }
-    if (std::isnan(residual)) residual = kInf;
     residual_ = residual;
     bound_ = certified_bound(method_, gamma_, alpha_, residual, top, scale);
     if (!std::isfinite(residual)) return Status::diverged;
@@ -135,6 +163,8 @@ class Monitor {
   double gamma_;
   double alpha_;
   double tolerance_;
+  std::size_t threads_;
+  std::vector<double> partial_;  // per block: residual, rise, top, scale
   double residual_ = kInf;
   Bound bound_;
   double best_ = kInf;
@@ -159,7 +189,7 @@ void finish(Iterate& out, Status status, const Monitor& monitor) {
 
 Iterate value_iteration(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup, std::size_t threads) {
   StepBackup::Scratch scratch;
-  Monitor monitor(mdp, options);
+  Monitor monitor(mdp, options, threads);
   Iterate out;
   std::vector<double> x(mdp.num_states, 0.0);
   out.value.assign(mdp.num_states, 0.0);
@@ -182,7 +212,7 @@ Iterate value_iteration(const Mdp& mdp, const SolveOptions& options, const StepB
 Iterate policy_iteration(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup,
                          PolicyEvaluation& evaluation, std::size_t threads) {
   StepBackup::Scratch scratch;
-  Monitor monitor(mdp, options);
+  Monitor monitor(mdp, options, threads);
   Iterate out;
   std::vector<double> x(mdp.num_states, 0.0);
   std::vector<double> policy(mdp.rows());
@@ -277,7 +307,7 @@ class AndersonHistory {
 
 Iterate anderson(const Mdp& mdp, const SolveOptions& options, const StepBackup& backup, std::size_t threads) {
   StepBackup::Scratch scratch;
-  Monitor monitor(mdp, options);
+  Monitor monitor(mdp, options, threads);
   Iterate out;
   const auto n = static_cast<Eigen::Index>(mdp.num_states);
   const double gamma = mdp.discount.value_or(1.0);

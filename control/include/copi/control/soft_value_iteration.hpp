@@ -96,8 +96,9 @@ struct ControlSolution {
   KeepSteps keep = KeepSteps::all;
   ControlSolver solver = ControlSolver::value_iteration;  // the one that ran (never automatic)
   std::size_t iterations = 0;        // backups done
-  // Policy evaluations' products with (I - γ P_π): BiCGSTAB's (two per iteration) and
-  // the objective's; 0 for a finite horizon with variational or map.
+  // Infinite horizon: products with (I - γ P_π) in policy evaluations (BiCGSTAB's, two
+  // per iteration, and the objective's). Finite horizon: the objective's evaluation
+  // sweeps (exact: one per step; variational and map: 0, the objective is E[V_1]).
   std::size_t evaluations = 0;
   bool converged = true;             // infinite horizon: error_bound <= tolerance
   bool diverged = false;             // exact, infinite horizon: V grows without bound
