@@ -13,8 +13,9 @@
 //   BM_SolveStep_Gridworld1000/<method>/threads:<n> the public API: every iteration times
 //        solve() with horizon 2 and with horizon 1 and reports the difference (manual
 //        time). That is one backup plus what solve() does per extra step: allocating
-//        and zeroing V_t and π_t (48 MB) and one more backward sweep of the objective's
-//        policy evaluation. Counters t1_ms / t2_ms are the two whole solves.
+//        and zeroing V_t and π_t (48 MB) and, for exact only, one backward sweep of the
+//        objective's policy evaluation (variational and map take the objective from V_1).
+//        Counters t1_ms / t2_ms are the two whole solves.
 //   BM_Validate_Gridworld1000   Mdp::validate() alone, which every solve() runs first.
 //
 // Counters: backups/s = state backups per second (10^6 per iteration; one state backup

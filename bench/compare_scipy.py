@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""copi's one-step soft Bellman backup against the same backup in NumPy/scipy.sparse.
+"""copi's one-step soft Bellman backup, and whole solves, against NumPy/scipy.sparse.
 
 Run from the repository root with Debian's Python (it has numpy and scipy; the
 `python3` first on PATH may not):
@@ -26,6 +26,16 @@ built by the same function for the check and for the timing.
 
 Builds (incrementally, a no-op when current) bench_control and the copi CLI in
 $COPI_BENCH_DIR (default build/bench, the `bench` CMake preset).
+
+With --solve SIDES (e.g. --solve 300 or --solve 300,1000): whole infinite-horizon
+solves instead (issue 15). The slippery gridworld above, gamma = 0.99, alpha = 1,
+variational, tolerance 1e-8: `copi mdp` built with the README's `release` preset
+($COPI_RELEASE_DIR, default build/release) on 1 and 2 threads (its solve_seconds: the
+solve alone, median of R runs; both thread counts must give the same V), against
+scipy soft value iteration and soft policy iteration with evaluation by
+scipy.sparse.linalg.spsolve. All three stop on the same certified bound,
+gamma ||T V - V|| / (1 - gamma) <= tol on the returned T V, so each answer is within tol
+of the fixed point and any two within 2 tol: that is checked before the table is printed.
 """
 import os
 
@@ -232,6 +242,122 @@ def time_scipy(side, reps, gamma=0.99, alpha=1.0):
     return times
 
 
+# ---- whole infinite-horizon solves (issue 15): copi mdp against scipy soft VI and PI ----
+
+def soft_policy_matrix(P, pi):
+    """P_pi (S x S, CSR): row s is sum_a pi(a|s) P[s*A + a]."""
+    S, A = pi.shape
+    rows = np.repeat(np.arange(S), A)
+    weights = sp.csr_matrix((pi.ravel(), (rows, np.arange(S * A))), shape=(S, S * A))
+    return (weights @ P).tocsr()
+
+
+def certified(residual, gamma):
+    """The bound both sides stop on: ||T V - V*|| <= gamma ||T V - V|| / (1 - gamma)."""
+    return gamma * residual / (1.0 - gamma)
+
+
+def scipy_soft_vi(P, R, gamma, alpha, tol):
+    """Plain soft value iteration (variational, no prior) until the bound is <= tol."""
+    v = np.zeros(P.shape[1])
+    backups = 0
+    while True:
+        tv, _ = backup(P, R, v, "variational", gamma, alpha, False)
+        backups += 1
+        if certified(float(np.max(np.abs(tv - v))), gamma) <= tol:
+            return tv, backups
+        v = tv
+
+
+def scipy_soft_pi(P, R, gamma, alpha, tol):
+    """Soft policy iteration: evaluation (I - gamma P_pi) W = c_pi by scipy.sparse.linalg.spsolve,
+    improvement by one soft backup; the same stopping rule as scipy_soft_vi on T W."""
+    from scipy.sparse.linalg import spsolve
+    S = P.shape[1]
+    v = np.zeros(S)
+    backups = 0
+    while True:
+        tv, pi = backup(P, R, v, "variational", gamma, alpha, True)
+        backups += 1
+        if certified(float(np.max(np.abs(tv - v))), gamma) <= tol:
+            return tv, backups
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy_term = np.where(pi > 0.0, pi * (R.reshape(S, -1) - alpha * np.log(pi)), 0.0)
+        c = entropy_term.sum(axis=1)
+        A = (sp.identity(S, format="csr") - gamma * soft_policy_matrix(P, pi)).tocsc()
+        v = spsolve(A, c)
+
+
+def ensure_release_cli(build_dir):
+    if not os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
+        run(["cmake", "--preset", "release", "-B", build_dir])
+    run(["cmake", "--build", build_dir, "--target", "copi", "-j", "2"])
+    return os.path.join(build_dir, "cli", "copi")
+
+
+def copi_solve(cli, paths, threads, gamma, alpha, tol, reps, out_json):
+    """Median solve_seconds of `copi mdp` (the solve alone: backups, policy evaluations and
+    the objective) over reps runs, with the last run's JSON."""
+    cmd = [cli, "mdp", "--transitions", paths["T"], "--rewards", paths["R"], "--initial", paths["I"],
+           "--discount", repr(gamma), "--alpha", repr(alpha), "--method", "variational", "--tol", repr(tol),
+           "--threads", str(threads), "--json", out_json]
+    times = []
+    for _ in range(reps):
+        run(cmd, stdout=subprocess.DEVNULL)
+        with open(out_json) as f:
+            doc = json.load(f)
+        times.append(doc["solve_seconds"])
+    return float(np.median(times)), doc, cmd
+
+
+def compare_solves(sides, reps, gamma=0.99, alpha=1.0, tol=1e-8):
+    build_dir = os.environ.get("COPI_RELEASE_DIR", "build/release")
+    cli = ensure_release_cli(build_dir)
+    rows = []
+    for side in sides:
+        P, R = build_gridworld(side)
+        S = side * side
+        print(f"solve grid: side {side}, {S} states, {P.nnz} CSR entries, gamma {gamma}, alpha {alpha}, "
+              f"variational, tol {tol:g}", flush=True)
+        with tempfile.TemporaryDirectory(prefix="copi_solve_") as tmp:
+            paths = write_csv(tmp, P, R, side)
+            copi = {}
+            for threads in (1, 2):
+                seconds, doc, cmd = copi_solve(cli, paths, threads, gamma, alpha, tol, reps,
+                                               os.path.join(tmp, f"copi{threads}.json"))
+                copi[threads] = (seconds, doc)
+                print(f"  copi {threads} thread(s): {seconds:.3f} s, {doc['iterations']} backups, "
+                      f"{doc['evaluations']} evaluation products, solver {doc['solver']}, "
+                      f"error bound {doc['error_bound']:.2e}", flush=True)
+            copi_v = np.array(copi[1][1]["V"][0])
+            if not np.array_equal(copi_v, np.array(copi[2][1]["V"][0])):
+                sys.exit("compare_scipy: copi's V differs between 1 and 2 threads")
+        start = time.perf_counter()
+        vi_v, vi_backups = scipy_soft_vi(P, R, gamma, alpha, tol)
+        vi_seconds = time.perf_counter() - start
+        print(f"  scipy soft VI: {vi_seconds:.2f} s, {vi_backups} backups", flush=True)
+        start = time.perf_counter()
+        pi_v, pi_backups = scipy_soft_pi(P, R, gamma, alpha, tol)
+        pi_seconds = time.perf_counter() - start
+        print(f"  scipy soft PI (spsolve): {pi_seconds:.2f} s, {pi_backups} backups", flush=True)
+        # Each answer is within tol of the fixed point, so any two are within 2 tol.
+        for name, v in (("scipy VI", vi_v), ("scipy PI", pi_v)):
+            d = float(np.max(np.abs(copi_v - v)))
+            status = "ok" if d <= 2 * tol else "MISMATCH"
+            print(f"  check: max |V_copi - V_{name}| = {d:.2e} (<= 2 tol = {2 * tol:g}) {status}")
+            if d > 2 * tol:
+                sys.exit(f"compare_scipy: copi and {name} disagree beyond the tolerance ({d:.3e})")
+        rows.append((side, copi[1][0], copi[2][0], vi_seconds, pi_seconds, copi[1][1]["iterations"],
+                     vi_backups, pi_backups))
+    print("\n| grid | copi 1 thread s | copi 2 threads s | 1->2 speed-up | scipy VI s | VI / copi | "
+          "scipy PI s | PI / copi | backups copi / VI / PI |\n|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for side, c1, c2, vi, pi, cb, vb, pb in rows:
+        print(f"| {side}x{side} | {c1:.3f} | {c2:.3f} | {c1 / c2:.2f}x | {vi:.2f} | {vi / c1:.1f}x | {pi:.2f} | "
+              f"{pi / c1:.1f}x | {cb} / {vb} / {pb} |")
+    print("Times: copi = median solve_seconds of R runs of `copi mdp` (release preset: the solve alone, "
+          "without reading the CSV); scipy = one run each, single-threaded BLAS. Ratios: scipy / copi (1 thread).")
+
+
 def cpu_model():
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -245,8 +371,20 @@ def main():
     parser.add_argument("--reps", type=int, default=5, help="repetitions per benchmark (median)")
     parser.add_argument("--side", type=int, default=1000, help="grid side for the NumPy timing")
     parser.add_argument("--skip-check", action="store_true", help="skip the copi mdp cross-check")
+    parser.add_argument("--solve", metavar="SIDES", default=None,
+                        help="instead: whole infinite-horizon solves on SIDE x SIDE grids (comma list, e.g. 300 or "
+                             "300,1000): copi mdp (release preset, 1 and 2 threads) against scipy soft value "
+                             "iteration and soft policy iteration with spsolve, gamma 0.99, alpha 1, tol 1e-8")
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.solve:
+        compare_solves([int(x) for x in args.solve.split(",")], args.reps)
+        print(f"\nMachine: {len(os.sched_getaffinity(0))} CPUs (nproc), {cpu_model()}; numpy {np.__version__}, "
+              f"scipy {scipy.__version__}.")
+        print(f"Reproduce (from the repository root): /usr/bin/python3 bench/compare_scipy.py --solve {args.solve} "
+              f"--reps {args.reps}")
+        print(f"Total run time: {time.perf_counter() - started:.0f} s")
+        return
     build_dir = os.environ.get("COPI_BENCH_DIR", "build/bench")
     bench, cli = ensure_built(build_dir)
     if not args.skip_check:

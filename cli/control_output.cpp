@@ -4,6 +4,7 @@
 #include <limits>
 #include <cmath>
 #include <ostream>
+#include <span>
 
 #include "copi/graph/error.hpp"
 #include "copi/graph/io/atomic_file.hpp"
@@ -28,26 +29,40 @@ std::string action_name(const control::Mdp& mdp, std::size_t a) {
 
 namespace {
 
-// A t x state x action array of one table per step (rows s * A + a); -inf (an
-// unavailable action's Q) becomes null, which JSON has for it.
+// One state x action table (rows s * A + a); -inf (an unavailable action's Q) becomes
+// null, which JSON has for it.
+nlohmann::json rows_of(const control::Mdp& mdp, std::span<const double> table);
+
+// A t x state x action array of one table per step.
 nlohmann::json per_state_rows(const control::Mdp& mdp, const std::vector<std::vector<double>>& steps) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& step : steps) {
-    nlohmann::json per_state = nlohmann::json::array();
-    for (std::size_t s = 0; s < mdp.num_states; ++s) {
-      nlohmann::json row = nlohmann::json::array();
-      for (std::size_t a = 0; a < mdp.num_actions; ++a) {
-        const double x = step[s * mdp.num_actions + a];
-        row.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr));
-      }
-      per_state.push_back(std::move(row));
-    }
-    out.push_back(std::move(per_state));
-  }
+  for (const auto& step : steps) out.push_back(rows_of(mdp, step));
   return out;
 }
 
+nlohmann::json rows_of(const control::Mdp& mdp, std::span<const double> table) {
+  nlohmann::json per_state = nlohmann::json::array();
+  for (std::size_t s = 0; s < mdp.num_states; ++s) {
+    nlohmann::json row = nlohmann::json::array();
+    for (std::size_t a = 0; a < mdp.num_actions; ++a) {
+      const double x = table[s * mdp.num_actions + a];
+      row.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr));
+    }
+    per_state.push_back(std::move(row));
+  }
+  return per_state;
+}
+
 }  // namespace
+
+nlohmann::json step_json(const control::Mdp& mdp, const control::SolveStep& step) {
+  nlohmann::json doc;
+  doc["t"] = step.t + 1;
+  doc["V"] = std::vector<double>(step.value.begin(), step.value.end());
+  doc["policy"] = rows_of(mdp, step.policy);
+  if (!step.action_value.empty()) doc["Q"] = rows_of(mdp, step.action_value);
+  return doc;
+}
 
 void print_control_solution(std::ostream& out, const control::Mdp& mdp, const control::ControlSolution& solution) {
   out << "MDP: " << mdp.num_states << " states, " << mdp.num_actions << " actions, method "
@@ -63,7 +78,13 @@ void print_control_solution(std::ostream& out, const control::Mdp& mdp, const co
   if (mdp.num_states > 40) out << "  ... " << mdp.num_states - 40 << " more states (all of them in --json)\n";
   out << "objective " << solution.objective;
   if (solution.method == control::ControlMethod::exact) out << "   log p(O=1) " << solution.log_partition;
-  out << "\n" << solution.iterations << " backups, " << solution.seconds << " s\n";
+  out << "\n" << solution.iterations << " backups";
+  if (!mdp.horizon) {
+    out << " (solver " << control::to_string(solution.solver) << ")";
+    if (solution.evaluations > 0) out << ", " << solution.evaluations << " policy-evaluation products";
+    out << ", error bound " << solution.error_bound;
+  }
+  out << ", " << solution.seconds << " s\n";
 }
 
 double control_json_bytes(const control::Mdp& mdp, double steps) {
@@ -86,7 +107,15 @@ nlohmann::json control_json(const control::Mdp& mdp, const control::ControlSolut
   if (!solution.action_value.empty()) doc["Q"] = per_state_rows(mdp, solution.action_value);
   doc["objective"] = solution.objective;
   if (solution.method == control::ControlMethod::exact) doc["log_partition"] = solution.log_partition;
+  if (mdp.horizon) {
+    doc["keep"] = control::to_string(solution.keep);
+  } else {
+    doc["solver"] = control::to_string(solution.solver);
+    // null when no bound can be given (gamma = 1)
+    doc["error_bound"] = std::isfinite(solution.error_bound) ? nlohmann::json(solution.error_bound) : nlohmann::json(nullptr);
+  }
   doc["iterations"] = solution.iterations;
+  doc["evaluations"] = solution.evaluations;
   doc["converged"] = solution.converged;
   doc["diverged"] = solution.diverged;
   doc["solve_seconds"] = solution.seconds;

@@ -24,9 +24,16 @@ void print_control_solution(std::ostream& out, const control::Mdp& mdp, const co
 
 // {"method", "states", "actions", "V", "policy", "Q" (when the solution has action
 //  values; null for an unavailable action), "objective", "log_partition" (exact),
-//  "iterations", "converged", "diverged", "solve_seconds", "threads"}. States and
-//  actions are named by their labels, in the order of the arrays' indices.
+//  "keep" (finite horizon) or "solver" and "error_bound" (infinite horizon),
+//  "iterations" (backups), "evaluations", "converged", "diverged", "solve_seconds",
+//  "threads"}. States and actions are named by their labels, in the order of the
+//  arrays' indices. V, policy and Q hold the kept steps (KeepSteps::first: t = 1 only).
+// With KeepSteps::stream, `copi mdp --json` writes the same keys with the steps under
+// "steps" instead (write_streamed_control_json).
 nlohmann::json control_json(const control::Mdp& mdp, const control::ControlSolution& solution);
+
+// One step of a streamed solve as JSON: {"t" (1-based), "V", "policy", "Q" (when given)}.
+nlohmann::json step_json(const control::Mdp& mdp, const control::SolveStep& step);
 
 // Bytes that JSON takes while it is written, for `steps` steps with Q: per number its
 // document value (16) and indented text (~40, dump() builds it whole); per array the

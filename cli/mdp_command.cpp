@@ -95,17 +95,51 @@ control::Mdp load_mdp(const MdpArguments& args, const std::vector<OptionSetting>
 // Refused before anything is allocated: the solution (V, π and Q for every step) and,
 // with --json, the document built from it and its text.
 void check_memory(const control::Mdp& mdp, const control::SolveOptions& options, bool json) {
-  const double steps = mdp.horizon ? static_cast<double>(*mdp.horizon) : 1.0;
+  // --keep first / stream: one step in memory (a streamed step is written, then dropped).
+  const double steps =
+      mdp.horizon && options.keep == control::KeepSteps::all ? static_cast<double>(*mdp.horizon) : 1.0;
   const double bytes = control::solve_memory_estimate(mdp, options) + (json ? control_json_bytes(mdp, steps) : 0.0);
   if (options.memory_limit_bytes == 0 || bytes <= static_cast<double>(options.memory_limit_bytes)) return;
   std::ostringstream out;
   out.precision(3);
   out << "the solution needs about " << bytes / (1024.0 * 1024 * 1024) << " GiB (V, the policy" << (json ? " and Q" : "")
-      << " for " << (mdp.horizon ? *mdp.horizon : 1) << " steps of " << mdp.num_states << " states x "
+      << " for " << static_cast<std::size_t>(steps) << (steps == 1.0 ? " step of " : " steps of ") << mdp.num_states << " states x "
       << mdp.num_actions << " actions" << (json ? ", and their JSON" : "") << "), over --memory-limit "
-      << static_cast<double>(options.memory_limit_bytes) / (1024.0 * 1024 * 1024)
-      << " GiB; raise --memory-limit or shorten --horizon";
+      << static_cast<double>(options.memory_limit_bytes) / (1024.0 * 1024 * 1024) << " GiB; raise --memory-limit"
+      << (mdp.horizon && options.keep == control::KeepSteps::all ? ", use --keep first or --keep stream" : "")
+      << " or shorten --horizon";
   throw ResourceError(out.str());
+}
+
+// --keep stream --json: the solve runs while the file is written, each step's V, π
+// and Q under "steps" as it is computed (t = T first), the rest of control_json after.
+control::ControlSolution solve_streaming_json(const control::Mdp& mdp, control::SolveOptions options,
+                                              const std::string& path) {
+  control::ControlSolution solution;
+  write_file_atomically(path, [&](std::ostream& out) {
+    nlohmann::json head;
+    head["method"] = control::to_string(options.method);
+    std::vector<std::string> states;
+    for (std::size_t s = 0; s < mdp.num_states; ++s) states.push_back(state_name(mdp, s));
+    std::vector<std::string> actions;
+    for (std::size_t a = 0; a < mdp.num_actions; ++a) actions.push_back(action_name(mdp, a));
+    out << "{\"method\": " << head["method"].dump() << ",\n\"states\": " << nlohmann::json(states).dump()
+        << ",\n\"actions\": " << nlohmann::json(actions).dump() << ",\n\"steps\": [";
+    bool first = true;
+    options.on_step = [&](const control::SolveStep& step) {
+      out << (first ? "\n" : ",\n") << step_json(mdp, step).dump();
+      first = false;
+    };
+    solution = control::solve(mdp, options);
+    out << "\n]";
+    const nlohmann::json tail = control_json(mdp, solution);
+    for (const auto& [key, value] : tail.items()) {
+      if (key == "method" || key == "states" || key == "actions" || key == "V" || key == "policy" || key == "Q") continue;
+      out << ",\n" << nlohmann::json(key).dump() << ": " << value.dump();
+    }
+    out << "\n}\n";
+  });
+  return solution;
 }
 
 int run_mdp(const MdpArguments& args) {
@@ -130,8 +164,13 @@ int run_mdp(const MdpArguments& args) {
     std::cout << "wrote " << args.emit_uai << " and " << args.emit_uai << ".evid (" << compiled.graph.num_variables()
               << " variables, " << compiled.graph.num_factors() << " factors)\n";
   }
-  const control::ControlSolution solution = control::solve(mdp, options);
-  if (!args.json_file.empty()) write_json_file(args.json_file, control_json(mdp, solution));
+  control::ControlSolution solution;
+  if (!args.json_file.empty() && mdp.horizon && options.keep == control::KeepSteps::stream) {
+    solution = solve_streaming_json(mdp, options, args.json_file);
+  } else {
+    solution = control::solve(mdp, options);
+    if (!args.json_file.empty()) write_json_file(args.json_file, control_json(mdp, solution));
+  }
   if (!args.plot_file.empty()) write_value_table_svg(args.plot_file, mdp, solution);
   print_control_solution(std::cout, mdp, solution);
   if (solution.diverged) {

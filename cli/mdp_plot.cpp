@@ -134,7 +134,7 @@ void write_value_table_svg(const std::filesystem::path& path, const control::Mdp
       const std::size_t every = std::max<std::size_t>(1, static_cast<std::size_t>(30.0 / width_cell));
       if (t % every == 0) {
         out << "<text x=\"" << x + width_cell / 2 << "\" y=\"52\" text-anchor=\"middle\">"
-            << (solution.value.size() == 1 ? std::string("t = all") : "t=" + std::to_string(t + 1)) << "</text>\n";
+            << (mdp.horizon ? "t=" + std::to_string(t + 1) : std::string("t = all")) << "</text>\n";
       }
       for (std::size_t s = 0; s < rows; ++s) {
         const double y = 60 + height_cell * static_cast<double>(s);

@@ -149,9 +149,11 @@ nlohmann::json report_solves(const dsl::CompiledModel& model, const std::vector<
     const control::ControlSolution& solution = answer.solution;
     std::cout << "mdp " << named.name << "\n";
     print_control_solution(std::cout, named.mdp, solution);
-    nlohmann::json doc = control_json(named.mdp, solution);
-    doc["mdp"] = named.name;
-    solutions.push_back(doc);
+    if (!args.json_file.empty()) {  // the document of every step is large: only when it is written
+      nlohmann::json doc = control_json(named.mdp, solution);
+      doc["mdp"] = named.name;
+      solutions.push_back(std::move(doc));
+    }
     if (!args.plot_file.empty()) {
       // One file per solve: FILE itself when it is the only plot, FILE's stem +
       // .NAME.METHOD otherwise (the same mdp may be solved by several methods).

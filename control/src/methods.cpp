@@ -10,11 +10,19 @@ std::vector<OptionSpec> solve_specs() {
   const SolveOptions defaults;
   return {
       number_option("tol", OptionType::real, "1e-10",
-                    "infinite horizon: stop when the sup-norm change of V is below this", 0, true),
+                    "infinite horizon: stop when V is certified within this sup-norm distance of the fixed point "
+                    "(gamma = 1: when the last change is below it)",
+                    0, true),
       number_option("max_iter", OptionType::integer, std::to_string(defaults.max_iterations),
                     "infinite horizon: backup cap", 1),
       number_option("memory_limit", OptionType::size, "2G",
-                    "refuse a solve whose V, policy and Q for every step exceed this size (e.g. 512M, 2G)", 1024),
+                    "refuse a solve whose V, policy and Q for every kept step exceed this size (e.g. 512M, 2G)", 1024),
+      choice_option("solver", {"auto", "vi", "pi", "anderson"}, "auto",
+                    "infinite horizon: value iteration, policy iteration (variational, map) or Anderson-accelerated "
+                    "value iteration; auto: pi for variational and map, anderson for exact"),
+      choice_option("keep", {"all", "first", "stream"}, "all",
+                    "finite horizon: keep V_t and the policy for every t, only t = 1, or stream every step to the "
+                    "output as it is computed (keeping t = 1)"),
       threads_option(),
   };
 }
@@ -56,6 +64,18 @@ MethodCheck check_control_method(std::string_view name, std::span<const OptionSe
   options.max_iterations = values.count("max_iter", options.max_iterations);
   options.threads = values.count("threads", 0);
   options.memory_limit_bytes = values.count("memory_limit", options.memory_limit_bytes);
+  options.solver = parse_control_solver(values.word("solver", "auto"));
+  options.keep = parse_keep_steps(values.word("keep", "all"));
+  if (options.solver == ControlSolver::policy_iteration && options.method == ControlMethod::exact) {
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+      if (canonical_option_name(settings[i].key) == "solver") {
+        check.problems.push_back({i, OptionProblem::Part::value,
+                                  "must be auto, vi or anderson for exact (policy iteration needs a backup linear "
+                                  "in V for a fixed policy: variational or map)"});
+      }
+    }
+    return check;
+  }
   check.options = options;
   return check;
 }

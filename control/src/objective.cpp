@@ -20,64 +20,52 @@ double step_value(const Mdp& mdp, ControlMethod method, std::size_t row, double 
   return term;
 }
 
-// Policy evaluation: set_policy computes c_π(s) = Σ_a π(a|s) c(s, a) once per
-// policy, then sweeps apply it.
-class Evaluation {
- public:
-  Evaluation(const Mdp& mdp, ControlMethod method, std::size_t threads)
-      : mdp_(mdp),
-        method_(method),
-        threads_(threads),
-        dynamics_(mdp.row_begin, mdp.next_state, mdp.probability),
-        step_reward_(mdp.num_states, 0.0) {}
+}  // namespace
 
-  void set_policy(const std::vector<double>& policy) {
-    policy_ = &policy;
-    const std::size_t actions = mdp_.num_actions;
-    copi::detail::parallel_for_range(mdp_.num_states, kStatesPerTask, threads_, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t s = begin; s < end; ++s) {
-        double total = 0.0;
-        for (std::size_t a = 0; a < actions; ++a) {
-          const double pi = policy[s * actions + a];
-          if (pi > 0.0) total += pi * step_value(mdp_, method_, s * actions + a, pi);
-        }
-        step_reward_[s] = total;
+StepEvaluation::StepEvaluation(const Mdp& mdp, ControlMethod method, std::size_t threads)
+    : mdp_(mdp),
+      method_(method),
+      threads_(threads),
+      dynamics_(mdp.row_begin, mdp.next_state, mdp.probability),
+      step_reward_(mdp.num_states, 0.0) {}
+
+void StepEvaluation::set_policy(const std::vector<double>& policy) {
+  policy_ = &policy;
+  const std::size_t actions = mdp_.num_actions;
+  copi::detail::parallel_for_range(mdp_.num_states, kStatesPerTask, threads_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t s = begin; s < end; ++s) {
+      double total = 0.0;
+      for (std::size_t a = 0; a < actions; ++a) {
+        const double pi = policy[s * actions + a];
+        if (pi > 0.0) total += pi * step_value(mdp_, method_, s * actions + a, pi);
       }
-    });
-  }
+      step_reward_[s] = total;
+    }
+  });
+}
 
-  // next = c_π + γ P_π w; returns the largest |next - w|.
-  double sweep(const std::vector<double>& w, std::vector<double>& next) const {
-    const double gamma = mdp_.discount.value_or(1.0);
-    const std::size_t actions = mdp_.num_actions;
-    const std::size_t blocks = (mdp_.num_states + kStatesPerTask - 1) / kStatesPerTask;
-    return copi::detail::parallel_max(blocks, 1, threads_, [&](std::size_t begin, std::size_t end) {
-      double largest = 0.0;
-      for (std::size_t b = begin; b < end; ++b) {
-        const std::size_t first = b * kStatesPerTask;
-        const std::size_t last = std::min(mdp_.num_states, first + kStatesPerTask);
-        std::uint64_t cursor = dynamics_.row_begin(first * actions);
-        for (std::size_t s = first; s < last; ++s) {
-          double future = 0.0;
-          const double* pi = policy_->data() + s * actions;
-          dynamics_.for_each_row_sum(s * actions, actions, cursor, w.data(),
-                                     [&](std::size_t a, double expect) { future += pi[a] * expect; });
-          next[s] = step_reward_[s] + gamma * future;
-          largest = std::max(largest, std::abs(next[s] - w[s]));
-        }
+double StepEvaluation::sweep(const std::vector<double>& w, std::vector<double>& next) const {
+  const double gamma = mdp_.discount.value_or(1.0);
+  const std::size_t actions = mdp_.num_actions;
+  const std::size_t blocks = (mdp_.num_states + kStatesPerTask - 1) / kStatesPerTask;
+  return copi::detail::parallel_max(blocks, 1, threads_, [&](std::size_t begin, std::size_t end) {
+    double largest = 0.0;
+    for (std::size_t b = begin; b < end; ++b) {
+      const std::size_t first = b * kStatesPerTask;
+      const std::size_t last = std::min(mdp_.num_states, first + kStatesPerTask);
+      std::uint64_t cursor = dynamics_.row_begin(first * actions);
+      for (std::size_t s = first; s < last; ++s) {
+        double future = 0.0;
+        const double* pi = policy_->data() + s * actions;
+        dynamics_.for_each_row_sum(s * actions, actions, cursor, w.data(),
+                                   [&](std::size_t a, double expect) { future += pi[a] * expect; });
+        next[s] = step_reward_[s] + gamma * future;
+        largest = std::max(largest, std::abs(next[s] - w[s]));
       }
-      return largest;
-    });
-  }
-
- private:
-  const Mdp& mdp_;
-  ControlMethod method_;
-  const std::vector<double>* policy_ = nullptr;
-  std::size_t threads_;
-  SparseConditional dynamics_;
-  std::vector<double> step_reward_;
-};
+    }
+    return largest;
+  });
+}
 
 double expected_start(const Mdp& mdp, const std::vector<double>& w) {
   double objective = 0.0;
@@ -85,32 +73,14 @@ double expected_start(const Mdp& mdp, const std::vector<double>& w) {
   return objective;
 }
 
-}  // namespace
-
 double objective(const Mdp& mdp, const ControlSolution& solution, std::size_t threads) {
-  Evaluation evaluation(mdp, solution.method, threads);
+  StepEvaluation evaluation(mdp, solution.method, threads);
   std::vector<double> w(mdp.num_states, 0.0);
   std::vector<double> next(mdp.num_states, 0.0);
   for (std::size_t t = solution.policy.size(); t-- > 0;) {
     evaluation.set_policy(solution.policy[t]);
     (void)evaluation.sweep(w, next);
     std::swap(w, next);
-  }
-  return expected_start(mdp, w);
-}
-
-double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
-                            std::size_t max_iterations, std::size_t threads) {
-  // Iterated from 0 like the solve itself. (Summing forward visitation instead would
-  // need a tail of γ^k mass that vanishes slowly when γ is close to 1.)
-  Evaluation evaluation(mdp, solution.method, threads);
-  evaluation.set_policy(solution.policy.front());
-  std::vector<double> w(mdp.num_states, 0.0);
-  std::vector<double> next(mdp.num_states, 0.0);
-  for (std::size_t k = 0; k < max_iterations; ++k) {
-    const double change = evaluation.sweep(w, next);
-    std::swap(w, next);
-    if (change <= tolerance) break;
   }
   return expected_start(mdp, w);
 }

@@ -7,14 +7,32 @@
 #include <vector>
 
 #include "copi/control/soft_value_iteration.hpp"
+#include "copi/inference/sparse_conditional.hpp"
 
 namespace copi::control::detail {
 
-// Finite horizon: T backward sweeps from W_{T+1} = 0.
+// One step of policy evaluation: set_policy computes c_π(s) = Σ_a π(a|s) c(s, a) once
+// per policy, then sweep applies W = c_π + γ P_π W'. The policy must outlive the sweeps.
+class StepEvaluation {
+ public:
+  StepEvaluation(const Mdp& mdp, ControlMethod method, std::size_t threads);
+  void set_policy(const std::vector<double>& policy);
+  // next = c_π + γ P_π w; returns the largest |next - w|.
+  double sweep(const std::vector<double>& w, std::vector<double>& next) const;
+
+ private:
+  const Mdp& mdp_;
+  ControlMethod method_;
+  const std::vector<double>* policy_ = nullptr;
+  std::size_t threads_;
+  SparseConditional dynamics_;
+  std::vector<double> step_reward_;
+};
+
+// E_{p(s_1)}[w].
+double expected_start(const Mdp& mdp, const std::vector<double>& w);
+
+// Finite horizon, every step kept: T backward sweeps from W_{T+1} = 0.
 double objective(const Mdp& mdp, const ControlSolution& solution, std::size_t threads);
-// Infinite horizon (γ < 1, or γ = 1 on a stochastic shortest path): sweeps until the
-// sup-norm change is below the tolerance.
-double discounted_objective(const Mdp& mdp, const ControlSolution& solution, double tolerance,
-                            std::size_t max_iterations, std::size_t threads);
 
 }  // namespace copi::control::detail

@@ -11,6 +11,14 @@ namespace copi::control::detail {
 
 ControlSolution solve_on(const Mdp& mdp, const SolveOptions& options, std::size_t threads);
 
+// The two halves of solve_on (finite_horizon.cpp, infinite_horizon.cpp): V, π (and Q),
+// iterations and counts, convergence, the objective.
+ControlSolution solve_finite_horizon(const Mdp& mdp, const SolveOptions& options, std::size_t threads);
+ControlSolution solve_infinite_horizon(const Mdp& mdp, const SolveOptions& options, std::size_t threads);
+// options.solver with automatic replaced: policy iteration for variational and map,
+// Anderson-accelerated value iteration for exact.
+ControlSolver resolve_solver(const SolveOptions& options);
+
 // ResourceError when `bytes` exceed options.memory_limit_bytes (0: no limit); `what`
 // says what the bytes hold.
 void check_memory(double bytes, const SolveOptions& options, const std::string& what);

@@ -3,6 +3,7 @@
 #include <random>
 #include <string>
 
+#include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
 #include "solve_detail.hpp"
 
@@ -45,6 +46,10 @@ std::size_t draw(Rng& rng, const double* weights, std::size_t n) {
 
 std::vector<Rollout> sample_rollouts(const Mdp& mdp, const ControlSolution& solution, std::size_t count,
                                      std::uint64_t seed, std::size_t max_steps) {
+  if (mdp.horizon && solution.policy.size() != *mdp.horizon) {
+    throw InputError("rollouts: the solution keeps " + std::to_string(solution.policy.size()) + " of the " +
+                     std::to_string(*mdp.horizon) + " steps' policies (keep = first or stream); solve with keep = all");
+  }
   std::vector<Rollout> rollouts(count);
   const double gamma = mdp.discount.value_or(1.0);
   const std::size_t steps = mdp.horizon ? *mdp.horizon : max_steps;

@@ -271,26 +271,77 @@ TEST(CliMdp, JsonHasQOfEveryStepWithNullForUnavailableActions) {
   EXPECT_EQ(u["policy"][0][1][1].get<double>(), 0.0);
 }
 
-// Item 11: --tol and --max-iter. One state looping with reward 1 at γ = 1/2: backup k
-// changes V by 2^{1-k}, so a tolerance of 1e-3 stops after exactly 11 backups with
-// V = 2 (1 - 2^-11); a cap of 5 stops before, not converged (status 1).
+// Item 11: --tol and --max-iter. One state looping with reward 1 at γ = 1/2: value
+// iteration's backup k changes V by r = 2^{1-k}, and the certified distance of T V to
+// the fixed point is γ r / (1 - γ) = r, so a tolerance of 1e-3 stops after exactly 11
+// backups with V = 2 (1 - 2^-11); a cap of 5 stops before, not converged (status 1).
+// Policy iteration (the default) solves the one linear equation: V = 2.
 TEST(CliMdp, ToleranceAndIterationCapStopTheInfiniteHorizon) {
   TempDir dir;
   const auto t = dir.write("T.csv", "state,action,next_state,probability\ns,go,s,1\n");
   const auto r = dir.write("R.csv", "state,action,reward\ns,go,1\n");
   const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() + " --discount 0.5 --json ";
-  const CliRun tolerant = run_copi(base + (dir / "a.json").string() + " --tol 1e-3");
+  const CliRun tolerant = run_copi(base + (dir / "a.json").string() + " --tol 1e-3 --solver vi");
   ASSERT_EQ(tolerant.status, 0) << tolerant.err;
   const nlohmann::json a = nlohmann::json::parse(slurp(dir / "a.json"));
   EXPECT_EQ(a["iterations"].get<int>(), 11);
   EXPECT_EQ(a["V"][0][0].get<double>(), 2.0 * (1.0 - std::ldexp(1.0, -11)));
   EXPECT_TRUE(a["converged"].get<bool>());
-  const CliRun capped = run_copi(base + (dir / "b.json").string() + " --max-iter 5");
+  const CliRun capped = run_copi(base + (dir / "b.json").string() + " --max-iter 5 --solver vi");
   EXPECT_EQ(capped.status, 1);
   EXPECT_NE(capped.err.find("not converged after 5 backups"), std::string::npos) << capped.err;
   const nlohmann::json b = nlohmann::json::parse(slurp(dir / "b.json"));
   EXPECT_EQ(b["iterations"].get<int>(), 5);
   EXPECT_FALSE(b["converged"].get<bool>());
+  EXPECT_EQ(b["solver"], "vi");
+  const CliRun newton = run_copi(base + (dir / "c.json").string() + " --tol 1e-12");
+  ASSERT_EQ(newton.status, 0) << newton.err;
+  const nlohmann::json c = nlohmann::json::parse(slurp(dir / "c.json"));
+  EXPECT_EQ(c["solver"], "pi");
+  EXPECT_NEAR(c["V"][0][0].get<double>(), 2.0, 1e-15);
+  EXPECT_LE(c["iterations"].get<int>(), 3);
+  EXPECT_LE(c["error_bound"].get<double>(), 1e-12);
+  EXPECT_NEAR(c["objective"].get<double>(), 2.0, 1e-12);  // Σ_t γ^t r, the one policy's return
+}
+
+// Issue 15 item 4: --keep first and --keep stream give the numbers of --keep all for the
+// steps they keep (the JSON's shortest round-trip text: equal text, equal bits).
+TEST(CliMdp, KeepFirstAndStreamWriteTheKeptStepsOfKeepAll) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\nlow,go,high,0.7\nlow,go,low,0.3\n"
+                                    "low,stay,low,1\nhigh,go,low,1\nhigh,stay,high,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\nlow,go,-0.5\nhigh,stay,1\nhigh,go,0.25\n");
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() +
+                           " --horizon 6 --discount 0.9 --method exact --json ";
+  for (const char* keep : {"all", "first", "stream"}) {
+    const CliRun run = run_copi(base + (dir / (std::string(keep) + ".json")).string() + " --keep " + keep);
+    ASSERT_EQ(run.status, 0) << keep << ": " << run.err;
+  }
+  const nlohmann::json all = nlohmann::json::parse(slurp(dir / "all.json"));
+  const nlohmann::json first = nlohmann::json::parse(slurp(dir / "first.json"));
+  const nlohmann::json stream = nlohmann::json::parse(slurp(dir / "stream.json"));
+  ASSERT_EQ(all["V"].size(), 6u);
+  EXPECT_EQ(all["keep"], "all");
+  ASSERT_EQ(first["V"].size(), 1u);
+  EXPECT_EQ(first["keep"], "first");
+  EXPECT_EQ(first["V"][0], all["V"][0]);
+  EXPECT_EQ(first["policy"][0], all["policy"][0]);
+  EXPECT_EQ(first["Q"][0], all["Q"][0]);
+  EXPECT_EQ(first["objective"], all["objective"]);
+  EXPECT_EQ(first["log_partition"], all["log_partition"]);
+  EXPECT_FALSE(stream.contains("V"));
+  ASSERT_EQ(stream["steps"].size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    const nlohmann::json& step = stream["steps"][i];
+    const std::size_t t = 6 - i;  // computed backwards, t = T first
+    EXPECT_EQ(step["t"].get<std::size_t>(), t);
+    EXPECT_EQ(step["V"], all["V"][t - 1]) << "t = " << t;
+    EXPECT_EQ(step["policy"], all["policy"][t - 1]) << "t = " << t;
+    EXPECT_EQ(step["Q"], all["Q"][t - 1]) << "t = " << t;
+  }
+  EXPECT_EQ(stream["objective"], all["objective"]);
+  EXPECT_EQ(stream["keep"], "stream");
+  EXPECT_EQ(stream["states"], all["states"]);
 }
 
 // Item 11: --discount 1 without a horizon on a stochastic shortest path. A state without
@@ -370,6 +421,11 @@ TEST(CliMdp, BadNumericFlagsNameTheFlagAndTheRange) {
       {"--horizon 2 --threads 0", "copi: error: --threads 0: must be an integer in [1, 4096]\n"},
       {"--horizon 2 --memory-limit lots", "copi: error: --memory-limit lots: must be a size such as 512M, 2G or 1048576 (bytes)\n"},
       {"--horizon 2 --method soft", "copi: error: --method soft: unknown method 'soft': expected exact, variational or map\n"},
+      {"--solver newton", "copi: error: --solver newton: must be one of auto, vi, pi, or anderson\n"},
+      {"--horizon 2 --keep last", "copi: error: --keep last: must be one of all, first, or stream\n"},
+      {"--method exact --solver pi",
+       "copi: error: --solver pi: must be auto, vi or anderson for exact (policy iteration needs a backup linear in V "
+       "for a fixed policy: variational or map)\n"},
       {"--horizon -3 --alpha 0 --tol 0 --threads 0",
        "copi: error: --tol 0: must be a number > 0; --threads 0: must be an integer in [1, 4096]; --horizon -3: must be "
        "an integer >= 1; --alpha 0: must be a number in [1e-100, 1e+100]\n"},
@@ -403,7 +459,7 @@ TEST(CliMdp, HorizonsBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
   const std::string err = slurp(dir / "err.txt");
   EXPECT_EQ(err.rfind("copi: error: the solution needs about ", 0), 0u) << err;
   EXPECT_NE(err.find("GiB (V, the policy and Q for 10000000 steps of 2 states x 2 actions, and their JSON), over "
-                     "--memory-limit 2 GiB; raise --memory-limit or shorten --horizon"),
+                     "--memory-limit 2 GiB; raise --memory-limit, use --keep first or --keep stream or shorten --horizon"),
             std::string::npos)
       << err;
   EXPECT_FALSE(std::filesystem::exists(dir / "m.json"));
@@ -412,6 +468,11 @@ TEST(CliMdp, HorizonsBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
   EXPECT_EQ(small.status, 3);
   EXPECT_NE(small.err.find("over --memory-limit 9.54e-05 GiB"), std::string::npos) << small.err;
   EXPECT_EQ(run_copi(base + "--horizon 1000").status, 0);
+  // --keep first / stream hold one step: the same 1000 steps fit in 100 kB (issue 15 item 4).
+  const CliRun first = run_copi(base + "--horizon 1000 --memory-limit 100K --keep first");
+  EXPECT_EQ(first.status, 0) << first.err;
+  const CliRun stream = run_copi(base + "--horizon 1000 --memory-limit 100K --keep stream --json " + (dir / "s.json").string());
+  EXPECT_EQ(stream.status, 0) << stream.err;
 }
 
 TEST(CliMdp, ExactDivergenceIsReportedWithStatusOne) {

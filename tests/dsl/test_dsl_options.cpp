@@ -78,7 +78,7 @@ TEST(DslOptions, SolveTakesTheControlMethodsOptions) {
   expect_diagnostics(std::string(kChain) + "solve chain with exact(tol = 0, maxiter = 3)\n",
                      {{8, 30, "tol = 0: must be a number > 0"},
                       {8, 33,
-                       "exact has no option 'maxiter' (did you mean 'max_iter'?); its options: tol, max_iter, memory_limit, or threads"}});
+                       "exact has no option 'maxiter' (did you mean 'max_iter'?); its options: tol, max_iter, memory_limit, solver, keep, or threads"}});
   expect_diagnostics(std::string(kChain) + "solve chain with variatonal\n",
                      {{8, 18,
                        "unknown method 'variatonal' (did you mean 'variational'?): expected exact, variational or map"}});

@@ -14,6 +14,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,10 +30,48 @@ enum class ControlMethod { exact, variational, map };
 // "exact", "variational", "map"; throws InputError otherwise.
 [[nodiscard]] ControlMethod parse_control_method(const std::string& text);
 
+// How an infinite-horizon solve reaches its tolerance (docs/control.md, "Solvers"):
+//   automatic          policy_iteration for variational and map, anderson for exact;
+//   value_iteration    plain backups V <- T V;
+//   policy_iteration   soft (variational) or hard (map) policy iteration: Newton's method
+//                      on T V - V, each step a policy evaluation (I - γ P_π) δ = T V - V
+//                      solved by Eigen's BiCGSTAB (Jacobi-preconditioned, warm-started);
+//                      not for exact, whose backup is not linear in V for a fixed policy;
+//   anderson           Anderson-accelerated value iteration (depth 5), safeguarded: a
+//                      step that does not shrink the residual falls back to T V.
+// Every solver stops on the same certified bound on the returned V (error_bound).
+enum class ControlSolver { automatic, value_iteration, policy_iteration, anderson };
+// "auto", "vi", "pi", "anderson"
+[[nodiscard]] std::string to_string(ControlSolver solver);
+[[nodiscard]] ControlSolver parse_control_solver(const std::string& text);
+
+// Which steps of a finite-horizon solve the solution keeps: every V_t and π_t, only
+// t = 1, or t = 1 with every step handed to SolveOptions::on_step as it is computed
+// (backwards, t = T first) and then dropped. Memory: T steps, or one.
+enum class KeepSteps { all, first, stream };
+// "all", "first", "stream"
+[[nodiscard]] std::string to_string(KeepSteps keep);
+[[nodiscard]] KeepSteps parse_keep_steps(const std::string& text);
+
+// One finite-horizon step as it is computed: t counts from 0 (the first step); the
+// action values are empty unless SolveOptions::action_values.
+struct SolveStep {
+  std::size_t t = 0;
+  std::span<const double> value;
+  std::span<const double> policy;
+  std::span<const double> action_value;
+};
+
 struct SolveOptions {
   ControlMethod method = ControlMethod::variational;
-  double tolerance = 1e-10;          // infinite horizon: sup-norm change of V, > 0
+  // Infinite horizon: the returned V is within this sup-norm distance of the fixed point
+  // (a certified bound, ControlSolution::error_bound; with γ = 1 the last change). > 0.
+  double tolerance = 1e-10;
   std::size_t max_iterations = 100000;  // infinite horizon: backups at most, >= 1
+  ControlSolver solver = ControlSolver::automatic;  // infinite horizon only
+  KeepSteps keep = KeepSteps::all;                 // finite horizon only
+  // KeepSteps::stream: called once per step, t = T-1 down to 0, on the solving thread.
+  std::function<void(const SolveStep&)> on_step = nullptr;
   std::size_t threads = 0;           // 0: COPI_THREADS or all cores
   bool action_values = false;        // also return Q (ControlSolution::action_value)
   // solve() refuses (ResourceError) before allocating when its outputs and working
@@ -42,8 +83,9 @@ struct SolveOptions {
 
 struct ControlSolution {
   ControlMethod method = ControlMethod::variational;
-  // Finite horizon: value[t][s] for t = 0..T-1 (t = 0 is the first step), policy[t][s*A + a].
-  // Infinite horizon: one entry (the stationary value and policy).
+  // Finite horizon: value[t][s] for t = 0..T-1 (t = 0 is the first step), policy[t][s*A + a];
+  // with KeepSteps::first or stream only t = 0 (one entry). Infinite horizon: one entry
+  // (the stationary value and policy).
   std::vector<std::vector<double>> value;
   std::vector<std::vector<double>> policy;
   // With SolveOptions::action_values, Q_t(s, a) in the policy's layout: the term the
@@ -51,10 +93,19 @@ struct ControlSolution {
   // eq. 15's, map: the hard Bellman Q), so V = α log Σ_a p(a|s) exp(Q/α) (map: max_a Q).
   // -inf for an unavailable action. Empty otherwise.
   std::vector<std::vector<double>> action_value;
+  KeepSteps keep = KeepSteps::all;
+  ControlSolver solver = ControlSolver::value_iteration;  // the one that ran (never automatic)
   std::size_t iterations = 0;        // backups done
-  bool converged = true;             // infinite horizon: reached the tolerance
+  // Infinite horizon: products with (I - γ P_π) in policy evaluations (BiCGSTAB's, two
+  // per iteration, and the objective's). Finite horizon: the objective's evaluation
+  // sweeps (exact: one per step; variational and map: 0, the objective is E[V_1]).
+  std::size_t evaluations = 0;
+  bool converged = true;             // infinite horizon: error_bound <= tolerance
   bool diverged = false;             // exact, infinite horizon: V grows without bound
-  double residual = 0.0;             // last sup-norm change (infinite horizon)
+  double residual = 0.0;             // infinite horizon: ‖T V - V‖∞ at the last point
+  // Infinite horizon: a bound on ‖V - V*‖∞ for the returned V (docs/control.md,
+  // "The tolerance"); +inf when none can be given (γ = 1: then the last change).
+  double error_bound = std::numeric_limits<double>::infinity();
   double log_partition = 0.0;        // exact: log p(O_{1:T} = 1) = log Σ_s p(s_1) exp(V_1(s)/α)
   double objective = 0.0;            // E[Σ_t r + α (log p(a|s) - log π(a|s))] under π
   double seconds = 0.0;              // the solve alone
@@ -65,8 +116,9 @@ struct ControlSolution {
 // would exceed options.memory_limit_bytes.
 ControlSolution solve(const Mdp& mdp, const SolveOptions& options = {});
 
-// Bytes solve() allocates for this MDP and these options: V, π (and Q) for every step,
-// with the allocator's per-vector overhead, plus the working arrays of the backup.
+// Bytes solve() allocates for this MDP and these options: V, π (and Q) for every kept
+// step (options.keep), with the allocator's per-vector overhead, plus the working
+// arrays of the backup and of the infinite-horizon solver.
 [[nodiscard]] double solve_memory_estimate(const Mdp& mdp, const SolveOptions& options);
 
 // State visitation d_t(s) (t = 0..T-1; infinite horizon: the discounted occupancy
