@@ -5,13 +5,16 @@
 #include <string>
 
 #include "commands.hpp"
+#include "copi/control/kernels.hpp"
 #include "diagnostics.hpp"
 
 namespace {
 
 int run(int argc, char** argv) {
   CLI::App app{"copi: probabilistic graphical models and control as inference", "copi"};
-  app.set_version_flag("--version", std::string("copi ") + COPI_VERSION);
+  const std::string version = std::string("copi ") + COPI_VERSION + "\ncontrol backups: exp dispatched to " +
+                              copi::control::backup_instruction_set() + " (Highway, chosen for this CPU at run time)";
+  app.set_version_flag("--version", version);
   app.require_subcommand(1);
   std::map<std::string, copi::cli::CommandRunner> runners;
   runners["run"] = copi::cli::add_run_command(app);
@@ -28,7 +31,7 @@ int run(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   } catch (const CLI::CallForVersion&) {
-    std::cout << "copi " << COPI_VERSION << "\n";
+    std::cout << version << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
     // Subcommand help (copi infer --help) arrives here as CallForHelp of the subcommand.

@@ -9,6 +9,7 @@ packages=(
   libtbb-dev                         # oneTBB
   libgtest-dev libbenchmark-dev      # GoogleTest, Google Benchmark
   libcli11-dev nlohmann-json3-dev    # command line, JSON output
+  libhwy-dev                         # Google Highway: SIMD exp with run-time dispatch
   libnlopt-cxx-dev                   # NLopt (L-BFGS for inverse RL)
 )
 missing=()

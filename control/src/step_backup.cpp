@@ -21,6 +21,7 @@
 
 #include "copi/inference/detail/numeric_domain.hpp"  // kLinearFloor: below it, log space
 #include "copi/inference/detail/parallel.hpp"
+#include "simd/vector_math.hpp"
 
 namespace copi::control::detail {
 namespace {
@@ -147,9 +148,8 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
         const auto first = static_cast<Eigen::Index>(c * kZChunk);
         const auto count = static_cast<Eigen::Index>(std::min(next.size(), (c + 1) * kZChunk)) - first;
         auto z = scratch.z.segment(first, count);
-        z = flushed(((Eigen::Map<const Eigen::ArrayXd>(next.data() + first, count) - scale.shift) / mdp_.alpha +
-                     scale.z_offset)
-                        .exp());
+        z = (Eigen::Map<const Eigen::ArrayXd>(next.data() + first, count) - scale.shift) / mdp_.alpha + scale.z_offset;
+        exp_in_place(z.data(), static_cast<std::size_t>(count));
       }
     });
   }
@@ -239,10 +239,10 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
            buffers);
     hi = q[0];
     for (std::size_t a = 1; a < actions; ++a) hi = hi.max(q[a]);
-    for (std::size_t a = 0; a < actions; ++a) {
-      q[a] = flushed((q[a] - hi).exp());
-      sum += q[a];
-    }
+    for (std::size_t a = 0; a < actions; ++a) q[a] -= hi;
+    // The actions' lanes lie side by side: one dispatched exp over all of them.
+    exp_in_place(q[0].data(), actions * static_cast<std::size_t>(kLanes));
+    for (std::size_t a = 0; a < actions; ++a) sum += q[a];
   }
   // 2. V = α (hi + log Σ_a w_a), π = w_a / Σ w: one exponential per action serves both.
   // (π = exp(x_a - V/α) would lose the last digits when Q/α ~ 1e12.)

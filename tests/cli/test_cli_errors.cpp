@@ -15,7 +15,14 @@ constexpr int kRefused = 3;
 TEST(CliSurface, VersionAndHelp) {
   const CliRun version = run_copi("--version");
   EXPECT_EQ(version.status, 0);
-  EXPECT_EQ(version.out, "copi 0.1.0\n");
+  EXPECT_TRUE(version.out.starts_with("copi 0.1.0\ncontrol backups: exp dispatched to ")) << version.out;
+  // The portable build still runs the widest vectors this CPU has (asked of the CPU
+  // here, not of copi).
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const std::string expected = avx512 ? " AVX3" : avx2 ? " AVX2" : " ";
+  EXPECT_NE(version.out.find("dispatched to" + expected), std::string::npos) << version.out;
   const CliRun help = run_copi("help");
   EXPECT_EQ(help.status, 0);
   EXPECT_NE(help.out.find("infer"), std::string::npos);

@@ -1,0 +1,65 @@
+// Highway's pattern: this file is compiled once per target by foreach_target.h, each
+// time inside hwy::HWY_NAMESPACE; HWY_ONCE marks the single pass that holds the
+// dispatching entry points.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd/vector_math.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
+
+#include <cstddef>
+#include <limits>
+#include <string>
+
+#include "simd/vector_math.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace copi::control::detail {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Exp's valid range is [-DBL_MAX, 706]: -inf is clamped to -800 (whose exp is 0 after
+// the flush below, as it should be); NaN is carried through by the Max/Min pair's
+// second operand order (Max(NaN, c) is c on some targets, so NaNs are restored).
+template <class D>
+HWY_INLINE hn::Vec<D> exp_of(D d, hn::Vec<D> x) {
+  const auto low = hn::Set(d, -800.0);
+  const auto clamped = hn::Max(x, low);
+  auto e = hn::Exp(d, clamped);
+  // Subnormal results (x below about -708) become 0: the sums they enter are at least
+  // 1e-250 and the callers' policy is "exactly 0 below the smallest normal".
+  e = hn::IfThenZeroElse(hn::Lt(e, hn::Set(d, std::numeric_limits<double>::min())), e);
+  return hn::IfThenElse(hn::IsNaN(x), x, e);
+}
+
+void ExpInPlace(double* HWY_RESTRICT x, std::size_t n) {
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(exp_of(d, hn::LoadU(d, x + i)), d, x + i);
+  if (i == n) return;
+  HWY_ALIGN double tail[hn::MaxLanes(d)] = {};
+  for (std::size_t k = 0; i + k < n; ++k) tail[k] = x[i + k];
+  hn::Store(exp_of(d, hn::Load(d, tail)), d, tail);
+  for (std::size_t k = 0; i + k < n; ++k) x[i + k] = tail[k];
+}
+
+std::int64_t CompiledTarget() { return HWY_TARGET; }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace copi::control::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace copi::control::detail {
+
+HWY_EXPORT(ExpInPlace);
+HWY_EXPORT(CompiledTarget);
+
+void exp_in_place(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(ExpInPlace)(x, n); }
+
+std::string vector_math_target() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(CompiledTarget)()); }
+
+}  // namespace copi::control::detail
+#endif  // HWY_ONCE

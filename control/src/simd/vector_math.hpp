@@ -1,0 +1,21 @@
+// Private. The exponential of an array, vectorised for the CPU found at run time
+// (Google Highway's dynamic dispatch: one copy of the kernel per instruction set, each
+// in its own namespace and compiled with its own target attributes, so the portable
+// build runs AVX2 or AVX-512 code where the CPU has it without an ODR hazard). The
+// backups' exp is where their time goes; Eigen's is vectorised only as far as the
+// compiler flags allow (SSE2 in the portable release build).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace copi::control::detail {
+
+// x[i] = exp(x[i]) for i < n; exp(-inf) and anything below -745 give 0, NaN stays NaN.
+// At most 1 ulp from the correctly rounded value (Highway's documented bound).
+void exp_in_place(double* x, std::size_t n);
+
+// The instruction set exp_in_place runs with on this CPU ("AVX3", "AVX2", "SSE4", ...).
+std::string vector_math_target();
+
+}  // namespace copi::control::detail

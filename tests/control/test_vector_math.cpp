@@ -1,0 +1,65 @@
+// The backups' dispatched exp (control/src/simd/vector_math.hpp) against std::exp:
+// within Highway's documented 1 ulp over the range the backups use, exactly 0 for -inf
+// and for results below the smallest normal, NaN kept, every length (the vector tail).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "simd/vector_math.hpp"
+
+namespace copi::control {
+namespace {
+
+// Distance in units in the last place between two positive doubles.
+std::uint64_t ulps(double a, double b) {
+  const auto ia = std::bit_cast<std::uint64_t>(a);
+  const auto ib = std::bit_cast<std::uint64_t>(b);
+  return ia > ib ? ia - ib : ib - ia;
+}
+
+TEST(VectorMath, ExpIsWithinOneUlpOfStdExpOverTheBackupsRange) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> draw(-700.0, 700.0);
+  std::vector<double> x(100000);
+  for (double& v : x) v = draw(rng);
+  std::vector<double> e = x;
+  detail::exp_in_place(e.data(), e.size());
+  std::uint64_t worst = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, ulps(e[i], std::exp(x[i])));
+  EXPECT_LE(worst, 1u);
+}
+
+TEST(VectorMath, SpecialValuesAndEveryTailLength) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t n = 0; n <= 19; ++n) {
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double values[] = {0.0, -inf, -1.0, 1.0, -708.5, -745.2, -800.0, 1e-300, nan, 700.0, -0.5};
+      x[i] = values[i % 11];
+    }
+    std::vector<double> e = x;
+    detail::exp_in_place(e.data(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (std::isnan(x[i])) {
+        EXPECT_TRUE(std::isnan(e[i])) << "n " << n << " i " << i;
+        continue;
+      }
+      const double want = std::exp(x[i]);
+      if (want < std::numeric_limits<double>::min()) {
+        EXPECT_EQ(e[i], 0.0) << "exp(" << x[i] << ")";  // subnormals and exp(-inf) are 0
+      } else {
+        EXPECT_LE(ulps(e[i], want), 1u) << "exp(" << x[i] << ")";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace copi::control
