@@ -85,12 +85,24 @@ TEST(ControlCsv, BuildsTheMdpWrittenOutByHand) {
 
 TEST(ControlCsv, IntegerLabelsAreOrderedNumericallyOthersByFirstAppearance) {
   Tables tables;
-  tables.transitions = "state,action,next_state,probability\n10,b,2,1\n2,b,10,1\n2,a,2,1\n10,a,10,1\n";
+  tables.transitions = "state,action,next_state,probability\n10,b,2,1\n2,b,2,1\n2,a,10,1\n10,a,10,1\n";
   tables.rewards = "state,action,reward\n";
   const MdpCsv csv = read(tables);
   EXPECT_EQ(csv.mdp.state_labels, (std::vector<std::string>{"2", "10"}));
   EXPECT_EQ(csv.mdp.action_labels, (std::vector<std::string>{"b", "a"}));
   EXPECT_EQ(csv.mdp.initial, (std::vector<double>{0.5, 0.5}));  // uniform without an initial table
+  // The rows follow the renumbering (the reader streams the table and renumbers after):
+  // with b both states go to "2" (index 0), with a both go to "10" (index 1).
+  const Mdp& mdp = csv.mdp;
+  const auto successor = [&](std::size_t s, std::size_t a) {
+    const std::size_t row = s * mdp.num_actions + a;
+    EXPECT_EQ(mdp.row_begin[row + 1] - mdp.row_begin[row], 1u);
+    return mdp.next_state[mdp.row_begin[row]];
+  };
+  EXPECT_EQ(successor(0, 0), 0u);
+  EXPECT_EQ(successor(0, 1), 1u);
+  EXPECT_EQ(successor(1, 0), 0u);
+  EXPECT_EQ(successor(1, 1), 1u);
 }
 
 // Item 2 of issue 10: rewards missing from the file are 0, and the reader says how many.

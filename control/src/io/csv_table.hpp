@@ -36,11 +36,13 @@ struct CsvTable {
 // (after the dropped padding).
 void split_csv_line(const std::string& line, std::vector<std::string>& cells, std::vector<std::uint32_t>& columns);
 
-// Reads a table whose first line must be `header` exactly (after trimming). Throws
-// InputError at the file, line and column.
-template <std::size_t N>
-CsvTable<N> read_csv_table(const std::string& name, std::istream& in, const std::array<const char*, N>& header) {
-  CsvTable<N> table{name, {}};
+// Calls visit(row) for each data row of a table whose first line must be `header`
+// exactly (after trimming), in file order, one row at a time: a table of 10^7 rows is
+// never held as text. Returns the number of data rows. Throws InputError at the file,
+// line and column.
+template <std::size_t N, typename Visit>
+std::size_t for_each_csv_row(const std::string& name, std::istream& in, const std::array<const char*, N>& header,
+                             Visit&& visit) {
   std::string line;
   std::vector<std::string> cells;
   std::vector<std::uint32_t> columns;
@@ -55,6 +57,8 @@ CsvTable<N> read_csv_table(const std::string& name, std::istream& in, const std:
   for (std::size_t i = 0; same && i < N; ++i) same = cells[i] == header[i];
   if (!same) throw InputError("expected the header '" + want + "'", SourceLocation{name, 1, 1});
   std::size_t number = 1;
+  std::size_t rows = 0;
+  CsvRow<N> row;
   while (std::getline(in, line)) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -64,15 +68,23 @@ CsvTable<N> read_csv_table(const std::string& name, std::istream& in, const std:
                            std::to_string(N) + " (" + want + ")",
                        SourceLocation{name, number, 1});
     }
-    CsvRow<N> row;
     for (std::size_t i = 0; i < N; ++i) {
-      row.cells[i] = std::move(cells[i]);
+      row.cells[i].swap(cells[i]);
       row.columns[i] = columns[i];
     }
     row.line = number;
-    table.rows.push_back(std::move(row));
+    visit(static_cast<const CsvRow<N>&>(row));
+    ++rows;
   }
   if (in.bad()) throw InputError("cannot read the file", SourceLocation{name, number, 0});
+  return rows;
+}
+
+// The whole table in memory (small tables: rewards, initial, prior, features).
+template <std::size_t N>
+CsvTable<N> read_csv_table(const std::string& name, std::istream& in, const std::array<const char*, N>& header) {
+  CsvTable<N> table{name, {}};
+  for_each_csv_row<N>(name, in, header, [&](const CsvRow<N>& row) { table.rows.push_back(row); });
   return table;
 }
 

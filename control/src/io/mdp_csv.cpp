@@ -50,12 +50,18 @@ class LabelSet {
  public:
   explicit LabelSet(const char* what) : what_(what) {}
 
+  // The label's index in first-appearance order (finish() may renumber: see remap()).
   template <std::size_t N>
-  void see(const CsvTable<N>& table, const CsvRow<N>& row, std::size_t cell) {
+  std::size_t see(const CsvTable<N>& table, const CsvRow<N>& row, std::size_t cell) {
     const std::string& label = row.cells[cell];
     if (label.empty()) throw InputError(std::string("empty ") + what_ + " label", table.at(row, cell));
-    if (index_.emplace(label, labels_.size()).second) labels_.push_back(label);
+    const auto [it, inserted] = index_.emplace(label, labels_.size());
+    if (inserted) labels_.push_back(label);
+    return it->second;
   }
+
+  // Per first-appearance index, the final one (empty: the same).
+  [[nodiscard]] const std::vector<std::size_t>& remap() const { return remap_; }
 
   void finish() {
     std::vector<long long> values(labels_.size());
@@ -71,6 +77,8 @@ class LabelSet {
     sorted.reserve(labels_.size());
     for (const std::size_t i : order) sorted.push_back(labels_[i]);
     labels_ = std::move(sorted);
+    remap_.assign(order.size(), 0);
+    for (std::size_t i = 0; i < order.size(); ++i) remap_[order[i]] = i;
     for (std::size_t i = 0; i < labels_.size(); ++i) index_[labels_[i]] = i;
   }
 
@@ -90,6 +98,7 @@ class LabelSet {
   const char* what_;
   std::vector<std::string> labels_;
   std::unordered_map<std::string, std::size_t> index_;
+  std::vector<std::size_t> remap_;
 };
 
 // One transition row, with its line for messages.
@@ -106,12 +115,15 @@ class Reader {
   explicit Reader(const MdpCsvSources& sources) : sources_(sources) {}
 
   MdpCsv read() {
-    const CsvTable<4> transitions =
-        read_csv_table<4>(sources_.transitions.name, *sources_.transitions.text,
-                          {"state", "action", "next_state", "probability"});
+    // The transitions are streamed (10^7 rows and more): each row becomes a 32-byte
+    // entry as it is read; `transitions` names the file for messages and holds no rows.
+    const CsvTable<4> transitions{sources_.transitions.name, {}};
+    const std::size_t rows = detail::for_each_csv_row<4>(
+        transitions.name, *sources_.transitions.text, {"state", "action", "next_state", "probability"},
+        [&](const CsvRow<4>& row) { add_transition(transitions, row); });
     const CsvTable<3> rewards =
         read_csv_table<3>(sources_.rewards.name, *sources_.rewards.text, {"state", "action", "reward"});
-    read_labels(transitions);
+    finish_labels(transitions, rows);
     read_transitions(transitions);
     read_rewards(rewards);
     if (sources_.initial.text != nullptr) {
@@ -134,18 +146,24 @@ class Reader {
     return "state " + state_label(s) + ", action " + result_.mdp.action_labels[a];
   }
 
-  void read_labels(const CsvTable<4>& table) {
+  // One row: its labels get first-appearance indices (renumbered by finish_labels).
+  void add_transition(const CsvTable<4>& table, const CsvRow<4>& row) {
+    const std::size_t state = states_.see(table, row, 0);
+    const std::size_t action = actions_.see(table, row, 1);
+    const std::size_t next = states_.see(table, row, 2);
+    const double p = csv_number(table, row, 3, "probability");
+    if (p < 0.0) throw InputError("probability " + row.cells[3] + " is negative", table.at(row, 3));
+    if (states_.labels().size() > 0xFFFFFFFFu) throw InputError("more than 2^32 states", table.at(row, 0));
+    entries_.push_back({static_cast<std::uint32_t>(state), static_cast<std::uint32_t>(action),
+                        static_cast<std::uint32_t>(next), p, row.line});
+  }
+
+  void finish_labels(const CsvTable<4>& table, std::size_t rows) {
     LabelSet& states = states_;
     LabelSet& actions = actions_;
-    for (const auto& row : table.rows) {
-      states.see(table, row, 0);
-      actions.see(table, row, 1);
-      states.see(table, row, 2);
-    }
-    if (table.rows.empty()) throw InputError("no transitions: the table has a header only", SourceLocation{table.name, 1, 1});
+    if (rows == 0) throw InputError("no transitions: the table has a header only", SourceLocation{table.name, 1, 1});
     states.finish();
     actions.finish();
-    if (states.labels().size() > 0xFFFFFFFFu) throw InputError("more than 2^32 states", SourceLocation{table.name, 1, 1});
     const double pairs = static_cast<double>(states.labels().size()) * static_cast<double>(actions.labels().size());
     if (sources_.memory_limit_bytes != 0 && pairs * kMdpCsvBytesPerPair > static_cast<double>(sources_.memory_limit_bytes)) {
       std::ostringstream out;
@@ -160,13 +178,14 @@ class Reader {
     mdp.num_actions = actions.labels().size();
     mdp.state_labels = states.labels();
     mdp.action_labels = actions.labels();
-    entries_.reserve(table.rows.size());
-    for (const auto& row : table.rows) {
-      const double p = csv_number(table, row, 3, "probability");
-      if (p < 0.0) throw InputError("probability " + row.cells[3] + " is negative", table.at(row, 3));
-      entries_.push_back({static_cast<std::uint32_t>(states.at(table, row, 0)),
-                          static_cast<std::uint32_t>(actions.at(table, row, 1)),
-                          static_cast<std::uint32_t>(states.at(table, row, 2)), p, row.line});
+    const std::vector<std::size_t>& state_of = states.remap();
+    const std::vector<std::size_t>& action_of = actions.remap();
+    for (Entry& e : entries_) {
+      if (!state_of.empty()) {
+        e.state = static_cast<std::uint32_t>(state_of[e.state]);
+        e.next_state = static_cast<std::uint32_t>(state_of[e.next_state]);
+      }
+      if (!action_of.empty()) e.action = static_cast<std::uint32_t>(action_of[e.action]);
     }
   }
 
