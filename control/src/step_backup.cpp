@@ -246,7 +246,9 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
   }
   // 2. V = α (hi + log Σ_a w_a), π = w_a / Σ w: one exponential per action serves both.
   // (π = exp(x_a - V/α) would lose the last digits when Q/α ~ 1e12.)
-  const Lanes value = mdp_.alpha * (hi + sum.log());
+  Lanes log_sum = sum;
+  log_in_place(log_sum.data(), static_cast<std::size_t>(kLanes));
+  const Lanes value = mdp_.alpha * (hi + log_sum);
   for (std::size_t i = 0; i < count; ++i) value_out[first + i] = value[static_cast<Eigen::Index>(i)];
   if (policy_out != nullptr) {
     const Lanes inverse = sum.inverse();

@@ -61,5 +61,38 @@ TEST(VectorMath, SpecialValuesAndEveryTailLength) {
   }
 }
 
+TEST(VectorMath, LogIsWithinOneUlpOfStdLogAndKeepsItsSpecialValues) {
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> exponent(-300.0, 300.0);
+  std::vector<double> x(100000);
+  for (double& v : x) v = std::pow(10.0, exponent(rng));
+  std::vector<double> l = x;
+  detail::log_in_place(l.data(), l.size());
+  std::uint64_t worst = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double want = std::log(x[i]);
+    worst = std::max(worst, want > 0 ? ulps(l[i], want) : ulps(-l[i], -want));
+  }
+  EXPECT_LE(worst, 1u);
+  const double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t n = 0; n <= 13; ++n) {
+    const double values[] = {1.0, 0.0, inf, -1.0, std::numeric_limits<double>::quiet_NaN(), 2.5, 1e-310};
+    std::vector<double> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = values[i % 7];
+    std::vector<double> got = v;
+    detail::log_in_place(got.data(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double want = std::log(v[i]);
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(got[i])) << "log(" << v[i] << ")";
+      } else if (std::isinf(want) || want == 0.0) {
+        EXPECT_EQ(got[i], want) << "log(" << v[i] << ")";
+      } else {
+        EXPECT_LE(want > 0 ? ulps(got[i], want) : ulps(-got[i], -want), 1u) << "log(" << v[i] << ")";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace copi::control

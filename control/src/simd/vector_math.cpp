@@ -1,6 +1,12 @@
 // Highway's pattern: this file is compiled once per target by foreach_target.h, each
 // time inside hwy::HWY_NAMESPACE; HWY_ONCE marks the single pass that holds the
 // dispatching entry points.
+// AVX3_DL (Ice Lake and later) among the dispatched targets. Highway 1.0.3 (Debian 12)
+// also needs it for -march=native builds on such CPUs: its check of the baseline reads
+// an undefined macro, so the static target would be missing from the dynamic ones.
+#ifndef HWY_WANT_AVX3_DL
+#define HWY_WANT_AVX3_DL
+#endif
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/vector_math.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -45,6 +51,32 @@ void ExpInPlace(double* HWY_RESTRICT x, std::size_t n) {
   for (std::size_t k = 0; i + k < n; ++k) x[i + k] = tail[k];
 }
 
+// Log's valid range is (0, DBL_MAX]: other lanes get std::log's answers (0 → -inf,
+// +inf → +inf, negative or NaN → NaN) and the kernel sees 1 there.
+template <class D>
+HWY_INLINE hn::Vec<D> log_of(D d, hn::Vec<D> x) {
+  const auto zero = hn::Zero(d);
+  const auto inf = hn::Set(d, std::numeric_limits<double>::infinity());
+  const auto valid = hn::And(hn::Gt(x, zero), hn::Lt(x, inf));
+  const auto l = hn::Log(d, hn::IfThenElse(valid, x, hn::Set(d, 1.0)));
+  const auto special = hn::IfThenElse(hn::Eq(x, zero), hn::Neg(inf),
+                                      hn::IfThenElse(hn::Eq(x, inf), inf, hn::Set(d, std::numeric_limits<double>::quiet_NaN())));
+  return hn::IfThenElse(valid, l, special);
+}
+
+void LogInPlace(double* HWY_RESTRICT x, std::size_t n) {
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(log_of(d, hn::LoadU(d, x + i)), d, x + i);
+  if (i == n) return;
+  HWY_ALIGN double tail[hn::MaxLanes(d)];
+  for (std::size_t k = 0; k < hn::MaxLanes(d); ++k) tail[k] = 1.0;
+  for (std::size_t k = 0; i + k < n; ++k) tail[k] = x[i + k];
+  hn::Store(log_of(d, hn::Load(d, tail)), d, tail);
+  for (std::size_t k = 0; i + k < n; ++k) x[i + k] = tail[k];
+}
+
 std::int64_t CompiledTarget() { return HWY_TARGET; }
 
 }  // namespace HWY_NAMESPACE
@@ -55,9 +87,12 @@ HWY_AFTER_NAMESPACE();
 namespace copi::control::detail {
 
 HWY_EXPORT(ExpInPlace);
+HWY_EXPORT(LogInPlace);
 HWY_EXPORT(CompiledTarget);
 
 void exp_in_place(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(ExpInPlace)(x, n); }
+
+void log_in_place(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(LogInPlace)(x, n); }
 
 std::string vector_math_target() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(CompiledTarget)()); }
 

@@ -15,6 +15,10 @@ namespace copi::control::detail {
 // At most 1 ulp from the correctly rounded value (Highway's documented bound).
 void exp_in_place(double* x, std::size_t n);
 
+// x[i] = log(x[i]) for i < n, as std::log for 0 (-inf), +inf, negatives and NaN (NaN).
+// At most 1 ulp from the correctly rounded value (Highway's documented bound).
+void log_in_place(double* x, std::size_t n);
+
 // The instruction set exp_in_place runs with on this CPU ("AVX3", "AVX2", "SSE4", ...).
 std::string vector_math_target();
 
