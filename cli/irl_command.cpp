@@ -205,9 +205,11 @@ int run_irl(const IrlArguments& args) {
   for (const std::string& note : fit.notes) std::cerr << "copi: note: " << note << "\n";
   control::Mdp shown = mdp;
   if (!problem.initial.empty()) shown.initial = problem.initial;
+  // The plot first: it is the output that can refuse (states that are not a grid), and
+  // then nothing has been written.
+  if (!args.plot_file.empty()) write_irl_svg(args.plot_file, mdp, fit.reward, demos.episodes);
   if (!args.json_file.empty()) write_json_file(args.json_file, irl_json(shown, features, fit, args.method));
   if (!args.reward_out.empty()) write_rewards_csv(args.reward_out, mdp, fit.reward);
-  if (!args.plot_file.empty()) write_irl_svg(args.plot_file, mdp, fit.reward, demos.episodes);
   print_fit(std::cout, features, fit);
   if (!fit.converged) {
     std::cerr << "copi: warning: not converged: " << fit.termination << "\n";

@@ -98,7 +98,7 @@ void write_irl_svg(const std::filesystem::path& path, const control::Mdp& mdp, c
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   }
-  const double most = *std::max_element(visits.begin(), visits.end());
+  const double most = visits.empty() ? 0.0 : *std::max_element(visits.begin(), visits.end());
   const double cell = std::max(6.0, std::min(40.0, 360.0 / static_cast<double>(std::max(rows, columns))));
   const double panel = cell * static_cast<double>(columns);
   std::ostringstream left;

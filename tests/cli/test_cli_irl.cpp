@@ -101,6 +101,32 @@ TEST(CliIrl, RoundTripThroughCopiMdpReproducesTheLogLikelihood) {
   }
 }
 
+// --policy with a discount and no horizon: the learned reward's stationary policy is
+// solved to a tolerance it can certify (one relative to its values), and it is the one
+// copi mdp computes from the written rewards.
+TEST(CliIrl, DiscountedPolicyConvergesAndMatchesCopiMdp) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", kTransitions);
+  const auto f = dir.write("F.csv", kFeatures);
+  const auto d = dir.write("D.csv", kDemos);
+  const CliRun irl = run_copi("irl --transitions " + t.string() + " --features " + f.string() + " --demos " +
+                              d.string() + " --discount 0.99 --tol 1e-8 --policy --json " + (dir / "irl.json").string() +
+                              " --reward-out " + (dir / "R.csv").string());
+  ASSERT_EQ(irl.status, 0) << irl.err;
+  EXPECT_EQ(irl.err.find("did not reach"), std::string::npos) << irl.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "irl.json"));
+  ASSERT_TRUE(doc["policy"]["converged"].get<bool>()) << doc["policy"].dump().substr(0, 400);
+  const CliRun mdp = run_copi("mdp --transitions " + t.string() + " --rewards " + (dir / "R.csv").string() +
+                              " --discount 0.99 --tol 1e-8 --json " + (dir / "mdp.json").string());
+  ASSERT_EQ(mdp.status, 0) << mdp.err;
+  const nlohmann::json solved = nlohmann::json::parse(slurp(dir / "mdp.json"));
+  for (std::size_t s = 0; s < 4; ++s) {
+    for (std::size_t a = 0; a < 3; ++a) {
+      EXPECT_NEAR(doc["policy"]["policy"][0][s][a].get<double>(), solved["policy"][0][s][a].get<double>(), 1e-6);
+    }
+  }
+}
+
 TEST(CliIrl, BadInputsExitTwoAtTheirLine) {
   TempDir dir;
   const auto t = dir.write("T.csv", kTransitions);

@@ -172,5 +172,29 @@ TEST(IrlCsv, DamagedTablesAreReadOrRefusedCleanly) {
   EXPECT_GT(read, 0u);  // some damage leaves a valid table (a doubled digit, say)
 }
 
+// Without a horizon, t counted across the whole file (not from 0 in each episode) is
+// refused at the first row that cannot fit, before it allocates the gap's steps.
+TEST(IrlCsv, TCountedAcrossTheFileIsAGapAtItsRow) {
+  Mdp mdp = small_mdp();
+  mdp.horizon.reset();
+  mdp.discount = 0.9;
+  std::istringstream in("episode,t,state,action\n0,0,low,stay\n0,1,low,stay\n0,2,low,go\n"
+                        "1,3,low,stay\n1,4,low,stay\n1,5,low,go\n");
+  expect_error([&] { return read_demonstrations_csv(mdp, CsvSource{"D.csv", &in}); }, "D.csv", 5, "leaves a gap");
+}
+
+// Without a horizon, episodes that stop in a state that is not absorbing leave discounted
+// weight out of the empirical counts: the reader says how much (γ^3 = 0.729 here).
+TEST(IrlCsv, ShortEpisodesWithoutAHorizonAreNoted) {
+  Mdp mdp = small_mdp();
+  mdp.horizon.reset();
+  mdp.discount = 0.9;
+  std::istringstream in("episode,t,state,action\n0,0,low,stay\n0,1,low,stay\n0,2,low,go\n");
+  const Demonstrations d = read_demonstrations_csv(mdp, CsvSource{"D.csv", &in});
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_NE(d.notes[0].find("1 of 1 episodes stop in a state that is not absorbing"), std::string::npos) << d.notes[0];
+  EXPECT_NE(d.notes[0].find("0.729"), std::string::npos) << d.notes[0];
+}
+
 }  // namespace
 }  // namespace copi::control

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -205,6 +206,10 @@ Demonstrations read_demonstrations_csv(const Mdp& mdp, const CsvSource& source) 
   Demonstrations demos;
   std::unordered_map<std::string, std::size_t> episode_index;
   std::vector<std::vector<Step>> steps;
+  // Steps held across episodes: a file of R rows fills at most R of them, so a row that
+  // would take more leaves a gap (e.g. t counted across the file): reported there,
+  // before memory runs out.
+  std::size_t held = 0;
   for (const CsvRow<4>& row : table.rows) {
     const std::string& name = row.cells[0];
     if (name.empty()) throw InputError("empty episode label", table.at(row, 0));
@@ -223,11 +228,16 @@ Demonstrations read_demonstrations_csv(const Mdp& mdp, const CsvSource& source) 
     }
     std::vector<Step>& episode = steps[it->second];
     if (t >= episode.size()) {
-      if (t >= table.rows.size()) {
-        throw InputError("t = " + std::to_string(t) + " leaves a gap: the file has only " +
-                             std::to_string(table.rows.size()) + " rows",
+      // Only a row that skips steps can be the cause (one that extends by a single step
+      // adds what its own row fills), which also keeps `held` below twice the rows.
+      const std::size_t added = t + 1 - episode.size();
+      if (t >= table.rows.size() || (added > 1 && held + added > table.rows.size())) {
+        throw InputError("t = " + std::to_string(t) + " leaves a gap in episode '" + name +
+                             "' (its earlier steps cannot all have rows: the file has " +
+                             std::to_string(table.rows.size()) + " rows); t counts from 0 in each episode",
                          table.at(row, 1));
       }
+      held += added;
       episode.resize(t + 1, Step{0, 0, nullptr});
     }
     if (episode[t].row != nullptr) {
@@ -249,6 +259,26 @@ Demonstrations read_demonstrations_csv(const Mdp& mdp, const CsvSource& source) 
     }
     if (mdp.horizon && episode.states.size() < *mdp.horizon && absorbing[episode.states.back()] == 0) ++short_episodes;
     demos.episodes.push_back(std::move(episode));
+  }
+  if (!mdp.horizon && !demos.episodes.empty()) {
+    // Without a horizon the expected counts run over every t while the empirical ones
+    // stop where an episode's rows stop: report the discounted mass the rows leave out.
+    const double gamma = mdp.discount.value_or(1.0);
+    double missing = 0.0;
+    std::size_t open = 0;
+    for (const Episode& episode : demos.episodes) {
+      if (absorbing[episode.states.back()] != 0) continue;
+      ++open;
+      missing += std::pow(gamma, static_cast<double>(episode.states.size()));
+    }
+    if (open > 0) {
+      demos.notes.push_back(source.name + ": " + std::to_string(open) + " of " + std::to_string(demos.episodes.size()) +
+                            " episodes stop in a state that is not absorbing; without --horizon their unseen steps "
+                            "count as zero features, on average " +
+                            std::to_string(missing / static_cast<double>(open)) +
+                            " of the discounted weight (gamma^length) per such episode: give long episodes, or "
+                            "a horizon");
+    }
   }
   if (short_episodes > 0) {
     demos.notes.push_back(source.name + ": " + std::to_string(short_episodes) + " of " +

@@ -1,9 +1,9 @@
 // Fitting θ: NLopt's L-BFGS on the penalised dual L(θ) − (l2/2)‖θ‖², stopped by the
 // relative gradient norm (NLopt has no gradient test of its own, so the objective
 // callback checks it and asks NLopt to stop).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <algorithm>
 #include <exception>
 #include <limits>
 #include <span>
@@ -171,9 +171,23 @@ IrlResult fit_irl(const IrlProblem& problem, const IrlOptions& options, const st
     if (!problem.initial.empty()) learned.initial = problem.initial;
     SolveOptions solve_options;
     solve_options.method = options.method;
-    solve_options.tolerance = options.solve_tolerance;
+    // solve_tolerance is relative to the values; a solve's tolerance is a certified
+    // absolute distance, which rounding bounds below by about 4 eps max|V| γ/(1-γ).
+    // |V| is at most (max |r| + α log A) / (1 - γ): the tolerance is taken relative to that.
+    double top = 0.0;
+    for (const double r : fit.reward) top = std::max(top, std::abs(r));
+    const double gamma = learned.discount.value_or(1.0);
+    double scale = top + learned.alpha * std::log(static_cast<double>(std::max<std::size_t>(learned.num_actions, 1)));
+    scale = gamma < 1.0 ? scale / (1.0 - gamma) : scale * static_cast<double>(learned.horizon.value_or(1));
+    solve_options.tolerance = std::max(options.solve_tolerance, 1e-9) * std::max(1.0, scale);
     solve_options.threads = options.threads;
     fit.policy = solve(learned, solve_options);
+    if (!fit.policy->converged) {
+      std::ostringstream note;
+      note << "the learned reward's policy did not reach its tolerance " << solve_options.tolerance << " in "
+           << fit.policy->iterations << " backups (certified error " << fit.policy->error_bound << ")";
+      fit.notes.push_back(note.str());
+    }
   }
   fit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return fit;

@@ -114,11 +114,10 @@ class IrlObjective {
   // L(θ) without penalty; fills `gradient` (one per feature) when it is not empty.
   // Throws NumericError when an infinite-horizon solve does not converge.
   double evaluate(std::span<const double> theta, std::span<double> gradient);
-  // After evaluate: the expected feature counts, the reward r(s, a) per row, and the
-  // soft-optimal solution (V, π per step; infinite horizon: one) at that θ.
+  // After evaluate: the expected feature counts and the reward r(s, a) per row at that θ
+  // (the soft-optimal solution itself: solve() with that reward, or IrlOptions::policy).
   [[nodiscard]] const std::vector<double>& expected_counts() const;
   [[nodiscard]] const std::vector<double>& reward() const;
-  [[nodiscard]] ControlSolution solution() const;
   // Mean over episodes of Σ_t log π_t(a_t | s_t) at the last θ (steps in absorbing
   // states skipped; infinite horizon: the stationary policy).
   [[nodiscard]] double log_likelihood(const std::vector<Episode>& episodes) const;
