@@ -117,6 +117,7 @@ nlohmann::json control_json(const control::Mdp& mdp, const control::ControlSolut
   doc["iterations"] = solution.iterations;
   doc["evaluations"] = solution.evaluations;
   doc["converged"] = solution.converged;
+  if (!solution.converged && !solution.diverged) doc["stalled"] = solution.stalled;
   doc["diverged"] = solution.diverged;
   doc["solve_seconds"] = solution.seconds;
   doc["threads"] = solution.threads;

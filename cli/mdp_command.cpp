@@ -1,4 +1,5 @@
 // copi mdp: a tabular MDP from CSV files, solved as inference (control module).
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -180,7 +181,14 @@ int run_mdp(const MdpArguments& args) {
     return kNotConverged;
   }
   if (!solution.converged) {
-    std::cerr << "copi: warning: not converged after " << solution.iterations << " backups\n";
+    std::cerr << "copi: warning: not converged after " << solution.iterations << " backups";
+    if (solution.stalled) {
+      std::cerr << ": rounding in values of this size keeps the certified error at " << solution.error_bound
+                << ", above --tol " << options.tolerance << "; a --tol above that can be certified";
+    } else if (std::isfinite(solution.error_bound)) {
+      std::cerr << " (certified error " << solution.error_bound << " > --tol " << options.tolerance << ")";
+    }
+    std::cerr << "\n";
     return kNotConverged;
   }
   return kOk;

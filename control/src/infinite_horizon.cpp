@@ -398,6 +398,7 @@ ControlSolution solve_infinite_horizon(const Mdp& mdp, const SolveOptions& optio
   solution.evaluations = result.products;
   solution.converged = result.status == Status::converged;
   solution.diverged = result.status == Status::diverged;
+  solution.stalled = result.status == Status::stalled;
   solution.residual = result.residual;
   solution.error_bound = solution.diverged ? kInf : result.bound;
   // The policy of the returned values, and from the same backup a second bound.

@@ -570,5 +570,30 @@ TEST(CliMdp, GridworldInTheLanguageRunsAndPlots) {
   EXPECT_EQ(grey, 8u);  // the wall cells (y = 2..9 at x = 5)
 }
 
+// A tolerance below what rounding allows for values of this size (|V| = log 2 / (1 - γ)
+// ≈ 6931 at γ = 0.9999, rounding floor ~ 4 eps |V| γ / (1 - γ) ≈ 6e-8) stops the solve as
+// stalled, exit 1, with the error it could certify; a tolerance above it converges.
+TEST(CliMdp, ToleranceBelowRoundingSaysSoAndWhatCanBeCertified) {
+  TempDir dir;
+  const auto t = dir.write("T.csv", "state,action,next_state,probability\nx,a,x,0.5\nx,a,y,0.5\nx,b,y,1\n"
+                                    "y,a,x,1\ny,b,y,1\n");
+  const auto r = dir.write("R.csv", "state,action,reward\n");
+  const std::string base = "mdp --transitions " + t.string() + " --rewards " + r.string() + " --discount 0.9999 ";
+  const CliRun tight = run_copi(base + "--tol 1e-10 --json " + (dir / "tight.json").string());
+  EXPECT_EQ(tight.status, 1) << tight.err;
+  EXPECT_NE(tight.err.find("rounding in values of this size keeps the certified error at "), std::string::npos)
+      << tight.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "tight.json"));
+  EXPECT_FALSE(doc["converged"].get<bool>());
+  EXPECT_TRUE(doc["stalled"].get<bool>());
+  const double certified = doc["error_bound"].get<double>();
+  EXPECT_GT(certified, 1e-10);
+  EXPECT_LT(certified, 1e-6);
+  // log 2 / (1 - γ): every action set of two, zero rewards (V = α log 2 + γ V).
+  EXPECT_NEAR(doc["V"][0][0].get<double>(), std::log(2.0) / 1e-4, 1e-6);
+  const CliRun loose = run_copi(base + "--tol " + std::to_string(10 * certified));
+  EXPECT_EQ(loose.status, 0) << loose.err;
+}
+
 }  // namespace
 }  // namespace copi::testing

@@ -102,6 +102,9 @@ struct ControlSolution {
   std::size_t evaluations = 0;
   bool converged = true;             // infinite horizon: error_bound <= tolerance
   bool diverged = false;             // exact, infinite horizon: V grows without bound
+  // Infinite horizon: stopped because rounding in values of this size keeps the bound
+  // above the tolerance (not converged; a tolerance above error_bound can be certified).
+  bool stalled = false;
   double residual = 0.0;             // infinite horizon: ‖T V - V‖∞ at the last point
   // Infinite horizon: a bound on ‖V - V*‖∞ for the returned V (docs/control.md,
   // "The tolerance"); +inf when none can be given (γ = 1: then the last change).
