@@ -58,6 +58,12 @@ std::vector<std::vector<double>> state_visitation(const Mdp& mdp, const ControlS
     }
     std::swap(d, next);
     if (moving < kNegligibleMass) break;
+    if (k + 1 == kMaxOccupancySteps) {
+      throw NumericError("visitation: " + std::to_string(moving) + " of the mass is still moving after " +
+                         std::to_string(kMaxOccupancySteps) +
+                         " steps (a discount this close to 1, or a policy that never reaches an absorbing state); "
+                         "the occupancy would be truncated: use a horizon or a smaller discount");
+    }
   }
   visits.assign(1, std::move(total));
   return visits;

@@ -96,5 +96,22 @@ TEST(ControlKeep, MemoryEstimateCountsOneStepAndRolloutsNeedEveryStep) {
   EXPECT_THROW((void)sample_rollouts(mdp, first, 1, 7), InputError);
 }
 
+// The discounted occupancy is summed until the moving mass is negligible; at γ = 0.9999
+// γ^100000 = e^-10 is still moving at the step cap, so visitation() refuses rather than
+// truncate, while γ = 0.999 (γ^100000 = e^-100) finishes.
+TEST(ControlVisitation, AnOccupancyThatWouldBeTruncatedIsRefused) {
+  Mdp mdp = random_tiny_mdp(3, shape_for(3));
+  mdp.horizon.reset();
+  SolveOptions options{.method = ControlMethod::variational, .tolerance = 1e-6, .threads = 1};
+  mdp.discount = 0.999;
+  const Visitation done = visitation(mdp, solve(mdp, options), 1);
+  double total = 0.0;
+  for (const double v : done.state[0]) total += v;
+  EXPECT_NEAR(total, 1.0 / (1.0 - 0.999), 1e-6);  // Σ_t γ^t with no absorbing state
+  mdp.discount = 0.9999;
+  const ControlSolution slow = solve(mdp, options);
+  EXPECT_THROW((void)visitation(mdp, slow, 1), NumericError);
+}
+
 }  // namespace
 }  // namespace copi::control

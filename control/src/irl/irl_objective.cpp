@@ -101,7 +101,8 @@ struct IrlObjective::Impl {
       if (k == kMaxSolveIterations) {
         throw NumericError("inverse RL: the soft value iteration did not reach a relative change of " +
                            number(solve_tolerance) + " in " + std::to_string(kMaxSolveIterations) +
-                           " backups (the values diverge at this reward)");
+                           " backups (a discount this close to 1 needs about log(tolerance) / log(discount) "
+                           "backups, or the values diverge at this reward: use a horizon or a smaller discount)");
       }
       backup->run(v, work, nullptr, threads, scratch);
       double change = 0.0;
@@ -174,6 +175,11 @@ struct IrlObjective::Impl {
         if (moving < kNegligibleMass) {
           accumulate(0);
           break;
+        }
+        if (k + 1 == kMaxOccupancySteps) {
+          throw NumericError("inverse RL: " + number(moving) + " of the visitation is still moving after " +
+                             std::to_string(kMaxOccupancySteps) +
+                             " steps; the expected counts would be truncated: use a horizon or a smaller discount");
         }
       }
     }
