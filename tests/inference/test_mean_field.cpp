@@ -105,10 +105,11 @@ double fixed_point_residual(const FactorGraph& graph, const std::vector<std::vec
   return residual;
 }
 
-// The cluster's variables' marginals under its own factors times exp(E[log f]) of each
-// factor it shares with others (pairwise models: the other side is one variable's q).
-std::vector<std::vector<double>> cluster_fixed_point(const FactorGraph& graph, const std::vector<VarId>& cluster,
-                                                     const std::vector<std::vector<double>>& q) {
+// The cluster's own factors times, for each factor it shares with others (pairwise
+// models: the other side is one variable's q), exp(E_{q_other}[log f]) on its variable
+// (-inf where it meets a zero): equation (1)'s distribution, as a small model.
+FactorGraph cluster_model(const FactorGraph& graph, const std::vector<VarId>& cluster,
+                          const std::vector<std::vector<double>>& q) {
   FactorGraph local;
   std::map<VarId, VarId> local_of;
   for (const VarId v : cluster) local_of[v] = local.add_variable(graph.cardinality(v));
@@ -124,15 +125,18 @@ std::vector<std::vector<double>> cluster_fixed_point(const FactorGraph& graph, c
       local.add_factor(DiscreteFactor(scope, f.cardinalities(), f.log_values()));
       continue;
     }
-    // Pairwise, one side inside: E over the other side's q, -inf where it meets a zero.
-    const std::size_t k = f.position(inside[0]);
-    const Expectation e = expected_log(f, q, k);
+    const Expectation e = expected_log(f, q, f.position(inside[0]));
     std::vector<double> values(e.finite.size());
     for (std::size_t x = 0; x < values.size(); ++x) values[x] = e.zero_mass[x] > 0.0 ? kNegInf : e.finite[x];
     local.add_factor(DiscreteFactor({local_of[inside[0]]}, {values.size()}, values));
   }
-  const OracleAnswer answer = brute_force(local);
-  return answer.marginals;
+  return local;
+}
+
+// The cluster's variables' marginals under equation (1), by enumeration.
+std::vector<std::vector<double>> cluster_fixed_point(const FactorGraph& graph, const std::vector<VarId>& cluster,
+                                                     const std::vector<std::vector<double>>& q) {
+  return brute_force(cluster_model(graph, cluster, q)).marginals;
 }
 
 // The structured ELBO at a fixed point, for pairwise models, from enumeration alone:
@@ -147,27 +151,7 @@ double elbo_of_structured(const FactorGraph& graph, const std::vector<std::vecto
   }
   double total = 0.0;
   for (const std::vector<VarId>& cluster : clusters) {
-    FactorGraph local;
-    std::map<VarId, VarId> local_of;
-    for (const VarId v : cluster) local_of[v] = local.add_variable(graph.cardinality(v));
-    for (const DiscreteFactor& f : graph.factors()) {
-      std::vector<VarId> inside;
-      for (const VarId v : f.scope()) {
-        if (local_of.contains(v)) inside.push_back(v);
-      }
-      if (inside.empty()) continue;
-      if (inside.size() == f.arity()) {
-        std::vector<VarId> scope;
-        for (const VarId v : f.scope()) scope.push_back(local_of[v]);
-        local.add_factor(DiscreteFactor(scope, f.cardinalities(), f.log_values()));
-        continue;
-      }
-      const Expectation e = expected_log(f, q, f.position(inside[0]));
-      std::vector<double> values(e.finite.size());
-      for (std::size_t x = 0; x < values.size(); ++x) values[x] = e.zero_mass[x] > 0.0 ? kNegInf : e.finite[x];
-      local.add_factor(DiscreteFactor({local_of[inside[0]]}, {values.size()}, values));
-    }
-    total += static_cast<double>(brute_force(local).log_z);
+    total += static_cast<double>(brute_force(cluster_model(graph, cluster, q)).log_z);
   }
   for (const DiscreteFactor& f : graph.factors()) {
     if (f.arity() == 2 && cluster_of[f.scope()[0]] != cluster_of[f.scope()[1]]) {

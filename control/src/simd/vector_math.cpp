@@ -25,9 +25,9 @@ namespace copi::control::detail {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Exp's valid range is [-DBL_MAX, 706]: -inf is clamped to -800 (whose exp is 0 after
-// the flush below, as it should be); NaN is carried through by the Max/Min pair's
-// second operand order (Max(NaN, c) is c on some targets, so NaNs are restored).
+// Exp's valid range is [-DBL_MAX, 706]: -inf (and anything below -800) is clamped to
+// -800, whose exp is 0 after the flush below, as it should be; NaN lanes are restored
+// at the end.
 template <class D>
 HWY_INLINE hn::Vec<D> exp_of(D d, hn::Vec<D> x) {
   const auto low = hn::Set(d, -800.0);
@@ -37,18 +37,6 @@ HWY_INLINE hn::Vec<D> exp_of(D d, hn::Vec<D> x) {
   // 1e-250 and the callers' policy is "exactly 0 below the smallest normal".
   e = hn::IfThenZeroElse(hn::Lt(e, hn::Set(d, std::numeric_limits<double>::min())), e);
   return hn::IfThenElse(hn::IsNaN(x), x, e);
-}
-
-void ExpInPlace(double* HWY_RESTRICT x, std::size_t n) {
-  const hn::ScalableTag<double> d;
-  const std::size_t lanes = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) hn::StoreU(exp_of(d, hn::LoadU(d, x + i)), d, x + i);
-  if (i == n) return;
-  HWY_ALIGN double tail[hn::MaxLanes(d)] = {};
-  for (std::size_t k = 0; i + k < n; ++k) tail[k] = x[i + k];
-  hn::Store(exp_of(d, hn::Load(d, tail)), d, tail);
-  for (std::size_t k = 0; i + k < n; ++k) x[i + k] = tail[k];
 }
 
 // Log's valid range is (0, DBL_MAX]: other lanes get std::log's answers (0 → -inf,
@@ -64,18 +52,26 @@ HWY_INLINE hn::Vec<D> log_of(D d, hn::Vec<D> x) {
   return hn::IfThenElse(valid, l, special);
 }
 
-void LogInPlace(double* HWY_RESTRICT x, std::size_t n) {
+enum class Function { exp, log };
+
+// x[i] = f(x[i]) a vector at a time; the last partial vector through a buffer padded
+// with 1 (a value both functions take).
+template <Function kFunction>
+void in_place(double* HWY_RESTRICT x, std::size_t n) {
   const hn::ScalableTag<double> d;
+  const auto apply = [&](hn::Vec<decltype(d)> v) { return kFunction == Function::exp ? exp_of(d, v) : log_of(d, v); };
   const std::size_t lanes = hn::Lanes(d);
   std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) hn::StoreU(log_of(d, hn::LoadU(d, x + i)), d, x + i);
+  for (; i + lanes <= n; i += lanes) hn::StoreU(apply(hn::LoadU(d, x + i)), d, x + i);
   if (i == n) return;
   HWY_ALIGN double tail[hn::MaxLanes(d)];
-  for (std::size_t k = 0; k < hn::MaxLanes(d); ++k) tail[k] = 1.0;
-  for (std::size_t k = 0; i + k < n; ++k) tail[k] = x[i + k];
-  hn::Store(log_of(d, hn::Load(d, tail)), d, tail);
+  for (std::size_t k = 0; k < hn::MaxLanes(d); ++k) tail[k] = i + k < n ? x[i + k] : 1.0;
+  hn::Store(apply(hn::Load(d, tail)), d, tail);
   for (std::size_t k = 0; i + k < n; ++k) x[i + k] = tail[k];
 }
+
+void ExpInPlace(double* HWY_RESTRICT x, std::size_t n) { in_place<Function::exp>(x, n); }
+void LogInPlace(double* HWY_RESTRICT x, std::size_t n) { in_place<Function::log>(x, n); }
 
 std::int64_t CompiledTarget() { return HWY_TARGET; }
 
