@@ -18,6 +18,7 @@ struct Rollout {
   std::vector<std::uint32_t> states;   // s_1, s_2, ...
   std::vector<std::uint32_t> actions;  // a_1, a_2, ...
   double total_reward = 0.0;           // Σ_t r(s_t, a_t) (undiscounted; the episode's end is sampled)
+  std::int64_t latent = -1;            // a latent-per-episode rollout's z (latent.hpp); -1 otherwise
 };
 
 // `count` trajectories under the solution's policy: s_1 ~ p(s_1), a_t ~ π_t(·|s_t),
