@@ -24,8 +24,8 @@ double log_continue(double gamma, double log_end, double L) {
 
 }  // namespace
 
-std::vector<double> action_values(const Mdp& mdp, ControlMethod method, const std::vector<double>& next,
-                                  std::size_t threads) {
+std::vector<double> action_values(const Mdp& mdp, const StepTerms& terms, ControlMethod method,
+                                  const std::vector<double>& next, std::size_t threads) {
   const SparseConditional dynamics(mdp.row_begin, mdp.next_state, mdp.probability);
   const double gamma = mdp.discount.value_or(1.0);
   const double log_end = gamma < 1.0 ? std::log1p(-gamma) : kNegInf;
@@ -34,16 +34,16 @@ std::vector<double> action_values(const Mdp& mdp, ControlMethod method, const st
   std::vector<double> q(mdp.rows());
   copi::detail::parallel_for_range(mdp.num_states, 1024, threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t row = begin * actions; row < end * actions; ++row) {
-      if (!(mdp.action_weight(row) > 0.0)) {
+      if (!(terms.action_weight(row) > 0.0)) {
         q[row] = kNegInf;
       } else if (method == ControlMethod::exact) {
         // eq. 7: r + α log(γ E[exp(V'/α)] + 1 - γ), E in log space with its largest term out.
         const double L = dynamics.row_message(row, [&](std::uint32_t x) { return next[x] * inverse_alpha; },
                                               MessageRule::sum);
-        q[row] = mdp.reward[row] + mdp.alpha * log_continue(gamma, log_end, L);
+        q[row] = terms.reward[row] + mdp.alpha * log_continue(gamma, log_end, L);
       } else {
         // eq. 15 / hard Bellman: r + γ E[V'].
-        q[row] = mdp.reward[row] +
+        q[row] = terms.reward[row] +
                  gamma * dynamics.row_message(row, [&](std::uint32_t x) { return next[x]; }, MessageRule::expect);
       }
     }

@@ -12,10 +12,11 @@
 
 namespace copi::control::detail {
 
-ControlSolution solve_finite_horizon(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {
+ControlSolution solve_finite_horizon(const Mdp& mdp, const StepTerms& terms, const SolveOptions& options,
+                                     std::size_t threads) {
   const std::size_t T = *mdp.horizon;
   const bool keep_all = options.keep == KeepSteps::all;
-  const StepBackup backup(mdp, options.method);
+  const StepBackup backup(mdp, terms, options.method);
   StepBackup::Scratch scratch;
   ControlSolution solution;
   solution.keep = options.keep;
@@ -32,7 +33,7 @@ ControlSolution solve_finite_horizon(const Mdp& mdp, const SolveOptions& options
   const std::vector<double> terminal(keep_all ? mdp.num_states : 0, 0.0);
   // Exact: the objective's W_t = c_π + γ P_π W_{t+1}, alongside.
   const bool evaluate = options.method == ControlMethod::exact;
-  StepEvaluation evaluation(mdp, options.method, threads);
+  StepEvaluation evaluation(mdp, terms, options.method, threads);
   std::vector<double> w(evaluate ? mdp.num_states : 0, 0.0);
   std::vector<double> w_next(evaluate ? mdp.num_states : 0, 0.0);
   std::vector<double> q;
@@ -43,7 +44,7 @@ ControlSolution solve_finite_horizon(const Mdp& mdp, const SolveOptions& options
     backup.run(next, value, &policy, threads, scratch);
     ++solution.iterations;
     if (options.action_values) {
-      q = action_values(mdp, options.method, next, threads);
+      q = action_values(mdp, terms, options.method, next, threads);
       if (keep_all || t == 0) solution.action_value[keep_all ? t : 0] = q;
     }
     if (evaluate) {

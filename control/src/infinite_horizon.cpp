@@ -383,9 +383,10 @@ ControlSolver resolve_solver(const SolveOptions& options) {
   return options.method == ControlMethod::exact ? ControlSolver::anderson : ControlSolver::policy_iteration;
 }
 
-ControlSolution solve_infinite_horizon(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {
-  const StepBackup backup(mdp, options.method);
-  PolicyEvaluation evaluation(mdp, options.method, threads);  // policy iteration's and the objective's
+ControlSolution solve_infinite_horizon(const Mdp& mdp, const StepTerms& terms, const SolveOptions& options,
+                                       std::size_t threads) {
+  const StepBackup backup(mdp, terms, options.method);
+  PolicyEvaluation evaluation(mdp, terms, options.method, threads);  // policy iteration's and the objective's
   ControlSolution solution;
   solution.solver = resolve_solver(options);
   Iterate result;
@@ -423,7 +424,7 @@ ControlSolution solve_infinite_horizon(const Mdp& mdp, const SolveOptions& optio
   solution.objective =
       objective_of(mdp, evaluation, solution.policy[0], options.method == ControlMethod::exact ? zero : result.value,
                    options.tolerance, solution.evaluations);
-  if (options.action_values) solution.action_value.assign(1, action_values(mdp, options.method, result.value, threads));
+  if (options.action_values) solution.action_value.assign(1, action_values(mdp, terms, options.method, result.value, threads));
   solution.value.assign(1, std::move(result.value));
   return solution;
 }

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "copi/graph/error.hpp"
+#include "step_terms.hpp"
 #include "transposed_dynamics.hpp"
 
 namespace copi::control {
@@ -65,17 +66,17 @@ void check_stochastic_shortest_path(const Mdp& mdp) {
 
 }  // namespace
 
-bool is_absorbing(const Mdp& mdp, std::size_t s) {
+bool detail::is_absorbing(const Mdp& mdp, const StepTerms& terms, std::size_t s) {
   std::size_t available = 0;
   std::size_t only = 0;
   for (std::size_t a = 0; a < mdp.num_actions; ++a) {
     const std::size_t row = s * mdp.num_actions + a;
-    if (mdp.action_weight(row) > 0.0) {
+    if (terms.action_weight(row) > 0.0) {
       ++available;
       only = row;
     }
   }
-  if (available != 1 || mdp.action_weight(only) != 1.0 || mdp.reward[only] != 0.0) return false;
+  if (available != 1 || terms.action_weight(only) != 1.0 || terms.reward[only] != 0.0) return false;
   bool stays = false;
   for (std::uint64_t k = mdp.row_begin[only]; k < mdp.row_begin[only + 1]; ++k) {
     if (mdp.probability[k] == 0.0) continue;
@@ -85,12 +86,18 @@ bool is_absorbing(const Mdp& mdp, std::size_t s) {
   return stays;
 }
 
-std::vector<std::uint32_t> absorbing_states(const Mdp& mdp) {
+std::vector<std::uint32_t> detail::absorbing_states(const Mdp& mdp, const StepTerms& terms) {
   std::vector<std::uint32_t> states;
   for (std::size_t s = 0; s < mdp.num_states; ++s) {
-    if (is_absorbing(mdp, s)) states.push_back(static_cast<std::uint32_t>(s));
+    if (is_absorbing(mdp, terms, s)) states.push_back(static_cast<std::uint32_t>(s));
   }
   return states;
+}
+
+bool is_absorbing(const Mdp& mdp, std::size_t s) { return detail::is_absorbing(mdp, detail::StepTerms::of(mdp), s); }
+
+std::vector<std::uint32_t> absorbing_states(const Mdp& mdp) {
+  return detail::absorbing_states(mdp, detail::StepTerms::of(mdp));
 }
 
 std::vector<std::uint32_t> states_that_can_avoid_absorption(const Mdp& mdp) {

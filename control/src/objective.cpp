@@ -14,16 +14,17 @@ constexpr std::size_t kStatesPerTask = 4096;
 // c(s, a): the reward plus α times the log prior ratio that the objective counts
 // (map: the reward alone). Only called with π(a|s) > 0, which the backups give to
 // available actions only.
-double step_value(const Mdp& mdp, ControlMethod method, std::size_t row, double pi) {
-  double term = mdp.reward[row];
-  if (method != ControlMethod::map) term += mdp.alpha * (std::log(mdp.action_weight(row)) - std::log(pi));
+double step_value(const Mdp& mdp, const StepTerms& terms, ControlMethod method, std::size_t row, double pi) {
+  double term = terms.reward[row];
+  if (method != ControlMethod::map) term += mdp.alpha * (std::log(terms.action_weight(row)) - std::log(pi));
   return term;
 }
 
 }  // namespace
 
-StepEvaluation::StepEvaluation(const Mdp& mdp, ControlMethod method, std::size_t threads)
+StepEvaluation::StepEvaluation(const Mdp& mdp, const StepTerms& terms, ControlMethod method, std::size_t threads)
     : mdp_(mdp),
+      terms_(terms),
       method_(method),
       threads_(threads),
       dynamics_(mdp.row_begin, mdp.next_state, mdp.probability),
@@ -37,7 +38,7 @@ void StepEvaluation::set_policy(const std::vector<double>& policy) {
       double total = 0.0;
       for (std::size_t a = 0; a < actions; ++a) {
         const double pi = policy[s * actions + a];
-        if (pi > 0.0) total += pi * step_value(mdp_, method_, s * actions + a, pi);
+        if (pi > 0.0) total += pi * step_value(mdp_, terms_, method_, s * actions + a, pi);
       }
       step_reward_[s] = total;
     }
@@ -73,8 +74,8 @@ double expected_start(const Mdp& mdp, const std::vector<double>& w) {
   return objective;
 }
 
-double objective(const Mdp& mdp, const ControlSolution& solution, std::size_t threads) {
-  StepEvaluation evaluation(mdp, solution.method, threads);
+double objective(const Mdp& mdp, const StepTerms& terms, const ControlSolution& solution, std::size_t threads) {
+  StepEvaluation evaluation(mdp, terms, solution.method, threads);
   std::vector<double> w(mdp.num_states, 0.0);
   std::vector<double> next(mdp.num_states, 0.0);
   for (std::size_t t = solution.policy.size(); t-- > 0;) {

@@ -8,6 +8,7 @@
 
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/inference/sparse_conditional.hpp"
+#include "step_terms.hpp"
 
 namespace copi::control::detail {
 
@@ -15,13 +16,14 @@ namespace copi::control::detail {
 // per policy, then sweep applies W = c_π + γ P_π W'. The policy must outlive the sweeps.
 class StepEvaluation {
  public:
-  StepEvaluation(const Mdp& mdp, ControlMethod method, std::size_t threads);
+  StepEvaluation(const Mdp& mdp, const StepTerms& terms, ControlMethod method, std::size_t threads);
   void set_policy(const std::vector<double>& policy);
   // next = c_π + γ P_π w; returns the largest |next - w|.
   double sweep(const std::vector<double>& w, std::vector<double>& next) const;
 
  private:
   const Mdp& mdp_;
+  StepTerms terms_;
   ControlMethod method_;
   const std::vector<double>* policy_ = nullptr;
   std::size_t threads_;
@@ -33,6 +35,6 @@ class StepEvaluation {
 double expected_start(const Mdp& mdp, const std::vector<double>& w);
 
 // Finite horizon, every step kept: T backward sweeps from W_{T+1} = 0.
-double objective(const Mdp& mdp, const ControlSolution& solution, std::size_t threads);
+double objective(const Mdp& mdp, const StepTerms& terms, const ControlSolution& solution, std::size_t threads);
 
 }  // namespace copi::control::detail

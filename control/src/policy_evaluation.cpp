@@ -92,8 +92,10 @@ struct generic_product_impl<copi::control::detail::EvaluationOperator, Rhs, Spar
 
 namespace copi::control::detail {
 
-PolicyEvaluation::PolicyEvaluation(const Mdp& mdp, ControlMethod method, std::size_t threads)
+PolicyEvaluation::PolicyEvaluation(const Mdp& mdp, const StepTerms& terms, ControlMethod method,
+                                   std::size_t threads)
     : mdp_(mdp),
+      terms_(terms),
       method_(method),
       threads_(threads),
       gamma_(mdp.discount.value_or(1.0)),
@@ -101,7 +103,7 @@ PolicyEvaluation::PolicyEvaluation(const Mdp& mdp, ControlMethod method, std::si
       absorbing_(mdp.num_states, 0),
       inverse_diagonal_(static_cast<Eigen::Index>(mdp.num_states)),
       step_reward_(static_cast<Eigen::Index>(mdp.num_states)) {
-  for (const std::uint32_t s : absorbing_states(mdp)) absorbing_[s] = 1;
+  for (const std::uint32_t s : absorbing_states(mdp, terms)) absorbing_[s] = 1;
   const std::size_t actions = mdp.num_actions;
   // Each state's successors over all its actions, sorted and merged: counted, then
   // written at their offsets (two passes, parallel over states).
@@ -161,8 +163,8 @@ void PolicyEvaluation::set_policy(const std::vector<double>& policy, bool step_r
         if (!(pi > 0.0)) continue;
         if (step_reward) {
           // c(s, a): the reward plus α times the log prior ratio (map: the reward alone).
-          double c = mdp_.reward[row];
-          if (method_ != ControlMethod::map) c += mdp_.alpha * (std::log(mdp_.action_weight(row)) - std::log(pi));
+          double c = terms_.reward[row];
+          if (method_ != ControlMethod::map) c += mdp_.alpha * (std::log(terms_.action_weight(row)) - std::log(pi));
           reward += pi * c;
         }
         // Successors of a row are usually sorted (set_transitions sorts them), so a

@@ -16,12 +16,13 @@
 #include <Eigen/Core>
 
 #include "copi/control/soft_value_iteration.hpp"
+#include "step_terms.hpp"
 
 namespace copi::control::detail {
 
 class PolicyEvaluation {
  public:
-  PolicyEvaluation(const Mdp& mdp, ControlMethod method, std::size_t threads);
+  PolicyEvaluation(const Mdp& mdp, const StepTerms& terms, ControlMethod method, std::size_t threads);
 
   // P_π's values and the Jacobi preconditioner for this policy (rows s*A + a), and c_π
   // when `step_reward` (a logarithm per row: Newton's steps do without it).
@@ -44,6 +45,7 @@ class PolicyEvaluation {
 
  private:
   const Mdp& mdp_;
+  StepTerms terms_;
   ControlMethod method_;
   std::size_t threads_;
   double gamma_;

@@ -123,6 +123,19 @@ ControlSolution solve(const Mdp& mdp, const SolveOptions& options) {
                                     [&](std::size_t threads) { return detail::solve_on(mdp, options, threads); });
 }
 
+double detail::log_partition_of(const Mdp& mdp, const std::vector<double>& first_value) {
+  // log p(O = 1) = log Σ_s p(s_1) exp(V_1(s)/α): meaningful for the exact method.
+  double hi = -std::numeric_limits<double>::infinity();
+  for (std::size_t s = 0; s < mdp.num_states; ++s) {
+    if (mdp.initial[s] > 0.0) hi = std::max(hi, first_value[s] / mdp.alpha);
+  }
+  double sum = 0.0;
+  for (std::size_t s = 0; s < mdp.num_states; ++s) {
+    if (mdp.initial[s] > 0.0) sum += mdp.initial[s] * std::exp(first_value[s] / mdp.alpha - hi);
+  }
+  return hi + std::log(sum);
+}
+
 void detail::check_memory(double bytes, const SolveOptions& options, const std::string& what) {
   if (options.memory_limit_bytes == 0 || bytes <= static_cast<double>(options.memory_limit_bytes)) return;
   const auto gib = [](double b) {
@@ -136,22 +149,17 @@ void detail::check_memory(double bytes, const SolveOptions& options, const std::
 }
 
 ControlSolution detail::solve_on(const Mdp& mdp, const SolveOptions& options, std::size_t threads) {
+  return solve_on(mdp, StepTerms::of(mdp), options, threads);
+}
+
+ControlSolution detail::solve_on(const Mdp& mdp, const StepTerms& terms, const SolveOptions& options,
+                                 std::size_t threads) {
   const auto start = std::chrono::steady_clock::now();
-  ControlSolution solution = mdp.horizon ? solve_finite_horizon(mdp, options, threads)
-                                         : solve_infinite_horizon(mdp, options, threads);
+  ControlSolution solution = mdp.horizon ? solve_finite_horizon(mdp, terms, options, threads)
+                                         : solve_infinite_horizon(mdp, terms, options, threads);
   solution.method = options.method;
   solution.threads = threads;
-  // log p(O = 1) = log Σ_s p(s_1) exp(V_1(s)/α): meaningful for the exact method.
-  const std::vector<double>& v1 = solution.value.front();
-  double hi = -std::numeric_limits<double>::infinity();
-  for (std::size_t s = 0; s < mdp.num_states; ++s) {
-    if (mdp.initial[s] > 0.0) hi = std::max(hi, v1[s] / mdp.alpha);
-  }
-  double sum = 0.0;
-  for (std::size_t s = 0; s < mdp.num_states; ++s) {
-    if (mdp.initial[s] > 0.0) sum += mdp.initial[s] * std::exp(v1[s] / mdp.alpha - hi);
-  }
-  solution.log_partition = hi + std::log(sum);
+  solution.log_partition = log_partition_of(mdp, solution.value.front());
   solution.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return solution;
 }

@@ -61,28 +61,31 @@ void stream_store(double* out, double value) {
 
 }  // namespace
 
-StepBackup::StepBackup(const Mdp& mdp, ControlMethod method)
+StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod method, const LeafChain* chain)
     : mdp_(mdp),
+      terms_(terms),
+      chain_(chain),
       method_(method),
       gamma_(mdp.discount.value_or(1.0)),
       log_gamma_(std::log(gamma_)),
       log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf),
       inverse_alpha_(1.0 / mdp.alpha),
       dynamics_(mdp.row_begin, mdp.next_state, mdp.probability) {
-  if (mdp.has_action_factor()) {
+  if (terms.has_action_factor()) {
     log_prior_.resize(mdp.rows());
     for (std::size_t row = 0; row < mdp.rows(); ++row) {
-      const double weight = mdp.action_weight(row);
-      log_prior_[row] = weight > 0.0 ? std::log(weight) : kNegInf;
+      // A chain's leaves carry the prior; here only which actions are available.
+      const double weight = terms.action_weight(row);
+      log_prior_[row] = weight > 0.0 ? (chain != nullptr ? 0.0 : std::log(weight)) : kNegInf;
     }
   }
   refresh_rewards();
-  absorbing_ = absorbing_states(mdp);
+  absorbing_ = absorbing_states(mdp, terms);
   absorbing_action_.reserve(absorbing_.size());
   for (const std::uint32_t s : absorbing_) {
     std::uint32_t only = 0;
     for (std::size_t a = 0; a < mdp.num_actions; ++a) {
-      if (mdp.action_weight(s * mdp.num_actions + a) > 0.0) only = static_cast<std::uint32_t>(a);
+      if (terms.action_weight(s * mdp.num_actions + a) > 0.0) only = static_cast<std::uint32_t>(a);
     }
     absorbing_action_.push_back(only);
   }
@@ -100,7 +103,7 @@ void StepBackup::refresh_rewards() {
     double top = kNegInf;
     for (std::size_t a = 0; a < actions; ++a) {
       const std::size_t row = s * actions + a;
-      weights[row] = mdp_.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
+      weights[row] = terms_.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
       top = std::max(top, weights[row]);
     }
     for (std::size_t a = 0; a < actions; ++a) weights[s * actions + a] -= top;
@@ -135,9 +138,27 @@ double StepBackup::log_expect_exact(std::size_t row, const double* next, const E
 
 void StepBackup::run(const std::vector<double>& next, std::vector<double>& value_out,
                      std::vector<double>* policy_out, std::size_t threads, Scratch& scratch) const {
+  run_impl(next, value_out, policy_out != nullptr ? policy_out->data() : nullptr, {}, threads, scratch);
+}
+
+void StepBackup::run_chain(const std::vector<double>& next, std::vector<double>& value_out,
+                           std::vector<double>& policy_out, std::span<double* const> leaf_out, std::size_t threads,
+                           Scratch& scratch) const {
+  run_impl(next, value_out, policy_out.data(), leaf_out, threads, scratch);
+}
+
+LeafChain::Outputs StepBackup::chain_outputs(std::size_t s, std::span<double* const> leaf_out,
+                                             GroupBuffers& buffers) const {
+  for (std::size_t k = 0; k < chain_->leaves(); ++k) {
+    buffers.leaf[k] = k < leaf_out.size() && leaf_out[k] != nullptr ? leaf_out[k] + s * chain_->block(k) : nullptr;
+  }
+  return {buffers.leaf, buffers.policy_row.data()};
+}
+
+void StepBackup::run_impl(const std::vector<double>& next, std::vector<double>& value_out, double* policy,
+                          std::span<double* const> leaf_out, std::size_t threads, Scratch& scratch) const {
   // Work is split at fixed boundaries and every packet computes the same lanes for any
   // thread count (and any address of the caller's vectors): bit-identical results.
-  double* policy = policy_out != nullptr ? policy_out->data() : nullptr;
   ExactScale scale;
   if (method_ == ControlMethod::exact) {
     scale = exact_scale(next);
@@ -155,20 +176,21 @@ void StepBackup::run(const std::vector<double>& next, std::vector<double>& value
   }
   const std::size_t blocks = (mdp_.num_states + kBlock - 1) / kBlock;
   copi::detail::parallel_for_range(blocks, 4, threads, [&](std::size_t begin, std::size_t end) {
-    GroupBuffers buffers(mdp_.num_actions);
+    GroupBuffers buffers(mdp_.num_actions, chain_, chain_ != nullptr ? chain_->leaves() : 0);
     for (std::size_t b = begin; b < end; ++b) {
       const std::size_t last = std::min(mdp_.num_states, (b + 1) * kBlock);
       std::uint64_t k = mdp_.row_begin[b * kBlock * mdp_.num_actions];  // the block's first CSR entry
       const std::uint32_t* absorbing =
           std::lower_bound(absorbing_.data(), absorbing_.data() + absorbing_.size(), b * kBlock);
       if (method_ == ControlMethod::map) {
-        map_states(b * kBlock, last - b * kBlock, k, next.data(), absorbing, value_out.data(), policy);
+        map_states(b * kBlock, last - b * kBlock, k, next.data(), absorbing, value_out.data(), policy, leaf_out,
+                   buffers);
         continue;
       }
       for (std::size_t first = b * kBlock; first < last; first += kLanes) {
         const std::size_t count = std::min<std::size_t>(kLanes, last - first);
         soft_group(first, count, k, next.data(), scratch.z.data(), scale, buffers, absorbing, value_out.data(),
-                   policy);
+                   policy, leaf_out);
       }
     }
 #if defined(__x86_64__)
@@ -206,7 +228,7 @@ void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, 
 
 void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
                             const ExactScale& scale, GroupBuffers& buffers, const std::uint32_t*& absorbing,
-                            double* value_out, double* policy_out) const {
+                            double* value_out, double* policy_out, std::span<double* const> leaf_out) const {
   const std::size_t actions = mdp_.num_actions;
   LaneVector& q = buffers.expect;
   const LaneVector& bias = buffers.bias;
@@ -235,7 +257,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
   } else {
     // x_a = γ E[V']/α + r/α + log p(a|s), hi = max_a x_a, w_a = exp(x_a - hi).
     const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data();
-    gather(first, count, k, {next, gamma_ * inverse_alpha_, mdp_.reward.data(), inverse_alpha_, log_prior, true, 0.0},
+    gather(first, count, k, {next, gamma_ * inverse_alpha_, terms_.reward.data(), inverse_alpha_, log_prior, true, 0.0},
            buffers);
     hi = q[0];
     for (std::size_t a = 1; a < actions; ++a) hi = hi.max(q[a]);
@@ -244,22 +266,46 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
     exp_in_place(q[0].data(), actions * static_cast<std::size_t>(kLanes));
     for (std::size_t a = 0; a < actions; ++a) sum += q[a];
   }
+  // A chain: the leaves' sums replace Σ_a w_a, and each state's flat policy goes into q.
+  std::uint32_t redo = 0;  // bit i: lane i is redone in log space
+  if (chain_ != nullptr) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto lane = static_cast<Eigen::Index>(i);
+      for (std::size_t a = 0; a < actions; ++a) buffers.action_term[a] = q[a][lane];
+      const double total = chain_->reduce_linear(first + i, buffers.action_term.data(),
+                                                 chain_outputs(first + i, leaf_out, buffers), buffers.chain_scratch);
+      sum[lane] = total > 0.0 ? total : 1.0;
+      if (total == 0.0) redo |= 1u << i;
+      for (std::size_t a = 0; a < actions; ++a) q[a][lane] = buffers.policy_row[a];
+    }
+  }
+  if (any_underflow) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (lowest[static_cast<Eigen::Index>(i)] + scale.end_weight <= copi::detail::kLinearFloor) redo |= 1u << i;
+    }
+  }
   // 2. V = α (hi + log Σ_a w_a), π = w_a / Σ w: one exponential per action serves both.
   // (π = exp(x_a - V/α) would lose the last digits when Q/α ~ 1e12.)
   Lanes log_sum = sum;
   log_in_place(log_sum.data(), static_cast<std::size_t>(kLanes));
   const Lanes value = mdp_.alpha * (hi + log_sum);
   for (std::size_t i = 0; i < count; ++i) value_out[first + i] = value[static_cast<Eigen::Index>(i)];
-  if (policy_out != nullptr) {
+  if (policy_out != nullptr && chain_ == nullptr) {
     const Lanes inverse = sum.inverse();
     for (std::size_t a = 0; a < actions; ++a) q[a] *= inverse;
   }
-  if (any_underflow) {
-    for (std::size_t i = 0; i < count; ++i) {
-      if (lowest[static_cast<Eigen::Index>(i)] + scale.end_weight > copi::detail::kLinearFloor) continue;
-      exact_state_in_log_space(first + i, next, scale, value_out + first + i, buffers.policy_row.data());
-      for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = buffers.policy_row[a];
+  for (std::size_t i = 0; redo != 0 && i < count; ++i) {
+    if ((redo >> i & 1u) == 0) continue;
+    const std::size_t s = first + i;
+    double* x = buffers.action_term.data();
+    log_action_terms(s, next, scale, x);
+    if (chain_ != nullptr) {
+      value_out[s] = mdp_.alpha * chain_->reduce_log(s, x, chain_outputs(s, leaf_out, buffers), buffers.chain_scratch);
+    } else {
+      value_out[s] = mdp_.alpha * soft_max_in_place(x, actions);
     }
+    const double* policy = chain_ != nullptr ? buffers.policy_row.data() : x;
+    for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = policy[a];
   }
   const std::uint32_t* const absorbing_end = absorbing_.data() + absorbing_.size();
   for (; absorbing != absorbing_end && *absorbing < first + count; ++absorbing) {
@@ -267,6 +313,7 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
     value_out[*absorbing] = 0.0;
     const std::size_t only = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
     for (std::size_t a = 0; a < actions; ++a) q[a][lane] = a == only ? 1.0 : 0.0;
+    if (chain_ != nullptr) chain_->prior_policies(*absorbing, only, chain_outputs(*absorbing, leaf_out, buffers));
   }
   if (policy_out != nullptr) {
     double* out = policy_out + first * actions;
@@ -277,55 +324,82 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
 }
 
 void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
-                            const std::uint32_t*& absorbing, double* value_out, double* policy_out) const {
+                            const std::uint32_t*& absorbing, double* value_out, double* policy_out,
+                            std::span<double* const> leaf_out, GroupBuffers& buffers) const {
   // Q = r + γ E[V'], V = max over the available actions, π one-hot on the first best
-  // action. No exp/log here, so the gather feeds the maximum directly.
+  // action. No exp/log here, so the gather feeds the maximum directly. A chain keeps
+  // every action's Q and maximises leaf by leaf.
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
   const double gamma = gamma_;
   for (std::size_t i = 0; i < count; ++i) {
-    const double* reward = mdp_.reward.data() + row0 + i * actions;
+    const std::size_t s = first + i;
+    const double* reward = terms_.reward.data() + row0 + i * actions;
     const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + row0 + i * actions;
     std::size_t best = actions;
     double best_q = 0.0;
     dynamics_.for_each_row_sum(row0 + i * actions, actions, k, next, [&](std::size_t a, double acc) {
       const double q = reward[a] + gamma * acc;
+      buffers.action_term[a] = q;
       if (log_prior != nullptr && log_prior[a] == kNegInf) return;  // forbidden
       if (best == actions || q > best_q) {
         best = a;
         best_q = q;
       }
     });
-    if (absorbing != absorbing_.data() + absorbing_.size() && *absorbing == first + i) {
+    const bool ends = absorbing != absorbing_.data() + absorbing_.size() && *absorbing == s;
+    if (ends) {
       best = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
       best_q = 0.0;
       ++absorbing;
     }
-    value_out[first + i] = best_q;
+    const double* flat = nullptr;
+    if (chain_ != nullptr) {
+      const LeafChain::Outputs out = chain_outputs(s, leaf_out, buffers);
+      if (ends) {
+        chain_->prior_policies(s, best, out);
+      } else {
+        best_q = chain_->reduce_max(s, buffers.action_term.data(), out, buffers.chain_scratch);
+      }
+      flat = buffers.policy_row.data();
+    }
+    value_out[s] = best_q;
     if (policy_out != nullptr) {
-      double* out = policy_out + (first + i) * actions;
-      for (std::size_t a = 0; a < actions; ++a) stream_store(out + a, a == best ? 1.0 : 0.0);
+      double* out = policy_out + s * actions;
+      for (std::size_t a = 0; a < actions; ++a) stream_store(out + a, flat != nullptr ? flat[a] : a == best ? 1.0 : 0.0);
     }
   }
 }
 
-void StepBackup::exact_state_in_log_space(std::size_t s, const double* next, const ExactScale& scale, double* value,
-                                          double* policy) const {
+void StepBackup::log_action_terms(std::size_t s, const double* next, const ExactScale& scale, double* x) const {
   const std::size_t actions = mdp_.num_actions;
-  double hi = kNegInf;
   for (std::size_t a = 0; a < actions; ++a) {
     const std::size_t row = s * actions + a;
-    policy[a] = mdp_.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]) +
-                log_expect_exact(row, next, scale);
-    hi = std::max(hi, policy[a]);
+    const double log_prior = log_prior_.empty() ? 0.0 : log_prior_[row];
+    if (log_prior == kNegInf) {
+      x[a] = kNegInf;
+    } else if (method_ == ControlMethod::exact) {
+      x[a] = terms_.reward[row] * inverse_alpha_ + log_prior + log_expect_exact(row, next, scale);
+    } else {
+      double expect = 0.0;
+      for (std::uint64_t e = mdp_.row_begin[row]; e < mdp_.row_begin[row + 1]; ++e) {
+        expect += mdp_.probability[e] * next[mdp_.next_state[e]];
+      }
+      x[a] = (terms_.reward[row] + gamma_ * expect) * inverse_alpha_ + log_prior;
+    }
   }
+}
+
+double StepBackup::soft_max_in_place(double* x, std::size_t n) {
+  double hi = kNegInf;
+  for (std::size_t i = 0; i < n; ++i) hi = std::max(hi, x[i]);
   double sum = 0.0;
-  for (std::size_t a = 0; a < actions; ++a) {
-    policy[a] = std::exp(policy[a] - hi);
-    sum += policy[a];
+  for (std::size_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - hi);
+    sum += x[i];
   }
-  *value = mdp_.alpha * (hi + std::log(sum));
-  for (std::size_t a = 0; a < actions; ++a) policy[a] /= sum;
+  for (std::size_t i = 0; i < n; ++i) x[i] /= sum;
+  return hi + std::log(sum);
 }
 
 }  // namespace copi::control::detail

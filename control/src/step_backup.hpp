@@ -3,7 +3,9 @@
 //   exact (sum):         Q = r + α log(γ Σ p exp(V'/α) + 1 - γ)        (eq. 7)
 //   variational (expect): Q = r + γ Σ p V'                              (eq. 15)
 //   map (max):           Q = r + γ Σ p V',  V = max_a Q
-// then V = α log Σ_a p(a|s) exp(Q/α) and π(a|s) = p(a|s) exp((Q - V)/α).
+// then V = α log Σ_a p(a|s) exp(Q/α) and π(a|s) = p(a|s) exp((Q - V)/α). With a step
+// model's chain of leaves (leaf_chain.hpp) the action terms pass up the chain instead:
+// the same gather and per-action exponentials, then the leaves' sums.
 //
 // States are processed kLanes at a time, one Eigen packet per action: the CSR gather of
 // a group (memory-bound) and its exp/log (compute-bound, vectorised by Eigen) sit close
@@ -11,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include <Eigen/Core>
@@ -18,6 +21,8 @@
 
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/inference/sparse_conditional.hpp"
+#include "leaf_chain.hpp"
+#include "step_terms.hpp"
 
 namespace copi::control::detail {
 
@@ -30,13 +35,21 @@ class StepBackup {
     Eigen::ArrayXd z;
   };
 
-  StepBackup(const Mdp& mdp, ControlMethod method);
+  StepBackup(const Mdp& mdp, ControlMethod method) : StepBackup(mdp, StepTerms::of(mdp), method) {}
+  // With the step's reward and prior replaced (step_terms.hpp) and, when `chain` is
+  // given, its leaves in place of the flat action reduction (the terms must then have
+  // no prior: the chain's leaves carry it). The views must outlive the backup.
+  StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod method, const LeafChain* chain = nullptr);
   // value_out[s] for every state from the next step's values; the policy (rows
   // s*A + a) when `policy_out` is given. Parallel over fixed blocks of states, so the
   // result is bit-identical for any thread count. Absorbing states (is_absorbing) get
   // V = 0 exactly and π = 1 on their one action.
   void run(const std::vector<double>& next, std::vector<double>& value_out, std::vector<double>* policy_out,
            std::size_t threads, Scratch& scratch) const;
+  // A chain backup: as run(), the flat policy required, and per leaf k the start of its
+  // policy table for this step (num_states × parent × size; nullptr: not wanted).
+  void run_chain(const std::vector<double>& next, std::vector<double>& value_out, std::vector<double>& policy_out,
+                 std::span<double* const> leaf_out, std::size_t threads, Scratch& scratch) const;
   // After the caller changed the MDP's rewards in place (inverse RL's gradient steps):
   // recomputes what the constructor derived from them. The rewards of absorbing states
   // must stay 0 (they are found once, in the constructor).
@@ -51,11 +64,22 @@ class StepBackup {
 
   // Per-task scratch: a group's per-action packets.
   struct GroupBuffers {
-    explicit GroupBuffers(std::size_t actions) : expect(actions), bias(actions), policy_row(actions) {}
+    GroupBuffers(std::size_t actions, const LeafChain* chain, std::size_t leaves)
+        : expect(actions), bias(actions), policy_row(actions), action_term(actions), leaf(leaves) {
+      if (chain != nullptr) chain_scratch = chain->scratch();
+    }
     LaneVector expect;  // E_a, then the action weights
     LaneVector bias;    // the per-row term the method adds (see gather)
     std::vector<double> policy_row;
+    std::vector<double> action_term;  // one state's per-action terms for the chain
+    std::vector<double*> leaf;        // the chain's outputs for one state
+    LeafChain::Scratch chain_scratch;
   };
+
+  void run_impl(const std::vector<double>& next, std::vector<double>& value_out, double* policy,
+                std::span<double* const> leaf_out, std::size_t threads, Scratch& scratch) const;
+  // The chain's outputs for state s.
+  LeafChain::Outputs chain_outputs(std::size_t s, std::span<double* const> leaf_out, GroupBuffers& buffers) const;
 
   // Exact: z(s') = exp((V'(s') - shift)/α + z_offset), and log(γ E[exp(V'/α)] + 1 - γ)
   // = m + log(Σ p z + end_weight): every term scaled by exp(-m) so the largest is 1.
@@ -88,16 +112,19 @@ class StepBackup {
   // the first one past the group on return.
   void soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
                   const ExactScale& scale, GroupBuffers& buffers, const std::uint32_t*& absorbing, double* value_out,
-                  double* policy_out) const;
+                  double* policy_out, std::span<double* const> leaf_out) const;
   void map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
-                  const std::uint32_t*& absorbing, double* value_out, double* policy_out) const;
-  // Exact, for states with a row whose every term underflows: V(s) and π(·|s) wholly in
-  // log space.
-  void exact_state_in_log_space(std::size_t s, const double* next, const ExactScale& scale, double* value,
-                                double* policy) const;
+                  const std::uint32_t*& absorbing, double* value_out, double* policy_out,
+                  std::span<double* const> leaf_out, GroupBuffers& buffers) const;
+  // Q(s,a)/α + log p(a|s) for every action of s, in log space (-inf: forbidden).
+  void log_action_terms(std::size_t s, const double* next, const ExactScale& scale, double* x) const;
+  // x <- softmax(x) in place; returns log Σ exp(x) (the largest factored out).
+  static double soft_max_in_place(double* x, std::size_t n);
   double log_expect_exact(std::size_t row, const double* next, const ExactScale& scale) const;
 
   const Mdp& mdp_;
+  StepTerms terms_;
+  const LeafChain* chain_;
   ControlMethod method_;
   double gamma_;
   double log_gamma_;

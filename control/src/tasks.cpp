@@ -5,6 +5,7 @@
 
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
+#include "rollout.hpp"
 #include "solve_detail.hpp"
 
 namespace copi::control {
@@ -27,10 +28,7 @@ std::vector<ControlSolution> solve_all(const std::vector<Mdp>& mdps, const Solve
   return solutions;
 }
 
-namespace {
-
-template <typename Rng>
-std::size_t draw(Rng& rng, const double* weights, std::size_t n) {
+std::size_t detail::draw(std::mt19937_64& rng, const double* weights, std::size_t n) {
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   for (std::size_t i = 0; i < n; ++i) {
     if (u < weights[i]) return i;
@@ -42,33 +40,41 @@ std::size_t draw(Rng& rng, const double* weights, std::size_t n) {
   return 0;
 }
 
-}  // namespace
-
-std::vector<Rollout> sample_rollouts(const Mdp& mdp, const ControlSolution& solution, std::size_t count,
-                                     std::uint64_t seed, std::size_t max_steps) {
+void detail::check_rollout_steps(const Mdp& mdp, const ControlSolution& solution) {
   if (mdp.horizon && solution.policy.size() != *mdp.horizon) {
     throw InputError("rollouts: the solution keeps " + std::to_string(solution.policy.size()) + " of the " +
                      std::to_string(*mdp.horizon) + " steps' policies (keep = first or stream); solve with keep = all");
   }
-  std::vector<Rollout> rollouts(count);
+}
+
+Rollout detail::roll_out(const Mdp& mdp, const ControlSolution& solution, std::mt19937_64& rng,
+                         std::size_t max_steps) {
+  Rollout r;
   const double gamma = mdp.discount.value_or(1.0);
   const std::size_t steps = mdp.horizon ? *mdp.horizon : max_steps;
+  std::size_t s = draw(rng, mdp.initial.data(), mdp.num_states);
+  for (std::size_t t = 0; t < steps; ++t) {
+    const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
+    const std::size_t a = draw(rng, policy.data() + s * mdp.num_actions, mdp.num_actions);
+    r.states.push_back(static_cast<std::uint32_t>(s));
+    r.actions.push_back(static_cast<std::uint32_t>(a));
+    const std::size_t row = s * mdp.num_actions + a;
+    r.total_reward += mdp.reward[row];
+    if (gamma < 1.0 && std::uniform_real_distribution<double>(0.0, 1.0)(rng) >= gamma) break;
+    const std::uint64_t begin = mdp.row_begin[row];
+    s = mdp.next_state[begin + draw(rng, mdp.probability.data() + begin, mdp.row_begin[row + 1] - begin)];
+  }
+  return r;
+}
+
+std::vector<Rollout> sample_rollouts(const Mdp& mdp, const ControlSolution& solution, std::size_t count,
+                                     std::uint64_t seed, std::size_t max_steps) {
+  detail::check_rollout_steps(mdp, solution);
+  std::vector<Rollout> rollouts(count);
   for (std::size_t i = 0; i < count; ++i) {
     std::seed_seq sequence{seed, static_cast<std::uint64_t>(i)};
     std::mt19937_64 rng(sequence);
-    Rollout& r = rollouts[i];
-    std::size_t s = draw(rng, mdp.initial.data(), mdp.num_states);
-    for (std::size_t t = 0; t < steps; ++t) {
-      const std::vector<double>& policy = solution.policy[std::min(t, solution.policy.size() - 1)];
-      const std::size_t a = draw(rng, policy.data() + s * mdp.num_actions, mdp.num_actions);
-      r.states.push_back(static_cast<std::uint32_t>(s));
-      r.actions.push_back(static_cast<std::uint32_t>(a));
-      const std::size_t row = s * mdp.num_actions + a;
-      r.total_reward += mdp.reward[row];
-      if (gamma < 1.0 && std::uniform_real_distribution<double>(0.0, 1.0)(rng) >= gamma) break;
-      const std::uint64_t begin = mdp.row_begin[row];
-      s = mdp.next_state[begin + draw(rng, mdp.probability.data() + begin, mdp.row_begin[row + 1] - begin)];
-    }
+    rollouts[i] = detail::roll_out(mdp, solution, rng, max_steps);
   }
   return rollouts;
 }
