@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "copi/inference/detail/numeric_domain.hpp"  // kLinearFloor
+#include "stream_store.hpp"
 
 namespace copi::control::detail {
 namespace {
@@ -19,6 +20,7 @@ LeafChain::LeafChain(const StepModel& model) {
     parent_.push_back(model.parent_size(k));
     prior_.push_back(model.leaves[k].prior.data());
   }
+  two_ = size_.size() == 2;
 }
 
 LeafChain::Scratch LeafChain::scratch() const {
@@ -35,6 +37,7 @@ LeafChain::Scratch LeafChain::scratch() const {
 // the node sums (one per parent) pass up the chain in scratch.carry.
 
 double LeafChain::reduce_linear(std::size_t s, const double* w, const Outputs& out, Scratch& scratch) const {
+  if (two_) return reduce_two_linear(s, w, out, scratch);
   std::vector<double>& child = scratch.mass;  // the values below the current leaf
   std::copy(w, w + actions(), child.begin());
   double total = 0.0;
@@ -97,6 +100,7 @@ double LeafChain::reduce_log(std::size_t s, const double* x_in, const Outputs& o
 }
 
 double LeafChain::reduce_max(std::size_t s, const double* q, const Outputs& out, Scratch& scratch) const {
+  if (two_) return reduce_two_max(s, q, out);
   std::vector<double>& child = scratch.mass;
   std::copy(q, q + actions(), child.begin());
   double total = kNegInf;
@@ -117,6 +121,75 @@ double LeafChain::reduce_max(std::size_t s, const double* q, const Outputs& out,
   }
   flatten(out, scratch);
   return total;
+}
+
+double LeafChain::reduce_two_linear(std::size_t s, const double* w_in, const Outputs& out, Scratch& scratch) const {
+  const std::size_t Z = size_[0];
+  const std::size_t A = size_[1];
+  const double* __restrict pz = prior_[0] + s * Z;
+  const double* __restrict pa = prior_[1] + s * Z * A;
+  const double* __restrict w = w_in;
+  double* __restrict node = scratch.carry.data();  // S_z = Σ_a p(a|s,z) w_a
+  double total = 0.0;
+  bool small = false;
+  for (std::size_t z = 0; z < Z; ++z) {
+    double sum = 0.0;
+    for (std::size_t a = 0; a < A; ++a) sum += pa[z * A + a] * w[a];
+    small |= !(sum >= copi::detail::kLinearFloor);
+    node[z] = sum;
+    total += pz[z] * sum;
+  }
+  if (small || !(total >= copi::detail::kLinearFloor)) return 0.0;  // the caller redoes it in log space
+  // π_hi(z) = p(z|s) S_z / total, π_lo(a|z) = p(a|s,z) w_a / S_z, and
+  // π(a) = Σ_z π_hi π_lo = w_a Σ_z p(z|s) p(a|s,z) / total.
+  const double inverse_total = 1.0 / total;
+  double* __restrict flat = out.flat;
+  for (std::size_t a = 0; a < A; ++a) {
+    double mass = 0.0;
+    for (std::size_t z = 0; z < Z; ++z) mass += pz[z] * pa[z * A + a];
+    flat[a] = mass * w[a] * inverse_total;
+  }
+  if (double* high = out.leaf[0]; high != nullptr) {
+    for (std::size_t z = 0; z < Z; ++z) stream_store(high + z, pz[z] * node[z] * inverse_total);
+  }
+  if (double* low = out.leaf[1]; low != nullptr) {
+    for (std::size_t z = 0; z < Z; ++z) {
+      const double inverse = 1.0 / node[z];
+      for (std::size_t a = 0; a < A; ++a) stream_store(low + z * A + a, pa[z * A + a] * w[a] * inverse);
+    }
+  }
+  return total;
+}
+
+double LeafChain::reduce_two_max(std::size_t s, const double* q, const Outputs& out) const {
+  const std::size_t Z = size_[0];
+  const std::size_t A = size_[1];
+  const double* pz = prior_[0] + s * Z;
+  const double* pa = prior_[1] + s * Z * A;
+  std::size_t best_z = Z;
+  std::size_t best_a_of_best_z = A;
+  double best = kNegInf;
+  double* high = out.leaf[0];
+  double* low = out.leaf[1];
+  for (std::size_t z = 0; z < Z; ++z) {
+    std::size_t best_a = A;
+    for (std::size_t a = 0; a < A; ++a) {
+      if (pa[z * A + a] > 0.0 && (best_a == A || q[a] > q[best_a])) best_a = a;
+    }
+    if (low != nullptr) {
+      for (std::size_t a = 0; a < A; ++a) stream_store(low + z * A + a, a == best_a ? 1.0 : 0.0);
+    }
+    if (pz[z] > 0.0 && (best_z == Z || q[best_a] > best)) {
+      best_z = z;
+      best_a_of_best_z = best_a;
+      best = q[best_a];
+    }
+  }
+  if (high != nullptr) {
+    for (std::size_t z = 0; z < Z; ++z) stream_store(high + z, z == best_z ? 1.0 : 0.0);
+  }
+  for (std::size_t a = 0; a < A; ++a) out.flat[a] = a == best_a_of_best_z ? 1.0 : 0.0;
+  return best;
 }
 
 void LeafChain::prior_policies(std::size_t s, std::size_t only, const Outputs& out) const {

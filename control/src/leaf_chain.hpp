@@ -56,6 +56,10 @@ class LeafChain {
   void prior_policies(std::size_t s, std::size_t only, const Outputs& out) const;
 
  private:
+  // (z, a) with p(z|s), p(a|s,z) — the latent per step: the same sums with the loops
+  // laid out for it, storing around the cache.
+  double reduce_two_linear(std::size_t s, const double* w, const Outputs& out, Scratch& scratch) const;
+  double reduce_two_max(std::size_t s, const double* q, const Outputs& out) const;
   // After the leaf policies are written: the flat policy as their product summed over
   // the latent leaves.
   void flatten(const Outputs& out, Scratch& scratch) const;
@@ -63,6 +67,7 @@ class LeafChain {
   std::vector<std::size_t> size_;
   std::vector<std::size_t> parent_;
   std::vector<const double*> prior_;
+  bool two_ = false;  // exactly (z, a) with one parent for z
 };
 
 }  // namespace copi::control::detail

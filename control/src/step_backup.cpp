@@ -22,6 +22,7 @@
 #include "copi/inference/detail/numeric_domain.hpp"  // kLinearFloor: below it, log space
 #include "copi/inference/detail/parallel.hpp"
 #include "simd/vector_math.hpp"
+#include "stream_store.hpp"
 
 namespace copi::control::detail {
 namespace {
@@ -44,19 +45,6 @@ template <typename Expression>
 auto flushed(const Expression& values) {
   constexpr double kSmallest = std::numeric_limits<double>::min();
   return values.max(kSmallest) - kSmallest;
-}
-
-// A store that bypasses the cache, for the policy: |S||A| doubles, far larger than the
-// cache and not read again in this backup, so writing around the cache saves reading
-// every line before overwriting it.
-void stream_store(double* out, double value) {
-#if defined(__x86_64__)
-  long long bits = 0;
-  std::memcpy(&bits, &value, sizeof bits);
-  _mm_stream_si64(reinterpret_cast<long long*>(out), bits);
-#else
-  *out = value;
-#endif
 }
 
 }  // namespace

@@ -126,7 +126,6 @@ StepModelSolution solve_finite(const Mdp& mdp, const detail::StepTerms& terms, c
   std::vector<double> next(mdp.num_states, 0.0);
   std::vector<double> value(mdp.num_states);
   std::vector<double> policy(keep_all ? 0 : mdp.rows());
-  LeafTables leaf_buffer = keep_all ? LeafTables{} : leaf_tables(chain, mdp.num_states);
   // Exact: the objective by policy evaluation under the marginal prior (at the solution
   // the joint policy's KL from the chain's prior equals the flat one's from the marginal).
   const bool evaluate = options.method == ControlMethod::exact;
@@ -138,8 +137,9 @@ StepModelSolution solve_finite(const Mdp& mdp, const detail::StepTerms& terms, c
     const bool stored = keep_all || t == 0;
     const std::size_t slot = keep_all ? t : 0;
     std::vector<double>& policy_t = stored ? solution.policy[slot] : policy;
-    LeafTables& leaves_t = stored ? result.leaf_policy[slot] : leaf_buffer;
-    const std::vector<double*> leaf_out = pointers(leaves_t);
+    // Steps not kept write no leaf tables (the flat policy still feeds the objective).
+    const std::vector<double*> leaf_out =
+        stored ? pointers(result.leaf_policy[slot]) : std::vector<double*>(chain.leaves(), nullptr);
     backup.run_chain(next, value, policy_t, leaf_out, threads, scratch);
     ++solution.iterations;
     if (options.action_values) {
