@@ -70,23 +70,18 @@ LatentPosterior latent_posterior(const std::vector<double>& prior, const std::ve
 }
 
 std::vector<ControlSolution> solve_per_latent(const Mdp& mdp, std::span<const double> reward,
-                                              const std::vector<std::vector<double>>& skills,
-                                              const SolveOptions& options, std::size_t threads) {
-  std::vector<ControlSolution> solutions(skills.size());
+                                              const EpisodeLatent& latent, const SolveOptions& options,
+                                              std::size_t threads) {
+  std::vector<ControlSolution> solutions(latent.size());
   // One task per z; with fewer z's than threads each solve also splits its states.
-  const std::size_t inner = std::max<std::size_t>(1, threads / std::max<std::size_t>(1, skills.size()));
-  copi::detail::parallel_for_range(skills.size(), 1, threads, [&](std::size_t begin, std::size_t end) {
+  const std::size_t inner = std::max<std::size_t>(1, threads / latent.size());
+  copi::detail::parallel_for_range(latent.size(), 1, threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t z = begin; z < end; ++z) {
-      solutions[z] = solve_on(mdp, StepTerms::replaced(mdp, reward, skills[z]), options, inner);
+      const std::vector<double> prior = skill_of_latent(mdp, latent.size(), latent.skill, z);
+      solutions[z] = solve_on(mdp, StepTerms::replaced(mdp, reward, prior), options, inner);
     }
   });
   return solutions;
-}
-
-std::vector<std::vector<double>> skills_per_latent(const Mdp& mdp, const EpisodeLatent& latent) {
-  std::vector<std::vector<double>> skills;
-  for (std::size_t z = 0; z < latent.size(); ++z) skills.push_back(skill_of_latent(mdp, latent.size(), latent.skill, z));
-  return skills;
 }
 
 }  // namespace detail
@@ -98,11 +93,10 @@ EpisodeLatentSolution solve(const Mdp& mdp, const EpisodeLatent& latent, const S
   const double per_solve = solve_memory_estimate(mdp, options) + 8.0 * static_cast<double>(mdp.rows());
   detail::check_memory(per_solve * static_cast<double>(latent.size()), options,
                        "one solve per latent value, " + std::to_string(latent.size()) + " of them");
-  const std::vector<std::vector<double>> skills = detail::skills_per_latent(mdp, latent);
   return copi::detail::with_threads(options.threads, [&](std::size_t threads) {
     const auto start = std::chrono::steady_clock::now();
     EpisodeLatentSolution solution;
-    solution.per_latent = detail::solve_per_latent(mdp, {}, skills, options, threads);
+    solution.per_latent = detail::solve_per_latent(mdp, {}, latent, options, threads);
     const detail::LatentPosterior posterior =
         detail::latent_posterior(latent.prior, solution.per_latent, options.method, mdp.alpha);
     solution.posterior = posterior.posterior;

@@ -17,13 +17,11 @@ struct LatentPosterior {
 LatentPosterior latent_posterior(const std::vector<double>& prior, const std::vector<ControlSolution>& per_latent,
                                  ControlMethod method, double alpha);
 
-// p(a|s,z) of each z as a flat prior (rows s * A + a).
-std::vector<std::vector<double>> skills_per_latent(const Mdp& mdp, const EpisodeLatent& latent);
-
-// One solve per z with the prior skills[z] (and `reward` in place of the MDP's when not
-// empty), as parallel tasks inside the caller's arena of `threads`.
+// One solve per z with the prior p(a|s,z) (and `reward` in place of the MDP's when not
+// empty), as parallel tasks inside the caller's arena of `threads`; each task takes its
+// z's rows out of the skill table itself.
 std::vector<ControlSolution> solve_per_latent(const Mdp& mdp, std::span<const double> reward,
-                                              const std::vector<std::vector<double>>& skills,
-                                              const SolveOptions& options, std::size_t threads);
+                                              const EpisodeLatent& latent, const SolveOptions& options,
+                                              std::size_t threads);
 
 }  // namespace copi::control::detail

@@ -68,11 +68,10 @@ void add_latent_counts(const Mdp& mdp, const ControlSolution& solution, ControlM
 }
 
 SkillCounts counts_of_task(const Mdp& mdp, std::span<const double> reward, const EpisodeLatent& model,
-                           const std::vector<std::vector<double>>& skills, const SolveOptions& options,
-                           std::size_t threads) {
+                           const SolveOptions& options, std::size_t threads) {
   SolveOptions per_latent = options;
   per_latent.keep = KeepSteps::all;
-  const std::vector<ControlSolution> solutions = detail::solve_per_latent(mdp, reward, skills, per_latent, threads);
+  const std::vector<ControlSolution> solutions = detail::solve_per_latent(mdp, reward, model, per_latent, threads);
   const detail::LatentPosterior posterior = detail::latent_posterior(model.prior, solutions, options.method, mdp.alpha);
   SkillCounts counts;
   counts.latent = posterior.posterior;
@@ -116,9 +115,8 @@ SkillCounts expected_skill_counts(const Mdp& mdp, const std::vector<double>& rew
   if (options.method == ControlMethod::map) throw InputError("expected counts need method exact or variational");
   model.validate(mdp);
   check_learning_input(mdp, reward, 0);
-  const std::vector<std::vector<double>> skills = detail::skills_per_latent(mdp, model);
   return copi::detail::with_threads(options.threads, [&](std::size_t threads) {
-    return counts_of_task(mdp, reward, model, skills, options, threads);
+    return counts_of_task(mdp, reward, model, options, threads);
   });
 }
 
@@ -147,11 +145,10 @@ SkillLearningResult learn_skills(const Mdp& mdp, const std::vector<std::vector<d
     // E-step: every task under the current model, as parallel tasks (one thread each
     // when there are enough tasks); the sums below run in task order.
     const auto e_step = [&] {
-      const std::vector<std::vector<double>> skills = detail::skills_per_latent(mdp, result.learned);
       const std::size_t inner = std::max<std::size_t>(1, threads / K);
       copi::detail::parallel_for_range(K, 1, threads, [&](std::size_t begin, std::size_t end) {
         for (std::size_t k = begin; k < end; ++k) {
-          counts[k] = counts_of_task(mdp, task_rewards[k], result.learned, skills, solve, inner);
+          counts[k] = counts_of_task(mdp, task_rewards[k], result.learned, solve, inner);
         }
       });
       double total = 0.0;
