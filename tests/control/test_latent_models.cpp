@@ -310,3 +310,92 @@ TEST(LatentErrors, MalformedTablesAreNamed) {
 
 }  // namespace
 }  // namespace copi::control
+
+namespace copi::control {
+namespace {
+
+// A gridworld-like MDP with an absorbing goal: state S-1 has one available action
+// looping with reward 0.
+Mdp with_absorbing_goal(Mdp mdp) {
+  const std::size_t S = mdp.num_states, A = mdp.num_actions;
+  std::vector<Transition> transitions;
+  for (std::size_t s = 0; s < S; ++s) {
+    for (std::size_t a = 0; a < A; ++a) {
+      const std::size_t row = s * A + a;
+      for (std::uint64_t k = mdp.row_begin[row]; k < mdp.row_begin[row + 1]; ++k) {
+        if (s == S - 1) continue;
+        transitions.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(a), mdp.next_state[k],
+                               mdp.probability[k]});
+      }
+      if (s == S - 1) transitions.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(a),
+                                             static_cast<std::uint32_t>(s), 1.0});
+    }
+  }
+  set_transitions(mdp, transitions);
+  mdp.allowed.assign(S * A, 1);
+  for (std::size_t a = 1; a < A; ++a) mdp.allowed[(S - 1) * A + a] = 0;
+  mdp.reward[(S - 1) * A] = 0.0;
+  return mdp;
+}
+
+TEST(SkillLevel, TheMixedBackupEqualsTheProductTable) {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    for (const bool prior : {false, true}) {
+      for (int kind = 0; kind < 2; ++kind) {
+        Mdp mdp = with_absorbing_goal(variant(irl_oracles::random_mdp(seed, 16, 3, 2), kind));
+        std::mt19937_64 rng(seed + 40);
+        for (std::size_t row = 0; row + mdp.num_actions < mdp.rows(); ++row) {
+          mdp.reward[row] = std::uniform_real_distribution<double>(-2.0, 0.5)(rng);
+        }
+        const std::size_t Z = 3, A = mdp.num_actions;
+        std::vector<double> skill = random_rows(rng, mdp.num_states * Z, A, 0.3);
+        for (std::size_t z = 0; z < Z; ++z) {  // the goal's one action
+          for (std::size_t a = 0; a < A; ++a) skill[((mdp.num_states - 1) * Z + z) * A + a] = a == 0 ? 1.0 : 0.0;
+        }
+        const std::vector<double> latent_prior = prior ? random_rows(rng, mdp.num_states, Z, 0.2) : std::vector<double>{};
+        for (const ControlMethod method : kMethods) {
+          SolveOptions options;
+          options.method = method;
+          const SkillLevelSolution product = solve_skill_level(mdp, Z, skill, latent_prior, options, SkillTable::product);
+          const SkillLevelSolution mixed = solve_skill_level(mdp, Z, skill, latent_prior, options, SkillTable::mixed);
+          ASSERT_EQ(mixed.table, SkillTable::mixed);
+          for (std::size_t t = 0; t < product.high.value.size(); ++t) {
+            const double scale = largest(product.high.value[t]);
+            for (std::size_t s = 0; s < mdp.num_states; ++s) {
+              EXPECT_NEAR(mixed.high.value[t][s], product.high.value[t][s], 1e-12 * scale) << seed << prior << kind;
+            }
+            for (std::size_t i = 0; i < product.high.policy[t].size(); ++i) {
+              EXPECT_NEAR(mixed.high.policy[t][i], product.high.policy[t][i], 1e-12);
+            }
+            for (std::size_t row = 0; row < mdp.rows(); ++row) {
+              EXPECT_NEAR(mixed.flat_policy[t][row], product.flat_policy[t][row], 1e-12);
+            }
+          }
+          EXPECT_NEAR(mixed.high.objective, product.high.objective, 1e-10 * std::max(1.0, std::abs(product.high.objective)));
+          if (method == ControlMethod::exact) {
+            EXPECT_NEAR(mixed.high.log_partition, product.high.log_partition, 1e-12);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(SkillLevel, AutomaticChoosesTheMixedBackupWhenTheProductIsDenser) {
+  Mdp mdp = variant(irl_oracles::random_mdp(2, 10, 3, 1), 0);  // deterministic: one successor per row
+  std::mt19937_64 rng(3);
+  const std::vector<double> spread = random_rows(rng, mdp.num_states * 4, mdp.num_actions, 0.0);
+  EXPECT_EQ(solve_skill_level(mdp, 4, spread).table, SkillTable::mixed);
+  // Two skills, each one action per state: 2 entries per state against the dynamics' 3.
+  std::vector<double> single(mdp.num_states * 2 * mdp.num_actions, 0.0);
+  for (std::size_t row = 0; row < mdp.num_states * 2; ++row) single[row * mdp.num_actions + row % mdp.num_actions] = 1.0;
+  EXPECT_EQ(solve_skill_level(mdp, 2, single).table, SkillTable::product);
+  Mdp endless = mdp;
+  endless.horizon.reset();
+  endless.discount = 0.9;
+  EXPECT_EQ(solve_skill_level(endless, 4, spread).table, SkillTable::product);
+  EXPECT_THROW((void)solve_skill_level(endless, 4, spread, {}, {}, SkillTable::mixed), InputError);
+}
+
+}  // namespace
+}  // namespace copi::control

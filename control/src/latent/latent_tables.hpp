@@ -22,6 +22,11 @@ void check_distribution_rows(const std::vector<double>& table, std::size_t rows,
 void check_skill_table(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
                        const std::vector<std::string>& latent_labels, const std::string& what);
 
+// A fixed skill library (skill_level_mdp's arguments): at least one skill, labels,
+// the skill table, the prior p(z|s) rows when given.
+void check_skill_library(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
+                         const std::vector<double>& latent_prior, const std::vector<std::string>& latent_labels);
+
 // Names for messages: the MDP's label for a state / action, or its number.
 std::string state_name(const Mdp& mdp, std::size_t s);
 std::string action_name(const Mdp& mdp, std::size_t a);

@@ -10,9 +10,9 @@
 
 namespace copi::control {
 
-Mdp skill_level_mdp(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
-                    const std::vector<double>& latent_prior, std::vector<std::string> latent_labels) {
-  mdp.validate();
+void detail::check_skill_library(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
+                                 const std::vector<double>& latent_prior,
+                                 const std::vector<std::string>& latent_labels) {
   if (num_latents == 0) throw InputError("the skill library is empty");
   if (!latent_labels.empty() && latent_labels.size() != num_latents) {
     throw InputError("the skill library has " + std::to_string(latent_labels.size()) + " labels for " +
@@ -23,6 +23,12 @@ Mdp skill_level_mdp(const Mdp& mdp, std::size_t num_latents, const std::vector<d
     detail::check_distribution_rows(latent_prior, mdp.num_states, num_latents, "the skill prior p(z | state)",
                                     [&](std::size_t s) { return detail::state_name(mdp, s); });
   }
+}
+
+Mdp skill_level_mdp(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
+                    const std::vector<double>& latent_prior, std::vector<std::string> latent_labels) {
+  mdp.validate();
+  detail::check_skill_library(mdp, num_latents, skill, latent_prior, latent_labels);
   const std::size_t A = mdp.num_actions;
   const std::size_t Z = num_latents;
   const std::vector<std::uint32_t> ends = absorbing_states(mdp);

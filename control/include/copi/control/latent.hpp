@@ -138,6 +138,29 @@ std::vector<Rollout> sample_rollouts(const Mdp& mdp, const EpisodeLatentSolution
                                   const std::vector<double>& latent_prior = {},
                                   std::vector<std::string> latent_labels = {});
 
+// How solve_skill_level reaches the high level's dynamics:
+//   automatic  the product table when it has no more entries than the dynamics, or for
+//              an infinite horizon; the mixed backup otherwise;
+//   product    skill_level_mdp's table, solved as any MDP (every solver);
+//   mixed      finite horizon only: never formed — each backup gathers E[·|s,a] once per
+//              action over the dynamics and mixes the rows under π_lo(a|s,z) per skill
+//              (|Z|·|A| multiply-adds per state, the gather shared by every skill).
+enum class SkillTable { automatic, product, mixed };
+
+struct SkillLevelSolution {
+  // The high-level solve: V_t(s), policy = π_hi(z|s) (rows s * Z + z), log_partition,
+  // objective (E[Σ r − α KL(π_hi ‖ p(z|s))]), as solve(skill_level_mdp(...)) reports them.
+  ControlSolution high;
+  // The action distribution it induces, π(a|s) = Σ_z π_hi(z|s) π_lo(a|s,z), per kept step.
+  std::vector<std::vector<double>> flat_policy;
+  SkillTable table = SkillTable::product;  // the one used (never automatic)
+};
+
+// Hierarchical control over a fixed skill library: the arguments of skill_level_mdp.
+SkillLevelSolution solve_skill_level(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
+                                     const std::vector<double>& latent_prior = {}, const SolveOptions& options = {},
+                                     SkillTable table = SkillTable::automatic);
+
 // ---------------------------------------------------------------------------------
 // Learning skills across tasks (EM).
 
