@@ -162,28 +162,33 @@ double LeafChain::reduce_two_linear(std::size_t s, const double* w_in, const Out
 }
 
 double LeafChain::reduce_two_max(std::size_t s, const double* q, const Outputs& out) const {
+  // Branch-free selects (the comparisons are data-dependent, so branches mispredict):
+  // each node keeps the first best child of positive prior.
   const std::size_t Z = size_[0];
   const std::size_t A = size_[1];
   const double* pz = prior_[0] + s * Z;
   const double* pa = prior_[1] + s * Z * A;
-  std::size_t best_z = Z;
-  std::size_t best_a_of_best_z = A;
+  std::size_t best_z = 0;
+  std::size_t best_a_of_best_z = 0;
   double best = kNegInf;
   double* high = out.leaf[0];
   double* low = out.leaf[1];
   for (std::size_t z = 0; z < Z; ++z) {
-    std::size_t best_a = A;
+    std::size_t best_a = 0;
+    double best_q = kNegInf;
     for (std::size_t a = 0; a < A; ++a) {
-      if (pa[z * A + a] > 0.0 && (best_a == A || q[a] > q[best_a])) best_a = a;
+      const double value = pa[z * A + a] > 0.0 ? q[a] : kNegInf;
+      const bool better = value > best_q;
+      best_q = better ? value : best_q;
+      best_a = better ? a : best_a;
     }
     if (low != nullptr) {
       for (std::size_t a = 0; a < A; ++a) stream_store(low + z * A + a, a == best_a ? 1.0 : 0.0);
     }
-    if (pz[z] > 0.0 && (best_z == Z || q[best_a] > best)) {
-      best_z = z;
-      best_a_of_best_z = best_a;
-      best = q[best_a];
-    }
+    const bool better = pz[z] > 0.0 && best_q > best;
+    best = better ? best_q : best;
+    best_z = better ? z : best_z;
+    best_a_of_best_z = better ? best_a : best_a_of_best_z;
   }
   if (high != nullptr) {
     for (std::size_t z = 0; z < Z; ++z) stream_store(high + z, z == best_z ? 1.0 : 0.0);
