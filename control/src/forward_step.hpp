@@ -15,6 +15,9 @@ namespace copi::control::detail {
 class ForwardStep {
  public:
   ForwardStep(const Mdp& mdp, std::size_t threads);
+  // Reading a transposition the caller keeps (one per MDP for many forward passes:
+  // skill learning's tasks and latent values); it must outlive this object.
+  ForwardStep(const Mdp& mdp, const TransposedDynamics& shared, std::size_t threads);
 
   // out(s') = Σ over entries into s', in entry order, of (γ d(s)) π(a|s) p(s'|s,a): the
   // same products, added in the same order, as a serial sweep over the rows. States
@@ -34,7 +37,8 @@ class ForwardStep {
  private:
   const Mdp& mdp_;
   std::size_t threads_;
-  TransposedDynamics dynamics_;
+  TransposedDynamics owned_;  // empty when reading a shared one
+  const TransposedDynamics& dynamics_;
   std::vector<double> mass_;     // per row: γ d(s) π(a|s) (posterior: see run_posterior)
   std::vector<double> row_max_;  // posterior: the scale of a row redone in log space
   std::vector<double> z_;        // posterior: exp((V'(s') - max V') / α) per state

@@ -28,8 +28,9 @@ namespace {
 
 // Posterior expected counts of one task under one z's solution, added into `counts`
 // ([s][z][a]) with weight p(z | O).
-void add_latent_counts(const Mdp& mdp, const ControlSolution& solution, ControlMethod method, std::size_t Z,
-                       std::size_t z, double weight, std::vector<double>& counts, std::size_t threads) {
+void add_latent_counts(const Mdp& mdp, const detail::TransposedDynamics& transposed, const ControlSolution& solution,
+                       ControlMethod method, std::size_t Z, std::size_t z, double weight, std::vector<double>& counts,
+                       std::size_t threads) {
   const std::size_t S = mdp.num_states;
   const std::size_t A = mdp.num_actions;
   const std::size_t T = solution.policy.size();
@@ -49,7 +50,7 @@ void add_latent_counts(const Mdp& mdp, const ControlSolution& solution, ControlM
   } else {
     d = mdp.initial;
   }
-  detail::ForwardStep forward(mdp, threads);
+  detail::ForwardStep forward(mdp, transposed, threads);
   std::vector<double> next(S);
   for (std::size_t t = 0; t < T; ++t) {
     const std::vector<double>& policy = solution.policy[t];
@@ -67,8 +68,9 @@ void add_latent_counts(const Mdp& mdp, const ControlSolution& solution, ControlM
   }
 }
 
-SkillCounts counts_of_task(const Mdp& mdp, std::span<const double> reward, const EpisodeLatent& model,
-                           const SolveOptions& options, std::size_t threads) {
+SkillCounts counts_of_task(const Mdp& mdp, const detail::TransposedDynamics& transposed,
+                           std::span<const double> reward, const EpisodeLatent& model, const SolveOptions& options,
+                           std::size_t threads) {
   SolveOptions per_latent = options;
   per_latent.keep = KeepSteps::all;
   const std::vector<ControlSolution> solutions = detail::solve_per_latent(mdp, reward, model, per_latent, threads);
@@ -79,7 +81,7 @@ SkillCounts counts_of_task(const Mdp& mdp, std::span<const double> reward, const
   counts.state_latent_action.assign(mdp.num_states * model.size() * mdp.num_actions, 0.0);
   for (std::size_t z = 0; z < model.size(); ++z) {
     if (posterior.posterior[z] == 0.0) continue;
-    add_latent_counts(mdp, solutions[z], options.method, model.size(), z, posterior.posterior[z],
+    add_latent_counts(mdp, transposed, solutions[z], options.method, model.size(), z, posterior.posterior[z],
                       counts.state_latent_action, threads);
   }
   return counts;
@@ -115,8 +117,9 @@ SkillCounts expected_skill_counts(const Mdp& mdp, const std::vector<double>& rew
   if (options.method == ControlMethod::map) throw InputError("expected counts need method exact or variational");
   model.validate(mdp);
   check_learning_input(mdp, reward, 0);
+  const detail::TransposedDynamics transposed = detail::transpose(mdp, true);
   return copi::detail::with_threads(options.threads, [&](std::size_t threads) {
-    return counts_of_task(mdp, reward, model, options, threads);
+    return counts_of_task(mdp, transposed, reward, model, options, threads);
   });
 }
 
@@ -140,6 +143,7 @@ SkillLearningResult learn_skills(const Mdp& mdp, const std::vector<std::vector<d
   const std::size_t A = mdp.num_actions;
   SkillLearningResult result;
   result.learned = std::move(initial);
+  const detail::TransposedDynamics transposed = detail::transpose(mdp, true);  // once, for every forward pass
   return copi::detail::with_threads(options.solve.threads, [&](std::size_t threads) {
     std::vector<SkillCounts> counts(K);
     // E-step: every task under the current model, as parallel tasks (one thread each
@@ -148,7 +152,7 @@ SkillLearningResult learn_skills(const Mdp& mdp, const std::vector<std::vector<d
       const std::size_t inner = std::max<std::size_t>(1, threads / K);
       copi::detail::parallel_for_range(K, 1, threads, [&](std::size_t begin, std::size_t end) {
         for (std::size_t k = begin; k < end; ++k) {
-          counts[k] = counts_of_task(mdp, task_rewards[k], result.learned, solve, inner);
+          counts[k] = counts_of_task(mdp, transposed, task_rewards[k], result.learned, solve, inner);
         }
       });
       double total = 0.0;
