@@ -19,6 +19,7 @@
 #include <immintrin.h>
 #endif
 
+#include "copi/graph/factor_operations.hpp"  // log_add
 #include "copi/inference/detail/numeric_domain.hpp"  // kLinearFloor: below it, log space
 #include "copi/inference/detail/parallel.hpp"
 #include "simd/vector_math.hpp"
@@ -28,13 +29,6 @@ namespace copi::control::detail {
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-
-double log_add(double a, double b) {
-  if (a == kNegInf) return b;
-  if (b == kNegInf) return a;
-  const double hi = std::max(a, b);
-  return hi + std::log1p(std::exp(std::min(a, b) - hi));
-}
 
 // Eigen's vectorised exp clamps its argument and returns ~5.6e-309 for anything below
 // about -709 (exp(-inf) included); an action the prior forbids must get weight 0.

@@ -45,14 +45,14 @@ DiscreteFactor fold_out(const DiscreteFactor& factor, std::span<const VarId> var
   return result;
 }
 
+}  // namespace
+
 double log_add(double a, double b) {
   if (a == kNegInf) return b;
   if (b == kNegInf) return a;
   const double hi = std::max(a, b);
   return hi + std::log1p(std::exp(std::min(a, b) - hi));
 }
-
-}  // namespace
 
 double log_sum_exp(std::span<const double> log_values) {
   double hi = kNegInf;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "copi/graph/factor_operations.hpp"  // log_add
 #include "copi/inference/detail/numeric_domain.hpp"  // kLinearFloor
 #include "copi/inference/detail/parallel.hpp"
 
@@ -12,13 +13,6 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 constexpr std::size_t kBlock = 256;  // states per work item
-
-double log_add(double a, double b) {
-  if (a == kNegInf) return b;
-  if (b == kNegInf) return a;
-  const double hi = std::max(a, b);
-  return hi + std::log1p(std::exp(std::min(a, b) - hi));
-}
 
 }  // namespace
 

@@ -13,6 +13,8 @@ namespace copi {
 
 // log( Σ exp(values) ), exact for -inf entries; -inf for an empty or all -inf input.
 double log_sum_exp(std::span<const double> log_values);
+// log(exp(a) + exp(b)) with the larger factored out; exact for -inf on either side.
+double log_add(double a, double b);
 
 // The product of two factors; the result scope is a's scope followed by b's
 // variables that are not in a.
