@@ -255,8 +255,17 @@ struct MdpSetting : x3::position_tagged {
 struct StartDeclaration : x3::position_tagged {
   std::vector<Observation> assignments;
 };
+// `latent z : {a, b} per step` (or `per episode`): a latent variable of the block's
+// policy. Outside an mdp block it is parsed too, to say where it belongs.
+struct LatentDeclaration : x3::position_tagged {
+  Component component;
+  std::string mode;  // "step" or "episode"
+};
 
-struct MdpItemVariant : x3::variant<StateDeclaration, ActionDeclaration, NextRule, MdpSetting, StartDeclaration> {
+// Inside a block, `p(z | y, x) = ...` and `p(move | y, x, z) = ...` are the latent's
+// and the action's distributions (ConditionalStatement, as outside a block).
+struct MdpItemVariant : x3::variant<StateDeclaration, ActionDeclaration, NextRule, MdpSetting, StartDeclaration,
+                                    LatentDeclaration, ConditionalStatement> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -280,7 +289,7 @@ struct IfStatement;
 struct Statement
     : x3::variant<ParamStatement, VarStatement, FactorStatement, ConditionalStatement, TableStatement,
                   EvidenceStatement, QueryStatement, ClusterStatement, InferStatement, IncludeStatement, MdpStatement,
-                  SolveStatement, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
+                  SolveStatement, LatentDeclaration, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
   using base_type::base_type;
   using base_type::operator=;
 };

@@ -307,6 +307,9 @@ struct action_declaration_class : annotate_position {};
 struct next_rule_class : annotate_position {};
 struct mdp_setting_class : annotate_position {};
 struct start_declaration_class : annotate_position {};
+struct latent_declaration_class : annotate_position {};
+struct latent_mode_class;
+struct per_keyword_class;
 struct mdp_item_class;
 struct mdp_statement_class : annotate_position {};
 struct solve_statement_class : annotate_position {};
@@ -323,6 +326,9 @@ const x3::rule<action_declaration_class, ast::ActionDeclaration> action_declarat
 const x3::rule<next_rule_class, ast::NextRule> next_rule = "next";
 const x3::rule<mdp_setting_class, ast::MdpSetting> mdp_setting = "an MDP setting";
 const x3::rule<start_declaration_class, ast::StartDeclaration> start_declaration = "start";
+const x3::rule<latent_declaration_class, ast::LatentDeclaration> latent_declaration = "latent";
+const x3::rule<latent_mode_class, std::string> latent_mode = "'step' or 'episode'";
+const auto per_keyword = x3::rule<per_keyword_class>{"'per'"} = keyword("per");
 const x3::rule<mdp_item_class, ast::MdpItemVariant> mdp_item = "an MDP item";
 const x3::rule<mdp_statement_class, ast::MdpStatement> mdp_statement = "mdp";
 const x3::rule<solve_statement_class, ast::SolveStatement> solve_statement = "solve";
@@ -348,19 +354,23 @@ const auto setting_word = (lexeme[(string("reward") | string("absorbing") | stri
                                   !(alnum | '_')]);
 const auto mdp_setting_def = setting_word > -lit('=') > expression;
 const auto start_declaration_def = keyword("start") > start_list;
-const auto mdp_item_def = state_declaration | action_declaration | next_rule | start_declaration | mdp_setting;
+const auto latent_mode_def = lexeme[(string("step") | string("episode")) >> !(alnum | '_')];
+const auto latent_declaration_def = keyword("latent") > component > per_keyword > latent_mode;
+const auto mdp_item_def = state_declaration | action_declaration | next_rule | start_declaration | latent_declaration |
+                          conditional_statement | mdp_setting;
 const auto mdp_items_def = *mdp_item;
 struct mdp_end_class;
 const auto mdp_end = x3::rule<mdp_end_class>{kExpectedMdpItem} = lit('}');
 const auto mdp_statement_def = keyword("mdp") > identifier > '{' > mdp_items > mdp_end;
 const auto solve_statement_def = keyword("solve") > identifier > with_keyword > identifier > list_rule_14;
 BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
-                    start_declaration, mdp_item, mdp_statement, solve_statement, components, assignments, outcomes,
+                    start_declaration, latent_declaration, latent_mode, mdp_item, mdp_statement, solve_statement, components, assignments, outcomes,
                     mdp_items, start_list)
 
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
                            table_statement | evidence_statement | query_statement | cluster_statement | infer_statement |
-                           include_statement | mdp_statement | solve_statement | for_statement | if_statement;
+                           include_statement | mdp_statement | solve_statement | latent_declaration | for_statement |
+                           if_statement;
 const auto end_of_input_def = eoi;
 const auto program_rule_def = *statement > end_of_input;
 const auto list_rule_1_def = -(',' > quoted);

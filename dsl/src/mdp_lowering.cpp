@@ -74,9 +74,11 @@ std::optional<NamedMdp> MdpLowering::run() {
   if (errors_.empty()) {
     collect_items();
     read_settings();
-    if (check_declarations() && bind_names()) {
+    const bool distributions_ok = check_distributions();
+    if (check_declarations() && distributions_ok && bind_names()) {
       find_walls();
       tabulate();
+      tabulate_latent();
       set_start();
     }
     if (errors_.empty()) {
@@ -100,6 +102,7 @@ std::optional<NamedMdp> MdpLowering::run() {
 void MdpLowering::collect_items() {
   const auto declared = [&](const std::string& name) {
     if (action_ && action_->name->name == name) return true;
+    if (latent_ && latent_->name->name == name) return true;
     return std::any_of(components_.begin(), components_.end(), [&](const Component& c) { return c.name->name == name; });
   };
   const auto domain = [&](const ast::Component& c) {
@@ -129,6 +132,19 @@ void MdpLowering::collect_items() {
       }
     } else if (const auto* rule = boost::get<ast::NextRule>(&item)) {
       rules_.push_back(rule);
+    } else if (const auto* latent = boost::get<ast::LatentDeclaration>(&item)) {
+      if (latent_declaration_ != nullptr) {
+        error(*latent, "'latent' is given twice in mdp '" + named_.name + "' (a block has one latent)");
+      } else if (declared(latent->component.name.name)) {
+        error(latent->component.name,
+              "'" + latent->component.name.name + "' is declared twice in mdp '" + named_.name + "'");
+        domains_ok_ = false;
+      } else {
+        latent_declaration_ = latent;
+        latent_ = domain(latent->component);
+      }
+    } else if (const auto* distribution = boost::get<ast::ConditionalStatement>(&item)) {
+      distributions_.push_back(distribution);
     } else if (const auto* start = boost::get<ast::StartDeclaration>(&item)) {
       if (start_ != nullptr) {
         error(*start, "'start' is given twice in mdp '" + named_.name + "'");
@@ -254,6 +270,7 @@ bool MdpLowering::check_declarations() {
 bool MdpLowering::bind_names() {
   std::vector<const Component*> all;
   for (const Component& c : components_) all.push_back(&c);
+  if (latent_) all.push_back(&*latent_);
   all.push_back(&*action_);
   if (!check_labels(all)) return false;
   auto& names = elaborator_.loop_;
@@ -264,6 +281,7 @@ bool MdpLowering::bind_names() {
   }
   first_component_ = names.size();
   for (const Component& c : components_) names.emplace_back(c.name->name, 0.0);
+  action_slot_ = names.size();
   names.emplace_back(action_->name->name, 0.0);
   digits_.assign(components_.size(), 0);
   return true;
@@ -328,9 +346,11 @@ void MdpLowering::tabulate() {
   if (!forbids_.empty() || !walls_.empty() || !absorbing_.empty()) m.allowed.assign(m.rows(), 1);
   if (prior_ != nullptr) m.action_prior.assign(m.rows(), 0.0);
   std::fill(digits_.begin(), digits_.end(), 0);
+  is_absorbing_.assign(m.num_states, 0);
   for (std::size_t state = 0; state < m.num_states; ++state, advance(digits_)) {
     bind_state(digits_);
     if (state_is_absorbing(state)) {
+      is_absorbing_[state] = 1;
       tabulate_absorbing(state);
     } else {
       tabulate_state(state);
@@ -450,7 +470,9 @@ void MdpLowering::bind_state(const std::vector<std::size_t>& digits) {
   }
 }
 
-void MdpLowering::bind_action(std::size_t action) { elaborator_.loop_.back().second = action_->domain.values[action]; }
+void MdpLowering::bind_action(std::size_t action) {
+  elaborator_.loop_[action_slot_].second = action_->domain.values[action];
+}
 
 void MdpLowering::advance(std::vector<std::size_t>& digits) const {
   for (std::size_t k = digits.size(); k-- > 0;) {  // last component fastest

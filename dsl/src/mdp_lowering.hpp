@@ -50,6 +50,26 @@ class MdpLowering {
   void label_states();
   void validate();
 
+  // ---- a latent and its distributions (mdp_latent.cpp) ----
+  // Sorts the block's p(...) items into the latent's and the action's distribution,
+  // checking what they are conditioned on. False when the block cannot be tabulated.
+  bool check_distributions();
+  void check_latent_prior(const ast::ConditionalStatement& d);
+  void check_skill(const ast::ConditionalStatement& d);
+  // `p(child | parents)` as written, for messages.
+  std::string written(const ast::ConditionalStatement& d) const;
+  // Fails at the first name of the block that `e` reads outside `allowed`.
+  // A table entry (`table_entry`) may read none of them.
+  void check_reads(const ast::Expression& e, const ast::ConditionalStatement& d,
+                   const std::vector<std::string>& allowed, bool table_entry) const;
+  void tabulate_latent();
+  // The distribution `d` over `child_size` values in every row the block needs:
+  // `rows` rows, row r evaluated with `bind(r)` (which also names the row for
+  // messages). Rows are checked (finite, non-negative, summing to one) and rescaled.
+  struct DistributionRows;
+  std::vector<double> tabulate_distribution(const ast::ConditionalStatement& d, const DistributionRows& rows);
+  std::string latent_label(std::size_t z) const { return named_.latent->labels[z]; }
+
   // ---- tabulating one state (mdp_tabulation.cpp) ----
   bool state_is_absorbing(std::size_t state);
   void tabulate_absorbing(std::size_t state);
@@ -75,7 +95,7 @@ class MdpLowering {
   std::size_t component_index(const ast::Identifier& name);
   std::size_t state_index(const std::vector<std::size_t>& digits) const;
   void bind_state(const std::vector<std::size_t>& digits);
-  void bind_action(std::size_t action);
+  void bind_action(std::size_t action);  // also while the latent is bound
   void advance(std::vector<std::size_t>& digits) const;
   // "x=1, y=2" (labels where the component has them).
   std::string describe(const std::vector<std::size_t>& digits) const;
@@ -101,13 +121,20 @@ class MdpLowering {
   std::vector<const ast::MdpSetting*> walls_;
   std::vector<const ast::MdpSetting*> forbids_;
   const ast::StartDeclaration* start_ = nullptr;
+  const ast::LatentDeclaration* latent_declaration_ = nullptr;
+  std::optional<Component> latent_;
+  std::vector<const ast::ConditionalStatement*> distributions_;  // the p(...) items, in order
+  const ast::ConditionalStatement* latent_prior_ = nullptr;      // p(z | ...)
+  const ast::ConditionalStatement* skill_ = nullptr;             // p(action | ..., z)
 
   // While tabulating.
   std::size_t outer_names_ = 0;       // size of the elaborator's name stack before the block's
   std::size_t first_component_ = 0;   // where the components' values sit in that stack
   bool names_bound_ = false;
   std::vector<std::size_t> digits_;   // the current state, one digit per component
+  std::size_t action_slot_ = 0;       // where the action's value sits in that stack
   std::vector<std::uint8_t> is_wall_;
+  std::vector<std::uint8_t> is_absorbing_;  // absorbing or wall, per state
   std::vector<control::Transition> transitions_;
 };
 

@@ -28,7 +28,7 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 std::string keyword_hint(std::string_view expected, std::string_view word) {
   static const std::vector<std::string> statements = {"param", "var",   "factor", "table", "evidence", "query", "cluster", "infer",
                                                       "include", "mdp", "solve",  "for",   "if",       "else"};
-  static const std::vector<std::string> items = {"state",  "action", "next",  "reward",   "absorbing",   "wall",
+  static const std::vector<std::string> items = {"state",  "action", "latent", "next",  "reward",   "absorbing",   "wall",
                                                  "forbid", "prior",  "start", "discount", "temperature", "horizon"};
   const std::vector<std::string>* keywords = nullptr;
   if (expected == kExpectedStatement || expected == kExpectedStatementInBlock || expected == kExpectedOneStatement) {

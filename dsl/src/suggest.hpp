@@ -20,8 +20,8 @@ inline constexpr const char* kExpectedStatement =
 inline constexpr const char* kExpectedStatementInBlock = "a statement or '}'";
 inline constexpr const char* kExpectedOneStatement = "a statement";
 inline constexpr const char* kExpectedMdpItem =
-    "an MDP item (state, action, next, reward, absorbing, wall, forbid, prior, start, discount, temperature, horizon) "
-    "or '}'";
+    "an MDP item (state, action, latent, next, p(...), reward, absorbing, wall, forbid, prior, start, discount, "
+    "temperature, horizon) or '}'";
 
 // The suggestion for `word` (the text where the parse failed) when `expected` is one
 // of the names above and `word` is near one of its keywords; "" otherwise.

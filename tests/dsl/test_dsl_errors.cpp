@@ -56,8 +56,8 @@ const std::vector<GoldenCase> kSyntaxErrors = {
     {"MisspelledElseOfAStatement", "if 1 { } els { }\n", {{1, 10, "expected " + kStatementList + " (did you mean 'else'?)"}}},
     {"MisspelledMdpItem", "mdp m {\n  state x : 0..1\n  rewrd = 0\n}\n",
      {{3, 3,
-       "expected an MDP item (state, action, next, reward, absorbing, wall, forbid, prior, start, discount, "
-       "temperature, horizon) or '}' (did you mean 'reward'?)"}}},
+       "expected an MDP item (state, action, latent, next, p(...), reward, absorbing, wall, forbid, prior, start, "
+       "discount, temperature, horizon) or '}' (did you mean 'reward'?)"}}},
     // A one- or two-letter word is another name, not a typo: no suggestion ('x' is not 'p').
     {"ShortWordGetsNoSuggestion", "x = 3\n", {{1, 1, "expected " + kStatementList}}},
     // Keywords after an expectation point are named (they once printed X3's C++ type).

@@ -20,6 +20,24 @@
 
 namespace copi::dsl {
 
+// `latent z : ... per step` / `per episode` in an mdp block, with its distributions as
+// written (rows that sum to one within kRowSumTolerance are rescaled to sum to one).
+enum class LatentMode { per_step, per_episode };
+
+struct NamedLatent {
+  std::string name;
+  LatentMode mode = LatentMode::per_step;
+  std::vector<std::string> labels;  // one per value (numbers written out for numeric domains)
+  std::vector<double> values;       // numeric value of each state (labels: 0, 1, ...)
+  // per step: p(z | s), num_states x Z laid out [s][z]; per episode: p(z), Z entries.
+  std::vector<double> prior;
+  // p(a | s, z), num_states x Z x A laid out [s][z][a]. In absorbing and wall states
+  // all mass is on the first action, the only one available there.
+  std::vector<double> skill;
+
+  [[nodiscard]] std::size_t size() const { return labels.size(); }
+};
+
 // An `mdp NAME { ... }` block, lowered: the MDP plus how its states are factored
 // (state index = mixed radix over the components, the last component fastest).
 struct NamedMdp {
@@ -30,6 +48,7 @@ struct NamedMdp {
   std::vector<std::vector<double>> component_values;  // numeric value of each component state
   std::string action_name;
   std::vector<std::uint8_t> walls;  // empty (no `wall` item) or one flag per state: an obstacle
+  std::optional<NamedLatent> latent;  // `latent ...`: the policy is p(z ...) and p(action | ..., z)
 };
 
 // `solve NAME with METHOD(key = value, ...)`: the method and its checked options.
