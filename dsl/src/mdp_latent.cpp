@@ -91,6 +91,7 @@ bool MdpLowering::check_distributions() {
     error(*prior_, "'prior' cannot be used with latent '" + latent_->name->name + "': the action's distribution is p(" +
                        (action_ ? action_->name->name : std::string("action")) + " | ..., " + latent_->name->name + ")");
   }
+  if (latent_refused_) return false;  // said once, at the latent
   bool ok = true;
   for (const ast::ConditionalStatement* d : distributions_) {
     const std::size_t before = errors_.size();

@@ -139,6 +139,7 @@ void MdpLowering::collect_items() {
         error(latent->component.name,
               "'" + latent->component.name.name + "' is declared twice in mdp '" + named_.name + "'");
         domains_ok_ = false;
+        latent_refused_ = true;
       } else {
         latent_declaration_ = latent;
         latent_ = domain(latent->component);
@@ -270,8 +271,8 @@ bool MdpLowering::check_declarations() {
 bool MdpLowering::bind_names() {
   std::vector<const Component*> all;
   for (const Component& c : components_) all.push_back(&c);
-  if (latent_) all.push_back(&*latent_);
   all.push_back(&*action_);
+  if (latent_) all.push_back(&*latent_);
   if (!check_labels(all)) return false;
   auto& names = elaborator_.loop_;
   outer_names_ = names.size();

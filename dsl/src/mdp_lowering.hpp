@@ -123,6 +123,7 @@ class MdpLowering {
   const ast::StartDeclaration* start_ = nullptr;
   const ast::LatentDeclaration* latent_declaration_ = nullptr;
   std::optional<Component> latent_;
+  bool latent_refused_ = false;  // a `latent` line was refused: its p(...) items are not checked
   std::vector<const ast::ConditionalStatement*> distributions_;  // the p(...) items, in order
   const ast::ConditionalStatement* latent_prior_ = nullptr;      // p(z | ...)
   const ast::ConditionalStatement* skill_ = nullptr;             // p(action | ..., z)
