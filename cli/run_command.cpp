@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "control_output.hpp"
+#include "latent_output.hpp"
 #include "copi/dsl/model.hpp"
 #include "copi/dsl/run_model.hpp"
 #include "copi/inference/algorithms.hpp"
@@ -148,9 +149,11 @@ nlohmann::json report_solves(const dsl::CompiledModel& model, const std::vector<
     const dsl::NamedMdp& named = model.mdps[answer.mdp];
     const control::ControlSolution& solution = answer.solution;
     std::cout << "mdp " << named.name << "\n";
-    print_control_solution(std::cout, named.mdp, solution);
+    // A latent per episode has no flat solution: one per latent value instead.
+    if (!answer.episode) print_control_solution(std::cout, named.mdp, solution);
+    if (named.latent) print_latent_solution(std::cout, named, answer);
     if (!args.json_file.empty()) {  // the document of every step is large: only when it is written
-      nlohmann::json doc = control_json(named.mdp, solution);
+      nlohmann::json doc = named.latent ? latent_json(named, answer) : control_json(named.mdp, solution);
       doc["mdp"] = named.name;
       solutions.push_back(std::move(doc));
     }
@@ -159,18 +162,24 @@ nlohmann::json report_solves(const dsl::CompiledModel& model, const std::vector<
       // .NAME.METHOD otherwise (the same mdp may be solved by several methods).
       std::filesystem::path plot = args.plot_file;
       if (several_plots) {
-        plot.replace_filename(plot.stem().string() + "." + named.name + "." + control::to_string(solution.method) +
+        plot.replace_filename(plot.stem().string() + "." + named.name + "." + control::to_string(answer.options.method) +
                               plot.extension().string());
       }
-      if (named.components.size() == 2) {
+      if (named.latent) {
+        write_latent_policy_svg(plot, named, answer);  // one panel per latent value
+      } else if (named.components.size() == 2) {
         write_value_map_svg(plot, named, solution);  // a grid: value map with policy arrows
       } else {
         write_value_table_svg(plot, named.mdp, solution);
       }
       std::cout << "wrote " << plot.string() << "\n";
     }
-    if (solution.diverged || !solution.converged) {
-      std::cerr << "copi: warning: mdp " << named.name << (solution.diverged ? " diverged" : " did not converge") << "\n";
+    bool diverged = solution.diverged;
+    if (answer.episode) {
+      for (const control::ControlSolution& per_z : answer.episode->per_latent) diverged = diverged || per_z.diverged;
+    }
+    if (diverged || !latent_converged(answer)) {
+      std::cerr << "copi: warning: mdp " << named.name << (diverged ? " diverged" : " did not converge") << "\n";
       converged = false;
     }
   }

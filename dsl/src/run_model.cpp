@@ -82,7 +82,19 @@ ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) 
     answer.options = request.options;
     answer.options.action_values = true;  // Q goes into copi run's JSON, as copi mdp's
     if (settings.threads != 0) answer.options.threads = settings.threads;
-    answer.solution = control::solve(model.mdps[answer.mdp].mdp, answer.options);
+    const NamedMdp& named = model.mdps[answer.mdp];
+    if (!named.latent) {
+      answer.solution = control::solve(named.mdp, answer.options);
+    } else if (named.latent->mode == LatentMode::per_step) {
+      const control::StepModel step = control::latent_per_step(named.mdp, named.latent->size(), named.latent->prior,
+                                                               named.latent->skill, named.latent->labels);
+      answer.step = control::solve(named.mdp, step, answer.options);
+      answer.solution = std::move(answer.step->flat);  // one copy of V and π
+    } else {
+      const control::EpisodeLatent latent{named.latent->prior, named.latent->skill, named.latent->labels};
+      answer.episode = control::solve(named.mdp, latent, answer.options);
+      answer.solution.method = answer.options.method;
+    }
     answers.solves.push_back(std::move(answer));
   }
   return answers;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "copi/control/latent.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/dsl/model.hpp"
 #include "copi/inference/result.hpp"
@@ -27,7 +28,14 @@ struct GraphAnswers {
 struct SolveAnswer {
   std::size_t mdp = 0;  // index into CompiledModel::mdps
   control::SolveOptions options;
+  // The flat solve; with a latent per step, the flat policy Σ_z π_hi π_lo and its V.
+  // Empty (no steps) with a latent per episode: see `episode`.
   control::ControlSolution solution;
+  // A latent per step: the leaf policies, leaf_policy[t][0] = π_hi(z|s) ([s][z]) and
+  // leaf_policy[t][1] = π_lo(a|s,z) ([s][z][a]); its `flat` is moved to `solution`.
+  std::optional<control::StepModelSolution> step;
+  // A latent per episode: per z (V, π), the posterior over z and log p(O).
+  std::optional<control::EpisodeLatentSolution> episode;
 };
 
 struct ModelAnswers {
