@@ -93,9 +93,15 @@ bool MdpLowering::check_distributions() {
   }
   if (latent_refused_) return false;  // said once, at the latent
   bool ok = true;
+  // A distribution that was written but refused has had its error: no second one
+  // saying that it is missing.
+  bool wrote_prior = false;
+  bool wrote_skill = false;
   for (const ast::ConditionalStatement* d : distributions_) {
     const std::size_t before = errors_.size();
     const std::string& child = d->child.name.name;
+    wrote_prior = wrote_prior || (latent_ && child == latent_->name->name);
+    wrote_skill = wrote_skill || (action_ && child == action_->name->name);
     if (!d->child.indices.empty()) {
       error(d->child, "'" + child + "' takes no index in an mdp block");
     } else if (latent_ && child == latent_->name->name) {
@@ -110,24 +116,25 @@ bool MdpLowering::check_distributions() {
       std::vector<std::string> known;
       if (latent_) known.push_back(latent_->name->name);
       if (action_) known.push_back(action_->name->name);
-      error(d->child, "'" + child + "' is neither the latent nor the action of mdp '" + named_.name + "'" +
-                          suggest(child, known));
+      // `p(action | ...)` written literally: name the block's action.
+      const std::string hint = child == "action" && action_ ? " (its action is '" + action_->name->name + "')"
+                                                              : suggest(child, known);
+      error(d->child, "'" + child + "' is neither the latent nor the action of mdp '" + named_.name + "'" + hint);
     }
     ok = ok && errors_.size() == before;
   }
   if (latent_) {
     const std::string& z = latent_->name->name;
     const bool episode = latent_declaration_->mode == "episode";
-    if (latent_prior_ == nullptr) {
+    if (latent_prior_ == nullptr && !wrote_prior) {
       error(latent_declaration_->component.name,
             "latent '" + z + "' has no distribution: add p(" + z + (episode ? ")" : " | ...)") + " = ...");
-      ok = false;
     }
-    if (skill_ == nullptr && action_) {
+    if (skill_ == nullptr && action_ && !wrote_skill) {
       error(latent_declaration_->component.name, "latent '" + z + "' has no action distribution: add p(" +
                                                      action_->name->name + " | ..., " + z + ") = ...");
-      ok = false;
     }
+    ok = ok && latent_prior_ != nullptr && skill_ != nullptr;
   }
   return ok;
 }

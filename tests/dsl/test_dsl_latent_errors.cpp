@@ -57,31 +57,28 @@ const std::vector<GoldenCase> kConditions = {
     {"DistributionOfAnUnknownName", block("  p(zz | x) = 0.5\n  p(a | x, z) = 0.5\n"),
      {{6, 10, "latent 'z' has no distribution: add p(z | ...) = ..."},
       {7, 5, "'zz' is neither the latent nor the action of mdp 'm'"}}},
+    {"ActionWrittenLiterally", block("  p(z) = 0.5\n  p(action | z) = 0.5\n"),
+     {{6, 10, "latent 'z' has no action distribution: add p(a | ..., z) = ..."},
+      {8, 5, "'action' is neither the latent nor the action of mdp 'm' (its action is 'a')"}}},
     {"LatentPriorGivenTwice", block(kPriors + "  p(z) = 0.5\n"), {{9, 3, "p(z) is given twice in mdp 'm'"}}},
     {"ActionDistributionGivenTwice", block(kPriors + "  p(a | z) = 0.5\n"),
      {{9, 3, "p(a | z) is given twice in mdp 'm'"}}},
     {"ActionDistributionWithoutTheLatent", block("  p(z | x) = 0.5\n  p(a | x) = 0.5\n"),
-     {{6, 10, "latent 'z' has no action distribution: add p(a | ..., z) = ..."},
-      {8, 3, "p(a | x) must be conditioned on the latent 'z': p(a | ..., z)"}}},
+     {{8, 3, "p(a | x) must be conditioned on the latent 'z': p(a | ..., z)"}}},
     {"ActionDistributionWithoutALatentDeclared", block("  p(a | x) = 0.5\n", ""),
      {{6, 5, "p(a | ...) needs a latent in mdp 'm' (declare 'latent NAME : ... per step' or 'per episode'); an "
              "action prior without one is 'prior = ...'"}}},
     {"EpisodePriorConditionedOnAState", block("  p(z | x) = 0.5\n  p(a | z) = 0.5\n", "  latent z : {lo, hi} per episode\n"),
-     {{6, 10, "latent 'z' has no distribution: add p(z) = ..."},
-      {7, 9, "latent 'z' is drawn once per episode, before the first state: its distribution is p(z), without "
+     {{7, 9, "latent 'z' is drawn once per episode, before the first state: its distribution is p(z), without "
               "conditions"}}},
     {"LatentPriorConditionedOnTheAction", block("  p(z | a) = 0.5\n  p(a | z) = 0.5\n"),
-     {{6, 10, "latent 'z' has no distribution: add p(z | ...) = ..."},
-      {7, 9, "p(z | ...) is conditioned on state components only: 'a' is the action, which is drawn after 'z'"}}},
+     {{7, 9, "p(z | ...) is conditioned on state components only: 'a' is the action, which is drawn after 'z'"}}},
     {"ConditionOnAnUnknownName", block("  p(z | y) = 0.5\n  p(a | z) = 0.5\n"),
-     {{6, 10, "latent 'z' has no distribution: add p(z | ...) = ..."},
-      {7, 9, "'y' is not a state component of mdp 'm'"}}},
+     {{7, 9, "'y' is not a state component of mdp 'm'"}}},
     {"ConditionTwice", block("  p(z | x) = 0.5\n  p(a | z, x, z) = 0.5\n"),
-     {{6, 10, "latent 'z' has no action distribution: add p(a | ..., z) = ..."},
-      {8, 15, "'z' appears twice in p(a | z, x, z)"}}},
+     {{8, 15, "'z' appears twice in p(a | z, x, z)"}}},
     {"ActionConditionedOnItself", block("  p(z | x) = 0.5\n  p(a | a, z) = 0.5\n"),
-     {{6, 10, "latent 'z' has no action distribution: add p(a | ..., z) = ..."},
-      {8, 9, "'a' cannot condition its own distribution"}}},
+     {{8, 9, "'a' cannot condition its own distribution"}}},
     {"EmptyConditions", block("  p(z | ) = 0.5\n" + std::string("  p(a | z) = 0.5\n")), {{7, 9, "expected a variable"}}},
     {"PriorReadsAnUnlistedComponent", block("  p(z) = if x == 0 then 0.5 else 0.5\n  p(a | z) = 0.5\n"),
      {{7, 13, "p(z) reads 'x', which it is not conditioned on (add it after '|')"}}},
@@ -123,9 +120,34 @@ const std::vector<GoldenCase> kNumbers = {
      {{8, 14, "in an mdp block p(...) takes an expression, a table [...] or csv(...), not keyed rows"}}},
 };
 
+// ---- every error of a block, in source order ----------------------------------------
+
+const std::vector<GoldenCase> kSeveral = {
+    {"EveryLatentErrorOfABlockInSourceOrder",
+     "mdp m {\n"
+     "  state x : 0..2\n"
+     "  action a : {go, back}\n"
+     "  reward = 0\n"
+     "  discount 0.9\n"
+     "  latent z : {lo, hi} per episode\n"
+     "  p(z | x) = 0.5\n"
+     "  p(a | x) = [0.5, 0.5]\n"
+     "  p(zz) = csv(\"no.csv\")\n"
+     "  prior = 1\n"
+     "}\n"
+     "latent w : 0..2 per step\n"
+     "solve m with exact\n",
+     {{7, 9, "latent 'z' is drawn once per episode, before the first state: its distribution is p(z), without "
+             "conditions"},
+      {8, 3, "p(a | x) must be conditioned on the latent 'z': p(a | ..., z)"},
+      {9, 5, "'zz' is neither the latent nor the action of mdp 'm'"},
+      {10, 3, "'prior' cannot be used with latent 'z': the action's distribution is p(a | ..., z)"},
+      {12, 1, "'latent' declares a latent variable of an mdp block's policy: write it inside 'mdp NAME { ... }'"}}},
+};
+
 std::vector<GoldenCase> all_cases() {
   std::vector<GoldenCase> all;
-  for (const auto* list : {&kDeclarations, &kConditions, &kNumbers}) all.insert(all.end(), list->begin(), list->end());
+  for (const auto* list : {&kDeclarations, &kConditions, &kNumbers, &kSeveral}) all.insert(all.end(), list->begin(), list->end());
   return all;
 }
 
