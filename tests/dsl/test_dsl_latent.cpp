@@ -4,11 +4,15 @@
 // the state components).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstddef>
+#include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "copi/dsl/model.hpp"
+#include "copi/dsl/run_model.hpp"
 #include "dsl/dsl_test_support.hpp"
 
 namespace copi::test {
@@ -182,6 +186,70 @@ TEST(DslLatent, BlocksWithoutALatentHaveNone) {
   const dsl::CompileResult result =
       dsl::compile_text("mdp m {\n  state x : 0..1\n  action a : {go}\n  reward = 0\n  discount 0.9\n}\n", "m.copi");
   EXPECT_FALSE(lowered(result).latent.has_value());
+}
+
+// ---- solving (dsl::run_model) ------------------------------------------------------------
+
+dsl::ModelAnswers run(const std::string& text) {
+  const dsl::CompileResult result = dsl::compile_text(text, "c.copi");
+  EXPECT_TRUE(result.model.has_value()) << format_diagnostics(result.diagnostics);
+  if (!result.model) throw std::runtime_error("the model did not compile");
+  return dsl::run_model(*result.model);
+}
+
+// The corridor's skill p(move = right | x, z): 0.8 for east, 0.3 for west.
+const std::string kSkill = "  p(move | x, z) = if move == right then (if z == east then 0.8 else 0.3) "
+                           "else (if z == east then 0.2 else 0.7)\n";
+
+// A latent per step whose prior is one-hot on `east` is the flat block with east's
+// skill as its prior, for every method, at every step.
+TEST(DslLatentRun, PerStepWithAOneHotPriorIsTheFlatBlockWithThatSkill) {
+  for (const std::string method : {"exact", "variational", "map"}) {
+    SCOPED_TRACE(method);
+    std::string latent = corridor("latent z : {west, east} per step", "  p(z) = [0, 1]\n" + kSkill);
+    std::string flat = corridor("", "  prior = if move == right then 0.8 else 0.2\n");
+    latent.replace(latent.find("exact"), 5, method);
+    flat.replace(flat.find("exact"), 5, method);
+    const dsl::ModelAnswers a = run(latent);
+    const dsl::ModelAnswers b = run(flat);
+    ASSERT_EQ(a.solves.size(), 1u);
+    ASSERT_TRUE(a.solves[0].step.has_value());
+    EXPECT_FALSE(a.solves[0].episode.has_value());
+    const control::ControlSolution& x = a.solves[0].solution;
+    const control::ControlSolution& y = b.solves[0].solution;
+    ASSERT_EQ(x.value.size(), 5u);
+    ASSERT_EQ(y.value.size(), 5u);
+    for (std::size_t t = 0; t < 5; ++t) {
+      for (std::size_t s = 0; s < 4; ++s) EXPECT_NEAR(x.value[t][s], y.value[t][s], 1e-12) << t << " " << s;
+      for (std::size_t r = 0; r < 8; ++r) EXPECT_NEAR(x.policy[t][r], y.policy[t][r], 1e-12) << t << " " << r;
+      // π_hi stays on east, where the prior puts all of z's mass.
+      for (std::size_t s = 0; s < 4; ++s) EXPECT_EQ(a.solves[0].step->leaf_policy[t][0][s * 2 + 0], 0.0);
+    }
+  }
+}
+
+// Per episode: each z's solution is the flat block with z's skill as its prior, and
+// the posterior is p(z) exp(V_1^z(start)) normalised (exact, temperature 1, start x=0).
+TEST(DslLatentRun, PerEpisodeSolvesEachSkillAndWeighsItByItsValue) {
+  const dsl::ModelAnswers a =
+      run(corridor("latent z : {west, east} per episode", "  p(z) = [0.4, 0.6]\n" + kSkill, "  start x = 0\n"));
+  ASSERT_EQ(a.solves.size(), 1u);
+  ASSERT_TRUE(a.solves[0].episode.has_value());
+  const control::EpisodeLatentSolution& episode = *a.solves[0].episode;
+  ASSERT_EQ(episode.per_latent.size(), 2u);
+  std::vector<double> start_value;
+  for (const auto& [z, right] : std::vector<std::pair<std::size_t, std::string>>{{0, "0.3"}, {1, "0.8"}}) {
+    const dsl::ModelAnswers b = run(corridor("", "  prior = if move == right then " + right + " else 1 - " + right + "\n",
+                                             "  start x = 0\n"));
+    const control::ControlSolution& flat = b.solves[0].solution;
+    for (std::size_t s = 0; s < 4; ++s) EXPECT_NEAR(episode.per_latent[z].value[0][s], flat.value[0][s], 1e-12);
+    start_value.push_back(flat.value[0][0]);
+  }
+  const double w0 = 0.4 * std::exp(start_value[0]);
+  const double w1 = 0.6 * std::exp(start_value[1]);
+  EXPECT_NEAR(episode.posterior[0], w0 / (w0 + w1), 1e-12);
+  EXPECT_NEAR(episode.posterior[1], w1 / (w0 + w1), 1e-12);
+  EXPECT_NEAR(episode.log_partition, std::log(w0 + w1), 1e-12);
 }
 
 }  // namespace
