@@ -183,6 +183,51 @@ TEST(CliRunLatent, PlotDrawsOnePanelPerLatentValue) {
   EXPECT_EQ(count(route, "<rect "), 1u + 3u * 9u);
 }
 
+// A state space that is not a grid: a table with a row per state and a column per
+// latent value, the most likely action as text; the absorbing x = 3 keeps `left`.
+TEST(CliRunLatent, PlotOfANonGridIsATablePerLatentValue) {
+  TempDir dir;
+  const auto file = dir.write("corridor.copi",
+                              "mdp corridor {\n  state x : 0..3\n  action move : {left, right}\n"
+                              "  latent mode : {cautious, bold} per step\n"
+                              "  next move == left : { x' = max(x - 1, 0) : 1 }\n"
+                              "  next move == right : { x' = min(x + 1, 3) : 1 }\n"
+                              "  p(mode) = [0.5, 0.5]\n  p(move | mode) = [[0.5, 0.5], [0.1, 0.9]]\n"
+                              "  reward = if x == 3 then 0 else -1\n  absorbing x == 3\n  horizon 4\n}\n"
+                              "solve corridor with exact\n");
+  const CliRun run = run_copi("run " + file.string() + " --plot " + (dir / "c.svg").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const std::string svg = slurp(dir / "c.svg");
+  EXPECT_EQ(count(svg, "<rect "), 1u + 2u * 4u);
+  for (const char* label : {">(x=0)<", ">(x=3)<", ">mode = cautious<", ">mode = bold<"}) {
+    EXPECT_EQ(count(svg, label), 1u) << label;
+  }
+  EXPECT_EQ(count(svg, ">left<"), 2u);  // the absorbing state in each panel: right is the better move elsewhere
+  EXPECT_EQ(count(svg, ">right<"), 6u);
+}
+
+// The z's of a latent per episode are solved in parallel: the same numbers on 1 and 2
+// threads, to the last bit.
+TEST(CliRunLatent, PerEpisodeAnswersDoNotDependOnTheThreadCount) {
+  TempDir dir;
+  std::string documents[2];
+  for (const int threads : {1, 2}) {
+    const std::string json = (dir / ("t" + std::to_string(threads) + ".json")).string();
+    const CliRun run = run_copi("run " + example("latent_episode.copi") + " --threads " + std::to_string(threads) +
+                                " --json " + json);
+    ASSERT_EQ(run.status, 0) << run.err;
+    nlohmann::json doc = nlohmann::json::parse(slurp(json))["mdp_solutions"][0];
+    doc.erase("solve_seconds");
+    doc.erase("threads");
+    for (auto& per_z : doc["per_latent"]) {
+      per_z.erase("solve_seconds");
+      per_z.erase("threads");
+    }
+    documents[threads - 1] = doc.dump();
+  }
+  EXPECT_EQ(documents[0], documents[1]);
+}
+
 // A latent outside an mdp block is an error at its place; nothing runs.
 TEST(CliRunLatent, LatentOutsideAnMdpBlockIsAnInputError) {
   TempDir dir;
