@@ -254,6 +254,12 @@ bool MdpLowering::check_declarations() {
     error(block_.name, "mdp '" + named_.name + "' has more than 2^24 (state, action) pairs");
     return false;
   }
+  // p(a | s, z) has a number per (state, latent, action): the same bound.
+  if (latent_ && latent_->domain.cardinality > kMaxPairs / (states * action_->domain.cardinality)) {
+    error(latent_declaration_->component.name,
+          "mdp '" + named_.name + "' has more than 2^24 (state, latent, action) triples");
+    return false;
+  }
   named_.action_name = action_->name->name;
   m.num_states = states;
   m.num_actions = action_->domain.cardinality;

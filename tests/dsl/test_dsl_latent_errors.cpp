@@ -39,6 +39,11 @@ const std::vector<GoldenCase> kDeclarations = {
     {"LatentLabelWithTwoIndices", block(kPriors, "  latent z : {back, go} per step\n"),
      {{6, 15, "'back' is state 0 of 'z' but state 1 of 'a': in an mdp block a label stands for one index"},
       {6, 21, "'go' is state 1 of 'z' but state 0 of 'a': in an mdp block a label stands for one index"}}},
+    // 2^20 states x 2 actions fit, x 10 latent values do not.
+    {"TooManyStateLatentActionTriples",
+     "mdp m {\n  state x : 0..1048575\n  action a : {go, back}\n  reward = 0\n  discount 0.9\n"
+     "  latent z : 0..9 per step\n" + kPriors + "}\n",
+     {{6, 10, "mdp 'm' has more than 2^24 (state, latent, action) triples"}}},
     {"LatentWithoutDistributions", block(""),
      {{6, 10, "latent 'z' has no distribution: add p(z | ...) = ..."},
       {6, 10, "latent 'z' has no action distribution: add p(a | ..., z) = ..."}}},
