@@ -228,8 +228,8 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("--json", args->json_file, "Write the result as JSON");
   cmd->add_option("--plot", args->plot_file,
                   "Write an SVG: the convergence trace of an iterative algorithm (BP), the queried marginals as bar "
-                  "charts for exact inference, a value map per solved MDP (FILE.NAME.METHOD.svg when there are "
-                  "several plots)");
+                  "charts for exact inference, a value map per solved MDP (with a latent: one policy panel per latent "
+                  "value; FILE.NAME.METHOD.svg when there are several plots)");
   cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");
   return [args] { return run_model(*args); };
 }
