@@ -9,7 +9,7 @@
 
 #include "commands.hpp"
 #include "control_output.hpp"
-#include "latent_output.hpp"
+#include "run_latent.hpp"
 #include "copi/dsl/model.hpp"
 #include "copi/dsl/run_model.hpp"
 #include "copi/inference/algorithms.hpp"

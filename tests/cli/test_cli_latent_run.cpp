@@ -112,14 +112,16 @@ TEST(CliExamples, LatentEpisodePosteriorIsPriorTimesExpReturn) {
   double total = 0.0;
   for (std::size_t z = 0; z < 3; ++z) total += prior[z] * std::exp(returns[z]);
   ASSERT_EQ(doc["latent_posterior"].size(), 3u);
-  ASSERT_EQ(doc["per_latent"].size(), 3u);
+  ASSERT_EQ(doc["V_per_latent"].size(), 6u);  // t x state x latent, horizon 6
   for (std::size_t z = 0; z < 3; ++z) {
     EXPECT_NEAR(doc["latent_prior"][z].get<double>(), prior[z], kTight);
     EXPECT_NEAR(doc["latent_posterior"][z].get<double>(), prior[z] * std::exp(returns[z]) / total, kTight);
-    const nlohmann::json& per_z = doc["per_latent"][z];
-    EXPECT_NEAR(per_z["V"][0][0].get<double>(), returns[z], kTight);  // the start (y=0, x=0) at t = 1
+    EXPECT_NEAR(doc["V_per_latent"][0][0][z].get<double>(), returns[z], kTight);  // the start (y=0, x=0) at t = 1
+    EXPECT_NEAR(doc["log_partition_per_latent"][z].get<double>(), returns[z], kTight);
   }
   EXPECT_NEAR(doc["log_partition"].get<double>(), std::log(total), kTight);
+  // Each plan's policy is its one move per cell: east_first goes right from the start.
+  EXPECT_EQ(doc["policy_low"][0][0][0], (nlohmann::json{0.0, 0.0, 0.0, 1.0}));
 }
 
 // What run prints: the flat summary, then per state π_hi with the latent's labels and
@@ -219,10 +221,6 @@ TEST(CliRunLatent, PerEpisodeAnswersDoNotDependOnTheThreadCount) {
     nlohmann::json doc = nlohmann::json::parse(slurp(json))["mdp_solutions"][0];
     doc.erase("solve_seconds");
     doc.erase("threads");
-    for (auto& per_z : doc["per_latent"]) {
-      per_z.erase("solve_seconds");
-      per_z.erase("threads");
-    }
     documents[threads - 1] = doc.dump();
   }
   EXPECT_EQ(documents[0], documents[1]);

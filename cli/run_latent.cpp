@@ -1,4 +1,4 @@
-#include "latent_output.hpp"
+#include "run_latent.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -97,6 +97,31 @@ void print_per_episode(std::ostream& out, const dsl::NamedMdp& named, const cont
   }
 }
 
+// A table laid out [s][z] as state x latent.
+nlohmann::json state_latent(const std::vector<double>& table, std::size_t states, std::size_t latents) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t s = 0; s < states; ++s) {
+    out.push_back(std::vector<double>(table.begin() + static_cast<std::ptrdiff_t>(s * latents),
+                                      table.begin() + static_cast<std::ptrdiff_t>((s + 1) * latents)));
+  }
+  return out;
+}
+
+// A table laid out [s][z][a] as state x latent x action.
+nlohmann::json state_latent_action(const std::vector<double>& table, std::size_t states, std::size_t latents,
+                                   std::size_t actions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t s = 0; s < states; ++s) {
+    nlohmann::json per_latent = nlohmann::json::array();
+    for (std::size_t z = 0; z < latents; ++z) {
+      const auto first = table.begin() + static_cast<std::ptrdiff_t>((s * latents + z) * actions);
+      per_latent.push_back(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(actions)));
+    }
+    out.push_back(std::move(per_latent));
+  }
+  return out;
+}
+
 nlohmann::json states_json(const control::Mdp& mdp) {
   std::vector<std::string> states;
   for (std::size_t s = 0; s < mdp.num_states; ++s) states.push_back(state_name(mdp, s));
@@ -118,39 +143,70 @@ nlohmann::json latent_json(const dsl::NamedMdp& named, const dsl::SolveAnswer& a
   nlohmann::json doc;
   if (answer.step) {
     doc = control_json(mdp, answer.solution);
+    doc["latent_prior"] = state_latent(latent.prior, mdp.num_states, num_z);
     nlohmann::json high = nlohmann::json::array();
     nlohmann::json low = nlohmann::json::array();
     for (const auto& leaves : answer.step->leaf_policy) {
-      nlohmann::json high_t = nlohmann::json::array();
-      nlohmann::json low_t = nlohmann::json::array();
-      for (std::size_t s = 0; s < mdp.num_states; ++s) {
-        high_t.push_back(std::vector<double>(leaves[0].begin() + static_cast<std::ptrdiff_t>(s * num_z),
-                                             leaves[0].begin() + static_cast<std::ptrdiff_t>((s + 1) * num_z)));
-        nlohmann::json per_z = nlohmann::json::array();
-        for (std::size_t z = 0; z < num_z; ++z) {
-          const auto first = leaves[1].begin() + static_cast<std::ptrdiff_t>((s * num_z + z) * num_a);
-          per_z.push_back(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(num_a)));
-        }
-        low_t.push_back(std::move(per_z));
-      }
-      high.push_back(std::move(high_t));
-      low.push_back(std::move(low_t));
+      high.push_back(state_latent(leaves[0], mdp.num_states, num_z));
+      low.push_back(state_latent_action(leaves[1], mdp.num_states, num_z, num_a));
     }
     doc["policy_high"] = std::move(high);
     doc["policy_low"] = std::move(low);
   } else if (answer.episode) {
     const control::EpisodeLatentSolution& episode = *answer.episode;
-    doc["method"] = control::to_string(answer.options.method);
+    const control::ControlMethod method = answer.options.method;
+    doc["method"] = control::to_string(method);
     doc["states"] = states_json(mdp);
     std::vector<std::string> actions;
     for (std::size_t a = 0; a < num_a; ++a) actions.push_back(action_name(mdp, a));
     doc["actions"] = actions;
     doc["latent_prior"] = latent.prior;
     doc["latent_posterior"] = episode.posterior;
-    doc["log_partition"] = episode.log_partition;
-    nlohmann::json per_latent = nlohmann::json::array();
-    for (const control::ControlSolution& solution : episode.per_latent) per_latent.push_back(control_json(mdp, solution));
-    doc["per_latent"] = std::move(per_latent);
+    doc[method == control::ControlMethod::exact         ? "log_partition"
+        : method == control::ControlMethod::variational ? "elbo"
+                                                        : "map_objective"] = episode.log_partition;
+    // V and π per latent value, regrouped as t x state x latent (x action).
+    const control::ControlSolution& first = episode.per_latent.front();
+    nlohmann::json values = nlohmann::json::array();
+    nlohmann::json policies = nlohmann::json::array();
+    for (std::size_t t = 0; t < first.value.size(); ++t) {
+      std::vector<double> v(mdp.num_states * num_z);
+      std::vector<double> pi(mdp.num_states * num_z * num_a);
+      for (std::size_t z = 0; z < num_z; ++z) {
+        const control::ControlSolution& one = episode.per_latent[z];
+        for (std::size_t s = 0; s < mdp.num_states; ++s) {
+          v[s * num_z + z] = one.value[t][s];
+          std::copy_n(one.policy[t].begin() + static_cast<std::ptrdiff_t>(s * num_a), num_a,
+                      pi.begin() + static_cast<std::ptrdiff_t>((s * num_z + z) * num_a));
+        }
+      }
+      values.push_back(state_latent(v, mdp.num_states, num_z));
+      policies.push_back(state_latent_action(pi, mdp.num_states, num_z, num_a));
+    }
+    doc["V_per_latent"] = std::move(values);
+    doc["policy_low"] = std::move(policies);
+    std::vector<double> objectives;
+    std::vector<double> log_partitions;
+    std::size_t iterations = 0;
+    double error_bound = 0.0;
+    for (const control::ControlSolution& one : episode.per_latent) {
+      objectives.push_back(one.objective);
+      log_partitions.push_back(one.log_partition);
+      iterations += one.iterations;
+      error_bound = std::max(error_bound, one.error_bound);
+    }
+    doc["objective_per_latent"] = objectives;
+    if (method == control::ControlMethod::exact) doc["log_partition_per_latent"] = log_partitions;
+    if (mdp.horizon) {
+      doc["keep"] = control::to_string(first.keep);
+    } else {
+      doc["solver"] = control::to_string(first.solver);
+      doc["error_bound"] = std::isfinite(error_bound) ? nlohmann::json(error_bound) : nlohmann::json(nullptr);
+    }
+    doc["iterations"] = iterations;
+    doc["converged"] = latent_converged(answer);
+    doc["diverged"] = std::any_of(episode.per_latent.begin(), episode.per_latent.end(),
+                                  [](const control::ControlSolution& one) { return one.diverged; });
     doc["solve_seconds"] = episode.seconds;
     doc["threads"] = episode.threads;
   }

@@ -1,4 +1,4 @@
-// Presenting the solve of an mdp block with a latent (`copi run`): the hierarchical
+// `copi run`: presenting the solve of an mdp block with a latent: the hierarchical
 // policy per step (π_hi(z|s), π_lo(a|s,z)) or, per episode, the posterior over z and
 // each z's solution; its JSON and its SVG (the low-level policy map per latent value).
 #pragma once
@@ -19,12 +19,17 @@ namespace copi::cli {
 // each z's solution.
 void print_latent_solution(std::ostream& out, const dsl::NamedMdp& named, const dsl::SolveAnswer& answer);
 
-// Keys added to control_json's document (the flat solve, per step) or making it (per
-// episode): "latent" (its name), "latent_mode" ("step" or "episode"), "latents"
-// (labels); per step "policy_high" (t x state x latent) and "policy_low" (t x state x
-// latent x action); per episode "latent_prior", "latent_posterior", "log_partition"
-// (exact: log p(O); variational: the ELBO log Σ_z p(z) exp(J^z/α); map: max_z J^z/α) and
-// "per_latent" (one control_json document per z).
+// The layout of `copi mdp --skills` (its latent_output.hpp) plus "latent" (the
+// latent's name). Per step: control_json of the flat solve (its "policy" is
+// Σ_z π_hi π_lo) with "latent_mode": "step", "latents" (labels), "latent_prior"
+// (state x latent), "policy_high" (t x state x latent) and "policy_low" (t x state x
+// latent x action). Per episode: "method", "states", "actions", "latent_mode":
+// "episode", "latents", "latent_prior" (p(z)), "latent_posterior", "log_partition"
+// (exact: log p(O)) or "elbo" (variational) or "map_objective" (map: max_z J^z/α),
+// "V_per_latent" (t x state x latent), "policy_low" (t x state x latent x action,
+// π^z), "objective_per_latent", "log_partition_per_latent" (exact), "keep" or
+// "solver" and "error_bound" (the largest over z), "iterations" (all z), "converged"
+// (every z), "diverged" (any z), "solve_seconds", "threads".
 nlohmann::json latent_json(const dsl::NamedMdp& named, const dsl::SolveAnswer& answer);
 
 // Whether every solve behind the answer converged and none diverged.
