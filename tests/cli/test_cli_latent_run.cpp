@@ -67,6 +67,10 @@ TEST(CliExamples, LatentStepFlatPolicyEqualsTheMarginalPriorModel) {
     EXPECT_EQ(a["latent"], "mode");
     EXPECT_EQ(a["latent_mode"], "step");
     EXPECT_EQ(a["latents"], (nlohmann::json{"rows", "columns"}));
+    for (std::size_t s = 0; s < 12; ++s) {  // p(mode | x): (0.2, 0.8) in the last column x = 3, else (0.5, 0.5)
+      const double rows = s % 4 == 3 ? 0.2 : 0.5;
+      EXPECT_EQ(a["latent_prior"][s], (nlohmann::json{rows, 1.0 - rows})) << "s=" << s;
+    }
     const std::size_t steps = b["policy"].size();
     ASSERT_EQ(steps, 8u);  // horizon 8, every step kept
     ASSERT_EQ(a["policy"].size(), steps);

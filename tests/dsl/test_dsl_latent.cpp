@@ -152,6 +152,22 @@ TEST(DslLatent, PerEpisodePriorIsOneDistributionOverNumericValues) {
   }
 }
 
+TEST(DslLatent, PerEpisodePriorFromACsvFile) {
+  DslTempDir dir;
+  dir.write("plans.csv", "west,east\n0.25,0.75\n");
+  const dsl::CompileResult result = dsl::compile_text(
+      corridor("latent z : {west, east} per episode", "  p(z) = csv(\"plans.csv\")\n" + std::string(
+                                                          "  p(move | z) = [[0.5, 0.5], [0.1, 0.9]]\n")),
+      "c.copi", dir.path());
+  const dsl::NamedMdp& m = lowered(result);
+  ASSERT_TRUE(m.latent.has_value());
+  EXPECT_EQ(m.latent->prior, (std::vector<double>{0.25, 0.75}));
+  for (std::size_t x = 0; x < 3; ++x) {
+    EXPECT_EQ(m.latent->skill[(x * 2 + 1) * 2 + 1], 0.9);
+    EXPECT_EQ(m.latent->skill[(x * 2 + 0) * 2 + 0], 0.5);
+  }
+}
+
 // Rows within the tolerance of one are rescaled to sum to one exactly, as the solvers
 // require (they accept 1e-9).
 TEST(DslLatent, RowsWithinTheToleranceAreRescaled) {
