@@ -364,8 +364,8 @@ const auto mdp_end = x3::rule<mdp_end_class>{kExpectedMdpItem} = lit('}');
 const auto mdp_statement_def = keyword("mdp") > identifier > '{' > mdp_items > mdp_end;
 const auto solve_statement_def = keyword("solve") > identifier > with_keyword > identifier > list_rule_14;
 BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
-                    start_declaration, latent_declaration, latent_mode, mdp_item, mdp_statement, solve_statement, components, assignments, outcomes,
-                    mdp_items, start_list)
+                    start_declaration, latent_declaration, latent_mode, mdp_item, mdp_statement, solve_statement,
+                    components, assignments, outcomes, mdp_items, start_list)
 
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
                            table_statement | evidence_statement | query_statement | cluster_statement | infer_statement |

@@ -1,6 +1,7 @@
 // Private. Lowering of one `mdp NAME { ... }` block to a NamedMdp, in named steps:
-// collect the items, read the settings, check the declarations, bind the block's
-// names, find the walls, tabulate every state, set the start, label the states.
+// collect the items, read the settings, check the latent's distributions and the
+// declarations, bind the block's names, find the walls, tabulate every state and the
+// latent's distributions, set the start, label the states.
 //
 // Every error of a block is reported (not only the first), each at the token that
 // causes it, in source order. An item that failed once is not evaluated again, so a
