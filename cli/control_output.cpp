@@ -8,6 +8,7 @@
 
 #include "copi/graph/error.hpp"
 #include "copi/graph/io/atomic_file.hpp"
+#include "diagnostics.hpp"
 
 namespace copi::cli {
 
@@ -85,6 +86,29 @@ void print_control_solution(std::ostream& out, const control::Mdp& mdp, const co
     out << ", error bound " << solution.error_bound;
   }
   out << ", " << solution.seconds << " s\n";
+}
+
+int report_solve_status(std::ostream& err, const control::ControlSolution& solution,
+                        const control::SolveOptions& options, const std::string& what) {
+  if (solution.diverged) {
+    err << "copi: error: " << what
+        << "the exact (optimistic) backup diverges: some state's value grows without bound "
+           "(e.g. gamma * exp(max r / alpha) >= 1, or gamma * (number of actions) >= 1 without a prior "
+           "at zero reward); use a smaller discount, lower rewards, a horizon or the variational method\n";
+    return kNotConverged;
+  }
+  if (!solution.converged) {
+    err << "copi: warning: " << what << "not converged after " << solution.iterations << " backups";
+    if (solution.stalled) {
+      err << ": rounding in values of this size keeps the certified error at " << solution.error_bound
+          << ", above --tol " << options.tolerance << "; a --tol above that can be certified";
+    } else if (std::isfinite(solution.error_bound)) {
+      err << " (certified error " << solution.error_bound << " > --tol " << options.tolerance << ")";
+    }
+    err << "\n";
+    return kNotConverged;
+  }
+  return kOk;
 }
 
 double control_json_bytes(const control::Mdp& mdp, double steps) {

@@ -22,6 +22,12 @@ std::string action_name(const control::Mdp& mdp, std::size_t a);
 
 void print_control_solution(std::ostream& out, const control::Mdp& mdp, const control::ControlSolution& solution);
 
+// After a solve: an exact backup that diverged (exit 1 with the likely causes), an
+// infinite-horizon solve that did not converge or stalled (a warning, exit 1), or kOk.
+// `what` says which solve when there are several ("latent b: ").
+int report_solve_status(std::ostream& err, const control::ControlSolution& solution,
+                        const control::SolveOptions& options, const std::string& what = "");
+
 // {"method", "states", "actions", "V", "policy", "Q" (when the solution has action
 //  values; null for an unavailable action), "objective", "log_partition" (exact),
 //  "keep" (finite horizon) or "solver" and "error_bound" (infinite horizon),

@@ -21,6 +21,7 @@
 #include "copi/graph/io/model_file.hpp"
 #include "copi/graph/error.hpp"
 #include "diagnostics.hpp"
+#include "mdp_latent.hpp"
 #include "option_flags.hpp"
 #include "result_output.hpp"
 
@@ -43,6 +44,7 @@ struct MdpArguments {
   std::string emit_uai;
   std::string threads;
   OptionFlags flags;  // --tol, --max-iter, --memory-limit: the control methods' table
+  LatentFlags latent;  // --latent, --latent-mode, --skills
 };
 
 // The message of an InputError thrown by `check`, or empty.
@@ -143,6 +145,12 @@ control::ControlSolution solve_streaming_json(const control::Mdp& mdp, control::
   return solution;
 }
 
+// What the latent flags are checked against (--keep as parsed, when it parsed).
+MdpFlagsInUse latent_flags_in_use(const MdpArguments& args, const control::SolveOptions& options) {
+  return {!args.prior.empty(), !args.emit_uai.empty(), !args.plot_file.empty(),
+          options.keep == control::KeepSteps::stream};
+}
+
 int run_mdp(const MdpArguments& args) {
   // Every flag problem at once, before any file is read.
   control::SolveOptions options;
@@ -150,13 +158,15 @@ int run_mdp(const MdpArguments& args) {
   std::string problems = problems_of([&] { options = solve_options(args); });
   std::size_t threads = 0;
   for (const std::string& more : {problems_of([&] { threads = parse_threads_flag(args.threads); }),
-                                  problems_of([&] { settings = mdp_flag_settings(args); })}) {
+                                  problems_of([&] { settings = mdp_flag_settings(args); }),
+                                  latent_flag_problems(args.latent, latent_flags_in_use(args, options))}) {
     if (!more.empty()) problems += (problems.empty() ? "" : "; ") + more;
   }
   if (!problems.empty()) throw InputError(problems);
   options.threads = threads;
   const control::Mdp mdp = load_mdp(args, settings, options.memory_limit_bytes);
   mdp.validate();
+  if (latent_requested(args.latent)) return run_latent_mdp(args.latent, mdp, options, args.json_file, args.plot_file);
   check_memory(mdp, options, !args.json_file.empty());
   if (!args.emit_uai.empty()) {
     const control::CompiledMdp compiled = control::compile_factor_graph(mdp);
@@ -174,24 +184,7 @@ int run_mdp(const MdpArguments& args) {
   }
   if (!args.plot_file.empty()) write_value_table_svg(args.plot_file, mdp, solution);
   print_control_solution(std::cout, mdp, solution);
-  if (solution.diverged) {
-    std::cerr << "copi: error: the exact (optimistic) backup diverges: some state's value grows without bound "
-                 "(e.g. gamma * exp(max r / alpha) >= 1, or gamma * (number of actions) >= 1 without a prior "
-                 "at zero reward); use a smaller discount, lower rewards, a horizon or the variational method\n";
-    return kNotConverged;
-  }
-  if (!solution.converged) {
-    std::cerr << "copi: warning: not converged after " << solution.iterations << " backups";
-    if (solution.stalled) {
-      std::cerr << ": rounding in values of this size keeps the certified error at " << solution.error_bound
-                << ", above --tol " << options.tolerance << "; a --tol above that can be certified";
-    } else if (std::isfinite(solution.error_bound)) {
-      std::cerr << " (certified error " << solution.error_bound << " > --tol " << options.tolerance << ")";
-    }
-    std::cerr << "\n";
-    return kNotConverged;
-  }
-  return kOk;
+  return report_solve_status(std::cerr, solution, options);
 }
 
 }  // namespace
@@ -212,6 +205,14 @@ CommandRunner add_mdp_command(CLI::App& app) {
   for (const AlgorithmSpec& spec : control::control_methods()) methods += "\n  " + spec.name + ": " + spec.summary;
   cmd->add_option("--method", args->method, "Method:" + methods)->capture_default_str();
   args->flags.add_to(*cmd, control::control_methods());
+  cmd->add_option("--skills", args->latent.skills,
+                  "CSV: state,latent,action,probability, the skills p(a|s,z): choose actions through a latent z "
+                  "(needs --latent-mode)");
+  cmd->add_option("--latent-mode", args->latent.mode,
+                  "step: z drawn at every step from p(z|s); episode: z drawn once per episode from p(z)");
+  cmd->add_option("--latent", args->latent.latent,
+                  "CSV: latent,probability (p(z), --latent-mode episode) or state,latent,probability (p(z|s), "
+                  "--latent-mode step); default: uniform over the latents of --skills");
   cmd->add_option("--json", args->json_file, "Write V, the policy, Q, the objective, ... as JSON");
   cmd->add_option("--plot", args->plot_file, "Write an SVG table of V_t(s) with the most likely actions");
   cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");
