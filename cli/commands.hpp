@@ -21,5 +21,7 @@ CommandRunner add_check_command(CLI::App& app);
 CommandRunner add_mdp_command(CLI::App& app);
 // copi irl --transitions T.csv --features F.csv --demos D.csv ...
 CommandRunner add_irl_command(CLI::App& app);
+// copi learn-skills --transitions T.csv --tasks R1.csv R2.csv ... --skills INIT.csv ...
+CommandRunner add_learn_skills_command(CLI::App& app);
 
 }  // namespace copi::cli

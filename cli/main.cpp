@@ -22,6 +22,7 @@ int run(int argc, char** argv) {
   runners["infer"] = copi::cli::add_infer_command(app);
   runners["mdp"] = copi::cli::add_mdp_command(app);
   runners["irl"] = copi::cli::add_irl_command(app);
+  runners["learn-skills"] = copi::cli::add_learn_skills_command(app);
   runners["convert"] = copi::cli::add_convert_command(app);
   app.add_subcommand("help", "Show this help");
 
