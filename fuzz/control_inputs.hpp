@@ -12,6 +12,8 @@
 
 #include "copi/control/irl.hpp"
 #include "copi/control/irl_csv.hpp"
+#include "copi/control/latent.hpp"
+#include "copi/control/latent_csv.hpp"
 #include "copi/control/mdp_csv.hpp"
 #include "fuzz_support.hpp"
 
@@ -106,5 +108,51 @@ inline void read_irl_csv_input(std::string_view text, const std::string& file_na
 }
 
 inline constexpr Reader kIrlCsv{"fuzz", &read_irl_csv_input};
+
+// `copi mdp --skills/--latent`'s tables against the same MDP (without a horizon): a
+// latent table, a form feed, a skills table (no form feed: the skills alone, their
+// latents uniform per episode). The latent table is p(z|s) when its header starts with
+// "state", p(z) otherwise. What the readers accept must validate as the library's
+// model (per step or per episode), and the skills must write and read back to the same
+// labels and bits.
+inline void read_latent_csv_input(std::string_view text, const std::string& file_name) {
+  const control::Mdp& mdp = irl_fuzz_mdp();
+  const std::size_t split = text.find('\f');
+  control::LatentPriorCsv prior;
+  std::string latent_name;
+  std::string_view skills_text = text;
+  if (split != std::string_view::npos) {
+    latent_name = file_name + ".latent.csv";
+    const std::string_view latent_text = text.substr(0, split);
+    const control::LatentMode mode =
+        latent_text.starts_with("state") ? control::LatentMode::step : control::LatentMode::episode;
+    std::istringstream in{std::string(latent_text)};
+    prior = control::read_latent_prior_csv(mdp, mode, {latent_name, &in});
+    skills_text = text.substr(split + 1);
+  }
+  std::istringstream skills_in{std::string(skills_text)};
+  control::SkillsCsv skills = control::read_skills_csv(mdp, {file_name + ".skills.csv", &skills_in}, prior.labels, latent_name);
+  const std::size_t latents = skills.labels.size();
+  if (prior.labels.empty()) prior.prior.assign(latents, 1.0 / static_cast<double>(latents));
+  if (!prior.labels.empty() && prior.labels != skills.labels) throw PropertyViolation("the skills' latents are not the latent table's");
+  std::ostringstream written;
+  control::write_skills_csv(written, mdp, skills.skill, skills.labels);
+  std::istringstream back_in(written.str());
+  const control::SkillsCsv back = control::read_skills_csv(mdp, {"written.csv", &back_in});
+  if (back.labels != skills.labels || back.skill != skills.skill) {
+    throw PropertyViolation("the written skills table reads back differently");
+  }
+  try {
+    if (prior.mode == control::LatentMode::step && !latent_name.empty()) {
+      control::latent_per_step(mdp, latents, prior.prior, skills.skill, skills.labels).validate(mdp);
+    } else {
+      control::EpisodeLatent{prior.prior, skills.skill, skills.labels}.validate(mdp);
+    }
+  } catch (const Error& error) {
+    throw PropertyViolation(std::string("the readers accepted latent tables that do not validate: ") + error.what());
+  }
+}
+
+inline constexpr Reader kLatentCsv{"fuzz", &read_latent_csv_input};
 
 }  // namespace copi::fuzz

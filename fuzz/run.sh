@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs one fuzz target the way its corpus was grown:
 #   fuzz/run.sh TARGET [libFuzzer flags, e.g. -runs=1000000 or -max_total_time=600]
-# TARGET is parser, uai, fg, evidence, evidence_cards, solution, clusters, csv, mdp_csv or irl_csv (build them
+# TARGET is parser, uai, fg, evidence, evidence_cards, solution, clusters, csv, mdp_csv, irl_csv or latent_csv (build them
 # first: see README, "Benchmarks and fuzzing"). New inputs go to
 # build/fuzz/corpus/TARGET (fuzz/corpus/TARGET is read, not written); a crash input
 # lands in build/fuzz/artifacts/TARGET/. Fold new inputs back into the committed
@@ -12,14 +12,14 @@ shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 case $target in
   uai | fg | parser) max_len=8192 ;;
-  solution | csv | mdp_csv | irl_csv) max_len=2048 ;;
+  solution | csv | mdp_csv | irl_csv | latent_csv) max_len=2048 ;;
   evidence | evidence_cards | clusters) max_len=1024 ;;
   *) echo "unknown fuzz target '$target'" >&2; exit 2 ;;
 esac
 dict=
 case $target in
   evidence_cards | clusters) dict=-dict=$root/fuzz/dict/evidence.dict ;;
-  irl_csv) dict=-dict=$root/fuzz/dict/mdp_csv.dict ;;
+  irl_csv | latent_csv) dict=-dict=$root/fuzz/dict/mdp_csv.dict ;;
   parser) ;;
   *) dict=-dict=$root/fuzz/dict/$target.dict ;;
 esac

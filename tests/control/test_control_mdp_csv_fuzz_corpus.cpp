@@ -30,5 +30,15 @@ TEST(ControlIrlCsvFuzzCorpus, EveryInputReadsOrFailsWithAPlace) {
   EXPECT_GE(run.refused, 3u);
 }
 
+// The same for `copi mdp --skills/--latent`'s tables (fuzz/corpus/latent_csv/): what is
+// accepted validates as the library's latent model and writes back to the same bits.
+TEST(ControlLatentCsvFuzzCorpus, EveryInputReadsOrFailsWithAPlace) {
+  const std::filesystem::path folder = std::filesystem::path(COPI_SOURCE_DIR) / "fuzz" / "corpus" / "latent_csv";
+  const fuzz::CorpusRun run = fuzz::run_corpus(folder, fuzz::kLatentCsv);
+  for (const std::string& finding : run.findings) ADD_FAILURE() << finding;
+  EXPECT_GE(run.accepted, 3u);
+  EXPECT_GE(run.refused, 3u);
+}
+
 }  // namespace
 }  // namespace copi::control

@@ -127,6 +127,8 @@ TEST(LatentCsv, MassOnAForbiddenActionIsAnErrorAtItsCell) {
 TEST(LatentCsv, BadSkillCellsAreReportedAtTheirColumn) {
   expect_error([] { (void)skills(kHeader + "low,z,jump,1\n"); }, "S.csv", 2, "unknown action 'jump'", 7);
   expect_error([] { (void)skills(kHeader + "low,z,go,-0.5\n"); }, "S.csv", 2, "probability -0.5 is negative", 10);
+  expect_error([] { (void)skills(kHeader + "low,z,go,1.0000000001\n"); }, "S.csv", 2,
+               "probability 1.0000000001 is above 1", 10);
   expect_error([] { (void)skills(kHeader + "low,z,go,half\n"); }, "S.csv", 2, "probability 'half' is not a number",
                10);
   expect_error([] { (void)skills(kHeader + "low,,go,1\n"); }, "S.csv", 2, "empty latent label", 5);

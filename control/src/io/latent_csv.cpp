@@ -109,6 +109,7 @@ template <std::size_t N>
 double probability_cell(const CsvTable<N>& table, const CsvRow<N>& row, std::size_t cell) {
   const double p = csv_number(table, row, cell, "probability");
   if (p < 0.0) throw InputError("probability " + row.cells[cell] + " is negative", table.at(row, cell));
+  if (p > 1.0) throw InputError("probability " + row.cells[cell] + " is above 1", table.at(row, cell));
   return p;
 }
 

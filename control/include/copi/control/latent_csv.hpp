@@ -9,9 +9,10 @@
 // (in order of first appearance) when one is given, otherwise those of the skills table
 // (likewise). Every mistake is an InputError at file:line (and column where a cell is
 // at fault): a wrong header, an unknown or empty label, a duplicated row (naming both
-// lines), a negative or non-finite probability, a distribution that does not sum to 1
-// within 1e-9 (naming the state and latent, the sum and its rows), mass on an action
-// the MDP forbids in that state, and a missing distribution:
+// lines), a probability that is negative, above 1 or not a finite number, a
+// distribution that does not sum to 1 within 1e-9 (naming the state and latent, the
+// sum and its rows), mass on an action the MDP forbids in that state, and a missing
+// distribution:
 //   - every state where the episode goes on needs skill rows for every latent (a
 //     (state, latent) without rows is an error: no default could be right for both
 //     `copi mdp` and an initial skill library);
