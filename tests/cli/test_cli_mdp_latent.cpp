@@ -336,5 +336,26 @@ TEST(CliMdpLatent, BadLatentTablesNameTheFileAndLineAndWriteNothing) {
   }
 }
 
+// A solve that cannot fit --memory-limit is refused before allocating (exit 3); a
+// latent whose infinite-horizon solve stops at --max-iter is named (exit 1), the
+// results still written.
+TEST(CliMdpLatent, MemoryLimitAndNonConvergenceAreReportedPerLatent) {
+  TempDir dir;
+  const TinyLatentMdp m;
+  const Files f = write_tiny(dir, m);
+  const std::string base = "mdp --transitions " + f.transitions + " --rewards " + f.rewards + " --skills " + f.skills;
+  const CliRun big = run_copi(base + " --latent-mode step --horizon 100000000 --json " + (dir / "big.json").string());
+  EXPECT_EQ(big.status, 3) << big.err;
+  EXPECT_NE(big.err.find("the latent solution needs about"), std::string::npos) << big.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "big.json"));
+  const CliRun capped = run_copi(base + " --latent-mode episode --discount 0.99 --solver vi --max-iter 3 --json " +
+                                 (dir / "e.json").string());
+  EXPECT_EQ(capped.status, 1) << capped.err;
+  EXPECT_NE(capped.err.find("copi: warning: latent L: not converged after 3 backups"), std::string::npos)
+      << capped.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "e.json"));
+  EXPECT_FALSE(doc["converged"].get<bool>());
+}
+
 }  // namespace
 }  // namespace copi::testing
