@@ -104,6 +104,21 @@ TEST(LatentCsv, AbsorbingStatesMayBeLeftOutButTheirLabelsAreChecked) {
                "unknown state 'gaol'", 1);
 }
 
+// A state whose one available action loops with reward 0 is absorbing too (is_absorbing):
+// the skills take that action there, even when it is not the first.
+TEST(LatentCsv, AbsorbingSelfLoopTakesItsOneAvailableAction) {
+  std::istringstream transitions(
+      "state,action,next_state,probability\nlow,stay,low,1\nlow,go,end,1\nend,go,end,1\n");
+  std::istringstream rewards("state,action,reward\n");
+  MdpCsvSources sources;
+  sources.transitions = {"T.csv", &transitions};
+  sources.rewards = {"R.csv", &rewards};
+  const Mdp mdp = read_mdp_csv(sources).mdp;
+  std::istringstream in(kHeader + "low,z,go,1\n");
+  const SkillsCsv s = read_skills_csv(mdp, CsvSource{"S.csv", &in});
+  EXPECT_EQ(s.skill, (std::vector<double>{0, 1, 0, 1}));
+}
+
 TEST(LatentCsv, DuplicateSkillRowNamesBothLines) {
   expect_error([] { (void)skills(kHeader + "low,z,go,0.5\nhigh,z,go,1\nlow,z,go,0.5\n"); }, "S.csv", 4,
                "duplicate row for state low, latent z, action go: also at line 2");

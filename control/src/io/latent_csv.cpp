@@ -105,6 +105,14 @@ std::vector<std::uint8_t> absorbing_flags(const Mdp& mdp) {
   return flags;
 }
 
+// The one available action of an absorbing state (the first when every action is).
+std::size_t only_action(const Mdp& mdp, std::size_t s) {
+  for (std::size_t a = 0; a < mdp.num_actions && !mdp.allowed.empty(); ++a) {
+    if (mdp.allowed[s * mdp.num_actions + a] != 0) return a;
+  }
+  return 0;
+}
+
 template <std::size_t N>
 double probability_cell(const CsvTable<N>& table, const CsvRow<N>& row, std::size_t cell) {
   const double p = csv_number(table, row, cell, "probability");
@@ -365,9 +373,10 @@ SkillsCsv read_skills_csv(const Mdp& mdp, const CsvSource& source, const std::ve
     for (std::size_t z = 0; z < Z; ++z) {
       const std::size_t base = (s * Z + z) * A;
       if (absorbing[s] != 0) {
-        // The episode has ended: the state's one action (its first), whatever the rows say.
+        // The episode has ended: the state's one available action (is_absorbing), whatever
+        // the rows say.
         std::fill_n(result.skill.begin() + static_cast<std::ptrdiff_t>(base), A, 0.0);
-        result.skill[base] = 1.0;
+        result.skill[base + only_action(mdp, s)] = 1.0;
         continue;
       }
       std::size_t first = kNone;

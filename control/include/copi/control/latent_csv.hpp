@@ -16,9 +16,10 @@
 //   - every state where the episode goes on needs skill rows for every latent (a
 //     (state, latent) without rows is an error: no default could be right for both
 //     `copi mdp` and an initial skill library);
-//   - in an absorbing state (no transition rows) the rows may be left out: the episode
-//     has ended there, so the skills take the state's one action and p(z | s) is
-//     uniform; rows given there are checked for labels and duplicates only.
+//   - in an absorbing state (is_absorbing: no transition rows, or one available action
+//     that loops with reward 0) the rows may be left out: the episode has ended there,
+//     so the skills take the state's one action and p(z | s) is uniform; rows given
+//     there are checked for labels and duplicates only.
 #pragma once
 
 #include <cstddef>
