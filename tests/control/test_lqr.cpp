@@ -372,6 +372,20 @@ TEST(Lqr, TemperatureScalesThePolicyCovarianceButNotTheVariationalGains) {
   }
 }
 
+TEST(Lqr, AnOverflowingValueIsANumericError) {
+  LqrProblem p;
+  p.A = {{2.0}};
+  p.B = {{0.0}};  // the unstable state cannot be controlled: P_t ~ 4^(T - t)
+  p.Q = {{1.0}};
+  p.R = {{1.0}};
+  p.x0 = {1.0};
+  p.horizon = 600;
+  EXPECT_THROW((void)copi::control::solve_lqr(p, ControlMethod::variational), copi::NumericError);
+  p.horizon = 50;  // P_0 = Σ_{k<50} 4^k ~ 4e29 is still finite
+  EXPECT_NEAR(copi::control::solve_lqr(p, ControlMethod::map).value_matrix[0](0, 0), (std::pow(4.0, 50) - 1) / 3,
+              1e-12 * std::pow(4.0, 50));
+}
+
 void expect_input_error(const LqrProblem& p, const std::string& expected) {
   try {
     (void)copi::control::solve_lqr(p, ControlMethod::exact);

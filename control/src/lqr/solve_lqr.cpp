@@ -113,6 +113,11 @@ LqrSolution solve_lqr(const LqrProblem& problem, ControlMethod method) {
     p = h_xx - h_ux.transpose() * gain;
     p = 0.5 * (p + p.transpose());
     constant += noise_constant;
+    // An unstable mode the actions cannot reach grows P geometrically with the horizon.
+    if (!p.allFinite() || !gain.allFinite() || !std::isfinite(constant))
+      throw NumericError("LQR: the value overflowed at t = " + std::to_string(step) + " of horizon " +
+                         std::to_string(horizon) + " (an unstable state direction B cannot control grows like " +
+                         "|eigenvalue of A|^(2T); shorten the horizon or rescale)");
     if (soft) {
       const double log_det_h = 2.0 * llt.matrixLLT().diagonal().array().log().sum();
       constant += action_log_volume - 0.5 * alpha * log_det_h;
