@@ -222,6 +222,29 @@ TEST(Lqr, ExactEqualsTheDenseGaussianPosteriorOverTheTrajectory) {
   EXPECT_LT(max_abs_diff(cov, dense(s.policy_cov[0])), 1e-10);
 }
 
+// Every step, not only t = 0: given x_t the later actions are independent of the
+// earlier optimality variables, so π_t(u | x) is the conditional of u_t given x_t in the
+// joint posterior: mean C_ux C_xx⁻¹ x (= −K_t x with the mean consistent) and covariance
+// C_uu − C_ux C_xx⁻¹ C_xu.
+TEST(Lqr, ExactPolicyAtEveryStepIsTheDensePosteriorsConditional) {
+  const LqrProblem p = three_state_problem();
+  const LqrSolution s = copi::control::solve_lqr(p, ControlMethod::exact);
+  const Trajectory traj = trajectory_gaussian(p);
+  const MatrixXd cov = traj.joint.covariance();
+  const VectorXd mean = traj.joint.mean();
+  const Eigen::Index n = 3, m = 2;
+  for (Eigen::Index t = 1; t < static_cast<Eigen::Index>(p.horizon); ++t) {
+    const Eigen::Index xi = n * (t - 1), ui = traj.u0_index + m * t;  // x_1 is the first x variable
+    const MatrixXd c_xx = cov.block(xi, xi, n, n), c_ux = cov.block(ui, xi, m, n), c_uu = cov.block(ui, ui, m, m);
+    const MatrixXd regression = c_ux * c_xx.inverse();
+    const auto ts = static_cast<std::size_t>(t);
+    EXPECT_LT(max_abs_diff(regression, -dense(s.gain[ts])), 1e-9) << "t = " << t;
+    EXPECT_LT(max_abs_diff(c_uu - regression * c_ux.transpose(), dense(s.policy_cov[ts])), 1e-9) << "t = " << t;
+    EXPECT_LT((mean.segment(ui, m) + dense(s.gain[ts]) * mean.segment(xi, n)).cwiseAbs().maxCoeff(), 1e-9)
+        << "t = " << t;
+  }
+}
+
 TEST(Lqr, ExactLogPartitionOverAGaussianInitialState) {
   LqrProblem p = three_state_problem();
   p.x0_cov = {{0.3, 0.1, 0.0}, {0.1, 0.4, -0.05}, {0.0, -0.05, 0.2}};
@@ -266,6 +289,32 @@ TEST(Lqr, VariationalValueIsTheMaximumEntropyObjectiveAndMapTheExpectedReturn) {
   const LqrSolution exact = copi::control::solve_lqr(p, ControlMethod::exact);
   EXPECT_GT(exact.value, policy_objective(p, exact, true) + 1e-3);
   EXPECT_GT(exact.value, variational.value);
+}
+
+// Optimality without the Riccati: nudging any entry of a variational gain (t >= 1, where
+// the noise makes the state's second moment full rank) or scaling a policy covariance
+// lowers the maximum-entropy objective; for map, nudging a gain lowers the expected return.
+TEST(Lqr, PerturbingTheReturnedPolicyLowersItsObjective) {
+  const LqrProblem p = three_state_problem();
+  for (ControlMethod method : {ControlMethod::variational, ControlMethod::map}) {
+    const bool entropy = method == ControlMethod::variational;
+    const LqrSolution s = copi::control::solve_lqr(p, method);
+    const double best = policy_objective(p, s, entropy);
+    for (std::size_t t = 1; t < p.horizon; t += 2) {
+      for (std::size_t e = 0; e < s.gain[t].data.size(); ++e)
+        for (double step : {-1e-3, 1e-3}) {
+          LqrSolution nudged = s;
+          nudged.gain[t].data[e] += step;
+          EXPECT_LT(policy_objective(p, nudged, entropy), best - 1e-9) << to_string(method) << " t = " << t;
+        }
+      if (entropy)
+        for (double scale : {0.99, 1.01}) {
+          LqrSolution nudged = s;
+          for (double& v : nudged.policy_cov[t].data) v *= scale;
+          EXPECT_LT(policy_objective(p, nudged, true), best - 1e-9) << "t = " << t;
+        }
+    }
+  }
 }
 
 // The example (examples/lqr/scalar.copi): x' = a x + b u + N(0, noise),
