@@ -78,6 +78,45 @@ nlohmann::json latent_step_json(const control::Mdp& mdp, const std::vector<std::
   return doc;
 }
 
+// The high level's solution with the induced action policy in place of π_hi: what
+// control_json and print_control_solution read.
+control::ControlSolution induced(const control::SkillLevelSolution& solution) {
+  control::ControlSolution flat = solution.high;
+  flat.policy = solution.flat_policy;
+  flat.action_value.clear();
+  return flat;
+}
+
+nlohmann::json latent_skills_json(const control::Mdp& mdp, const std::vector<std::string>& latents,
+                                  const std::vector<double>& latent_prior, const control::SkillLevelSolution& solution) {
+  nlohmann::json doc = control_json(mdp, induced(solution));
+  const std::size_t Z = latents.size();
+  doc["latent_mode"] = "skills";
+  doc["latents"] = latents;
+  doc["latent_prior"] = state_latent(latent_prior, mdp.num_states, Z);
+  nlohmann::json high = nlohmann::json::array();
+  for (const auto& step : solution.high.policy) high.push_back(state_latent(step, mdp.num_states, Z));
+  doc["policy_high"] = std::move(high);
+  doc["skill_table"] = solution.table == control::SkillTable::mixed ? "mixed" : "product";
+  return doc;
+}
+
+void print_latent_skills_solution(std::ostream& out, const control::Mdp& mdp, const std::vector<std::string>& latents,
+                                  const control::SkillLevelSolution& solution) {
+  print_control_solution(out, mdp, induced(solution));
+  const std::size_t Z = latents.size();
+  out << "high level over " << Z << (Z == 1 ? " fixed skill" : " fixed skills") << " ("
+      << (solution.table == control::SkillTable::mixed ? "mixed backup" : "product table")
+      << "): at t = 1, the most likely skill pi_hi(z | s)\n";
+  const std::vector<double>& high = solution.high.policy.front();
+  for (std::size_t s = 0; s < mdp.num_states && s < 40; ++s) {
+    const std::size_t z = argmax(std::span<const double>(high).subspan(s * Z, Z));
+    out << "  " << in_parentheses(state_name(mdp, s)) << ": skill " << latent_name(latents, z) << " ("
+        << high[s * Z + z] << ")\n";
+  }
+  if (mdp.num_states > 40) out << "  ... " << mdp.num_states - 40 << " more states (all of them in --json)\n";
+}
+
 nlohmann::json latent_episode_json(const control::Mdp& mdp, const control::EpisodeLatent& latent,
                                    const control::EpisodeLatentSolution& solution) {
   const std::size_t Z = latent.size();

@@ -33,6 +33,19 @@ nlohmann::json latent_step_json(const control::Mdp& mdp, const std::vector<std::
 nlohmann::json latent_episode_json(const control::Mdp& mdp, const control::EpisodeLatent& latent,
                                    const control::EpisodeLatentSolution& solution);
 
+// The high level over a fixed skill library (--latent-mode skills): control_json of the
+// induced action policy π(a|s) = Σ_z π_hi(z|s) π_lo(a|s,z) (as "policy", with the high
+// level's V, objective and log_partition), plus "latent_mode": "skills", "latents",
+// "latent_prior" (state × latent), "policy_high" (t × state × latent: the high level's
+// choice of skill) and "skill_table" ("product" or "mixed": how the high level's
+// dynamics were reached).
+nlohmann::json latent_skills_json(const control::Mdp& mdp, const std::vector<std::string>& latents,
+                                  const std::vector<double>& latent_prior, const control::SkillLevelSolution& solution);
+
+// The induced policy's summary, then per state the high level's most likely skill at t = 1.
+void print_latent_skills_solution(std::ostream& out, const control::Mdp& mdp, const std::vector<std::string>& latents,
+                                  const control::SkillLevelSolution& solution);
+
 // The flat summary, then π_hi(z|s) at t = 1: per state the most likely latent and
 // its most likely action.
 void print_latent_step_solution(std::ostream& out, const control::Mdp& mdp, const std::vector<std::string>& latents,

@@ -209,10 +209,11 @@ CommandRunner add_mdp_command(CLI::App& app) {
                   "CSV: state,latent,action,probability, the skills p(a|s,z): choose actions through a latent z "
                   "(needs --latent-mode)");
   cmd->add_option("--latent-mode", args->latent.mode,
-                  "step: z drawn at every step from p(z|s); episode: z drawn once per episode from p(z)");
+                  "step: z drawn at every step from p(z|s); episode: z drawn once per episode from p(z); skills: a "
+                  "high level choosing a fixed skill at every step (p(z|s) its prior)");
   cmd->add_option("--latent", args->latent.latent,
                   "CSV: latent,probability (p(z), --latent-mode episode) or state,latent,probability (p(z|s), "
-                  "--latent-mode step); default: uniform over the latents of --skills");
+                  "--latent-mode step or skills); default: uniform over the latents of --skills");
   cmd->add_option("--json", args->json_file, "Write V, the policy, Q, the objective, ... as JSON");
   cmd->add_option("--plot", args->plot_file, "Write an SVG table of V_t(s) with the most likely actions");
   cmd->add_option("--threads", args->threads, "Worker threads >= 1 (default: COPI_THREADS or all cores)");

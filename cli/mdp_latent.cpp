@@ -58,6 +58,21 @@ int run_step(const control::Mdp& mdp, const control::SolveOptions& options, cont
   return report_solve_status(std::cerr, solution.flat, options);
 }
 
+int run_skills(const control::Mdp& mdp, const control::SolveOptions& options, control::SkillsCsv skills,
+               std::vector<double> prior, const std::string& json_file, const std::string& plot_file) {
+  const std::size_t latents = skills.labels.size();
+  const control::SkillLevelSolution solution =
+      control::solve_skill_level(mdp, latents, skills.skill, prior, options);
+  if (!json_file.empty()) write_json_file(json_file, latent_skills_json(mdp, skills.labels, prior, solution));
+  if (!plot_file.empty()) {
+    control::ControlSolution flat = solution.high;
+    flat.policy = solution.flat_policy;
+    write_value_table_svg(plot_file, mdp, flat);
+  }
+  print_latent_skills_solution(std::cout, mdp, skills.labels, solution);
+  return report_solve_status(std::cerr, solution.high, options);
+}
+
 int run_episode(const control::Mdp& mdp, const control::SolveOptions& options, control::SkillsCsv skills,
                 std::vector<double> prior, const std::string& json_file) {
   control::EpisodeLatent latent{std::move(prior), std::move(skills.skill), std::move(skills.labels)};
@@ -82,15 +97,15 @@ int run_episode(const control::Mdp& mdp, const control::SolveOptions& options, c
 std::string latent_flag_problems(const LatentFlags& flags, const MdpFlagsInUse& others) {
   if (!latent_requested(flags)) return "";
   std::vector<std::string> problems;
-  if (!flags.mode.empty() && flags.mode != "step" && flags.mode != "episode") {
-    problems.push_back("--latent-mode " + flags.mode + ": must be one of step, episode");
+  if (!flags.mode.empty() && flags.mode != "step" && flags.mode != "episode" && flags.mode != "skills") {
+    problems.push_back("--latent-mode " + flags.mode + ": must be one of step, episode, skills");
   }
   if (flags.skills.empty()) {
     problems.push_back(std::string(flags.mode.empty() ? "--latent" : "--latent-mode") +
                        " needs --skills S.csv (state,latent,action,probability: the actions each latent takes)");
   } else if (flags.mode.empty()) {
-    problems.push_back("--skills needs --latent-mode step (z drawn at every step) or --latent-mode episode (z drawn "
-                       "once per episode)");
+    problems.push_back("--skills needs --latent-mode step (z drawn at every step), --latent-mode episode (z drawn "
+                       "once per episode) or --latent-mode skills (a high level choosing among the fixed skills)");
   }
   if (others.prior) {
     problems.push_back("--prior does not combine with --skills: the skills p(a|s,z) and the latent prior replace the "
@@ -119,13 +134,17 @@ int run_latent_mdp(const LatentFlags& flags, const control::Mdp& mdp, control::S
   const std::size_t latents = skills.labels.size();
   if (flags.latent.empty()) {
     // No latent table: every latent of the skills equally likely (in every state, per step).
-    const std::size_t entries = mode == control::LatentMode::step ? mdp.num_states * latents : latents;
+    const bool per_state = mode != control::LatentMode::episode;
+    const std::size_t entries = per_state ? mdp.num_states * latents : latents;
     prior.prior.assign(entries, 1.0 / static_cast<double>(latents));
-    std::cerr << "copi: note: no --latent: " << (mode == control::LatentMode::step ? "p(z | s)" : "p(z)")
+    std::cerr << "copi: note: no --latent: " << (per_state ? "p(z | s)" : "p(z)")
               << " is uniform over the " << latents << (latents == 1 ? " latent" : " latents") << " of "
               << flags.skills << "\n";
   }
   check_latent_memory(mdp, options, mode, latents, !json_file.empty());
+  if (mode == control::LatentMode::skills) {
+    return run_skills(mdp, options, std::move(skills), std::move(prior.prior), json_file, plot_file);
+  }
   if (mode == control::LatentMode::step) {
     return run_step(mdp, options, std::move(skills), std::move(prior.prior), json_file, plot_file);
   }

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 #include <nlohmann/json.hpp>
@@ -355,6 +356,74 @@ TEST(CliMdpLatent, MemoryLimitAndNonConvergenceAreReportedPerLatent) {
       << capped.err;
   const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "e.json"));
   EXPECT_FALSE(doc["converged"].get<bool>());
+}
+
+}  // namespace
+}  // namespace copi::testing
+
+namespace copi::testing {
+namespace {
+
+// Issue 13, item 4: `--latent-mode skills` is the high-level MDP whose actions are the
+// skills: p(s'|s,z) = Σ_a p(a|s,z) p(s'|s,a), r(s,z) = Σ_a p(a|s,z) r(s,a), prior p(z|s).
+// That MDP is written out here as plain CSV tables and solved by plain `copi mdp`.
+TEST(CliMdpLatent, SkillsModeIsTheHighLevelMdpWrittenOut) {
+  TempDir dir;
+  const TinyLatentMdp m;
+  const Files f = write_tiny(dir, m);
+  std::ostringstream transitions, rewards, prior;
+  transitions.precision(17);
+  rewards.precision(17);
+  prior.precision(17);
+  transitions << "state,action,next_state,probability\n";
+  rewards << "state,action,reward\n";
+  prior << "state,action,probability\n";
+  for (int s = 0; s < TinyLatentMdp::S; ++s) {
+    for (int z = 0; z < TinyLatentMdp::Z; ++z) {
+      double reward = 0.0;
+      for (int a = 0; a < TinyLatentMdp::A; ++a) reward += m.skill[s][z][a] * m.r[s][a];
+      rewards << m.state[s] << ',' << m.latent[z] << ',' << reward << '\n';
+      prior << m.state[s] << ',' << m.latent[z] << ',' << m.step_prior[s][z] << '\n';
+      for (int n = 0; n < TinyLatentMdp::S; ++n) {
+        double p = 0.0;
+        for (int a = 0; a < TinyLatentMdp::A; ++a) p += m.skill[s][z][a] * m.p[s][a][n];
+        if (p > 0.0) transitions << m.state[s] << ',' << m.latent[z] << ',' << m.state[n] << ',' << p << '\n';
+      }
+    }
+  }
+  const std::string high_t = dir.write("HT.csv", transitions.str()).string();
+  const std::string high_r = dir.write("HR.csv", rewards.str()).string();
+  const std::string high_p = dir.write("HP.csv", prior.str()).string();
+  const std::string base = "--transitions " + f.transitions + " --rewards " + f.rewards + " --initial " + f.initial;
+  for (const std::string method : {"exact", "variational", "map"}) {
+    for (const std::string length : {"--horizon 4", "--discount 0.9"}) {
+      if (method == "exact" && length != "--horizon 4") continue;
+      const std::string common = " " + length + " --method " + method;
+      const nlohmann::json high = run_json(
+          dir, "--transitions " + high_t + " --rewards " + high_r + " --initial " + f.initial + " --prior " + high_p + common,
+          "high.json");
+      const nlohmann::json skills = run_json(
+          dir, base + common + " --skills " + f.skills + " --latent-mode skills --latent " + f.step_prior, "skills.json");
+      ASSERT_EQ(skills["latent_mode"], "skills") << method;
+      expect_near_arrays(skills["policy_high"], high["policy"], 1e-12, method + " " + length + " policy_high");
+      expect_near_arrays(skills["V"], high["V"], length == "--horizon 4" ? 1e-12 : 1e-9, method + " V");
+      if (method == "exact") {
+        EXPECT_NEAR(skills["log_partition"].get<double>(), high["log_partition"].get<double>(), 1e-12);
+      }
+      // The induced action policy: Σ_z π_hi(z|s) p(a|s,z).
+      for (std::size_t t = 0; t < skills["policy"].size(); ++t) {
+        for (int s = 0; s < TinyLatentMdp::S; ++s) {
+          for (int a = 0; a < TinyLatentMdp::A; ++a) {
+            double induced = 0.0;
+            for (int z = 0; z < TinyLatentMdp::Z; ++z) {
+              induced += high["policy"][t][s][z].get<double>() * m.skill[s][z][a];
+            }
+            EXPECT_NEAR(skills["policy"][t][s][a].get<double>(), induced, 1e-12);
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -203,7 +203,7 @@ LatentPriorCsv read_episode_prior(const CsvTable<2>& table) {
   return {LatentMode::episode, std::move(latents.labels()), std::move(prior)};
 }
 
-LatentPriorCsv read_step_prior(const Mdp& mdp, const CsvTable<3>& table) {
+LatentPriorCsv read_step_prior(const Mdp& mdp, LatentMode mode, const CsvTable<3>& table) {
   const MdpLabels states(mdp.state_labels, mdp.num_states, "state");
   LatentLabels latents({}, "");
   std::vector<PriorCell> cells;
@@ -268,7 +268,7 @@ LatentPriorCsv read_step_prior(const Mdp& mdp, const CsvTable<3>& table) {
                          ", not 1 (tolerance 1e-9): the rows at " + line_list(lines),
                      SourceLocation{table.name, bad_line, 1});
   }
-  return {LatentMode::step, std::move(latents.labels()), std::move(prior)};
+  return {mode, std::move(latents.labels()), std::move(prior)};
 }
 
 // One skills row, kept until the latents are known.
@@ -282,12 +282,20 @@ struct SkillCell {
 
 }  // namespace
 
-std::string to_string(LatentMode mode) { return mode == LatentMode::step ? "step" : "episode"; }
+std::string to_string(LatentMode mode) {
+  switch (mode) {
+    case LatentMode::step: return "step";
+    case LatentMode::episode: return "episode";
+    case LatentMode::skills: return "skills";
+  }
+  return "?";
+}
 
 LatentMode parse_latent_mode(const std::string& text) {
-  if (text == "step") return LatentMode::step;
-  if (text == "episode") return LatentMode::episode;
-  throw InputError("latent mode '" + text + "': expected step or episode");
+  for (const LatentMode mode : {LatentMode::step, LatentMode::episode, LatentMode::skills}) {
+    if (text == to_string(mode)) return mode;
+  }
+  throw InputError("latent mode '" + text + "': expected step, episode or skills");
 }
 
 LatentPriorCsv read_latent_prior_csv(const Mdp& mdp, LatentMode mode, const CsvSource& source) {
@@ -304,11 +312,12 @@ LatentPriorCsv read_latent_prior_csv(const Mdp& mdp, LatentMode mode, const CsvS
     return read_episode_prior(read_csv_table<2>(source.name, in, {"latent", "probability"}));
   }
   if (cells == 2) {
-    throw InputError("a latent per step takes the header 'state,latent,probability' (p(z | s)); "
-                     "'latent,probability' is p(z), a latent per episode",
+    throw InputError(std::string(mode == LatentMode::skills ? "the skill level's prior" : "a latent per step") +
+                         " takes the header 'state,latent,probability' (p(z | s)); "
+                         "'latent,probability' is p(z), a latent per episode",
                      SourceLocation{source.name, 1, 1});
   }
-  return read_step_prior(mdp, read_csv_table<3>(source.name, in, {"state", "latent", "probability"}));
+  return read_step_prior(mdp, mode, read_csv_table<3>(source.name, in, {"state", "latent", "probability"}));
 }
 
 LatentPriorCsv read_latent_prior_csv(const Mdp& mdp, LatentMode mode, const std::string& path) {

@@ -32,9 +32,11 @@
 
 namespace copi::control {
 
-// When the latent is drawn: once per episode (p(z)) or at every step (p(z | s)).
-enum class LatentMode { step, episode };
-// "step", "episode"
+// When the latent is drawn: once per episode (p(z)), at every step (p(z | s)), or at
+// every step by a high level over fixed skills (p(z | s) as its prior; latent.hpp's
+// solve_skill_level).
+enum class LatentMode { step, episode, skills };
+// "step", "episode", "skills"
 [[nodiscard]] std::string to_string(LatentMode mode);
 // Throws InputError (no place) for another word.
 [[nodiscard]] LatentMode parse_latent_mode(const std::string& text);
@@ -42,7 +44,7 @@ enum class LatentMode { step, episode };
 struct LatentPriorCsv {
   LatentMode mode = LatentMode::episode;
   std::vector<std::string> labels;  // the latents, in order of first appearance
-  // episode: p(z), labels.size() entries; step: p(z | s), num_states × Z laid out [s][z].
+  // episode: p(z), labels.size() entries; step, skills: p(z | s), num_states × Z laid out [s][z].
   std::vector<double> prior;
 };
 
