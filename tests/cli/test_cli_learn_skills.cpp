@@ -3,6 +3,7 @@
 // (tiny_latent_mdp.hpp), `copi mdp --skills` on the learned table (its log p(O) per
 // task sums to the last log evidence), monotone log evidence, the same bits for any
 // thread count, and bad inputs named by flag or file:line with nothing written.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -219,6 +220,50 @@ TEST(CliLearnSkills, BadInputsNameTheFlagOrFileLineAndWriteNothing) {
     EXPECT_NE(run.err.find(message), std::string::npos) << more << "\n" << run.err;
   }
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace copi::testing
+
+namespace copi::testing {
+namespace {
+
+// The shipped example (examples/skills/README.md): variational EM gives each training
+// task its own skill, the exact EM's summed log p(O) beats the specialised skills'
+// under the exact objective, and the high level over the learned skills takes the new
+// corner task with a positive expected value.
+TEST(CliLearnSkills, ExampleSpecialisesOneSkillPerTask) {
+  TempDir dir;
+  const std::string folder = source_path("examples/skills/");
+  const std::string tasks = folder + "R_east.csv " + folder + "R_north.csv " + folder + "R_west.csv";
+  const std::string learned = (dir / "L.csv").string();
+  const CliRun run = run_copi("learn-skills --transitions " + folder + "T.csv --tasks " + tasks + " --skills " + folder +
+                              "INIT.csv --initial " + folder + "I_train.csv --horizon 10 --method variational --tol 1e-3 "
+                              "--out " + learned + " --json " + (dir / "v.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "v.json"));
+  std::vector<std::size_t> chosen;
+  for (const auto& posterior : doc["task_posterior"]) {
+    const std::vector<double> p = posterior.get<std::vector<double>>();
+    const auto best = std::max_element(p.begin(), p.end());
+    EXPECT_GT(*best, 0.95);
+    chosen.push_back(static_cast<std::size_t>(best - p.begin()));
+  }
+  ASSERT_EQ(chosen.size(), 3u);
+  EXPECT_NE(chosen[0], chosen[1]);
+  EXPECT_NE(chosen[0], chosen[2]);
+  EXPECT_NE(chosen[1], chosen[2]);
+  const std::vector<double> evidence = doc["log_evidence"].get<std::vector<double>>();
+  for (std::size_t i = 1; i < evidence.size(); ++i) EXPECT_GE(evidence[i], evidence[i - 1] - 1e-9);
+
+  const CliRun high = run_copi("mdp --transitions " + folder + "T.csv --rewards " + folder + "R_corner.csv --initial " +
+                               folder + "I.csv --horizon 10 --method map --skills " + learned +
+                               " --latent-mode skills --json " + (dir / "h.json").string());
+  ASSERT_EQ(high.status, 0) << high.err;
+  const nlohmann::json h = nlohmann::json::parse(slurp(dir / "h.json"));
+  EXPECT_EQ(h["latent_mode"], "skills");
+  // map: the expected reward of the skill choices; reaching the corner pays +1 a step.
+  EXPECT_GT(h["objective"].get<double>(), 1.5);
 }
 
 }  // namespace
