@@ -41,20 +41,6 @@ struct LearnSkillsArguments {
   std::string json_file;
 };
 
-// The learning's own flags, checked by the same machinery as the MDP's
-// (copi/inference/options.hpp): a bad value names the flag and the accepted range.
-std::span<const OptionSpec> learn_skills_settings() {
-  static const std::vector<OptionSpec> table = {
-      choice_option("method", {"exact", "variational"}, "exact",
-                    "exact: EM on log p(O); variational: variational EM on the ELBO"),
-      number_option("iterations", OptionType::integer, "50", "E/M rounds at most", 1),
-      number_option("tol", OptionType::real, "1e-8",
-                    "stop when an iteration raises the summed log evidence by less than this; 0 runs every iteration",
-                    0),
-  };
-  return table;
-}
-
 // Every flag problem at once, before any file is read.
 control::SkillLearningOptions learning_options(const LearnSkillsArguments& args,
                                                std::vector<OptionSetting>& mdp_settings) {
@@ -63,7 +49,7 @@ control::SkillLearningOptions learning_options(const LearnSkillsArguments& args,
   if (!args.method.empty()) settings.push_back({"method", args.method});
   if (!args.iterations.empty()) settings.push_back({"iterations", args.iterations});
   if (!args.tol.empty()) settings.push_back({"tol", args.tol});
-  OptionValues values;
+  control::SkillLearningOptions options;
   const auto collect = [&](auto&& body) {
     try {
       body();
@@ -71,7 +57,9 @@ control::SkillLearningOptions learning_options(const LearnSkillsArguments& args,
       problems.push_back(error.detail());
     }
   };
-  collect([&] { throw_flag_problems(settings, check_options("learn-skills", learn_skills_settings(), settings, values)); });
+  // The learning's own flags, checked by the library's table: a bad value names the
+  // flag and the accepted range.
+  collect([&] { throw_flag_problems(settings, control::apply_skill_learning_settings(options, settings)); });
   collect([&] {
     if (!args.horizon.empty()) mdp_settings.push_back({"horizon", args.horizon});
     if (!args.discount.empty()) mdp_settings.push_back({"discount", args.discount});
@@ -79,17 +67,13 @@ control::SkillLearningOptions learning_options(const LearnSkillsArguments& args,
     control::Mdp probe;
     throw_flag_problems(mdp_settings, control::apply_mdp_settings(probe, mdp_settings));
   });
-  control::SkillLearningOptions options;
   collect([&] { options.solve.threads = parse_threads_flag(args.threads); });
   if (!problems.empty()) {
     std::string message;
     for (const std::string& problem : problems) message += (message.empty() ? "" : "; ") + problem;
     throw InputError(message);
   }
-  options.method = control::parse_control_method(values.word("method", "exact"));
   options.solve.method = options.method;
-  options.iterations = values.count("iterations", 50);
-  options.tolerance = values.number("tol", 1e-8);
   return options;
 }
 
@@ -208,7 +192,7 @@ CommandRunner add_learn_skills_command(CLI::App& app) {
         spec.doc + "; " + spec.accepted() + (spec.default_text.empty() ? "" : "; default " + spec.default_text));
     if (spec.name == "horizon") option->required();
   }
-  for (const OptionSpec& spec : learn_skills_settings()) {
+  for (const OptionSpec& spec : control::skill_learning_settings()) {
     std::string* target = spec.name == "method" ? &args->method : spec.name == "iterations" ? &args->iterations : &args->tol;
     cmd->add_option(spec.flag(), *target, spec.doc + "; " + spec.accepted() + "; default " + spec.default_text);
   }

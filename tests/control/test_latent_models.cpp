@@ -399,3 +399,24 @@ TEST(SkillLevel, AutomaticChoosesTheMixedBackupWhenTheProductIsDenser) {
 
 }  // namespace
 }  // namespace copi::control
+
+namespace copi::control {
+namespace {
+
+TEST(LearnSkills, SettingsAsTextAreCheckedAgainstTheirRanges) {
+  SkillLearningOptions options;
+  const std::vector<OptionSetting> good = {{"method", "variational"}, {"iterations", "7"}, {"tol", "0"}};
+  EXPECT_TRUE(apply_skill_learning_settings(options, good).empty());
+  EXPECT_EQ(options.method, ControlMethod::variational);
+  EXPECT_EQ(options.solve.method, ControlMethod::variational);
+  EXPECT_EQ(options.iterations, 7u);
+  EXPECT_EQ(options.tolerance, 0.0);
+  SkillLearningOptions untouched;
+  const std::vector<OptionSetting> bad = {{"method", "map"}, {"iterations", "0"}, {"tol", "-1"}};
+  EXPECT_EQ(apply_skill_learning_settings(untouched, bad).size(), 3u);
+  EXPECT_EQ(untouched.method, ControlMethod::exact);
+  EXPECT_EQ(untouched.iterations, 50u);
+}
+
+}  // namespace
+}  // namespace copi::control

@@ -24,6 +24,32 @@ void SkillLearningOptions::validate() const {
   solve.validate();
 }
 
+std::span<const OptionSpec> skill_learning_settings() {
+  static const std::vector<OptionSpec> table = {
+      choice_option("method", {"exact", "variational"}, "exact",
+                    "exact: EM on log p(O); variational: variational EM on the ELBO"),
+      number_option("iterations", OptionType::integer, "50", "E/M rounds at most", 1),
+      number_option("tol", OptionType::real, "1e-8",
+                    "stop when an iteration raises the summed log evidence by less than this; 0 runs every iteration",
+                    0),
+  };
+  return table;
+}
+
+std::vector<OptionProblem> apply_skill_learning_settings(SkillLearningOptions& options,
+                                                        std::span<const OptionSetting> settings) {
+  OptionValues values;
+  std::vector<OptionProblem> problems = check_options("skill learning", skill_learning_settings(), settings, values);
+  if (!problems.empty()) return problems;
+  if (values.has("method")) {
+    options.method = parse_control_method(values.word("method", "exact"));
+    options.solve.method = options.method;
+  }
+  if (values.has("iterations")) options.iterations = values.count("iterations", 50);
+  if (values.has("tol")) options.tolerance = values.number("tol", 1e-8);
+  return problems;
+}
+
 namespace {
 
 // Posterior expected counts of one task under one z's solution, added into `counts`

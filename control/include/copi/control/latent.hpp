@@ -33,6 +33,7 @@
 #include "copi/control/mdp.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/control/tasks.hpp"
+#include "copi/inference/options.hpp"
 
 namespace copi::control {
 
@@ -173,6 +174,16 @@ struct SkillLearningOptions {
   SolveOptions solve;           // the per-task solves (threads caps the pool)
   void validate() const;
 };
+
+// The learning's settings as text (`copi learn-skills --method variational --iterations
+// 20 --tol 0`, another program's strings), checked by the option machinery of
+// copi/inference/options.hpp: method (exact | variational, default exact), iterations (an
+// integer >= 1, default 50), tol (a number >= 0, default 1e-8).
+[[nodiscard]] std::span<const OptionSpec> skill_learning_settings();
+// Sets the given settings on `options` (the others are left as they are) and returns every
+// problem; nothing is set when there is a problem.
+std::vector<OptionProblem> apply_skill_learning_settings(SkillLearningOptions& options,
+                                                        std::span<const OptionSetting> settings);
 
 // The E-step of one task: posterior expected counts of (s, z, a) over the episode
 // (Σ_t p(s_t = s, z, a_t = a | O), laid out [s][z][a]) and of z (p(z | O)). exact: the
