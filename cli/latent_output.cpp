@@ -61,15 +61,16 @@ std::string latent_name(const std::vector<std::string>& labels, std::size_t z) {
 }  // namespace
 
 nlohmann::json latent_step_json(const control::Mdp& mdp, const std::vector<std::string>& latents,
-                                const std::vector<double>& latent_prior, const control::StepModelSolution& solution) {
-  nlohmann::json doc = control_json(mdp, solution.flat);
+                                const std::vector<double>& latent_prior, const control::ControlSolution& flat,
+                                const std::vector<std::vector<std::vector<double>>>& leaf_policy) {
+  nlohmann::json doc = control_json(mdp, flat);
   const std::size_t Z = latents.size();
   doc["latent_mode"] = "step";
   doc["latents"] = latents;
   doc["latent_prior"] = state_latent(latent_prior, mdp.num_states, Z);
   nlohmann::json high = nlohmann::json::array();
   nlohmann::json low = nlohmann::json::array();
-  for (const auto& step : solution.leaf_policy) {
+  for (const auto& step : leaf_policy) {
     high.push_back(state_latent(step.at(0), mdp.num_states, Z));
     low.push_back(state_latent_action(step.at(1), mdp.num_states, Z, mdp.num_actions));
   }
@@ -117,17 +118,18 @@ void print_latent_skills_solution(std::ostream& out, const control::Mdp& mdp, co
   if (mdp.num_states > 40) out << "  ... " << mdp.num_states - 40 << " more states (all of them in --json)\n";
 }
 
-nlohmann::json latent_episode_json(const control::Mdp& mdp, const control::EpisodeLatent& latent,
+nlohmann::json latent_episode_json(const control::Mdp& mdp, const std::vector<std::string>& latents,
+                                   const std::vector<double>& latent_prior,
                                    const control::EpisodeLatentSolution& solution) {
-  const std::size_t Z = latent.size();
+  const std::size_t Z = latents.size();
   const control::ControlSolution& first = solution.per_latent.front();
   nlohmann::json doc;
   doc["method"] = control::to_string(first.method);
   doc["states"] = state_names(mdp);
   doc["actions"] = action_names(mdp);
   doc["latent_mode"] = "episode";
-  doc["latents"] = latent.labels;
-  doc["latent_prior"] = latent.prior;
+  doc["latents"] = latents;
+  doc["latent_prior"] = latent_prior;
   doc["latent_posterior"] = solution.posterior;
   switch (first.method) {
     case control::ControlMethod::exact: doc["log_partition"] = solution.log_partition; break;

@@ -18,7 +18,8 @@ namespace copi::cli {
 // (state × latent, p(z|s)), "policy_high" (t × state × latent, π_hi(z|s)) and
 // "policy_low" (t × state × latent × action, π_lo(a|s,z)), the steps the flat policy keeps.
 nlohmann::json latent_step_json(const control::Mdp& mdp, const std::vector<std::string>& latents,
-                                const std::vector<double>& latent_prior, const control::StepModelSolution& solution);
+                                const std::vector<double>& latent_prior, const control::ControlSolution& flat,
+                                const std::vector<std::vector<std::vector<double>>>& leaf_policy);
 
 // A latent per episode. No "policy": no single Markov policy π(a|s) acts like "draw z
 // from the posterior once, then follow π^z" (mixing the π^z per step loses which z
@@ -30,7 +31,8 @@ nlohmann::json latent_step_json(const control::Mdp& mdp, const std::vector<std::
 // "log_partition_per_latent" (exact: log p(O|z)), "keep" or "solver" and
 // "error_bound" (the largest over z), "iterations" (backups, all z), "converged" (every z),
 // "diverged" (any z), "solve_seconds", "threads".
-nlohmann::json latent_episode_json(const control::Mdp& mdp, const control::EpisodeLatent& latent,
+nlohmann::json latent_episode_json(const control::Mdp& mdp, const std::vector<std::string>& latents,
+                                   const std::vector<double>& latent_prior,
                                    const control::EpisodeLatentSolution& solution);
 
 // The high level over a fixed skill library (--latent-mode skills): control_json of the

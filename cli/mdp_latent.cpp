@@ -52,7 +52,7 @@ int run_step(const control::Mdp& mdp, const control::SolveOptions& options, cont
       control::latent_per_step(mdp, latents, std::move(prior), std::move(skills.skill), skills.labels);
   model.validate(mdp);
   const control::StepModelSolution solution = control::solve(mdp, model, options);
-  if (!json_file.empty()) write_json_file(json_file, latent_step_json(mdp, labels, shown_prior, solution));
+  if (!json_file.empty()) write_json_file(json_file, latent_step_json(mdp, labels, shown_prior, solution.flat, solution.leaf_policy));
   if (!plot_file.empty()) write_value_table_svg(plot_file, mdp, solution.flat);
   print_latent_step_solution(std::cout, mdp, labels, solution);
   return report_solve_status(std::cerr, solution.flat, options);
@@ -78,7 +78,7 @@ int run_episode(const control::Mdp& mdp, const control::SolveOptions& options, c
   control::EpisodeLatent latent{std::move(prior), std::move(skills.skill), std::move(skills.labels)};
   latent.validate(mdp);
   const control::EpisodeLatentSolution solution = control::solve(mdp, latent, options);
-  if (!json_file.empty()) write_json_file(json_file, latent_episode_json(mdp, latent, solution));
+  if (!json_file.empty()) write_json_file(json_file, latent_episode_json(mdp, latent.labels, latent.prior, solution));
   print_latent_episode_solution(std::cout, mdp, latent, solution);
   // Divergence first (an error), then the first latent that did not converge.
   for (const bool diverged : {true, false}) {

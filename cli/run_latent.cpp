@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "control_output.hpp"
+#include "latent_output.hpp"
 #include "copi/graph/io/atomic_file.hpp"
 #include "mdp_plot.hpp"
 #include "svg_plot.hpp"
@@ -18,8 +19,6 @@ namespace copi::cli {
 namespace {
 
 constexpr std::size_t kPrintedStates = 40;  // as print_control_solution
-
-bool per_step(const dsl::NamedLatent& latent) { return latent.mode == dsl::LatentMode::per_step; }
 
 std::string bracketed(const control::Mdp& mdp, std::size_t s) {
   const std::string name = state_name(mdp, s);
@@ -97,37 +96,6 @@ void print_per_episode(std::ostream& out, const dsl::NamedMdp& named, const cont
   }
 }
 
-// A table laid out [s][z] as state x latent.
-nlohmann::json state_latent(const std::vector<double>& table, std::size_t states, std::size_t latents) {
-  nlohmann::json out = nlohmann::json::array();
-  for (std::size_t s = 0; s < states; ++s) {
-    out.push_back(std::vector<double>(table.begin() + static_cast<std::ptrdiff_t>(s * latents),
-                                      table.begin() + static_cast<std::ptrdiff_t>((s + 1) * latents)));
-  }
-  return out;
-}
-
-// A table laid out [s][z][a] as state x latent x action.
-nlohmann::json state_latent_action(const std::vector<double>& table, std::size_t states, std::size_t latents,
-                                   std::size_t actions) {
-  nlohmann::json out = nlohmann::json::array();
-  for (std::size_t s = 0; s < states; ++s) {
-    nlohmann::json per_latent = nlohmann::json::array();
-    for (std::size_t z = 0; z < latents; ++z) {
-      const auto first = table.begin() + static_cast<std::ptrdiff_t>((s * latents + z) * actions);
-      per_latent.push_back(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(actions)));
-    }
-    out.push_back(std::move(per_latent));
-  }
-  return out;
-}
-
-nlohmann::json states_json(const control::Mdp& mdp) {
-  std::vector<std::string> states;
-  for (std::size_t s = 0; s < mdp.num_states; ++s) states.push_back(state_name(mdp, s));
-  return states;
-}
-
 }  // namespace
 
 void print_latent_solution(std::ostream& out, const dsl::NamedMdp& named, const dsl::SolveAnswer& answer) {
@@ -136,83 +104,15 @@ void print_latent_solution(std::ostream& out, const dsl::NamedMdp& named, const 
 }
 
 nlohmann::json latent_json(const dsl::NamedMdp& named, const dsl::SolveAnswer& answer) {
+  // The same document as `copi mdp --skills` (latent_output.hpp), plus the latent's name.
   const dsl::NamedLatent& latent = *named.latent;
-  const control::Mdp& mdp = named.mdp;
-  const std::size_t num_z = latent.size();
-  const std::size_t num_a = mdp.num_actions;
   nlohmann::json doc;
   if (answer.step) {
-    doc = control_json(mdp, answer.solution);
-    doc["latent_prior"] = state_latent(latent.prior, mdp.num_states, num_z);
-    nlohmann::json high = nlohmann::json::array();
-    nlohmann::json low = nlohmann::json::array();
-    for (const auto& leaves : answer.step->leaf_policy) {
-      high.push_back(state_latent(leaves[0], mdp.num_states, num_z));
-      low.push_back(state_latent_action(leaves[1], mdp.num_states, num_z, num_a));
-    }
-    doc["policy_high"] = std::move(high);
-    doc["policy_low"] = std::move(low);
+    doc = latent_step_json(named.mdp, latent.labels, latent.prior, answer.solution, answer.step->leaf_policy);
   } else if (answer.episode) {
-    const control::EpisodeLatentSolution& episode = *answer.episode;
-    const control::ControlMethod method = answer.options.method;
-    doc["method"] = control::to_string(method);
-    doc["states"] = states_json(mdp);
-    std::vector<std::string> actions;
-    for (std::size_t a = 0; a < num_a; ++a) actions.push_back(action_name(mdp, a));
-    doc["actions"] = actions;
-    doc["latent_prior"] = latent.prior;
-    doc["latent_posterior"] = episode.posterior;
-    doc[method == control::ControlMethod::exact         ? "log_partition"
-        : method == control::ControlMethod::variational ? "elbo"
-                                                        : "map_objective"] = episode.log_partition;
-    // V and π per latent value, regrouped as t x state x latent (x action).
-    const control::ControlSolution& first = episode.per_latent.front();
-    nlohmann::json values = nlohmann::json::array();
-    nlohmann::json policies = nlohmann::json::array();
-    for (std::size_t t = 0; t < first.value.size(); ++t) {
-      std::vector<double> v(mdp.num_states * num_z);
-      std::vector<double> pi(mdp.num_states * num_z * num_a);
-      for (std::size_t z = 0; z < num_z; ++z) {
-        const control::ControlSolution& one = episode.per_latent[z];
-        for (std::size_t s = 0; s < mdp.num_states; ++s) {
-          v[s * num_z + z] = one.value[t][s];
-          std::copy_n(one.policy[t].begin() + static_cast<std::ptrdiff_t>(s * num_a), num_a,
-                      pi.begin() + static_cast<std::ptrdiff_t>((s * num_z + z) * num_a));
-        }
-      }
-      values.push_back(state_latent(v, mdp.num_states, num_z));
-      policies.push_back(state_latent_action(pi, mdp.num_states, num_z, num_a));
-    }
-    doc["V_per_latent"] = std::move(values);
-    doc["policy_low"] = std::move(policies);
-    std::vector<double> objectives;
-    std::vector<double> log_partitions;
-    std::size_t iterations = 0;
-    double error_bound = 0.0;
-    for (const control::ControlSolution& one : episode.per_latent) {
-      objectives.push_back(one.objective);
-      log_partitions.push_back(one.log_partition);
-      iterations += one.iterations;
-      error_bound = std::max(error_bound, one.error_bound);
-    }
-    doc["objective_per_latent"] = objectives;
-    if (method == control::ControlMethod::exact) doc["log_partition_per_latent"] = log_partitions;
-    if (mdp.horizon) {
-      doc["keep"] = control::to_string(first.keep);
-    } else {
-      doc["solver"] = control::to_string(first.solver);
-      doc["error_bound"] = std::isfinite(error_bound) ? nlohmann::json(error_bound) : nlohmann::json(nullptr);
-    }
-    doc["iterations"] = iterations;
-    doc["converged"] = latent_converged(answer);
-    doc["diverged"] = std::any_of(episode.per_latent.begin(), episode.per_latent.end(),
-                                  [](const control::ControlSolution& one) { return one.diverged; });
-    doc["solve_seconds"] = episode.seconds;
-    doc["threads"] = episode.threads;
+    doc = latent_episode_json(named.mdp, latent.labels, latent.prior, *answer.episode);
   }
   doc["latent"] = latent.name;
-  doc["latent_mode"] = per_step(latent) ? "step" : "episode";
-  doc["latents"] = latent.labels;
   return doc;
 }
 

@@ -1,5 +1,6 @@
 #include "csv_table.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -23,6 +24,24 @@ void split_csv_line(const std::string& line, std::vector<std::string>& cells, st
     if (last) break;
     begin = end + 1;
   }
+}
+
+std::string exact(double value) {
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return error == std::errc() ? std::string(buffer, end) : std::to_string(value);
+}
+
+std::string line_list(std::vector<std::size_t> lines) {
+  std::sort(lines.begin(), lines.end());
+  constexpr std::size_t kShown = 6;
+  std::string text = lines.size() == 1 ? "line " : "lines ";
+  for (std::size_t i = 0; i < lines.size() && i < kShown; ++i) {
+    if (i > 0) text += i + 1 == lines.size() ? " and " : ", ";
+    text += std::to_string(lines[i]);
+  }
+  if (lines.size() > kShown) text += ", ... (" + std::to_string(lines.size()) + " rows)";
+  return text;
 }
 
 double parse_csv_number(const std::string& text, const SourceLocation& where, const char* what) {

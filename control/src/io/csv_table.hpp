@@ -92,6 +92,11 @@ CsvTable<N> read_csv_table(const std::string& name, std::istream& in, const std:
 // column in the message ("probability", "reward").
 double parse_csv_number(const std::string& text, const SourceLocation& where, const char* what);
 
+// Shortest text that reads back as the same double.
+std::string exact(double value);
+// "line 3", "lines 3, 4 and 9" (at most six listed), for messages about rows.
+std::string line_list(std::vector<std::size_t> lines);
+
 template <std::size_t N>
 double csv_number(const CsvTable<N>& table, const CsvRow<N>& row, std::size_t cell, const char* what) {
   return parse_csv_number(row.cells[cell], table.at(row, cell), what);

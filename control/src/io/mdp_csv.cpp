@@ -20,29 +20,11 @@ namespace {
 using detail::CsvRow;
 using detail::CsvTable;
 using detail::csv_number;
+using detail::exact;
+using detail::line_list;
 using detail::read_csv_table;
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
-
-// Shortest text that reads back as the same double.
-std::string exact(double value) {
-  char buffer[32];
-  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return error == std::errc() ? std::string(buffer, end) : std::to_string(value);
-}
-
-// "lines 3, 4 and 9" (at most six listed).
-std::string line_list(std::vector<std::size_t> lines) {
-  std::sort(lines.begin(), lines.end());
-  constexpr std::size_t kShown = 6;
-  std::string text = lines.size() == 1 ? "line " : "lines ";
-  for (std::size_t i = 0; i < lines.size() && i < kShown; ++i) {
-    if (i > 0) text += i + 1 == lines.size() ? " and " : ", ";
-    text += std::to_string(lines[i]);
-  }
-  if (lines.size() > kShown) text += ", ... (" + std::to_string(lines.size()) + " rows)";
-  return text;
-}
 
 // Labels in first-appearance order, renumbered in numeric order when every label is an
 // integer (so that "2" comes before "10").
