@@ -526,13 +526,13 @@ FlatBellman skill_level_bellman(const Mdp& mdp, std::size_t num_latents, const T
 
 // ---- EM's E-step ---------------------------------------------------------------------------------
 
-SkillCounts enumerate_skill_counts(const Problem& problem, const Table& reward, bool variational) {
+EnumeratedCounts enumerate_skill_counts(const Problem& problem, const Table& reward, bool variational) {
   Mdp mdp = problem.mdp;
   mdp.reward = reward;
   const std::size_t T = *mdp.horizon;
   const std::size_t A = mdp.num_actions;
   const std::size_t Z = problem.num_latents;
-  SkillCounts out;
+  EnumeratedCounts out;
   out.state_latent_action.assign(mdp.num_states * Z * A, 0.0);
   out.latent.assign(Z, 0.0);
   if (!variational) {

@@ -170,11 +170,11 @@ FlatBellman skill_level_bellman(const Mdp& mdp, std::size_t num_latents, const T
 // (`reward` replaces the MDP's, [s][a]) with a latent per episode; exact: the posterior
 // over (z, τ) by enumeration; variational: q(z) ∝ p(z) exp(J^z/α) and, given z, the
 // soft-optimal π^z under the true dynamics (flat_bellman), log_evidence the ELBO.
-struct SkillCounts {
+struct EnumeratedCounts {
   Table state_latent_action;
   Table latent;
   double log_evidence = 0.0;
 };
-SkillCounts enumerate_skill_counts(const Problem& problem, const Table& reward, bool variational);
+EnumeratedCounts enumerate_skill_counts(const Problem& problem, const Table& reward, bool variational);
 
 }  // namespace copi::control::latent_oracle

@@ -213,7 +213,7 @@ TEST(LatentOracle, SkillCountsAreConsistentWithTheEpisodePosterior) {
     const std::size_t A = problem.mdp.num_actions;
     const std::size_t Z = problem.num_latents;
     for (const bool variational : {false, true}) {
-      const SkillCounts counts = enumerate_skill_counts(problem, problem.mdp.reward, variational);
+      const EnumeratedCounts counts = enumerate_skill_counts(problem, problem.mdp.reward, variational);
       if (!variational) {
         EXPECT_NEAR(counts.log_evidence, posterior.log_partition, tolerance(posterior.log_partition, 1e-12));
       } else {
