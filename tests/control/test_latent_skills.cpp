@@ -75,6 +75,65 @@ TEST(LatentSkills, SkillLevelMdpMatchesTheEnumeratedHighLevelModel) {
   }
 }
 
+// An absorbing state of the MDP (one available action, a zero-reward self-loop) stays
+// absorbing in the skill-level MDP: only the first skill is available there (latent.hpp). The
+// high-level model is then the enumerated one whose z-weights in that state are (1, 0, …).
+TEST(LatentSkills, SkillLevelMdpKeepsAbsorbingStatesAbsorbing) {
+  for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+    std::mt19937_64 rng(seed + 500);
+    auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+    Problem problem = random_problem(seed, shape_for(seed));
+    Mdp& mdp = problem.mdp;
+    const std::size_t S = 3;
+    const std::size_t A = mdp.num_actions;
+    const std::size_t Z = problem.num_latents;
+    const std::uint32_t goal = 2;
+    mdp.num_states = S;
+    std::vector<Transition> transitions;
+    for (std::uint32_t s = 0; s < S; ++s) {
+      for (std::uint32_t a = 0; a < A; ++a) {
+        if (s == goal) {
+          transitions.push_back({s, a, goal, 1.0});
+          continue;
+        }
+        const double p = uniform(0.1, 0.9);
+        transitions.push_back({s, a, static_cast<std::uint32_t>((s + a) % 2), p});
+        transitions.push_back({s, a, goal, 1.0 - p});
+      }
+    }
+    set_transitions(mdp, transitions);
+    mdp.reward.assign(S * A, 0.0);
+    for (std::size_t row = 0; row < goal * A; ++row) mdp.reward[row] = uniform(-2.0, 2.0);
+    mdp.initial = {0.5, 0.5, 0.0};
+    mdp.allowed.assign(S * A, 1);
+    mdp.allowed[goal * A + 1] = 0;
+    problem.latent_prior.resize(S * Z, 1.0 / static_cast<double>(Z));
+    problem.skill.resize(S * Z * A);
+    for (std::size_t z = 0; z < Z; ++z) {
+      problem.skill[(goal * Z + z) * A] = 1.0;
+      problem.skill[(goal * Z + z) * A + 1] = 0.0;
+    }
+    ASSERT_TRUE(is_absorbing(mdp, goal)) << "seed " << seed;
+    for (const bool with_prior : {true, false}) {
+      const Table prior = with_prior ? problem.latent_prior : Table{};
+      const Mdp high = skill_level_mdp(mdp, Z, problem.skill, prior);
+      const std::string where = "seed " + std::to_string(seed) + (with_prior ? " prior" : " no prior");
+      EXPECT_TRUE(is_absorbing(high, goal)) << where;
+      Table weights = with_prior ? problem.latent_prior : Table(S * Z, 1.0);
+      for (std::size_t z = 0; z < Z; ++z) weights[goal * Z + z] = z == 0 ? 1.0 : 0.0;
+      const SkillLevelPosterior expected = enumerate_skill_level_exact(mdp, Z, problem.skill, weights);
+      const ControlSolution exact = solve(high, options(ControlMethod::exact));
+      EXPECT_NEAR(exact.log_partition, expected.log_partition, tolerance(expected.log_partition, 1e-10)) << where;
+      for (std::size_t t = 0; t < *mdp.horizon; ++t) {
+        EXPECT_EQ(exact.value[t][goal], 0.0) << where;
+        for (std::size_t row = 0; row < high.rows(); ++row) {
+          EXPECT_NEAR(exact.policy[t][row], expected.policy[t][row], 1e-10) << where << " t " << t << " row " << row;
+        }
+      }
+    }
+  }
+}
+
 // With the same p(z|s) and π_lo = p(a|s,z), the skill-level model's variational objective is
 // the per-step latent model's ELBO at (π_hi, π_lo = p(a|s,z)): following the skill costs no KL
 // at the low level, and the high level sees the same state distribution. So the adapting low
