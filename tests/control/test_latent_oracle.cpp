@@ -20,7 +20,7 @@ namespace {
 
 using namespace latent_oracle;  // NOLINT: the oracle is this file's vocabulary
 
-constexpr std::uint64_t kSeeds = 16;
+constexpr std::uint64_t kSeeds = 32;
 
 ProblemShape shape_for(std::uint64_t seed) {
   ProblemShape shape;

@@ -27,7 +27,7 @@ namespace {
 
 using namespace latent_oracle;  // NOLINT: the oracle is this file's vocabulary
 
-constexpr std::uint64_t kSeeds = 12;
+constexpr std::uint64_t kSeeds = 24;
 
 ProblemShape shape_for(std::uint64_t seed) {
   ProblemShape shape;
