@@ -75,6 +75,65 @@ TEST(LatentSkills, SkillLevelMdpMatchesTheEnumeratedHighLevelModel) {
   }
 }
 
+// solve_skill_level with either table (the product MDP, or the mixed backup that never forms
+// it) is the enumerated high-level model: V, π_hi, log p(O) (exact), the recursions over
+// (s, z, a, s') (variational, map); its objective is the per-step ELBO with π_lo = p(a|s,z)
+// enumerated under π_hi; flat_policy is Σ_z π_hi π_lo.
+TEST(LatentSkills, SolveSkillLevelWithEitherTableMatchesTheEnumeratedHighLevelModel) {
+  for (const SkillTable table : {SkillTable::product, SkillTable::mixed}) {
+    for (const ControlMethod method : {ControlMethod::exact, ControlMethod::variational, ControlMethod::map}) {
+      for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+        const Problem problem = random_problem(seed, shape_for(seed));
+        const std::size_t A = problem.mdp.num_actions;
+        const std::size_t Z = problem.num_latents;
+        for (const bool with_prior : {true, false}) {
+          const Table prior = with_prior ? problem.latent_prior : Table{};
+          const SkillLevelSolution solution =
+              solve_skill_level(problem.mdp, Z, problem.skill, prior, options(method), table);
+          const std::string where = std::string(table == SkillTable::mixed ? "mixed " : "product ") +
+                                    to_string(method) + " seed " + std::to_string(seed) +
+                                    (with_prior ? " prior" : " no prior");
+          EXPECT_EQ(solution.table, table) << where;
+          const ControlSolution& high = solution.high;
+          ASSERT_EQ(high.value.size(), *problem.mdp.horizon) << where;
+          ASSERT_EQ(solution.flat_policy.size(), *problem.mdp.horizon) << where;
+          Steps expected_value;
+          Steps expected_policy;
+          if (method == ControlMethod::exact) {
+            const SkillLevelPosterior exact = enumerate_skill_level_exact(problem.mdp, Z, problem.skill, prior);
+            EXPECT_NEAR(high.log_partition, exact.log_partition, tolerance(exact.log_partition, 1e-10)) << where;
+            expected_value = exact.value;
+            expected_policy = exact.policy;
+          } else {
+            const FlatBellman bellman =
+                skill_level_bellman(problem.mdp, Z, problem.skill, prior, method == ControlMethod::map);
+            expected_value = bellman.value;
+            expected_policy = bellman.policy;  // empty for map
+          }
+          for (std::size_t t = 0; t < *problem.mdp.horizon; ++t) {
+            for (std::size_t s = 0; s < problem.mdp.num_states; ++s) {
+              const double v = expected_value[t][s];
+              EXPECT_NEAR(high.value[t][s], v, tolerance(v, 1e-10)) << where << " t " << t << " s " << s;
+              for (std::size_t a = 0; a < A; ++a) {
+                double induced = 0.0;
+                for (std::size_t z = 0; z < Z; ++z) induced += high.policy[t][s * Z + z] * skill(problem, s, z, a);
+                EXPECT_NEAR(solution.flat_policy[t][s * A + a], induced, 1e-12) << where;
+              }
+            }
+            for (std::size_t row = 0; !expected_policy.empty() && row < expected_policy[t].size(); ++row) {
+              EXPECT_NEAR(high.policy[t][row], expected_policy[t][row], 1e-10) << where << " t " << t;
+            }
+          }
+          if (with_prior && method != ControlMethod::map) {
+            const double elbo = step_elbo(problem, high.policy, Steps(*problem.mdp.horizon, problem.skill));
+            EXPECT_NEAR(high.objective, elbo, tolerance(elbo, 1e-10)) << where;
+          }
+        }
+      }
+    }
+  }
+}
+
 // An absorbing state of the MDP (one available action, a zero-reward self-loop) stays
 // absorbing in the skill-level MDP: only the first skill is available there (latent.hpp). The
 // high-level model is then the enumerated one whose z-weights in that state are (1, 0, …).
