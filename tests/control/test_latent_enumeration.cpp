@@ -98,9 +98,7 @@ TEST(LatentEnumeration, StepExactMatchesTheTrajectoryPosterior) {
         for (std::size_t z = 0; z < Z; ++z) {
           EXPECT_NEAR(solution.leaf_policy[t][0][s * Z + z], expected.high[t][s * Z + z], 1e-10)
               << "pi_hi seed " << seed << " t " << t << " s " << s << " z " << z;
-          // p(z|s) = 0: π_lo(·|s,z) conditions on an event of probability 0, which the posterior
-          // leaves undefined (and π_hi(z|s) = 0, so it never acts).
-          if (latent_prior(problem, s, z) == 0.0) continue;
+          if (latent_prior(problem, s, z) == 0.0) continue;  // StepLowLevelPolicyOfAnImpossibleLatent
           for (std::size_t a = 0; a < A; ++a) {
             const std::size_t i = (s * Z + z) * A + a;
             EXPECT_NEAR(solution.leaf_policy[t][1][i], expected.low[t][i], 1e-10)
@@ -160,7 +158,7 @@ TEST(LatentEnumeration, StepVariationalMatchesTheSoftBellmanRecursion) {
           EXPECT_NEAR(solution.leaf_policy[t][0][i], expected.high[t][i], 1e-10) << "pi_hi seed " << seed << " t " << t;
         }
         for (std::size_t i = s * Z * A; i < (s + 1) * Z * A; ++i) {
-          if (problem.latent_prior[i / A] == 0.0) continue;  // z cannot occur in s: π_lo undefined
+          if (problem.latent_prior[i / A] == 0.0) continue;  // StepLowLevelPolicyOfAnImpossibleLatent
           EXPECT_NEAR(solution.leaf_policy[t][1][i], expected.low[t][i], 1e-10) << "pi_lo seed " << seed << " t " << t;
         }
         for (std::size_t i = s * A; i < (s + 1) * A; ++i) {
@@ -260,7 +258,7 @@ TEST(LatentEnumeration, StepMapPicksAnArgmaxOfTheHardRecursion) {
         EXPECT_GT(latent_prior(problem, s, chosen), 0.0) << "seed " << seed;
         EXPECT_GE(hard.value_low[t][s * Z + chosen], v - tolerance(v, kTie)) << "seed " << seed << " t " << t;
         // π_lo(·|s,z) one-hot on an action of positive p(a|s,z) whose Q attains V_lo(s,z), for every
-        // z of positive prior (for the others the posterior leaves π_lo undefined).
+        // z of positive prior (StepLowLevelPolicyOfAnImpossibleLatent checks the others).
         for (std::size_t z = 0; z < Z; ++z) {
           if (latent_prior(problem, s, z) == 0.0) continue;
           std::size_t action = A;
@@ -282,6 +280,61 @@ TEST(LatentEnumeration, StepMapPicksAnArgmaxOfTheHardRecursion) {
       }
     }
   }
+}
+
+// Where p(z|s) = 0, π_lo(a|s,z) is still the leaf's rule applied to its row, as for every
+// (state, parent) row of a chain (latent.hpp): the posterior of a_t given s_t and z_t = z set
+// from outside, p(a|s,z) exp((Q - V_lo)/α) (map: one-hot on an argmax of Q over p(a|s,z) > 0).
+// It never acts, since π_hi(z|s) = 0 there.
+TEST(LatentEnumeration, StepLowLevelPolicyOfAnImpossibleLatent) {
+  std::size_t checked = 0;
+  for (const ControlMethod method : {ControlMethod::exact, ControlMethod::variational, ControlMethod::map}) {
+    for (std::uint64_t seed = 0; seed < 2 * kSeeds; ++seed) {
+      ProblemShape shape = shape_for(seed);
+      shape.latent_zeros = true;
+      const Problem problem = random_problem(seed, shape);
+      const std::size_t A = problem.mdp.num_actions;
+      const std::size_t Z = problem.num_latents;
+      const StepModelSolution solution = solve(problem.mdp, step_model(problem), options(method));
+      expect_shapes(solution, problem, seed);
+      const StepPosterior exact = enumerate_step_exact(problem);
+      const StepBellman soft = step_bellman(problem, false);
+      const StepBellman hard = step_bellman(problem, true);
+      for (std::size_t t = 0; t < *problem.mdp.horizon; ++t) {
+        for (std::size_t s = 0; s < problem.mdp.num_states; ++s) {
+          for (std::size_t z = 0; z < Z; ++z) {
+            if (latent_prior(problem, s, z) > 0.0) continue;
+            ++checked;
+            EXPECT_EQ(solution.leaf_policy[t][0][s * Z + z], 0.0) << to_string(method) << " seed " << seed;
+            const std::size_t row = (s * Z + z) * A;
+            std::size_t ones = 0;
+            for (std::size_t a = 0; a < A; ++a) {
+              const double p = solution.leaf_policy[t][1][row + a];
+              const std::string where = to_string(method) + " seed " + std::to_string(seed) + " t " +
+                                        std::to_string(t) + " s " + std::to_string(s) + " z " + std::to_string(z);
+              if (method == ControlMethod::exact) {
+                EXPECT_NEAR(p, exact.low[t][row + a], 1e-10) << where;
+              } else if (method == ControlMethod::variational) {
+                EXPECT_NEAR(p, soft.low[t][row + a], 1e-10) << where;
+              } else {
+                EXPECT_TRUE(p == 0.0 || p == 1.0) << where;
+                ones += p == 1.0 ? 1 : 0;
+                if (p == 1.0) {
+                  EXPECT_GT(skill(problem, s, z, a), 0.0) << where;
+                  const double v_low = hard.value_low[t][s * Z + z];
+                  EXPECT_GE(hard.q[t][s * A + a], v_low - tolerance(v_low, 1e-12)) << where;
+                }
+              }
+            }
+            if (method == ControlMethod::map) {
+              EXPECT_EQ(ones, 1u) << "seed " << seed << " t " << t << " s " << s;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0u);
 }
 
 // |Z| = 1: π_hi is 1, π_lo and everything the flat solve reports are those of the flat MDP
