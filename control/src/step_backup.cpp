@@ -56,9 +56,15 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
   if (terms.has_action_factor()) {
     log_prior_.resize(mdp.rows());
     for (std::size_t row = 0; row < mdp.rows(); ++row) {
-      // A chain's leaves carry the prior; here only which actions are available.
+      // A chain's leaves carry the prior; here only which actions the MDP allows (an
+      // action of marginal prior 0 still gets its Q, for the π_lo of a latent that the
+      // chain gives probability 0).
+      if (chain != nullptr) {
+        log_prior_[row] = terms.allowed.empty() || terms.allowed[row] != 0 ? 0.0 : kNegInf;
+        continue;
+      }
       const double weight = terms.action_weight(row);
-      log_prior_[row] = weight > 0.0 ? (chain != nullptr ? 0.0 : std::log(weight)) : kNegInf;
+      log_prior_[row] = weight > 0.0 ? std::log(weight) : kNegInf;
     }
   }
   refresh_rewards();
