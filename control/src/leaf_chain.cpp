@@ -123,13 +123,15 @@ double LeafChain::reduce_max(std::size_t s, const double* q, const Outputs& out,
   return total;
 }
 
-double LeafChain::reduce_two_linear(std::size_t s, const double* w_in, const Outputs& out, Scratch& scratch) const {
-  const std::size_t Z = size_[0];
-  const std::size_t A = size_[1];
-  const double* __restrict pz = prior_[0] + s * Z;
-  const double* __restrict pa = prior_[1] + s * Z * A;
-  const double* __restrict w = w_in;
-  double* __restrict node = scratch.carry.data();  // S_z = Σ_a p(a|s,z) w_a
+namespace {
+
+// The (z, a) sums for one state with the action count a compile-time constant when it
+// is small (kActions > 0: the loops over a unroll), or `actions` otherwise.
+template <std::size_t kActions>
+double two_leaf_sums(std::size_t Z, std::size_t actions, const double* __restrict pz, const double* __restrict pa,
+                     const double* __restrict w, double* __restrict node, double* __restrict flat, double* high,
+                     double* low) {
+  const std::size_t A = kActions > 0 ? kActions : actions;
   double total = 0.0;
   bool small = false;
   for (std::size_t z = 0; z < Z; ++z) {
@@ -143,16 +145,15 @@ double LeafChain::reduce_two_linear(std::size_t s, const double* w_in, const Out
   // π_hi(z) = p(z|s) S_z / total, π_lo(a|z) = p(a|s,z) w_a / S_z, and
   // π(a) = Σ_z π_hi π_lo = w_a Σ_z p(z|s) p(a|s,z) / total.
   const double inverse_total = 1.0 / total;
-  double* __restrict flat = out.flat;
   for (std::size_t a = 0; a < A; ++a) {
     double mass = 0.0;
     for (std::size_t z = 0; z < Z; ++z) mass += pz[z] * pa[z * A + a];
     flat[a] = mass * w[a] * inverse_total;
   }
-  if (double* high = out.leaf[0]; high != nullptr) {
+  if (high != nullptr) {
     for (std::size_t z = 0; z < Z; ++z) stream_store(high + z, pz[z] * node[z] * inverse_total);
   }
-  if (double* low = out.leaf[1]; low != nullptr) {
+  if (low != nullptr) {
     for (std::size_t z = 0; z < Z; ++z) {
       const double inverse = 1.0 / node[z];
       for (std::size_t a = 0; a < A; ++a) stream_store(low + z * A + a, pa[z * A + a] * w[a] * inverse);
@@ -161,18 +162,37 @@ double LeafChain::reduce_two_linear(std::size_t s, const double* w_in, const Out
   return total;
 }
 
-double LeafChain::reduce_two_max(std::size_t s, const double* q, const Outputs& out) const {
-  // Branch-free selects (the comparisons are data-dependent, so branches mispredict):
-  // each node keeps the first best child of positive prior.
+}  // namespace
+
+double LeafChain::reduce_two_linear(std::size_t s, const double* w, const Outputs& out, Scratch& scratch) const {
   const std::size_t Z = size_[0];
   const std::size_t A = size_[1];
   const double* pz = prior_[0] + s * Z;
   const double* pa = prior_[1] + s * Z * A;
+  double* node = scratch.carry.data();
+  switch (A) {
+    case 2: return two_leaf_sums<2>(Z, A, pz, pa, w, node, out.flat, out.leaf[0], out.leaf[1]);
+    case 3: return two_leaf_sums<3>(Z, A, pz, pa, w, node, out.flat, out.leaf[0], out.leaf[1]);
+    case 4: return two_leaf_sums<4>(Z, A, pz, pa, w, node, out.flat, out.leaf[0], out.leaf[1]);
+    case 5: return two_leaf_sums<5>(Z, A, pz, pa, w, node, out.flat, out.leaf[0], out.leaf[1]);
+    case 6: return two_leaf_sums<6>(Z, A, pz, pa, w, node, out.flat, out.leaf[0], out.leaf[1]);
+    case 8: return two_leaf_sums<8>(Z, A, pz, pa, w, node, out.flat, out.leaf[0], out.leaf[1]);
+    default: return two_leaf_sums<0>(Z, A, pz, pa, w, node, out.flat, out.leaf[0], out.leaf[1]);
+  }
+}
+
+namespace {
+
+// The (z, a) maxima for one state, the action count a compile-time constant when small
+// (as two_leaf_sums). Branch-free selects (the comparisons are data-dependent, so
+// branches mispredict): each node keeps the first best child of positive prior.
+template <std::size_t kActions>
+double two_leaf_maxima(std::size_t Z, std::size_t actions, const double* __restrict pz, const double* __restrict pa,
+                       const double* __restrict q, double* __restrict flat, double* high, double* low) {
+  const std::size_t A = kActions > 0 ? kActions : actions;
   std::size_t best_z = 0;
   std::size_t best_a_of_best_z = 0;
   double best = kNegInf;
-  double* high = out.leaf[0];
-  double* low = out.leaf[1];
   for (std::size_t z = 0; z < Z; ++z) {
     std::size_t best_a = 0;
     double best_q = kNegInf;
@@ -193,8 +213,26 @@ double LeafChain::reduce_two_max(std::size_t s, const double* q, const Outputs& 
   if (high != nullptr) {
     for (std::size_t z = 0; z < Z; ++z) stream_store(high + z, z == best_z ? 1.0 : 0.0);
   }
-  for (std::size_t a = 0; a < A; ++a) out.flat[a] = a == best_a_of_best_z ? 1.0 : 0.0;
+  for (std::size_t a = 0; a < A; ++a) flat[a] = a == best_a_of_best_z ? 1.0 : 0.0;
   return best;
+}
+
+}  // namespace
+
+double LeafChain::reduce_two_max(std::size_t s, const double* q, const Outputs& out) const {
+  const std::size_t Z = size_[0];
+  const std::size_t A = size_[1];
+  const double* pz = prior_[0] + s * Z;
+  const double* pa = prior_[1] + s * Z * A;
+  switch (A) {
+    case 2: return two_leaf_maxima<2>(Z, A, pz, pa, q, out.flat, out.leaf[0], out.leaf[1]);
+    case 3: return two_leaf_maxima<3>(Z, A, pz, pa, q, out.flat, out.leaf[0], out.leaf[1]);
+    case 4: return two_leaf_maxima<4>(Z, A, pz, pa, q, out.flat, out.leaf[0], out.leaf[1]);
+    case 5: return two_leaf_maxima<5>(Z, A, pz, pa, q, out.flat, out.leaf[0], out.leaf[1]);
+    case 6: return two_leaf_maxima<6>(Z, A, pz, pa, q, out.flat, out.leaf[0], out.leaf[1]);
+    case 8: return two_leaf_maxima<8>(Z, A, pz, pa, q, out.flat, out.leaf[0], out.leaf[1]);
+    default: return two_leaf_maxima<0>(Z, A, pz, pa, q, out.flat, out.leaf[0], out.leaf[1]);
+  }
 }
 
 void LeafChain::prior_policies(std::size_t s, std::size_t only, const Outputs& out) const {
