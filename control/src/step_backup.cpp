@@ -314,47 +314,66 @@ void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t&
 void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
                             const std::uint32_t*& absorbing, double* value_out, double* policy_out,
                             std::span<double* const> leaf_out, GroupBuffers& buffers) const {
+  if (chain_ != nullptr) {
+    map_chain_states(first, count, k, next, absorbing, value_out, policy_out, leaf_out, buffers);
+    return;
+  }
   // Q = r + γ E[V'], V = max over the available actions, π one-hot on the first best
-  // action. No exp/log here, so the gather feeds the maximum directly. A chain keeps
-  // every action's Q and maximises leaf by leaf.
+  // action. No exp/log here, so the gather feeds the maximum directly.
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
   const double gamma = gamma_;
   for (std::size_t i = 0; i < count; ++i) {
-    const std::size_t s = first + i;
     const double* reward = terms_.reward.data() + row0 + i * actions;
     const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + row0 + i * actions;
     std::size_t best = actions;
     double best_q = 0.0;
     dynamics_.for_each_row_sum(row0 + i * actions, actions, k, next, [&](std::size_t a, double acc) {
       const double q = reward[a] + gamma * acc;
-      buffers.action_term[a] = q;
       if (log_prior != nullptr && log_prior[a] == kNegInf) return;  // forbidden
       if (best == actions || q > best_q) {
         best = a;
         best_q = q;
       }
     });
-    const bool ends = absorbing != absorbing_.data() + absorbing_.size() && *absorbing == s;
-    if (ends) {
+    if (absorbing != absorbing_.data() + absorbing_.size() && *absorbing == first + i) {
       best = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
       best_q = 0.0;
       ++absorbing;
     }
-    const double* flat = nullptr;
-    if (chain_ != nullptr) {
-      const LeafChain::Outputs out = chain_outputs(s, leaf_out, buffers);
-      if (ends) {
-        chain_->prior_policies(s, best, out);
-      } else {
-        best_q = chain_->reduce_max(s, buffers.action_term.data(), out, buffers.chain_scratch);
-      }
-      flat = buffers.policy_row.data();
-    }
-    value_out[s] = best_q;
+    value_out[first + i] = best_q;
     if (policy_out != nullptr) {
-      double* out = policy_out + s * actions;
-      for (std::size_t a = 0; a < actions; ++a) stream_store(out + a, flat != nullptr ? flat[a] : a == best ? 1.0 : 0.0);
+      double* out = policy_out + (first + i) * actions;
+      for (std::size_t a = 0; a < actions; ++a) stream_store(out + a, a == best ? 1.0 : 0.0);
+    }
+  }
+}
+
+void StepBackup::map_chain_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
+                                  const std::uint32_t*& absorbing, double* value_out, double* policy_out,
+                                  std::span<double* const> leaf_out, GroupBuffers& buffers) const {
+  // Every action's Q = r + γ E[V'], then the chain maximises leaf by leaf.
+  const std::size_t actions = mdp_.num_actions;
+  const std::size_t row0 = first * actions;
+  const double gamma = gamma_;
+  double* q = buffers.action_term.data();
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t s = first + i;
+    const double* reward = terms_.reward.data() + row0 + i * actions;
+    dynamics_.for_each_row_sum(row0 + i * actions, actions, k, next,
+                               [&](std::size_t a, double acc) { q[a] = reward[a] + gamma * acc; });
+    const LeafChain::Outputs out = chain_outputs(s, leaf_out, buffers);
+    double value = 0.0;
+    if (absorbing != absorbing_.data() + absorbing_.size() && *absorbing == s) {
+      chain_->prior_policies(s, absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())], out);
+      ++absorbing;
+    } else {
+      value = chain_->reduce_max(s, q, out, buffers.chain_scratch);
+    }
+    value_out[s] = value;
+    if (policy_out != nullptr) {
+      double* row = policy_out + s * actions;
+      for (std::size_t a = 0; a < actions; ++a) stream_store(row + a, buffers.policy_row[a]);
     }
   }
 }

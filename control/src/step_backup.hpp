@@ -116,6 +116,9 @@ class StepBackup {
   void map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
                   const std::uint32_t*& absorbing, double* value_out, double* policy_out,
                   std::span<double* const> leaf_out, GroupBuffers& buffers) const;
+  void map_chain_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
+                        const std::uint32_t*& absorbing, double* value_out, double* policy_out,
+                        std::span<double* const> leaf_out, GroupBuffers& buffers) const;
   // Q(s,a)/α + log p(a|s) for every action of s, in log space (-inf: forbidden).
   void log_action_terms(std::size_t s, const double* next, const ExactScale& scale, double* x) const;
   // x <- softmax(x) in place; returns log Σ exp(x) (the largest factored out).
