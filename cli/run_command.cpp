@@ -14,6 +14,7 @@
 #include "copi/dsl/run_model.hpp"
 #include "copi/inference/algorithms.hpp"
 #include "diagnostics.hpp"
+#include "lqr_output.hpp"
 #include "mdp_plot.hpp"
 #include "option_flags.hpp"
 #include "result_output.hpp"
@@ -71,6 +72,7 @@ std::string summary_line(const std::string& file, const dsl::CompiledModel& mode
   out << "model: " << file << "   variables: " << model.graph.num_variables() << "   factors: "
       << model.graph.num_factors() << "   evidence: " << model.evidence.size();
   if (!model.mdps.empty()) out << "   mdp blocks: " << model.mdps.size() << "   solves: " << model.solves.size();
+  if (!model.lqrs.empty()) out << "   lqr blocks: " << model.lqrs.size() << "   solves: " << model.lqr_solves.size();
   return out.str();
 }
 
@@ -186,6 +188,17 @@ nlohmann::json report_solves(const dsl::CompiledModel& model, const std::vector<
   return solutions;
 }
 
+// `solve NAME with METHOD` of lqr blocks: the Riccati recursion of each method.
+nlohmann::json report_lqr_solves(const dsl::CompiledModel& model, const std::vector<dsl::LqrAnswer>& solves) {
+  nlohmann::json solutions = nlohmann::json::array();
+  for (const dsl::LqrAnswer& answer : solves) {
+    const dsl::NamedLqr& named = model.lqrs[answer.lqr];
+    print_lqr_solution(std::cout, named.name, named.problem, answer.solution);
+    solutions.push_back(lqr_json(named.name, named.problem, answer.solution));
+  }
+  return solutions;
+}
+
 int run_model(const RunArguments& args) {
   dsl::RunSettings settings;
   settings.threads = parse_threads_flag(args.threads);
@@ -195,9 +208,10 @@ int run_model(const RunArguments& args) {
   const dsl::ModelAnswers answers = dsl::run_model(model, settings);
 
   std::cout << summary_line(args.model_file, model) << "\n";
-  if (!answers.graph && answers.solves.empty()) {
-    std::cout << (model.mdps.empty() ? "nothing to compute: the model declares no variables and no mdp blocks\n"
-                                     : "nothing to compute: the model has mdp blocks but no solve statement\n");
+  if (!answers.graph && answers.solves.empty() && answers.lqr_solves.empty()) {
+    std::cout << (model.mdps.empty() && model.lqrs.empty()
+                      ? "nothing to compute: the model declares no variables and no mdp or lqr blocks\n"
+                      : "nothing to compute: the model has mdp or lqr blocks but no solve statement\n");
   }
   bool converged = true;
   nlohmann::json doc = nlohmann::json::object();
@@ -205,6 +219,7 @@ int run_model(const RunArguments& args) {
   if (!answers.solves.empty()) {
     doc["mdp_solutions"] = report_solves(model, answers.solves, args, answers.graph || answers.solves.size() > 1, converged);
   }
+  if (!answers.lqr_solves.empty()) doc["lqr_solutions"] = report_lqr_solves(model, answers.lqr_solves);
   if (!args.json_file.empty()) write_json_file(args.json_file, doc);
   return converged ? kOk : kNotConverged;
 }
@@ -215,7 +230,8 @@ int check_model(const std::string& file) {
   const dsl::CompiledModel& model = *compiled;
   std::cout << file << ": ok (" << model.graph.num_variables() << " variables, " << model.graph.num_factors()
             << " factors, " << model.evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
-            << model.solves.size() << " solves; algorithm " << model.algorithm.name() << ")\n";
+            << model.solves.size() << " solves, " << model.lqrs.size() << " lqr blocks, " << model.lqr_solves.size()
+            << " lqr solves; algorithm " << model.algorithm.name() << ")\n";
   return kOk;
 }
 

@@ -281,6 +281,21 @@ struct SolveStatement : x3::position_tagged {
   std::vector<AlgorithmOption> options;
 };
 
+// ---- LQR blocks ------------------------------------------------------------------
+
+// `KEY = value` inside `lqr NAME { ... }` (the `=` is optional): a number or a
+// parameter expression (a 1 x 1 matrix, a 1-vector, a scalar), a vector `[1, 0]` or a
+// matrix `[[1, 0], [0, 1]]`.
+struct LqrItem : x3::position_tagged {
+  Identifier key;  // A, B, noise, Q, R, N, Qf, x0, x0_cov, horizon, temperature
+  TableItem value;
+};
+
+struct LqrStatement : x3::position_tagged {
+  Identifier name;
+  std::vector<LqrItem> items;
+};
+
 // ---- control flow ---------------------------------------------------------------
 
 struct ForStatement;
@@ -289,7 +304,7 @@ struct IfStatement;
 struct Statement
     : x3::variant<ParamStatement, VarStatement, FactorStatement, ConditionalStatement, TableStatement,
                   EvidenceStatement, QueryStatement, ClusterStatement, InferStatement, IncludeStatement, MdpStatement,
-                  SolveStatement, LatentDeclaration, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
+                  SolveStatement, LqrStatement, LatentDeclaration, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
   using base_type::base_type;
   using base_type::operator=;
 };

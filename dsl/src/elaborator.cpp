@@ -89,6 +89,7 @@ void Elaborator::statement(const ast::Statement& s) {
     void operator()(const ast::IncludeStatement& x) const { self.include(x); }
     void operator()(const ast::MdpStatement& x) const { self.mdp(x); }
     void operator()(const ast::SolveStatement& x) const { self.solve(x); }
+    void operator()(const ast::LqrStatement& x) const { self.lqr(x); }
     void operator()(const ast::LatentDeclaration& x) const {
       self.fail(x, "'latent' declares a latent variable of an mdp block's policy: write it inside 'mdp NAME { ... }'");
     }

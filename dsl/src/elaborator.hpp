@@ -50,6 +50,7 @@ struct VariableArray {
 };
 
 class MdpLowering;
+class LqrLowering;
 
 class Elaborator {
  public:
@@ -79,6 +80,9 @@ class Elaborator {
   void include(const ast::IncludeStatement& s);
   void mdp(const ast::MdpStatement& s);
   void solve(const ast::SolveStatement& s);
+  // `lqr NAME { ... }` and its `solve` (lqr_lowering.cpp).
+  void lqr(const ast::LqrStatement& s);
+  void solve_lqr(const ast::SolveStatement& s);
   // `key = value` options as text (a bare word stays a word), and their problems
   // reported at the key or the value.
   std::vector<OptionSetting> option_settings(const std::vector<ast::AlgorithmOption>& options);
@@ -129,6 +133,7 @@ class Elaborator {
   void report(Diagnostic d);
 
   friend class MdpLowering;
+  friend class LqrLowering;
 
   CompiledModel& model_;
   Diagnostics diagnostics_;
@@ -150,7 +155,7 @@ class Elaborator {
   std::vector<std::pair<const ast::Reference*, double>> labels_;
   std::set<VarId> has_conditional_;  // children of the p(child | ...) statements so far
   ConditionalGraph conditionals_;    // their parent -> child edges, kept free of directed cycles
-  std::set<std::string> failed_mdps_;  // mdp blocks with errors: `solve` skips them silently
+  std::set<std::string> failed_mdps_;  // mdp and lqr blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
   std::map<std::vector<double>, std::size_t> cluster_keys_;  // cluster[key] statements: key -> cluster
   std::map<VarId, std::size_t> cluster_of_;                   // variables in clusters so far

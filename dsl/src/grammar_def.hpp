@@ -363,13 +363,25 @@ struct mdp_end_class;
 const auto mdp_end = x3::rule<mdp_end_class>{kExpectedMdpItem} = lit('}');
 const auto mdp_statement_def = keyword("mdp") > identifier > '{' > mdp_items > mdp_end;
 const auto solve_statement_def = keyword("solve") > identifier > with_keyword > identifier > list_rule_14;
+// ---- LQR blocks: `lqr NAME { KEY = value ... }`
+struct lqr_item_class : annotate_position {};
+struct lqr_items_class;
+struct lqr_statement_class : annotate_position {};
+struct lqr_end_class;
+const x3::rule<lqr_item_class, ast::LqrItem> lqr_item = "an LQR item 'A = ...'";
+const x3::rule<lqr_items_class, std::vector<ast::LqrItem>> lqr_items = "LQR items";
+const x3::rule<lqr_statement_class, ast::LqrStatement> lqr_statement = "lqr";
+const auto lqr_item_def = identifier > -lit('=') > table_item;
+const auto lqr_items_def = *lqr_item;
+const auto lqr_end = x3::rule<lqr_end_class>{kExpectedLqrItem} = lit('}');
+const auto lqr_statement_def = keyword("lqr") > identifier > '{' > lqr_items > lqr_end;
 BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
                     start_declaration, latent_declaration, latent_mode, mdp_item, mdp_statement, solve_statement,
-                    components, assignments, outcomes, mdp_items, start_list)
+                    components, assignments, outcomes, mdp_items, start_list, lqr_item, lqr_items, lqr_statement)
 
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
                            table_statement | evidence_statement | query_statement | cluster_statement | infer_statement |
-                           include_statement | mdp_statement | solve_statement | latent_declaration | for_statement |
+                           include_statement | mdp_statement | lqr_statement | solve_statement | latent_declaration | for_statement |
                            if_statement;
 const auto end_of_input_def = eoi;
 const auto program_rule_def = *statement > end_of_input;

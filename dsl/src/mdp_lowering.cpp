@@ -28,6 +28,9 @@ constexpr std::size_t kMaxPairs = std::size_t{1} << 24;
 }  // namespace
 
 void Elaborator::mdp(const ast::MdpStatement& s) {
+  for (const NamedLqr& existing : model_.lqrs) {
+    if (existing.name == s.name.name) fail(s.name, "'" + s.name.name + "' is already the name of an lqr block");
+  }
   MdpLowering lowering(*this, s);
   std::optional<NamedMdp> lowered = lowering.run();
   if (lowered) {
@@ -38,6 +41,12 @@ void Elaborator::mdp(const ast::MdpStatement& s) {
 }
 
 void Elaborator::solve(const ast::SolveStatement& s) {
+  for (const NamedLqr& existing : model_.lqrs) {
+    if (existing.name == s.mdp.name) {
+      solve_lqr(s);
+      return;
+    }
+  }
   const auto it = std::find_if(model_.mdps.begin(), model_.mdps.end(),
                                [&](const NamedMdp& m) { return m.name == s.mdp.name; });
   if (it == model_.mdps.end()) {
@@ -45,7 +54,9 @@ void Elaborator::solve(const ast::SolveStatement& s) {
     if (failed_mdps_.contains(s.mdp.name)) return;
     std::vector<std::string> known;
     for (const NamedMdp& m : model_.mdps) known.push_back(m.name);
-    fail(s.mdp, "unknown mdp '" + s.mdp.name + "'" + suggest(s.mdp.name, known));
+    for (const NamedLqr& m : model_.lqrs) known.push_back(m.name);
+    fail(s.mdp, std::string(model_.lqrs.empty() ? "unknown mdp '" : "unknown mdp or lqr '") + s.mdp.name + "'" +
+                    suggest(s.mdp.name, known));
   }
   MdpSolve solve;
   solve.mdp = s.mdp.name;

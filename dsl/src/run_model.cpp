@@ -97,6 +97,14 @@ ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) 
     }
     answers.solves.push_back(std::move(answer));
   }
+  for (const LqrSolve& request : model.lqr_solves) {
+    LqrAnswer answer;
+    for (std::size_t i = 0; i < model.lqrs.size(); ++i) {
+      if (model.lqrs[i].name == request.lqr) answer.lqr = i;
+    }
+    answer.solution = control::solve_lqr(model.lqrs[answer.lqr].problem, request.method);
+    answers.lqr_solves.push_back(std::move(answer));
+  }
   return answers;
 }
 

@@ -27,14 +27,18 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 
 std::string keyword_hint(std::string_view expected, std::string_view word) {
   static const std::vector<std::string> statements = {"param", "var",   "factor", "table", "evidence", "query", "cluster", "infer",
-                                                      "include", "mdp", "solve",  "for",   "if",       "else"};
+                                                      "include", "mdp", "lqr", "solve",  "for",   "if",       "else"};
   static const std::vector<std::string> items = {"state",  "action", "latent", "next",  "reward",   "absorbing",   "wall",
                                                  "forbid", "prior",  "start", "discount", "temperature", "horizon"};
+  static const std::vector<std::string> lqr_items = {"A", "B", "noise", "Q", "R", "N", "Qf", "x0", "x0_cov",
+                                                     "horizon", "temperature"};
   const std::vector<std::string>* keywords = nullptr;
   if (expected == kExpectedStatement || expected == kExpectedStatementInBlock || expected == kExpectedOneStatement) {
     keywords = &statements;
   } else if (expected == kExpectedMdpItem) {
     keywords = &items;
+  } else if (expected == kExpectedLqrItem) {
+    keywords = &lqr_items;
   }
   if (keywords == nullptr || word.empty()) return "";
   return suggest(std::string(word), *keywords);

@@ -15,13 +15,15 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 // What the parser says it expected where a keyword starts a statement or an item; the
 // grammar names its rules with these, and keyword_hint knows their keywords.
 inline constexpr const char* kExpectedStatement =
-    "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, solve, for, "
-    "if)";
+    "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, lqr, solve, "
+    "for, if)";
 inline constexpr const char* kExpectedStatementInBlock = "a statement or '}'";
 inline constexpr const char* kExpectedOneStatement = "a statement";
 inline constexpr const char* kExpectedMdpItem =
     "an MDP item (state, action, latent, next, p(...), reward, absorbing, wall, forbid, prior, start, discount, "
     "temperature, horizon) or '}'";
+inline constexpr const char* kExpectedLqrItem =
+    "an LQR item (A, B, noise, Q, R, N, Qf, x0, x0_cov, horizon, temperature) or '}'";
 
 // The suggestion for `word` (the text where the parse failed) when `expected` is one
 // of the names above and `word` is near one of its keywords; "" otherwise.

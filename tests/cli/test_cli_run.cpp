@@ -54,7 +54,7 @@ TEST(CliRun, EmptyModelSaysThereIsNothingToCompute) {
   TempDir dir;
   const CliRun run = run_copi("run " + dir.write("empty.copi", "// nothing yet\n").string());
   EXPECT_EQ(run.status, 0) << run.err;
-  EXPECT_NE(run.out.find("nothing to compute: the model declares no variables and no mdp blocks"), std::string::npos)
+  EXPECT_NE(run.out.find("nothing to compute: the model declares no variables and no mdp or lqr blocks"), std::string::npos)
       << run.out;
 }
 

@@ -119,8 +119,10 @@ TEST_F(DslDocExamples, EveryCopiBlockCompilesToANonEmptyModel) {
         dsl::compile_text(block.text, "example" + std::to_string(i) + ".copi", dir_.path());
     EXPECT_TRUE(result.diagnostics.empty()) << format_diagnostics(result.diagnostics);
     ASSERT_TRUE(result.model.has_value());
-    // A factor graph, or an MDP to solve.
-    if (result.model->mdps.empty()) {
+    // A factor graph, an MDP or an LQR to solve.
+    if (!result.model->lqrs.empty()) {
+      EXPECT_FALSE(result.model->lqr_solves.empty());
+    } else if (result.model->mdps.empty()) {
       EXPECT_GT(result.model->graph.num_variables(), 0u);
       EXPECT_GT(result.model->graph.num_factors(), 0u);
     } else {

@@ -22,8 +22,8 @@ namespace copi::test {
 namespace {
 
 const std::string kStatementList =
-    "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, solve, for, "
-    "if)";
+    "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, lqr, solve, "
+    "for, if)";
 
 // ---- syntax errors: the first one stops the parse --------------------------------------
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "copi/control/lqr.hpp"
 #include "copi/control/mdp.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/dsl/diagnostic.hpp"
@@ -57,6 +58,18 @@ struct MdpSolve {
   control::SolveOptions options;
 };
 
+// An `lqr NAME { A = ..., B = ..., ... }` block, lowered and validated.
+struct NamedLqr {
+  std::string name;
+  control::LqrProblem problem;
+};
+
+// `solve NAME with METHOD` of an lqr block (it takes no options).
+struct LqrSolve {
+  std::string lqr;
+  control::ControlMethod method = control::ControlMethod::variational;
+};
+
 // One observation of an `evidence` statement, where it was written.
 struct EvidenceItem {
   VarId variable;
@@ -75,6 +88,8 @@ struct CompiledModel {
   std::vector<std::vector<VarId>> clusters;  // `cluster` statements, for structured mean field
   std::vector<NamedMdp> mdps;
   std::vector<MdpSolve> solves;
+  std::vector<NamedLqr> lqrs;
+  std::vector<LqrSolve> lqr_solves;  // in source order
 };
 
 struct CompileResult {

@@ -1,7 +1,8 @@
 // Running a compiled model as `copi run` does: every query of its factor graph (the
 // marginals, log Z and MAP it asks for, or every marginal when it asks for nothing)
-// with its `infer` algorithm, and every `solve` statement. A file may hold a graph and
-// MDPs; all of it runs. The CLI only prints what comes back.
+// with its `infer` algorithm, and every `solve` statement (of mdp and lqr blocks). A
+// file may hold a graph, MDPs and LQRs; all of it runs. The CLI only prints what comes
+// back.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "copi/control/latent.hpp"
+#include "copi/control/lqr.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/dsl/model.hpp"
 #include "copi/inference/result.hpp"
@@ -38,9 +40,15 @@ struct SolveAnswer {
   std::optional<control::EpisodeLatentSolution> episode;
 };
 
+struct LqrAnswer {
+  std::size_t lqr = 0;  // index into CompiledModel::lqrs
+  control::LqrSolution solution;
+};
+
 struct ModelAnswers {
   std::optional<GraphAnswers> graph;  // when the model has variables or graph queries
-  std::vector<SolveAnswer> solves;    // one per solve statement, in order
+  std::vector<SolveAnswer> solves;    // one per solve statement of an mdp block, in order
+  std::vector<LqrAnswer> lqr_solves;  // one per solve statement of an lqr block, in order
 };
 
 // Throws what the algorithms throw; evidence of probability zero becomes an
