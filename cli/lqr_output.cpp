@@ -1,5 +1,6 @@
 #include "lqr_output.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <iomanip>
 #include <ostream>
@@ -10,6 +11,9 @@
 
 namespace copi::cli {
 namespace {
+
+// A long horizon prints its first steps only; --json has every one.
+constexpr std::size_t kMaxPrintedSteps = 50;
 
 std::string matrix_text(const control::LqrMatrix& m) {
   std::ostringstream out;
@@ -43,11 +47,23 @@ void print_lqr_solution(std::ostream& out, const std::string& name, const contro
       << solution.value_constant.front() << ")\n";
   if (solution.method == control::ControlMethod::exact) out << "  log p(O) = " << solution.log_partition << "\n";
   out << std::defaultfloat;
-  out << "  t   gain K_t" << std::string(20, ' ') << "policy covariance\n";
-  for (std::size_t t = 0; t < solution.gain.size(); ++t) {
-    out << "  " << std::left << std::setw(3) << t << " " << std::setw(27) << matrix_text(solution.gain[t]) << " "
-        << matrix_text(solution.policy_cov[t]) << std::right << "\n";
+  // The gains' column is as wide as its widest entry.
+  std::vector<std::string> gains;
+  std::size_t width = std::string("gain K_t").size();
+  for (const control::LqrMatrix& k : solution.gain) {
+    gains.push_back(gains.size() < kMaxPrintedSteps ? matrix_text(k) : std::string());
+    width = std::max(width, gains.back().size());
   }
+  out << std::left << "  " << std::setw(4) << "t" << std::setw(static_cast<int>(width) + 3) << "gain K_t"
+      << "policy covariance\n";
+  for (std::size_t t = 0; t < gains.size() && t < kMaxPrintedSteps; ++t) {
+    out << "  " << std::setw(4) << t << std::setw(static_cast<int>(width) + 3) << gains[t]
+        << matrix_text(solution.policy_cov[t]) << "\n";
+  }
+  if (gains.size() > kMaxPrintedSteps) {
+    out << "  ... " << gains.size() - kMaxPrintedSteps << " more steps (all of them in --json)\n";
+  }
+  out << std::right;
 }
 
 nlohmann::json lqr_json(const std::string& name, const control::LqrProblem& problem,

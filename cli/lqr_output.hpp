@@ -12,7 +12,7 @@
 namespace copi::cli {
 
 // The method, V_0(x0) with its constant c_0, log p(O) (exact), then per t the gain K_t
-// and the policy covariance, matrices written [[row], [row]].
+// and the policy covariance, matrices written [[row], [row]] (the first 50 steps).
 void print_lqr_solution(std::ostream& out, const std::string& name, const control::LqrProblem& problem,
                         const control::LqrSolution& solution);
 

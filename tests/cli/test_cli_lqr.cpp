@@ -112,6 +112,73 @@ TEST(CliExamples, LqrScalarPrintsEachSolve) {
   EXPECT_EQ(run.out.find("log p(O)"), run.out.rfind("log p(O)")) << run.out;
 }
 
+// The matrix form through `copi run --json`: a 2-state, 1-action block with a
+// non-symmetric A (a transposed or column-major reading would change every number),
+// against the deterministic-LQR recursion with 2 x 2 matrices written out here:
+// H = R + bᵀP b, g = bᵀP A, K = g/H, P <- Q + AᵀP A - gᵀg/H, and the constant
+// c <- c - tr(P Σ)/2 (+ (α/2) log(2πα/H) for variational, whose policy variance is α/H).
+TEST(CliRunLqr, MatrixFormMatchesTheTwoStateRiccatiRecursion) {
+  const TempDir dir;
+  const auto model = dir.write("cart.copi",
+                               "lqr cart {\n"
+                               "  A = [[1, 0.2], [-0.1, 0.9]]\n"
+                               "  B = [[0], [0.5]]\n"
+                               "  noise = [[0.1, 0], [0, 0.2]]\n"
+                               "  Q = [[1, 0], [0, 0.5]]\n"
+                               "  R = 0.3\n"
+                               "  Qf = [[2, 0.5], [0.5, 1]]\n"
+                               "  x0 = [1, -1]\n"
+                               "  horizon 4\n"
+                               "  temperature 0.7\n"
+                               "}\n"
+                               "solve cart with map\nsolve cart with variational\n");
+  const CliRun run = run_copi("run " + model.string() + " --json " + (dir / "cart.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(dir / "cart.json"));
+  ASSERT_EQ(doc["lqr_solutions"].size(), 2u);
+
+  const double a[2][2] = {{1, 0.2}, {-0.1, 0.9}}, b[2] = {0, 0.5}, q[2][2] = {{1, 0}, {0, 0.5}};
+  const double noise[2] = {0.1, 0.2}, x0[2] = {1, -1}, r = 0.3, alpha = 0.7;
+  for (const std::string method : {"map", "variational"}) {
+    SCOPED_TRACE(method);
+    const nlohmann::json& s = doc["lqr_solutions"][method == "map" ? 0 : 1];
+    EXPECT_EQ(s["method"], method);
+    EXPECT_EQ(s["state_dim"], 2);
+    EXPECT_EQ(s["action_dim"], 1);
+    double p[2][2] = {{2, 0.5}, {0.5, 1}}, c = 0;
+    for (int t = 3; t >= 0; --t) {
+      c -= 0.5 * (p[0][0] * noise[0] + p[1][1] * noise[1]);
+      double pb[2], h = r;
+      for (int i = 0; i < 2; ++i) pb[i] = p[i][0] * b[0] + p[i][1] * b[1];
+      h += b[0] * pb[0] + b[1] * pb[1];
+      double g[2];  // bᵀ P A
+      for (int j = 0; j < 2; ++j) g[j] = pb[0] * a[0][j] + pb[1] * a[1][j];
+      double next[2][2];
+      for (int i = 0; i < 2; ++i) {
+        for (int j = 0; j < 2; ++j) {
+          double apa = 0;
+          for (int k = 0; k < 2; ++k)
+            for (int l = 0; l < 2; ++l) apa += a[k][i] * p[k][l] * a[l][j];
+          next[i][j] = q[i][j] + apa - g[i] * g[j] / h;
+        }
+      }
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) p[i][j] = next[i][j];
+      if (method == "variational") c += 0.5 * alpha * std::log(2 * std::numbers::pi * alpha / h);
+      ASSERT_EQ(s["gains"][t].size(), 1u);     // m rows
+      ASSERT_EQ(s["gains"][t][0].size(), 2u);  // n columns
+      EXPECT_NEAR(s["gains"][t][0][0].get<double>(), g[0] / h, 1e-9) << "t = " << t;
+      EXPECT_NEAR(s["gains"][t][0][1].get<double>(), g[1] / h, 1e-9) << "t = " << t;
+      EXPECT_NEAR(s["policy_cov"][t][0][0].get<double>(), method == "map" ? 0.0 : alpha / h, 1e-9) << "t = " << t;
+    }
+    double quad = 0;
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 2; ++j) quad += x0[i] * p[i][j] * x0[j];
+    EXPECT_NEAR(s["value"].get<double>(), -0.5 * quad + c, 1e-9);
+    EXPECT_NEAR(s["value_constant"].get<double>(), c, 1e-9);
+  }
+}
+
 // A broken block: exit 2 and the library's words at the value they are about.
 TEST(CliRunLqr, NonPositiveDefiniteRIsAPositionedError) {
   const TempDir dir;
