@@ -291,9 +291,26 @@ struct LqrItem : x3::position_tagged {
   TableItem value;
 };
 
+// The expression form: `state x, v` / `action u` name the scalar components, one
+// `dynamics x' = ...` per state component (linear in the components), `reward EXPR`
+// and `final EXPR` (quadratic forms) are generic LqrItems keyed reward / final.
+struct LqrDeclaration : x3::position_tagged {
+  std::string keyword;  // "state" or "action"
+  std::vector<Identifier> names;
+};
+
+struct LqrDynamics : x3::position_tagged {
+  std::vector<Assignment> assignments;
+};
+
+struct LqrEntry : x3::variant<LqrDeclaration, LqrDynamics, LqrItem> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
 struct LqrStatement : x3::position_tagged {
   Identifier name;
-  std::vector<LqrItem> items;
+  std::vector<LqrEntry> items;
 };
 
 // ---- control flow ---------------------------------------------------------------

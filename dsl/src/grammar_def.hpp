@@ -368,16 +368,30 @@ struct lqr_item_class : annotate_position {};
 struct lqr_items_class;
 struct lqr_statement_class : annotate_position {};
 struct lqr_end_class;
+struct lqr_declaration_class : annotate_position {};
+struct lqr_dynamics_class : annotate_position {};
+struct lqr_names_class;
+struct lqr_entry_class;
 const x3::rule<lqr_item_class, ast::LqrItem> lqr_item = "an LQR item 'A = ...'";
-const x3::rule<lqr_items_class, std::vector<ast::LqrItem>> lqr_items = "LQR items";
+const x3::rule<lqr_declaration_class, ast::LqrDeclaration> lqr_declaration = "state or action";
+const x3::rule<lqr_dynamics_class, ast::LqrDynamics> lqr_dynamics = "dynamics";
+const x3::rule<lqr_names_class, std::vector<ast::Identifier>> lqr_names = "a name";
+const x3::rule<lqr_entry_class, ast::LqrEntry> lqr_entry = "an LQR item";
+const x3::rule<lqr_items_class, std::vector<ast::LqrEntry>> lqr_items = "LQR items";
 const x3::rule<lqr_statement_class, ast::LqrStatement> lqr_statement = "lqr";
 const auto lqr_item_def = identifier > -lit('=') > table_item;
-const auto lqr_items_def = *lqr_item;
+const auto lqr_names_def = identifier % ',';
+const auto lqr_declaration_def =
+    lexeme[(string("state") | string("action")) >> !(alnum | '_')] > lqr_names;
+const auto lqr_dynamics_def = keyword("dynamics") > assignments;
+const auto lqr_entry_def = lqr_declaration | lqr_dynamics | lqr_item;
+const auto lqr_items_def = *lqr_entry;
 const auto lqr_end = x3::rule<lqr_end_class>{kExpectedLqrItem} = lit('}');
 const auto lqr_statement_def = keyword("lqr") > identifier > '{' > lqr_items > lqr_end;
 BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
                     start_declaration, latent_declaration, latent_mode, mdp_item, mdp_statement, solve_statement,
-                    components, assignments, outcomes, mdp_items, start_list, lqr_item, lqr_items, lqr_statement)
+                    components, assignments, outcomes, mdp_items, start_list, lqr_item, lqr_items, lqr_statement,
+                    lqr_declaration, lqr_dynamics, lqr_names, lqr_entry)
 
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
                            table_statement | evidence_statement | query_statement | cluster_statement | infer_statement |

@@ -12,6 +12,8 @@
 // of the item their message names.
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -28,7 +30,7 @@ struct LqrKey {
   const char* meaning;  // for the message when a required one is missing
 };
 
-constexpr std::array<LqrKey, 11> kLqrKeys = {{
+constexpr std::array<LqrKey, 13> kLqrKeys = {{
     {"A", true, "the n x n dynamics x' = A x + B u + noise"},
     {"B", true, "the n x m control matrix"},
     {"noise", false, ""},
@@ -40,7 +42,12 @@ constexpr std::array<LqrKey, 11> kLqrKeys = {{
     {"x0_cov", false, ""},
     {"horizon", true, "the number of decisions T"},
     {"temperature", false, ""},
+    {"reward", false, ""},  // the expression form: a quadratic form in the components
+    {"final", false, ""},
 }};
+
+// The words of the expression form that are not items.
+constexpr std::array<const char*, 3> kLqrDeclarations = {"state", "action", "dynamics"};
 
 // The longest horizon a block may ask for: the solution keeps a few matrices per
 // step, so 2^24 steps of a small system is already gigabytes.
@@ -78,16 +85,12 @@ class LqrLowering {
 
   std::optional<NamedLqr> run() {
     check_name();
+    collect();
     check_missing();
-    for (const ast::LqrItem& item : block_.items) {
-      try {
-        read(item);
-      } catch (const SemanticError& e) {
-        error(e.where != nullptr ? *e.where : item, e.message);
-      } catch (const copi::Error& e) {
-        error(item, e.what());
-      }
+    for (const ast::LqrItem* item : items_) {
+      attempt(*item, [&] { read(*item); });
     }
+    if (expression_form_ && errors_ == 0) lower_expressions();
     if (errors_ == 0) validate();
     if (errors_ != 0) return std::nullopt;
     return std::move(named_);
@@ -105,14 +108,61 @@ class LqrLowering {
     }
   }
 
-  // Reported at the block's name, before the items' errors (source order).
-  void check_missing() {
-    for (const LqrKey& key : kLqrKeys) {
-      const bool written = std::any_of(block_.items.begin(), block_.items.end(),
-                                       [&](const ast::LqrItem& item) { return item.key.name == key.name; });
-      if (key.required && !written) {
-        error(block_.name, "lqr '" + named_.name + "' has no '" + key.name + "' (" + key.meaning + ")");
+  template <typename Body>
+  void attempt(const Node& where, Body&& body) {
+    try {
+      body();
+    } catch (const SemanticError& e) {
+      error(e.where != nullptr ? *e.where : where, e.message);
+    } catch (const copi::Error& e) {
+      error(where, e.what());
+    }
+  }
+
+  // Sorts the entries; `state`, `action`, `dynamics`, `reward` or `final` make the
+  // block one of the expression form.
+  void collect() {
+    for (const ast::LqrEntry& entry : block_.items) {
+      if (const auto* item = boost::get<ast::LqrItem>(&entry)) {
+        items_.push_back(item);
+        if (item->key.name == "reward" || item->key.name == "final") expression_form_ = true;
+      } else if (const auto* dynamics = boost::get<ast::LqrDynamics>(&entry)) {
+        for (const ast::Assignment& a : dynamics->assignments) dynamics_.push_back(&a);
+        expression_form_ = true;
+      } else {
+        const auto& declaration = boost::get<ast::LqrDeclaration>(entry);
+        const ast::LqrDeclaration*& slot = declaration.keyword == "state" ? state_ : action_;
+        if (slot != nullptr) {
+          error(declaration, "'" + declaration.keyword + "' is given twice in lqr '" + named_.name + "'");
+        } else {
+          slot = &declaration;
+        }
+        expression_form_ = true;
       }
+    }
+  }
+
+  bool written(const char* key) const {
+    return std::any_of(items_.begin(), items_.end(), [&](const ast::LqrItem* item) { return item->key.name == key; });
+  }
+
+  void missing(const std::string& key, const std::string& meaning) {
+    error(block_.name, "lqr '" + named_.name + "' has no '" + key + "' (" + meaning + ")");
+  }
+
+  // Reported at the block's name, before the items' errors (source order). The
+  // expression form needs state, action, dynamics and reward instead of A, B, Q, R.
+  void check_missing() {
+    if (expression_form_) {
+      if (state_ == nullptr) missing("state", "the names of the state components, e.g. 'state x, v'");
+      if (action_ == nullptr) missing("action", "the names of the action components, e.g. 'action u'");
+      if (dynamics_.empty()) missing("dynamics", "one line x' = ... per state component");
+      if (!written("reward")) missing("reward", "a quadratic form in the state and action, e.g. -(x^2 + u^2)/2");
+    }
+    for (const LqrKey& key : kLqrKeys) {
+      const std::string name = key.name;
+      const bool matrix_only = name == "A" || name == "B" || name == "Q" || name == "R";
+      if (key.required && !(expression_form_ && matrix_only) && !written(key.name)) missing(name, key.meaning);
     }
   }
 
@@ -127,6 +177,7 @@ class LqrLowering {
     }
     std::vector<std::string> names;
     for (const LqrKey& k : kLqrKeys) names.emplace_back(k.name);
+    for (const char* word : kLqrDeclarations) names.emplace_back(word);
     std::string list;
     for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
     elaborator_.fail(key, "unknown lqr item '" + key.name + "'" + suggest(key.name, names) + "; expected one of " +
@@ -150,6 +201,17 @@ class LqrLowering {
     if (key == "x0") p.x0 = vector(item);
     if (key == "horizon") p.horizon = horizon(item);
     if (key == "temperature") p.temperature = elaborator_.evaluate(scalar(item, "a number"));
+    if (key == "reward" || key == "final") (void)scalar(item, "an expression");  // read by lower_expressions
+    if (expression_form_) {
+      const char* form = key == "A" || key == "B"                 ? "dynamics"
+                         : key == "Q" || key == "R" || key == "N" ? "reward"
+                         : key == "Qf"                            ? "final"
+                                                                  : nullptr;
+      if (form != nullptr) {
+        elaborator_.fail(item.key, "'" + key + "' is a matrix of the matrix form; this block gives its model by "
+                                   "'state', 'action', 'dynamics' and 'reward': write '" + form + "' instead");
+      }
+    }
     given_[k] = &item;
   }
 
@@ -220,7 +282,12 @@ class LqrLowering {
       const std::string prefix = "LQR: ";
       if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
       const Node* where = &block_.name;
-      const std::string key = key_of_message(message);
+      std::string key = key_of_message(message);
+      if (expression_form_) {  // the matrices come from the expressions
+        if ((key == "A" || key == "B") && !dynamics_.empty()) where = dynamics_.front();
+        if (key == "Q" || key == "R" || key == "N") key = "reward";
+        if (key == "Qf") key = "final";
+      }
       for (std::size_t k = 0; k < kLqrKeys.size(); ++k) {
         if (key == kLqrKeys[k].name && given_[k] != nullptr) where = &position_of_item(given_[k]->value);
       }
@@ -228,9 +295,223 @@ class LqrLowering {
     }
   }
 
+  // ---- the expression form ----
+
+  // Binds the components' names (states, then actions) while it lives.
+  struct Binding {
+    Elaborator& elaborator;
+    std::size_t outer;
+    Binding(Elaborator& e, const std::vector<std::string>& names) : elaborator(e), outer(e.loop_.size()) {
+      for (const std::string& name : names) e.loop_.emplace_back(name, 0.0);
+    }
+    ~Binding() { elaborator.loop_.resize(outer); }
+    Binding(const Binding&) = delete;
+    Binding& operator=(const Binding&) = delete;
+  };
+
+  // e at the point w (one value per bound component).
+  double at(const ast::Expression& e, const std::vector<double>& w) {
+    for (std::size_t i = 0; i < w.size(); ++i) elaborator_.loop_[binding_start_ + i].second = w[i];
+    return elaborator_.evaluate(e);
+  }
+
+  static std::vector<double> unit(std::size_t d, std::size_t i, double scale = 1.0) {
+    std::vector<double> w(d, 0.0);
+    w[i] = scale;
+    return w;
+  }
+
+  // A point with no special structure, to check that the coefficients read at the
+  // unit vectors describe the expression everywhere.
+  static std::vector<double> probe(std::size_t d) {
+    std::vector<double> w(d);
+    for (std::size_t i = 0; i < d; ++i) w[i] = (i % 2 == 0 ? 1.0 : -1.0) * (0.75 + 0.375 * static_cast<double>(i));
+    return w;
+  }
+
+  static bool close(double got, double want, double scale) { return std::abs(got - want) <= 1e-9 * (1.0 + scale); }
+
+  std::string point_text(std::size_t d) const {
+    std::string text;
+    for (std::size_t i = 0; i < d; ++i) text += (text.empty() ? "" : ", ") + components_[i] + " = 0";
+    return text;
+  }
+
+  // The components' names, checked: new names, none twice.
+  bool declare_components() {
+    bool ok = true;
+    for (const ast::LqrDeclaration* declaration : {state_, action_}) {
+      for (const ast::Identifier& name : declaration->names) {
+        if (std::find(components_.begin(), components_.end(), name.name) != components_.end()) {
+          error(name, "'" + name.name + "' is declared twice in lqr '" + named_.name + "'");
+          ok = false;
+        } else if (const char* kind = elaborator_.kind_of_name(name.name)) {
+          error(name, "'" + name.name + "' is already a " + kind + ": name the component otherwise");
+          ok = false;
+        }
+        components_.push_back(name.name);
+      }
+    }
+    return ok;
+  }
+
+  // x' = Σ_j A_ij x_j + Σ_k B_ik u_k: coefficients at the unit vectors, then checked.
+  void linear_dynamics(const ast::Assignment& line, std::size_t row, std::size_t n, std::size_t m) {
+    const std::size_t d = n + m;
+    const std::string what = "the dynamics of " + line.component.name + "'";
+    const double constant = at(line.value, std::vector<double>(d, 0.0));
+    if (constant != 0.0) {
+      elaborator_.fail(position_of(line.value), what + " must be linear in the state and action, without a constant "
+                                                       "term: it is " + format_number(constant) + " at " +
+                                                       point_text(d));
+    }
+    std::vector<double> c(d);
+    for (std::size_t j = 0; j < d; ++j) c[j] = at(line.value, unit(d, j));
+    const std::vector<double> z = probe(d);
+    double want = 0, scale = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      want += c[j] * z[j];
+      scale += std::abs(c[j] * z[j]);
+    }
+    if (!close(at(line.value, z), want, scale)) {
+      elaborator_.fail(position_of(line.value), what + " must be linear in the state and action (a sum of "
+                                                       "coefficients times components)");
+    }
+    for (std::size_t j = 0; j < n; ++j) named_.problem.A(row, j) = c[j];
+    for (std::size_t k = 0; k < m; ++k) named_.problem.B(row, k) = c[n + k];
+  }
+
+  // r(w) = −½ wᵀ M w: M_ii = −(r(e_i) + r(−e_i)), M_ij = r(e_i) + r(e_j) − r(e_i + e_j),
+  // after checking that there is no constant and no linear term; then checked at a probe.
+  control::LqrMatrix quadratic_form(const ast::LqrItem& item, std::size_t d) {
+    const ast::Expression& e = boost::get<ast::Expression>(item.value);
+    const std::string what = item.key.name;
+    const std::string expected = what == "reward" ? "a quadratic form in the state and action, like -(q*x^2 + rho*u^2)/2"
+                                                  : "a quadratic form in the state, like -qf*x^2/2";
+    // (final is read with the actions bound too, to say so when it reads one.)
+    const double constant = at(e, std::vector<double>(d, 0.0));
+    if (constant != 0.0) {
+      elaborator_.fail(position_of(e), what + " must be " + expected + ", without a constant term: it is " +
+                                           format_number(constant) + " at " + point_text(d));
+    }
+    control::LqrMatrix m(d, d);
+    std::vector<double> plus(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      plus[i] = at(e, unit(d, i));
+      const double minus = at(e, unit(d, i, -1.0));
+      if (!close(plus[i], minus, std::abs(plus[i]) + std::abs(minus))) {
+        elaborator_.fail(position_of(e), what + " must be " + expected + ", without a linear term: it has one in " +
+                                             components_[i]);
+      }
+      m(i, i) = -(plus[i] + minus);
+    }
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t j = i + 1; j < d; ++j) {
+        std::vector<double> both = unit(d, i);
+        both[j] = 1.0;
+        m(i, j) = m(j, i) = plus[i] + plus[j] - at(e, both);
+      }
+    }
+    const std::vector<double> z = probe(d);
+    double want = 0, scale = 0;
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t j = 0; j < d; ++j) {
+        want -= 0.5 * z[i] * m(i, j) * z[j];
+        scale += std::abs(z[i] * m(i, j) * z[j]);
+      }
+    }
+    if (!close(at(e, z), want, scale)) elaborator_.fail(position_of(e), what + " must be " + expected);
+    return m;
+  }
+
+  void lower_expressions() {
+    if (!declare_components()) return;
+    const std::size_t n = state_->names.size();
+    const std::size_t m = action_->names.size();
+    control::LqrProblem& p = named_.problem;
+    p.A = control::LqrMatrix(n, n);
+    p.B = control::LqrMatrix(n, m);
+    std::vector<const ast::Assignment*> line_of(n, nullptr);
+    {
+      Binding binding(elaborator_, components_);
+      binding_start_ = binding.outer;
+      for (const ast::Assignment* line : dynamics_) {
+        attempt(*line, [&] {
+          const auto it = std::find(components_.begin(), components_.begin() + static_cast<std::ptrdiff_t>(n),
+                                    line->component.name);
+          if (it == components_.begin() + static_cast<std::ptrdiff_t>(n)) {
+            elaborator_.fail(line->component, "'" + line->component.name + "' is not a state component of lqr '" +
+                                                  named_.name + "'");
+          }
+          const auto row = static_cast<std::size_t>(it - components_.begin());
+          if (line_of[row] != nullptr) {
+            elaborator_.fail(line->component, "the dynamics of " + line->component.name + "' are given twice");
+          }
+          line_of[row] = line;
+          linear_dynamics(*line, row, n, m);
+        });
+      }
+      for (const ast::LqrItem* item : items_) {
+        if (item->key.name == "reward") {
+          attempt(*item, [&] {
+            const control::LqrMatrix joint = quadratic_form(*item, n + m);
+            p.Q = control::LqrMatrix(n, n);
+            p.R = control::LqrMatrix(m, m);
+            control::LqrMatrix cross(n, m);
+            bool any_cross = false;
+            for (std::size_t i = 0; i < n + m; ++i) {
+              for (std::size_t j = 0; j < n + m; ++j) {
+                if (i < n && j < n) p.Q(i, j) = joint(i, j);
+                if (i >= n && j >= n) p.R(i - n, j - n) = joint(i, j);
+                if (i < n && j >= n) {
+                  cross(i, j - n) = joint(i, j);
+                  any_cross = any_cross || joint(i, j) != 0.0;
+                }
+              }
+            }
+            if (any_cross) p.N = cross;
+          });
+        }
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (line_of[i] == nullptr && errors_ == 0) {
+        error(*dynamics_.front(), "lqr '" + named_.name + "' gives no dynamics for " + components_[i] + "'");
+      }
+    }
+    // The terminal reward: a quadratic form in the state alone.
+    Binding binding(elaborator_, components_);
+    binding_start_ = binding.outer;
+    for (const ast::LqrItem* item : items_) {
+      if (item->key.name != "final") continue;
+      attempt(*item, [&] {
+        const control::LqrMatrix joint = quadratic_form(*item, n + m);
+        p.Qf = control::LqrMatrix(n, n);
+        for (std::size_t i = 0; i < n + m; ++i) {
+          for (std::size_t j = 0; j < n + m; ++j) {
+            if (i < n && j < n) {
+              p.Qf(i, j) = joint(i, j);
+            } else if (joint(i, j) != 0.0) {
+              elaborator_.fail(position_of(boost::get<ast::Expression>(item->value)),
+                               "final is the reward of the last state: it cannot depend on the action (" +
+                                   components_[std::max(i, j)] + ")");
+            }
+          }
+        }
+      });
+    }
+  }
+
   Elaborator& elaborator_;
   const ast::LqrStatement& block_;
   NamedLqr named_;
+  bool expression_form_ = false;
+  std::vector<const ast::LqrItem*> items_;
+  std::vector<const ast::Assignment*> dynamics_;
+  const ast::LqrDeclaration* state_ = nullptr;
+  const ast::LqrDeclaration* action_ = nullptr;
+  std::vector<std::string> components_;  // states, then actions
+  std::size_t binding_start_ = 0;         // where the bound components sit in the elaborator's name stack
   std::array<const ast::LqrItem*, kLqrKeys.size()> given_{};
   std::array<bool, kLqrKeys.size()> seen_{};  // written (read or failed)
   std::size_t errors_ = 0;

@@ -31,7 +31,8 @@ std::string keyword_hint(std::string_view expected, std::string_view word) {
   static const std::vector<std::string> items = {"state",  "action", "latent", "next",  "reward",   "absorbing",   "wall",
                                                  "forbid", "prior",  "start", "discount", "temperature", "horizon"};
   static const std::vector<std::string> lqr_items = {"A", "B", "noise", "Q", "R", "N", "Qf", "x0", "x0_cov",
-                                                     "horizon", "temperature"};
+                                                     "horizon", "temperature", "state", "action", "dynamics",
+                                                     "reward", "final"};
   const std::vector<std::string>* keywords = nullptr;
   if (expected == kExpectedStatement || expected == kExpectedStatementInBlock || expected == kExpectedOneStatement) {
     keywords = &statements;

@@ -23,7 +23,8 @@ inline constexpr const char* kExpectedMdpItem =
     "an MDP item (state, action, latent, next, p(...), reward, absorbing, wall, forbid, prior, start, discount, "
     "temperature, horizon) or '}'";
 inline constexpr const char* kExpectedLqrItem =
-    "an LQR item (A, B, noise, Q, R, N, Qf, x0, x0_cov, horizon, temperature) or '}'";
+    "an LQR item (A, B, noise, Q, R, N, Qf, x0, x0_cov, horizon, temperature, state, action, dynamics, reward, "
+    "final) or '}'";
 
 // The suggestion for `word` (the text where the parse failed) when `expected` is one
 // of the names above and `word` is near one of its keywords; "" otherwise.

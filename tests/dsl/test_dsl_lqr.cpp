@@ -100,6 +100,69 @@ TEST(DslLqr, OptionalItemsTakeTheLibraryDefaults) {
   EXPECT_EQ(p.temperature, 1.0);
 }
 
+// The expression form of the scalar example reads the matrices of the matrix form.
+TEST(DslLqr, ExpressionFormOfTheScalarExample) {
+  const dsl::CompiledModel model = compile_ok(R"(
+param a = 1.1, b = 0.5, q = 1, rho = 0.2, qf = 2, noise = 0.3, T = 5, x0 = 1
+lqr scalar {
+  state x
+  action u
+  dynamics x' = a*x + b*u
+  noise = noise
+  reward -(q*x^2 + rho*u^2) / 2
+  final -qf*x^2 / 2
+  x0 = x0
+  horizon T
+}
+solve scalar with exact
+)");
+  ASSERT_EQ(model.lqrs.size(), 1u);
+  const control::LqrProblem& p = model.lqrs[0].problem;
+  ASSERT_EQ(p.A.rows, 1u);
+  ASSERT_EQ(p.B.cols, 1u);
+  EXPECT_DOUBLE_EQ(p.A(0, 0), 1.1);
+  EXPECT_DOUBLE_EQ(p.B(0, 0), 0.5);
+  EXPECT_EQ(p.noise, LqrMatrix({{0.3}}));
+  EXPECT_DOUBLE_EQ(p.Q(0, 0), 1.0);
+  EXPECT_DOUBLE_EQ(p.R(0, 0), 0.2);
+  EXPECT_TRUE(p.N.empty());  // no cross term written
+  EXPECT_DOUBLE_EQ(p.Qf(0, 0), 2.0);
+  EXPECT_EQ(p.x0, std::vector<double>{1.0});
+  EXPECT_EQ(p.horizon, 5u);
+}
+
+// Two states and two actions, every kind of term: rows of A and B follow the state
+// order of `state`, columns the order of `state` and `action`; the reward's cross
+// terms go to N (r = −½(xᵀQx + uᵀRu + 2xᵀN u)).
+TEST(DslLqr, ExpressionFormWithCrossTermsAndSeveralComponents) {
+  const dsl::CompiledModel model = compile_ok(R"(
+param dt = 0.5
+lqr two {
+  state pos, vel
+  action push, brake
+  dynamics vel' = 0.9*vel - 0.25*pos + dt*push - brake, pos' = pos + dt*vel
+  reward -(2*pos^2 + 2*0.5*pos*vel + vel^2 + 3*push^2 + brake^2 + 2*0.25*pos*push - 2*0.5*vel*brake) / 2
+  final -(4*pos^2 + vel^2) / 2
+  x0 = [1, 0]
+  horizon 2
+}
+solve two with variational
+)");
+  ASSERT_EQ(model.lqrs.size(), 1u);
+  const control::LqrProblem& p = model.lqrs[0].problem;
+  const auto expect_matrix = [](const LqrMatrix& got, const LqrMatrix& want, const char* name) {
+    ASSERT_EQ(got.rows, want.rows) << name;
+    ASSERT_EQ(got.cols, want.cols) << name;
+    for (std::size_t i = 0; i < want.data.size(); ++i) EXPECT_NEAR(got.data[i], want.data[i], 1e-14) << name << " " << i;
+  };
+  expect_matrix(p.A, LqrMatrix({{1, 0.5}, {-0.25, 0.9}}), "A");
+  expect_matrix(p.B, LqrMatrix({{0, 0}, {0.5, -1}}), "B");
+  expect_matrix(p.Q, LqrMatrix({{2, 0.5}, {0.5, 1}}), "Q");
+  expect_matrix(p.R, LqrMatrix({{3, 0}, {0, 1}}), "R");
+  expect_matrix(p.N, LqrMatrix({{0.25, 0}, {0, -0.5}}), "N");
+  expect_matrix(p.Qf, LqrMatrix({{4, 0}, {0, 1}}), "Qf");
+}
+
 // An mdp block and an lqr block in one file: each solve goes to its own block.
 TEST(DslLqr, SolvesOfMdpAndLqrBlocksAreKeptApart) {
   const dsl::CompiledModel model = compile_ok(

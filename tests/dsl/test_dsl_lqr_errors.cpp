@@ -32,7 +32,8 @@ std::string with(std::string text, const std::string& from, const std::string& t
   return text.replace(text.find(from), from.size(), to);
 }
 
-const std::string kKeys = "A, B, noise, Q, R, N, Qf, x0, x0_cov, horizon, temperature";
+const std::string kKeys = "A, B, noise, Q, R, N, Qf, x0, x0_cov, horizon, temperature, reward, final, state, action, "
+                          "dynamics";
 
 // ---- the library's checks, at the item they name -------------------------------------
 
@@ -87,6 +88,59 @@ const std::vector<GoldenCase> kItems = {
       {10, 3, "'R' is given twice in lqr 's'"}}},
 };
 
+// ---- the expression form ------------------------------------------------------------------
+
+// A valid scalar block of the expression form; each case changes a line.
+std::string scalar(const std::string& extra = "") {
+  return "lqr e {\n"                          // 1
+         "  state x\n"                        // 2
+         "  action u\n"                       // 3
+         "  dynamics x' = 1.1*x + 0.5*u\n"    // 4
+         "  reward -(x^2 + 0.2*u^2) / 2\n"    // 5
+         "  final -x^2\n"                     // 6
+         "  x0 = 1\n"                         // 7
+         "  horizon 3\n"                      // 8
+         + extra + "}\n";
+}
+
+const std::vector<GoldenCase> kExpressions = {
+    {"ConstantInTheDynamics", with(scalar(), "1.1*x + 0.5*u", "1.1*x + 0.5*u + 2"),
+     {{4, 17, "the dynamics of x' must be linear in the state and action, without a constant term: it is 2 at x = 0, "
+              "u = 0"}}},
+    {"NonLinearDynamics", with(scalar(), "1.1*x + 0.5*u", "1.1*x + 0.5*u^3"),
+     {{4, 17, "the dynamics of x' must be linear in the state and action (a sum of coefficients times components)"}}},
+    {"LinearTermInTheReward", with(scalar(), "-(x^2 + 0.2*u^2) / 2", "-(x^2 + 0.2*u^2) / 2 + u"),
+     {{5, 10, "reward must be a quadratic form in the state and action, like -(q*x^2 + rho*u^2)/2, without a linear "
+              "term: it has one in u"}}},
+    {"ConstantInTheReward", with(scalar(), "-(x^2 + 0.2*u^2) / 2", "-(x^2 + 0.2*u^2) / 2 - 1"),
+     {{5, 10, "reward must be a quadratic form in the state and action, like -(q*x^2 + rho*u^2)/2, without a "
+              "constant term: it is -1 at x = 0, u = 0"}}},
+    {"QuarticReward", with(scalar(), "-(x^2 + 0.2*u^2) / 2", "-(x^4 + 0.2*u^2) / 2"),
+     {{5, 10, "reward must be a quadratic form in the state and action, like -(q*x^2 + rho*u^2)/2"}}},
+    {"FinalReadsTheAction", with(scalar(), "final -x^2", "final -x^2 - x*u"),
+     {{6, 9, "final is the reward of the last state: it cannot depend on the action (u)"}}},
+    {"MatrixItemInTheExpressionForm", scalar("  Q = 1\n"),
+     {{9, 3, "'Q' is a matrix of the matrix form; this block gives its model by 'state', 'action', 'dynamics' and "
+             "'reward': write 'reward' instead"}}},
+    {"DynamicsOfAnUnknownComponent", with(scalar(), "dynamics x' = 1.1*x + 0.5*u", "dynamics x' = x, y' = u"),
+     {{4, 20, "'y' is not a state component of lqr 'e'"}}},
+    {"DynamicsGivenTwice", scalar("  dynamics x' = x\n"), {{9, 12, "the dynamics of x' are given twice"}}},
+    {"NoDynamicsForAComponent", with(with(scalar(), "state x", "state x, y"), "x0 = 1", "x0 = [1, 0]"),
+     {{4, 12, "lqr 'e' gives no dynamics for y'"}}},
+    {"ComponentNamedLikeAParameter", "param u = 1\n" + scalar(),
+     {{4, 10, "'u' is already a param: name the component otherwise"}}},
+    {"ComponentDeclaredTwice", with(scalar(), "action u", "action u, x"),
+     {{3, 13, "'x' is declared twice in lqr 'e'"}}},
+    {"ExpressionFormWithoutStateActionAndDynamics", "lqr e {\n  reward -x^2\n  x0 = 1\n  horizon 1\n}\n",
+     {{1, 5, "lqr 'e' has no 'state' (the names of the state components, e.g. 'state x, v')"},
+      {1, 5, "lqr 'e' has no 'action' (the names of the action components, e.g. 'action u')"},
+      {1, 5, "lqr 'e' has no 'dynamics' (one line x' = ... per state component)"}}},
+    {"ExpressionFormWithoutReward", with(scalar(), "  reward -(x^2 + 0.2*u^2) / 2\n", ""),
+     {{1, 5, "lqr 'e' has no 'reward' (a quadratic form in the state and action, e.g. -(x^2 + u^2)/2)"}}},
+    {"RNotPositiveDefiniteFromTheReward", with(scalar(), "0.2*u^2", "0*u^2"),
+     {{5, 10, "lqr 'e': R must be positive definite; its smallest eigenvalue is 0"}}},
+};
+
 // ---- names and solve --------------------------------------------------------------------------
 
 const std::vector<GoldenCase> kSolve = {
@@ -105,7 +159,7 @@ const std::vector<GoldenCase> kSolve = {
 
 std::vector<GoldenCase> all_cases() {
   std::vector<GoldenCase> all;
-  for (const auto* list : {&kLibraryChecks, &kItems, &kSolve}) all.insert(all.end(), list->begin(), list->end());
+  for (const auto* list : {&kLibraryChecks, &kItems, &kExpressions, &kSolve}) all.insert(all.end(), list->begin(), list->end());
   return all;
 }
 
