@@ -20,6 +20,7 @@
 #include "copi/control/methods.hpp"
 #include "copi/graph/error.hpp"
 #include "elaborator.hpp"
+#include "lqr_forms.hpp"
 
 namespace copi::dsl {
 namespace {
@@ -315,22 +316,6 @@ class LqrLowering {
     return elaborator_.evaluate(e);
   }
 
-  static std::vector<double> unit(std::size_t d, std::size_t i, double scale = 1.0) {
-    std::vector<double> w(d, 0.0);
-    w[i] = scale;
-    return w;
-  }
-
-  // A point with no special structure, to check that the coefficients read at the
-  // unit vectors describe the expression everywhere.
-  static std::vector<double> probe(std::size_t d) {
-    std::vector<double> w(d);
-    for (std::size_t i = 0; i < d; ++i) w[i] = (i % 2 == 0 ? 1.0 : -1.0) * (0.75 + 0.375 * static_cast<double>(i));
-    return w;
-  }
-
-  static bool close(double got, double want, double scale) { return std::abs(got - want) <= 1e-9 * (1.0 + scale); }
-
   std::string point_text(std::size_t d) const {
     std::string text;
     for (std::size_t i = 0; i < d; ++i) text += (text.empty() ? "" : ", ") + components_[i] + " = 0";
@@ -355,73 +340,46 @@ class LqrLowering {
     return ok;
   }
 
-  // x' = Σ_j A_ij x_j + Σ_k B_ik u_k: coefficients at the unit vectors, then checked.
+  PointFunction function_of(const ast::Expression& e) {
+    return [this, &e](const std::vector<double>& w) { return at(e, w); };
+  }
+
+  // x' = Σ_j A_ij x_j + Σ_k B_ik u_k (lqr_forms.hpp).
   void linear_dynamics(const ast::Assignment& line, std::size_t row, std::size_t n, std::size_t m) {
     const std::size_t d = n + m;
     const std::string what = "the dynamics of " + line.component.name + "'";
-    const double constant = at(line.value, std::vector<double>(d, 0.0));
-    if (constant != 0.0) {
+    const LinearRead read = read_linear(function_of(line.value), d);
+    if (read.constant != 0.0) {
       elaborator_.fail(position_of(line.value), what + " must be linear in the state and action, without a constant "
-                                                       "term: it is " + format_number(constant) + " at " +
+                                                       "term: it is " + format_number(read.constant) + " at " +
                                                        point_text(d));
     }
-    std::vector<double> c(d);
-    for (std::size_t j = 0; j < d; ++j) c[j] = at(line.value, unit(d, j));
-    const std::vector<double> z = probe(d);
-    double want = 0, scale = 0;
-    for (std::size_t j = 0; j < d; ++j) {
-      want += c[j] * z[j];
-      scale += std::abs(c[j] * z[j]);
-    }
-    if (!close(at(line.value, z), want, scale)) {
+    if (!read.linear) {
       elaborator_.fail(position_of(line.value), what + " must be linear in the state and action (a sum of "
                                                        "coefficients times components)");
     }
-    for (std::size_t j = 0; j < n; ++j) named_.problem.A(row, j) = c[j];
-    for (std::size_t k = 0; k < m; ++k) named_.problem.B(row, k) = c[n + k];
+    for (std::size_t j = 0; j < n; ++j) named_.problem.A(row, j) = read.coefficients[j];
+    for (std::size_t k = 0; k < m; ++k) named_.problem.B(row, k) = read.coefficients[n + k];
   }
 
-  // r(w) = −½ wᵀ M w: M_ii = −(r(e_i) + r(−e_i)), M_ij = r(e_i) + r(e_j) − r(e_i + e_j),
-  // after checking that there is no constant and no linear term; then checked at a probe.
+  // r(w) = −½ wᵀ M w over the first d components (lqr_forms.hpp). final is read with
+  // the actions bound too, to say so when it reads one.
   control::LqrMatrix quadratic_form(const ast::LqrItem& item, std::size_t d) {
     const ast::Expression& e = boost::get<ast::Expression>(item.value);
     const std::string what = item.key.name;
     const std::string expected = what == "reward" ? "a quadratic form in the state and action, like -(q*x^2 + rho*u^2)/2"
                                                   : "a quadratic form in the state, like -qf*x^2/2";
-    // (final is read with the actions bound too, to say so when it reads one.)
-    const double constant = at(e, std::vector<double>(d, 0.0));
-    if (constant != 0.0) {
+    const QuadraticRead read = read_quadratic(function_of(e), d);
+    if (read.constant != 0.0) {
       elaborator_.fail(position_of(e), what + " must be " + expected + ", without a constant term: it is " +
-                                           format_number(constant) + " at " + point_text(d));
+                                           format_number(read.constant) + " at " + point_text(d));
     }
-    control::LqrMatrix m(d, d);
-    std::vector<double> plus(d);
-    for (std::size_t i = 0; i < d; ++i) {
-      plus[i] = at(e, unit(d, i));
-      const double minus = at(e, unit(d, i, -1.0));
-      if (!close(plus[i], minus, std::abs(plus[i]) + std::abs(minus))) {
-        elaborator_.fail(position_of(e), what + " must be " + expected + ", without a linear term: it has one in " +
-                                             components_[i]);
-      }
-      m(i, i) = -(plus[i] + minus);
+    if (read.linear_in) {
+      elaborator_.fail(position_of(e), what + " must be " + expected + ", without a linear term: it has one in " +
+                                           components_[*read.linear_in]);
     }
-    for (std::size_t i = 0; i < d; ++i) {
-      for (std::size_t j = i + 1; j < d; ++j) {
-        std::vector<double> both = unit(d, i);
-        both[j] = 1.0;
-        m(i, j) = m(j, i) = plus[i] + plus[j] - at(e, both);
-      }
-    }
-    const std::vector<double> z = probe(d);
-    double want = 0, scale = 0;
-    for (std::size_t i = 0; i < d; ++i) {
-      for (std::size_t j = 0; j < d; ++j) {
-        want -= 0.5 * z[i] * m(i, j) * z[j];
-        scale += std::abs(z[i] * m(i, j) * z[j]);
-      }
-    }
-    if (!close(at(e, z), want, scale)) elaborator_.fail(position_of(e), what + " must be " + expected);
-    return m;
+    if (!read.quadratic) elaborator_.fail(position_of(e), what + " must be " + expected);
+    return read.form;
   }
 
   void lower_expressions() {
