@@ -17,7 +17,7 @@ using lqr_detail::Dense;
 
 std::string number(double v) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", v);
+  std::snprintf(buffer, sizeof buffer, "%.6g", v == 0.0 ? 0.0 : v);  // -0 prints as 0
   return buffer;
 }
 
