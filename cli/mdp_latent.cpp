@@ -50,7 +50,6 @@ int run_step(const control::Mdp& mdp, const control::SolveOptions& options, cont
   const std::vector<double> shown_prior = prior;
   const control::StepModel model =
       control::latent_per_step(mdp, latents, std::move(prior), std::move(skills.skill), skills.labels);
-  model.validate(mdp);
   const control::StepModelSolution solution = control::solve(mdp, model, options);
   if (!json_file.empty()) write_json_file(json_file, latent_step_json(mdp, labels, shown_prior, solution.flat, solution.leaf_policy));
   if (!plot_file.empty()) write_value_table_svg(plot_file, mdp, solution.flat);
@@ -76,7 +75,6 @@ int run_skills(const control::Mdp& mdp, const control::SolveOptions& options, co
 int run_episode(const control::Mdp& mdp, const control::SolveOptions& options, control::SkillsCsv skills,
                 std::vector<double> prior, const std::string& json_file) {
   control::EpisodeLatent latent{std::move(prior), std::move(skills.skill), std::move(skills.labels)};
-  latent.validate(mdp);
   const control::EpisodeLatentSolution solution = control::solve(mdp, latent, options);
   if (!json_file.empty()) write_json_file(json_file, latent_episode_json(mdp, latent.labels, latent.prior, solution));
   print_latent_episode_solution(std::cout, mdp, latent, solution);

@@ -26,6 +26,26 @@ std::string colour(double v, double lo, double hi) {
 
 }  // namespace
 
+// An arrow for up / down / left / right (the first state component is the row), else
+// the action's name.
+void draw_action(std::ostream& out, const std::string& action, double cx, double cy, double cell, const char* ink) {
+  const double len = cell * 0.35;
+  double dx = 0;
+  double dy = 0;
+  if (action == "up") dy = -len;
+  if (action == "down") dy = len;
+  if (action == "left") dx = -len;
+  if (action == "right") dx = len;
+  if (dx != 0 || dy != 0) {
+    out << "<line x1=\"" << cx - dx / 2 << "\" y1=\"" << cy - dy / 2 << "\" x2=\"" << cx + dx / 2 << "\" y2=\""
+        << cy + dy / 2 << "\" stroke=\"" << ink << "\" stroke-width=\"2\"/>\n<circle cx=\"" << cx + dx / 2
+        << "\" cy=\"" << cy + dy / 2 << "\" r=\"2.5\" fill=\"" << ink << "\"/>\n";
+  } else {
+    out << "<text x=\"" << cx << "\" y=\"" << cy + 4 << "\" text-anchor=\"middle\" fill=\"" << ink << "\">"
+        << svg_escape(action) << "</text>\n";
+  }
+}
+
 void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp& model,
                          const control::ControlSolution& solution) {
   if (model.components.size() != 2) {
@@ -70,22 +90,7 @@ void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp&
         const std::string action = action_name(mdp, most_likely(mdp, solution.policy.front(), s));
         const double cx = x + cell / 2;
         const double cy = y + cell / 2;
-        const double len = cell * 0.35;
-        double dx = 0;
-        double dy = 0;
-        // The first state component is the row (down the page), the second the column.
-        if (action == "up") dy = -len;
-        if (action == "down") dy = len;
-        if (action == "left") dx = -len;
-        if (action == "right") dx = len;
-        if (dx != 0 || dy != 0) {
-          out << "<line x1=\"" << cx - dx / 2 << "\" y1=\"" << cy - dy / 2 << "\" x2=\"" << cx + dx / 2 << "\" y2=\""
-              << cy + dy / 2 << "\" stroke=\"white\" stroke-width=\"2\"/>\n<circle cx=\"" << cx + dx / 2 << "\" cy=\""
-              << cy + dy / 2 << "\" r=\"2.5\" fill=\"white\"/>\n";
-        } else {
-          out << "<text x=\"" << cx << "\" y=\"" << cy + 4 << "\" text-anchor=\"middle\" fill=\"white\">" << svg_escape(action)
-              << "</text>\n";
-        }
+        draw_action(out, action, cx, cy, cell, "white");
       }
     }
     out << "</svg>\n";

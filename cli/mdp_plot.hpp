@@ -2,6 +2,8 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
+#include <string>
 
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/dsl/model.hpp"
@@ -18,6 +20,10 @@ void write_value_map_svg(const std::filesystem::path& path, const dsl::NamedMdp&
 // infinite horizon), coloured by V_t(s) and labelled with the most likely action when
 // the cells are large enough. At most kMaxPlotRows states and kMaxPlotColumns steps are
 // drawn (the first ones); the title says when some are left out.
+// One cell's action at (cx, cy): an arrow for up / down / left / right (the first state
+// component is the row, down the page), else the action's name, in colour `ink`.
+void draw_action(std::ostream& out, const std::string& action, double cx, double cy, double cell, const char* ink);
+
 inline constexpr std::size_t kMaxPlotRows = 200;
 inline constexpr std::size_t kMaxPlotColumns = 200;
 void write_value_table_svg(const std::filesystem::path& path, const control::Mdp& mdp,

@@ -149,26 +149,6 @@ std::string fill(bool probability, double v, double lo, double hi) {
   return "rgb(" + std::to_string(red) + ",80," + std::to_string(255 - red) + ")";
 }
 
-// An arrow for up / down / left / right (the first state component is the row), else
-// the action's name.
-void draw_action(std::ostream& out, const std::string& action, double cx, double cy, double cell, const char* ink) {
-  const double len = cell * 0.35;
-  double dx = 0;
-  double dy = 0;
-  if (action == "up") dy = -len;
-  if (action == "down") dy = len;
-  if (action == "left") dx = -len;
-  if (action == "right") dx = len;
-  if (dx != 0 || dy != 0) {
-    out << "<line x1=\"" << cx - dx / 2 << "\" y1=\"" << cy - dy / 2 << "\" x2=\"" << cx + dx / 2 << "\" y2=\""
-        << cy + dy / 2 << "\" stroke=\"" << ink << "\" stroke-width=\"2\"/>\n<circle cx=\"" << cx + dx / 2
-        << "\" cy=\"" << cy + dy / 2 << "\" r=\"2.5\" fill=\"" << ink << "\"/>\n";
-  } else {
-    out << "<text x=\"" << cx << "\" y=\"" << cy + 4 << "\" text-anchor=\"middle\" fill=\"" << ink << "\">"
-        << svg_escape(action) << "</text>\n";
-  }
-}
-
 }  // namespace
 
 void write_latent_policy_svg(const std::filesystem::path& path, const dsl::NamedMdp& named,

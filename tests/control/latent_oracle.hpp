@@ -14,12 +14,16 @@
 // [s][z][a], flat policies [s][a]; time-indexed tables are [t][...] with t = 0 first.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "copi/control/mdp.hpp"
+#include "copi/control/soft_value_iteration.hpp"
 
 namespace copi::control::latent_oracle {
 
@@ -176,5 +180,18 @@ struct EnumeratedCounts {
   double log_evidence = 0.0;
 };
 EnumeratedCounts enumerate_skill_counts(const Problem& problem, const Table& reward, bool variational);
+
+// The shapes the latent tests cycle through: even seeds undiscounted, odd ones with
+// γ < 1; every other pair lets p(z|s) forbid a z.
+inline ProblemShape shape_for(std::uint64_t seed) {
+  ProblemShape shape;
+  shape.discount = seed % 2 == 1;
+  shape.latent_zeros = (seed / 2) % 2 == 1;
+  return shape;
+}
+
+inline double tolerance(double expected, double relative) { return relative * std::max(1.0, std::abs(expected)); }
+
+inline SolveOptions options(ControlMethod method) { return SolveOptions{.method = method, .threads = 1}; }
 
 }  // namespace copi::control::latent_oracle

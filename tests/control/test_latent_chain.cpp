@@ -20,9 +20,6 @@ using namespace latent_oracle;  // NOLINT: the oracle is this file's vocabulary
 
 constexpr std::uint64_t kSeeds = 16;
 
-double tolerance(double expected, double relative) { return relative * std::max(1.0, std::abs(expected)); }
-
-SolveOptions options(ControlMethod method) { return SolveOptions{.method = method, .threads = 1}; }
 
 // A tiny MDP (2-3 states, 2 actions, horizon 2) and a z1 → z2 → a chain with |z1| = 2 and
 // |z2| in {2, 3}.

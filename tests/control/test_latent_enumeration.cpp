@@ -32,18 +32,6 @@ using namespace latent_oracle;  // NOLINT: the oracle is this file's vocabulary
 
 constexpr std::uint64_t kSeeds = 32;
 
-// Even seeds undiscounted, odd ones with γ < 1; every other pair lets p(z|s) forbid a z.
-ProblemShape shape_for(std::uint64_t seed) {
-  ProblemShape shape;
-  shape.discount = seed % 2 == 1;
-  shape.latent_zeros = (seed / 2) % 2 == 1;
-  return shape;
-}
-
-double tolerance(double expected, double relative) { return relative * std::max(1.0, std::abs(expected)); }
-
-SolveOptions options(ControlMethod method) { return SolveOptions{.method = method, .threads = 1}; }
-
 StepModel step_model(const Problem& problem) {
   return latent_per_step(problem.mdp, problem.num_latents, problem.latent_prior, problem.skill);
 }

@@ -22,17 +22,6 @@ using namespace latent_oracle;  // NOLINT: the oracle is this file's vocabulary
 
 constexpr std::uint64_t kSeeds = 32;
 
-ProblemShape shape_for(std::uint64_t seed) {
-  ProblemShape shape;
-  shape.discount = seed % 2 == 1;
-  shape.latent_zeros = (seed / 2) % 2 == 1;
-  return shape;
-}
-
-double tolerance(double expected, double relative) { return relative * std::max(1.0, std::abs(expected)); }
-
-SolveOptions options(ControlMethod method) { return SolveOptions{.method = method, .threads = 1}; }
-
 Mdp with_prior(const Mdp& mdp, const Table& prior) {
   Mdp flat = mdp;
   flat.action_prior = prior;

@@ -27,6 +27,10 @@ void check_skill_table(const Mdp& mdp, std::size_t num_latents, const std::vecto
 void check_skill_library(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
                          const std::vector<double>& latent_prior, const std::vector<std::string>& latent_labels);
 
+// skill_level_mdp without its checks, for callers that made them (solve_skill_level).
+Mdp build_skill_level_mdp(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
+                          const std::vector<double>& latent_prior, std::vector<std::string> latent_labels);
+
 // Names for messages: the MDP's label for a state / action, or its number.
 std::string state_name(const Mdp& mdp, std::size_t s);
 std::string action_name(const Mdp& mdp, std::size_t a);

@@ -29,6 +29,13 @@ Mdp skill_level_mdp(const Mdp& mdp, std::size_t num_latents, const std::vector<d
                     const std::vector<double>& latent_prior, std::vector<std::string> latent_labels) {
   mdp.validate();
   detail::check_skill_library(mdp, num_latents, skill, latent_prior, latent_labels);
+  Mdp high = detail::build_skill_level_mdp(mdp, num_latents, skill, latent_prior, std::move(latent_labels));
+  high.validate();
+  return high;
+}
+
+Mdp detail::build_skill_level_mdp(const Mdp& mdp, std::size_t num_latents, const std::vector<double>& skill,
+                                  const std::vector<double>& latent_prior, std::vector<std::string> latent_labels) {
   const std::size_t A = mdp.num_actions;
   const std::size_t Z = num_latents;
   const std::vector<std::uint32_t> ends = absorbing_states(mdp);
@@ -77,7 +84,6 @@ Mdp skill_level_mdp(const Mdp& mdp, std::size_t num_latents, const std::vector<d
       }
     }
   }
-  high.validate();
   return high;
 }
 

@@ -112,7 +112,8 @@ SkillLevelSolution solve_skill_level(const Mdp& mdp, std::size_t num_latents, co
   if (table == SkillTable::product) {
     SkillLevelSolution result;
     result.table = SkillTable::product;
-    result.high = solve(skill_level_mdp(mdp, num_latents, skill, latent_prior), options);
+    // Checked above; solve() validates the product once more (its rows' sums).
+    result.high = solve(detail::build_skill_level_mdp(mdp, num_latents, skill, latent_prior, {}), options);
     for (const std::vector<double>& high : result.high.policy) {
       result.flat_policy.push_back(induced_policy(mdp, num_latents, skill, high));
     }
