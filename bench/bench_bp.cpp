@@ -41,7 +41,7 @@ const Model& model(const std::string& name) {
   if (it == cache.end()) {
     Model m;
     m.graph = copi::to_factor_graph(copi::read_model_file(std::string(COPI_SHARED_DATA_DIR) + "/libdai/" + name + ".fg"));
-    for (const copi::DiscreteFactor& f : m.graph.factors()) {
+    for (const copi::DiscreteFactor& f : m.graph.tables()) {
       m.edges += f.arity();
       m.table_entries += f.size();
       for (const std::size_t c : f.cardinalities()) m.message_entries += c;

@@ -36,7 +36,7 @@ const Model& model(const std::string& name) {
   if (it == cache.end()) {
     Model m;
     m.graph = copi::to_factor_graph(copi::read_model_file(std::string(COPI_SHARED_DATA_DIR) + "/libdai/" + name + ".fg"));
-    for (const copi::DiscreteFactor& f : m.graph.factors()) m.edges += f.arity();
+    for (const copi::DiscreteFactor& f : m.graph.tables()) m.edges += f.arity();
     it = cache.emplace(name, std::move(m)).first;
   }
   return it->second;

@@ -20,7 +20,7 @@ void print_marginals(std::ostream& out, const FactorGraph& graph, const Inferenc
   }
   out << std::left << std::setw(static_cast<int>(name_width)) << "variable" << "  marginal\n";
   for (std::size_t v = 0; v < result.marginals.size() && v < kMaxPrintedVariables; ++v) {
-    const DiscreteVariable& var = graph.variables()[v];
+    const Variable& var = graph.variables()[v];
     out << std::left << std::setw(static_cast<int>(name_width)) << var.name << " ";
     const auto& p = result.marginals[v];
     for (std::size_t s = 0; s < p.size() && s < kMaxPrintedStates; ++s) {
@@ -98,7 +98,7 @@ nlohmann::json result_json(const FactorGraph& graph, const InferenceResult& resu
     doc[result.log_z_kind == LogZKind::lower_bound ? "elbo_trace" : "bound_trace"] = result.report.bounds;
   }
   std::vector<std::string> names;
-  for (const DiscreteVariable& v : graph.variables()) names.push_back(v.name);
+  for (const Variable& v : graph.variables()) names.push_back(v.name);
   doc["variables"] = names;
   return doc;
 }

@@ -54,7 +54,7 @@ void print_bars(std::ostream& out, const FactorGraph& graph, const std::vector<V
   constexpr int kBarWidth = 30;
   constexpr std::size_t kMaxStates = 16;
   for (std::size_t k = 0; k < vars.size(); ++k) {
-    const DiscreteVariable& var = graph.variable(vars[k]);
+    const Variable& var = graph.variable(vars[k]);
     out << var.name << "\n";
     for (std::size_t s = 0; s < marginals[k].size() && s < kMaxStates; ++s) {
       const double p = marginals[k][s];
@@ -135,7 +135,7 @@ void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answ
     if (!main.report.residuals.empty() || marginals.empty()) {
       write_residual_plot(args.plot_file, main.report);
     } else {
-      std::vector<const DiscreteVariable*> vars;
+      std::vector<const Variable*> vars;
       for (const VarId v : answers.shown) vars.push_back(&model.graph.variable(v));
       write_marginals_plot(args.plot_file, vars, marginals, main.report.algorithm);
     }

@@ -147,7 +147,7 @@ void write_residual_plot(const std::filesystem::path& path, const InferenceRepor
   });
 }
 
-void write_marginals_plot(const std::filesystem::path& path, const std::vector<const DiscreteVariable*>& variables,
+void write_marginals_plot(const std::filesystem::path& path, const std::vector<const Variable*>& variables,
                           const std::vector<std::vector<double>>& marginals, const std::string& algorithm) {
   constexpr double kRow = 18;        // one state
   constexpr double kGap = 26;        // a variable's name above its bars

@@ -23,7 +23,7 @@ void write_residual_plot(const std::filesystem::path& path, const InferenceRepor
 // at most kMaxPlottedStates states per variable and kMaxPlottedVariables variables.
 inline constexpr std::size_t kMaxPlottedStates = 32;
 inline constexpr std::size_t kMaxPlottedVariables = 100;
-void write_marginals_plot(const std::filesystem::path& path, const std::vector<const DiscreteVariable*>& variables,
+void write_marginals_plot(const std::filesystem::path& path, const std::vector<const Variable*>& variables,
                           const std::vector<std::vector<double>>& marginals, const std::string& algorithm);
 
 // Width in pixels that `text` needs at `font_size` in a sans-serif font (an upper

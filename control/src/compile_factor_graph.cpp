@@ -40,9 +40,9 @@ CompiledMdp compile_factor_graph(const Mdp& mdp) {
   std::vector<VarId> a(T);
   std::vector<VarId> o(T);
   for (std::size_t t = 0; t < T; ++t) {
-    s[t] = g.add_variable(DiscreteVariable{"s" + std::to_string(t + 1), S, {}});
-    a[t] = g.add_variable(DiscreteVariable{"a" + std::to_string(t + 1), A, {}});
-    o[t] = g.add_variable(DiscreteVariable{"O" + std::to_string(t + 1), 2, {}});
+    s[t] = g.add_variable(Variable{"s" + std::to_string(t + 1), S, {}});
+    a[t] = g.add_variable(Variable{"a" + std::to_string(t + 1), A, {}});
+    o[t] = g.add_variable(Variable{"O" + std::to_string(t + 1), 2, {}});
   }
   std::vector<double> initial(S, kNegInf);
   for (std::size_t x = 0; x < mdp.num_states; ++x) initial[x] = log_or_zero(mdp.initial[x]);

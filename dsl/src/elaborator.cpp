@@ -241,7 +241,7 @@ void Elaborator::var(const ast::VarStatement& s) {
         full += std::to_string(i);
         full += ']';
       }
-      model_.graph.add_variable(DiscreteVariable{full, stored.domain.cardinality, labels});
+      model_.graph.add_variable(Variable{full, stored.domain.cardinality, labels});
       domain_of_var_.push_back(&stored.domain);
       for (std::size_t d = index.size(); d-- > 0;) {  // row-major: last index fastest
         if (++index[d] < stored.dims[d]) break;

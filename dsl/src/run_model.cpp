@@ -39,7 +39,7 @@ bool impossible(const CompiledModel& model, const InferenceAlgorithm& algorithm,
     (impossible(model, algorithm, mid) ? high : low) = mid;
   }
   const EvidenceItem& item = model.evidence_items[high - 1];
-  const DiscreteVariable& var = model.graph.variable(item.variable);
+  const Variable& var = model.graph.variable(item.variable);
   throw InputError("the evidence has probability zero under the model: " + var.name + " = " +
                        var.state_name(item.state) +
                        (high == 1 ? " is impossible" : " is impossible given the evidence before it"),

@@ -42,7 +42,7 @@ int main() {
 
   std::printf("P(wet_grass = yes) = %.6f\n", std::exp(*posterior.log_z));
   for (const copi::VarId v : {cloudy, sprinkler, rain}) {
-    const copi::DiscreteVariable& var = net.variable(v);
+    const copi::Variable& var = net.variable(v);
     std::printf("P(%s = %s | wet) = %.6f\n", var.name.c_str(), var.labels[1].c_str(), posterior.marginals[v.index][1]);
   }
   std::printf("most probable explanation:");

@@ -58,6 +58,10 @@ void validate_evidence(const FactorGraph& graph, const Evidence& evidence) {
       throw InputError("evidence on variable " + std::to_string(var.index) + ", but the model has " +
                        std::to_string(graph.num_variables()) + " variables");
     }
+    if (graph.variable(var).is_real()) {
+      throw InputError("evidence gives a state to variable '" + graph.variable(var).name +
+                       "', which is real: observe it with a value");
+    }
     const std::size_t card = graph.cardinality(var);
     if (state >= card) {
       throw InputError("evidence sets variable " + std::to_string(var.index) + " ('" +
@@ -78,7 +82,7 @@ FactorGraph clamp_evidence(const FactorGraph& graph, const Evidence& evidence) {
       continue;
     }
     for (const FactorId fid : graph.factors_of(var)) {
-      DiscreteFactor& factor = result.factor(fid);
+      DiscreteFactor& factor = result.table(fid);
       const std::size_t pos = factor.position(var);
       std::size_t stride = 1;
       for (std::size_t i = 0; i < pos; ++i) stride *= factor.cardinalities()[i];
@@ -96,8 +100,8 @@ FactorGraph reduce_evidence(const FactorGraph& graph, const Evidence& evidence) 
   validate_evidence(graph, evidence);
   FactorGraph result;
   result.reserve(graph.num_variables(), graph.num_factors());
-  for (const DiscreteVariable& v : graph.variables()) result.add_variable(v);
-  for (const DiscreteFactor& factor : graph.factors()) {
+  for (const Variable& v : graph.variables()) result.add_variable(v);
+  for (const DiscreteFactor& factor : graph.tables()) {
     std::optional<DiscreteFactor> reduced = reduce_by(factor, evidence);
     result.add_factor(reduced ? std::move(*reduced) : factor);
   }
@@ -110,7 +114,7 @@ ReducedModel reduce_model(const FactorGraph& graph, const Evidence& evidence) {
   model.observed_.assign(graph.num_variables(), false);
   for (const auto& [var, state] : evidence) model.observed_[var.index] = true;
   std::vector<std::size_t> touched;  // positions in factors_ that refer to reduced_
-  for (const DiscreteFactor& factor : graph.factors()) {
+  for (const DiscreteFactor& factor : graph.tables()) {
     std::optional<DiscreteFactor> reduced = reduce_by(factor, evidence);
     const DiscreteFactor& kept = reduced ? *reduced : factor;
     if (kept.arity() == 0) {

@@ -13,8 +13,8 @@ InteractionGraph interaction_graph(const FactorGraph& graph, const std::vector<b
   }
   InteractionGraph result(graph.num_variables());
   auto is_excluded = [&](VarId v) { return !excluded.empty() && excluded[v.index]; };
-  for (const DiscreteFactor& factor : graph.factors()) {
-    const auto& scope = factor.scope();
+  for (const Factor& factor : graph.factors()) {
+    const auto& scope = scope_of(factor);
     for (std::size_t i = 0; i < scope.size(); ++i) {
       if (is_excluded(scope[i])) continue;
       for (std::size_t j = i + 1; j < scope.size(); ++j) {

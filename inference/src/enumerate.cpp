@@ -30,7 +30,7 @@ void for_each_assignment(const FactorGraph& graph, const Evidence& evidence, Vis
   std::vector<std::vector<std::size_t>> strides(num_factors, std::vector<std::size_t>(free_vars.size(), 0));
   std::vector<std::size_t> base(num_factors, 0);
   for (std::size_t f = 0; f < num_factors; ++f) {
-    const DiscreteFactor& factor = graph.factor(FactorId{static_cast<std::uint32_t>(f)});
+    const DiscreteFactor& factor = graph.table(FactorId{static_cast<std::uint32_t>(f)});
     const std::vector<std::size_t> own = table_strides(factor.cardinalities());
     for (std::size_t i = 0; i < factor.arity(); ++i) {
       const VarId var = factor.scope()[i];
@@ -46,7 +46,7 @@ void for_each_assignment(const FactorGraph& graph, const Evidence& evidence, Vis
   do {
     double log_weight = 0.0;
     for (std::size_t f = 0; f < num_factors; ++f) {
-      log_weight += graph.factor(FactorId{static_cast<std::uint32_t>(f)}).log_values()[base[f] + walk.offsets()[f]];
+      log_weight += graph.table(FactorId{static_cast<std::uint32_t>(f)}).log_values()[base[f] + walk.offsets()[f]];
     }
     visit(walk.states(), free_vars, log_weight);
   } while (walk.next());
@@ -85,6 +85,7 @@ void EnumerateOptions::validate() const {
 InferenceResult enumerate(const FactorGraph& graph, const Evidence& evidence, Task task,
                           const EnumerateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  graph.require_discrete("enumerate");
   options.validate();
   validate_evidence(graph, evidence);
   // Counted as log2 so that no model overflows the count (4^80 states, 2^2000, ...).

@@ -10,7 +10,7 @@ std::vector<std::vector<double>> embed_factor_beliefs(
   std::vector<std::vector<double>> beliefs(graph.num_factors());
   std::size_t reduced = 0;
   for (std::size_t f = 0; f < graph.num_factors(); ++f) {
-    const DiscreteFactor& factor = graph.factors()[f];
+    const DiscreteFactor& factor = graph.tables()[f];
     std::vector<std::size_t> free_cards;
     std::vector<std::size_t> free_strides;
     std::size_t base = 0;

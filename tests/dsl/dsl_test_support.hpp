@@ -80,7 +80,7 @@ inline VarId var_id(const dsl::CompiledModel& model, const std::string& name) {
 // in any order: the test never assumes which scope variable comes first.
 inline double factor_log_value(const dsl::CompiledModel& model, std::size_t factor_index,
                                const std::vector<std::pair<std::string, std::size_t>>& assignment) {
-  const DiscreteFactor& factor = model.graph.factor(FactorId{static_cast<std::uint32_t>(factor_index)});
+  const DiscreteFactor& factor = model.graph.table(FactorId{static_cast<std::uint32_t>(factor_index)});
   EXPECT_EQ(factor.arity(), assignment.size()) << "factor " << factor_index;
   std::vector<std::size_t> states(factor.arity(), 0);
   for (const auto& [name, state] : assignment) {

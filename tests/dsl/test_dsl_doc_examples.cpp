@@ -277,7 +277,7 @@ TEST_F(DslDocExamples, IsingGridHasItsFactorsQueryAndAlgorithm) {
   // The coupling of x[3][4] and its right neighbour: J * x * x' with J = 0.4.
   bool found = false;
   for (std::size_t f = 0; f < model.graph.num_factors(); ++f) {
-    const DiscreteFactor& factor = model.graph.factor(FactorId{static_cast<std::uint32_t>(f)});
+    const DiscreteFactor& factor = model.graph.table(FactorId{static_cast<std::uint32_t>(f)});
     if (factor.arity() == 2 && factor.contains(var_id(model, "x[3][4]")) &&
         factor.contains(var_id(model, "x[3][5]"))) {
       found = true;

@@ -298,7 +298,7 @@ TEST(DslArray, ElementsAreNamedAndNumberedRowMajor) {
     }
   }
   EXPECT_EQ(model.graph.variable(VarId{7}).name, "after");
-  EXPECT_EQ(model.graph.factor(FactorId{0}).scope(), std::vector<VarId>{VarId{6}});
+  EXPECT_EQ(model.graph.table(FactorId{0}).scope(), std::vector<VarId>{VarId{6}});
 }
 
 TEST(DslArray, RankThreeAndComputedIndices) {
@@ -309,7 +309,7 @@ TEST(DslArray, RankThreeAndComputedIndices) {
   ASSERT_EQ(model.graph.num_variables(), 12u);
   EXPECT_EQ(model.graph.variable(VarId{11}).name, "t[1][2][1]");
   EXPECT_EQ(model.graph.variable(VarId{7}).name, "t[1][0][1]");
-  EXPECT_EQ(model.graph.factor(FactorId{0}).scope(), std::vector<VarId>{VarId{11}});
+  EXPECT_EQ(model.graph.table(FactorId{0}).scope(), std::vector<VarId>{VarId{11}});
 }
 
 // ---- loops and conditions -------------------------------------------------------------
@@ -340,7 +340,7 @@ TEST(DslControl, TwoRangesNestFirstOutermost) {
   for (std::size_t i = 0; i < 2; ++i) {
     for (std::size_t j = 0; j < 3; ++j, ++f) {
       const std::string name = "x[" + std::to_string(i) + "][" + std::to_string(j) + "]";
-      EXPECT_EQ(model.graph.factor(FactorId{static_cast<std::uint32_t>(f)}).scope(),
+      EXPECT_EQ(model.graph.table(FactorId{static_cast<std::uint32_t>(f)}).scope(),
                 std::vector<VarId>{var_id(model, name)});
       EXPECT_NEAR(factor_log_value(model, f, {{name, 1}}), static_cast<double>(10 * i + j), kTolerance);
     }
@@ -372,7 +372,7 @@ double param_value(const std::string& expression, const std::string& prelude = "
   const dsl::CompiledModel model =
       compile_ok(prelude + "param value_ = " + expression + "\nvar probe_ : bool\nfactor value_ * probe_\n");
   if (model.graph.num_factors() != 1) return std::numeric_limits<double>::quiet_NaN();
-  return model.graph.factor(FactorId{0}).log_values().at(1);
+  return model.graph.table(FactorId{0}).log_values().at(1);
 }
 
 TEST(DslExpression, PrecedenceAndAssociativity) {
@@ -465,7 +465,7 @@ TEST(DslExpression, FactorScopeIsEveryVariableMentioned) {
   const dsl::CompiledModel model = compile_ok(
       "var a, b, c : 0..2\n"
       "factor max(a, b) - abs(c - 1) * (if a == c then 2 else 0.5)\n");
-  ASSERT_EQ(model.graph.factor(FactorId{0}).arity(), 3u);
+  ASSERT_EQ(model.graph.table(FactorId{0}).arity(), 3u);
   for (std::size_t a = 0; a < 3; ++a) {
     for (std::size_t b = 0; b < 3; ++b) {
       for (std::size_t c = 0; c < 3; ++c) {
@@ -480,7 +480,7 @@ TEST(DslExpression, FactorScopeIsEveryVariableMentioned) {
 TEST(DslExpression, ConstantFactorScalesZ) {
   const dsl::CompiledModel model = compile_ok("var a : bool\nfactor 1.5\n");
   ASSERT_EQ(model.graph.num_factors(), 1u);
-  EXPECT_EQ(model.graph.factor(FactorId{0}).arity(), 0u);
+  EXPECT_EQ(model.graph.table(FactorId{0}).arity(), 0u);
   EXPECT_NEAR(*exact_answer(model).log_z, 1.5 + std::log(2.0), 1e-9);
 }
 

@@ -64,7 +64,7 @@ void for_each_assignment(const FactorGraph& graph, Visit visit) {
 
 long double log_joint(const FactorGraph& graph, const Sizes& full) {
   long double total = 0.0L;
-  for (const DiscreteFactor& f : graph.factors()) total += entry_at(f, full);
+  for (const DiscreteFactor& f : graph.tables()) total += entry_at(f, full);
   return total;
 }
 
@@ -128,9 +128,9 @@ std::vector<std::vector<long double>> brute_force_marginals(const FactorGraph& g
 
 FactorGraph three_variable_graph() {
   FactorGraph graph;
-  const VarId a = graph.add_variable(DiscreteVariable{"a", 2, {}});
-  const VarId b = graph.add_variable(DiscreteVariable{"b", 3, {}});
-  graph.add_variable(DiscreteVariable{"rain", 3, {"none", "light", "heavy"}});
+  const VarId a = graph.add_variable(Variable{"a", 2, {}});
+  const VarId b = graph.add_variable(Variable{"b", 3, {}});
+  graph.add_variable(Variable{"rain", 3, {"none", "light", "heavy"}});
   std::vector<double> values(6);
   std::iota(values.begin(), values.end(), 0.0);
   graph.add_factor(DiscreteFactor({a, b}, {2, 3}, values));  // value = own index a + 2b
@@ -189,17 +189,17 @@ TEST(CoreEvidence, ClampOfHandWrittenGraph) {
   ASSERT_EQ(clamped.num_variables(), 3u);
   ASSERT_EQ(clamped.num_factors(), 3u) << "rain is in no factor and needs an indicator";
   // Only b = 1 survives: entries a + 2 at indices 2, 3.
-  EXPECT_EQ(clamped.factor(FactorId{0}).log_values(), (std::vector<double>{-kInf, -kInf, 2, 3, -kInf, -kInf}));
-  EXPECT_EQ(clamped.factor(FactorId{1}).log_values(), (std::vector<double>{-kInf, -kInf, -kInf}));
-  const DiscreteFactor& indicator = clamped.factor(FactorId{2});
+  EXPECT_EQ(clamped.table(FactorId{0}).log_values(), (std::vector<double>{-kInf, -kInf, 2, 3, -kInf, -kInf}));
+  EXPECT_EQ(clamped.table(FactorId{1}).log_values(), (std::vector<double>{-kInf, -kInf, -kInf}));
+  const DiscreteFactor& indicator = clamped.table(FactorId{2});
   EXPECT_EQ(indicator.scope(), std::vector<VarId>{VarId{2}});
   EXPECT_EQ(indicator.log_values(), (std::vector<double>{-kInf, -kInf, 0.0}));
   EXPECT_EQ(clamped.factors_of(VarId{2}), std::vector<FactorId>{FactorId{2}});
 
   const FactorGraph both = clamp_evidence(graph, {{VarId{0}, 0}, {VarId{1}, 2}});
   EXPECT_EQ(both.num_factors(), 2u);
-  EXPECT_EQ(both.factor(FactorId{0}).log_values(), (std::vector<double>{-kInf, -kInf, -kInf, -kInf, 4, -kInf}));
-  EXPECT_EQ(both.factor(FactorId{1}).log_values(), (std::vector<double>{-kInf, -kInf, 1.5}));
+  EXPECT_EQ(both.table(FactorId{0}).log_values(), (std::vector<double>{-kInf, -kInf, -kInf, -kInf, 4, -kInf}));
+  EXPECT_EQ(both.table(FactorId{1}).log_values(), (std::vector<double>{-kInf, -kInf, 1.5}));
 }
 
 TEST(CoreEvidence, ClampOfNoEvidenceIsTheIdentity) {
@@ -228,8 +228,8 @@ TEST(CoreEvidence, ClampSetsExactlyTheInconsistentEntriesToMinusInfinity) {
 
     Sizes full(graph.num_variables(), 0);
     for (std::uint32_t k = 0; k < graph.num_factors(); ++k) {
-      const DiscreteFactor& before = graph.factor(FactorId{k});
-      const DiscreteFactor& after = clamped.factor(FactorId{k});
+      const DiscreteFactor& before = graph.table(FactorId{k});
+      const DiscreteFactor& after = clamped.table(FactorId{k});
       ASSERT_EQ(after.scope(), before.scope());
       ASSERT_EQ(after.cardinalities(), before.cardinalities());
       for (std::size_t i = 0; i < before.size(); ++i) {
@@ -243,7 +243,7 @@ TEST(CoreEvidence, ClampSetsExactlyTheInconsistentEntriesToMinusInfinity) {
     }
     // The added factors: one indicator per observed variable that is in no factor.
     for (std::uint32_t k = static_cast<std::uint32_t>(graph.num_factors()); k < clamped.num_factors(); ++k) {
-      const DiscreteFactor& added = clamped.factor(FactorId{k});
+      const DiscreteFactor& added = clamped.table(FactorId{k});
       ASSERT_EQ(added.arity(), 1u);
       const VarId var = added.scope()[0];
       const auto where = std::find(isolated_observed.begin(), isolated_observed.end(), var);
@@ -311,9 +311,9 @@ TEST(CoreEvidence, ReduceOfHandWrittenGraph) {
   EXPECT_EQ(reduced.find_variable("rain"), VarId{2});
   ASSERT_EQ(reduced.num_factors(), 2u);
   // f(a, b) at b = 2: a + 4.
-  EXPECT_EQ(reduced.factor(FactorId{0}), DiscreteFactor({VarId{0}}, {2}, {4.0, 5.0}));
+  EXPECT_EQ(reduced.table(FactorId{0}), DiscreteFactor({VarId{0}}, {2}, {4.0, 5.0}));
   // g(b) at b = 2: fully observed, a constant.
-  EXPECT_EQ(reduced.factor(FactorId{1}), DiscreteFactor::constant(1.5));
+  EXPECT_EQ(reduced.table(FactorId{1}), DiscreteFactor::constant(1.5));
   EXPECT_TRUE(reduced.factors_of(VarId{1}).empty());
   EXPECT_TRUE(reduced.factors_of(VarId{2}).empty());
   EXPECT_EQ(reduced.factors_of(VarId{0}), std::vector<FactorId>{FactorId{0}});
@@ -338,8 +338,8 @@ TEST(CoreEvidence, ReduceMatchesByHandReductionOnRandomGraphs) {
     Sizes full(graph.num_variables(), 0);
     for (const auto& [var, state] : evidence) full[var.index] = state;
     for (std::uint32_t k = 0; k < graph.num_factors(); ++k) {
-      const DiscreteFactor& before = graph.factor(FactorId{k});
-      const DiscreteFactor& after = reduced.factor(FactorId{k});
+      const DiscreteFactor& before = graph.table(FactorId{k});
+      const DiscreteFactor& after = reduced.table(FactorId{k});
       std::vector<VarId> expected_scope;
       for (const VarId v : before.scope()) {
         if (evidence.count(v) == 0) expected_scope.push_back(v);
@@ -377,9 +377,9 @@ TEST(CoreEvidence, ReduceMatchesByHandReductionOnRandomGraphs) {
 //   4: k(c, b, a) = c + 2b + 6a        (0 .. 11)
 FactorGraph reduction_example() {
   FactorGraph graph;
-  graph.add_variable(DiscreteVariable{"a", 2, {}});
-  graph.add_variable(DiscreteVariable{"b", 3, {}});
-  graph.add_variable(DiscreteVariable{"c", 2, {}});
+  graph.add_variable(Variable{"a", 2, {}});
+  graph.add_variable(Variable{"b", 3, {}});
+  graph.add_variable(Variable{"c", 2, {}});
   graph.add_factor(DiscreteFactor({VarId{0}, VarId{1}}, {2, 3}, {0, 1, 2, 3, 4, 5}));
   graph.add_factor(DiscreteFactor({VarId{1}}, {3}, {10, 11, 12}));
   graph.add_factor(DiscreteFactor({VarId{2}}, {2}, {7, 8}));
@@ -398,7 +398,7 @@ TEST(CoreEvidence, ReduceModelOfHandWrittenGraph) {
   EXPECT_FALSE(model.impossible());
   ASSERT_EQ(model.factors().size(), 3u);
   EXPECT_EQ(*model.factors()[0], DiscreteFactor({VarId{0}}, {2}, {4, 5}));
-  EXPECT_EQ(model.factors()[1], &graph.factor(FactorId{2})) << "an untouched factor is not copied";
+  EXPECT_EQ(model.factors()[1], &graph.table(FactorId{2})) << "an untouched factor is not copied";
   EXPECT_EQ(*model.factors()[2], DiscreteFactor({VarId{2}, VarId{0}}, {2, 2}, {4, 5, 10, 11}));
 
   // b = 2 and a = 1, two variables of k's scope in one reduction: k -> (c) = c + 10;
@@ -407,14 +407,14 @@ TEST(CoreEvidence, ReduceModelOfHandWrittenGraph) {
   EXPECT_EQ(both.observed(), (std::vector<bool>{true, true, false}));
   EXPECT_EQ(both.log_constant(), 18.5);
   ASSERT_EQ(both.factors().size(), 2u);
-  EXPECT_EQ(both.factors()[0], &graph.factor(FactorId{2}));
+  EXPECT_EQ(both.factors()[0], &graph.table(FactorId{2}));
   EXPECT_EQ(*both.factors()[1], DiscreteFactor({VarId{2}}, {2}, {10, 11}));
 
   // No evidence: every non-constant factor, uncopied; only the 1.5 is folded.
   const ReducedModel none = reduce_model(graph, {});
   EXPECT_EQ(none.log_constant(), 1.5);
-  EXPECT_EQ(none.factors(), (std::vector<const DiscreteFactor*>{&graph.factor(FactorId{0}), &graph.factor(FactorId{1}),
-                                                                &graph.factor(FactorId{2}), &graph.factor(FactorId{4})}));
+  EXPECT_EQ(none.factors(), (std::vector<const DiscreteFactor*>{&graph.table(FactorId{0}), &graph.table(FactorId{1}),
+                                                                &graph.table(FactorId{2}), &graph.table(FactorId{4})}));
 }
 
 TEST(CoreEvidence, ReducedModelSurvivesAMove) {
@@ -430,19 +430,19 @@ TEST(CoreEvidence, ReducedModelSurvivesAMove) {
 TEST(CoreEvidence, ReduceModelFlagsEvidenceOfProbabilityZero) {
   FactorGraph graph = reduction_example();
   // A fully observed factor at a hard zero: g(b = 1) = -inf.
-  graph.factor(FactorId{1}).log_values()[1] = -kInf;
+  graph.table(FactorId{1}).log_values()[1] = -kInf;
   const ReducedModel observed_zero = reduce_model(graph, {{VarId{1}, 1}});
   EXPECT_EQ(observed_zero.log_constant(), -kInf);
   EXPECT_TRUE(observed_zero.impossible());
   EXPECT_FALSE(reduce_model(graph, {{VarId{1}, 2}}).impossible());
   // A factor left -inf everywhere by the evidence: f(a, b = 0) = -inf for both a.
-  graph.factor(FactorId{0}).log_values()[0] = -kInf;
-  graph.factor(FactorId{0}).log_values()[1] = -kInf;
+  graph.table(FactorId{0}).log_values()[0] = -kInf;
+  graph.table(FactorId{0}).log_values()[1] = -kInf;
   const ReducedModel left_zero = reduce_model(graph, {{VarId{1}, 0}});
   EXPECT_TRUE(std::isfinite(left_zero.log_constant()));
   EXPECT_TRUE(left_zero.impossible());
   // A model that is zero everywhere without any evidence.
-  graph.factor(FactorId{2}).log_values() = {-kInf, -kInf};
+  graph.table(FactorId{2}).log_values() = {-kInf, -kInf};
   EXPECT_TRUE(reduce_model(graph, {}).impossible());
 }
 
@@ -464,7 +464,7 @@ TEST(CoreEvidence, ReduceModelMatchesReduceEvidenceOnRandomGraphs) {
     const ReducedModel model = reduce_model(graph, evidence);
     std::vector<DiscreteFactor> expected;
     double constant = 0.0;  // summed in graph order, as the reduction does
-    for (const DiscreteFactor& f : reduced.factors()) {
+    for (const DiscreteFactor& f : reduced.tables()) {
       if (f.arity() == 0) {
         constant += f.log_values()[0];
       } else {

@@ -40,7 +40,7 @@ std::set<Edge> edges_of(const InteractionGraph& g) {
 // Pairs of distinct, non-excluded variables that appear together in some scope.
 std::set<Edge> expected_edges(const FactorGraph& graph, const std::vector<bool>& excluded) {
   std::set<Edge> result;
-  for (const DiscreteFactor& f : graph.factors()) {
+  for (const DiscreteFactor& f : graph.tables()) {
     for (const VarId u : f.scope()) {
       for (const VarId v : f.scope()) {
         if (u.index < v.index && !excluded[u.index] && !excluded[v.index]) result.emplace(u.index, v.index);

@@ -139,7 +139,7 @@ TEST(FgConvention, FirstVariableVariesFastest) {
   const ModelTables tables = read_fg_text(kFgTwoByThree);
   EXPECT_EQ(tables.factors[0].values, (std::vector<double>{1, 11, 2, 12, 3, 13}));
   const FactorGraph graph = to_factor_graph(tables);
-  const DiscreteFactor& factor = graph.factor(FactorId{0});
+  const DiscreteFactor& factor = graph.table(FactorId{0});
   for (std::size_t x0 = 0; x0 < 2; ++x0) {
     for (std::size_t x1 = 0; x1 < 3; ++x1) {
       const std::vector<std::size_t> states{x0, x1};

@@ -35,12 +35,12 @@ TEST(ModelTables, ToFactorGraphTakesLogsAndDefaultNames) {
   EXPECT_EQ(graph.variable(VarId{0}).name, "x0");
   EXPECT_EQ(graph.variable(VarId{1}).name, "x1");
   EXPECT_EQ(graph.cardinality(VarId{1}), 3U);
-  const DiscreteFactor& factor = graph.factor(FactorId{0});
+  const DiscreteFactor& factor = graph.table(FactorId{0});
   EXPECT_EQ(factor.scope(), (std::vector<VarId>{VarId{1}, VarId{0}}));
   EXPECT_EQ(factor.cardinalities(), (std::vector<std::size_t>{3, 2}));
   EXPECT_EQ(factor.log_values()[0], std::log(0.5));
   EXPECT_EQ(factor.log_values()[1], -INFINITY);
-  EXPECT_EQ(graph.factor(FactorId{1}).log_values(), (std::vector<double>{std::log(3.0)}));
+  EXPECT_EQ(graph.table(FactorId{1}).log_values(), (std::vector<double>{std::log(3.0)}));
 }
 
 TEST(ModelTables, ToFactorGraphUsesNames) {

@@ -156,7 +156,7 @@ TEST(UaiConvention, LastScopeVariableVariesFastestInTheFile) {
   EXPECT_EQ(tables.factors[0].values, (std::vector<double>{1, 11, 2, 12, 3, 13}));
 
   const FactorGraph graph = to_factor_graph(tables);
-  const DiscreteFactor& factor = graph.factor(FactorId{0});
+  const DiscreteFactor& factor = graph.table(FactorId{0});
   for (std::size_t x0 = 0; x0 < 2; ++x0) {
     for (std::size_t x1 = 0; x1 < 3; ++x1) {
       const std::vector<std::size_t> states{x0, x1};
@@ -171,7 +171,7 @@ TEST(UaiConvention, ReversedScopeKeepsFileOrder) {
   const ModelTables tables = read_uai_text("MARKOV\n2\n2 3\n1\n2 1 0\n6\n1 11 2 12 3 13\n");
   EXPECT_EQ(tables.factors[0].scope, (std::vector<std::size_t>{1, 0}));
   const FactorGraph graph = to_factor_graph(tables);
-  const DiscreteFactor& factor = graph.factor(FactorId{0});
+  const DiscreteFactor& factor = graph.table(FactorId{0});
   EXPECT_EQ(factor.scope(), (std::vector<VarId>{VarId{1}, VarId{0}}));
   for (std::size_t x0 = 0; x0 < 2; ++x0) {
     for (std::size_t x1 = 0; x1 < 3; ++x1) {
@@ -195,7 +195,7 @@ TEST(Uai, ConstantFactorAndZeroEntries) {
   EXPECT_EQ(tables.factors[0].values, (std::vector<double>{2.5}));
   EXPECT_FALSE(std::signbit(tables.factors[1].values[1]));  // -0 read as +0
   const FactorGraph graph = to_factor_graph(tables);
-  EXPECT_EQ(graph.factor(FactorId{1}).log_values()[0], -INFINITY);
+  EXPECT_EQ(graph.table(FactorId{1}).log_values()[0], -INFINITY);
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ inline std::vector<std::pair<VarId, VarId>> connected_pairs(const FactorGraph& g
     while (parent[v] != v) v = parent[v] = parent[parent[v]];
     return v;
   };
-  for (const DiscreteFactor& factor : graph.factors()) {
+  for (const DiscreteFactor& factor : graph.tables()) {
     for (std::size_t i = 1; i < factor.arity(); ++i) {
       parent[find(factor.scope()[i].index)] = find(factor.scope()[0].index);
     }
@@ -151,9 +151,9 @@ inline std::vector<std::pair<VarId, VarId>> connected_pairs(const FactorGraph& g
 inline std::string describe(const RandomProblem& problem) {
   std::ostringstream out;
   out << "seed " << problem.seed << ": " << problem.graph.num_variables() << " variables (cards";
-  for (const DiscreteVariable& var : problem.graph.variables()) out << ' ' << var.cardinality;
+  for (const Variable& var : problem.graph.variables()) out << ' ' << var.cardinality;
   out << "), factors";
-  for (const DiscreteFactor& factor : problem.graph.factors()) {
+  for (const DiscreteFactor& factor : problem.graph.tables()) {
     out << " {";
     for (std::size_t i = 0; i < factor.arity(); ++i) out << (i ? " " : "") << factor.scope()[i].index;
     out << '}';

@@ -47,7 +47,7 @@ struct FactorView {
 inline std::vector<FactorView> factor_views(const FactorGraph& graph) {
   std::vector<FactorView> views;
   views.reserve(graph.num_factors());
-  for (const DiscreteFactor& factor : graph.factors()) {
+  for (const DiscreteFactor& factor : graph.tables()) {
     FactorView view;
     std::size_t stride = 1;
     for (std::size_t i = 0; i < factor.scope().size(); ++i) {

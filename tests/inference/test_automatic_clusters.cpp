@@ -26,7 +26,7 @@ bool factors_form_a_forest(const FactorGraph& graph, const Evidence& evidence, c
   };
   for (std::size_t f = 0; f < graph.num_factors(); ++f) {
     std::vector<VarId> scope;
-    for (const VarId v : graph.factors()[f].scope()) {
+    for (const VarId v : scope_of(graph.factors()[f])) {
       if (!evidence.contains(v)) scope.push_back(v);
     }
     if (scope.empty() || !std::all_of(scope.begin(), scope.end(), [&](VarId v) { return inside.contains(v); })) continue;

@@ -19,7 +19,7 @@ FactorGraph revalued(const FactorGraph& graph, std::mt19937_64& rng, double zero
   for (int attempt = 0; attempt < 100; ++attempt) {
     FactorGraph changed = graph;
     for (std::size_t f = 0; f < changed.num_factors(); ++f) {
-      for (double& v : changed.factor(FactorId{static_cast<std::uint32_t>(f)}).log_values()) {
+      for (double& v : changed.table(FactorId{static_cast<std::uint32_t>(f)}).log_values()) {
         v = std::uniform_real_distribution<double>(0, 1)(rng) < zero_probability
                 ? -INFINITY
                 : std::normal_distribution<double>(0, 1.0)(rng);
@@ -39,7 +39,7 @@ TEST(BpPlan, RerunsOnForestsMatchBruteForceIncludingFactorBeliefs) {
       const FactorGraph changed = revalued(problem.graph, rng, 0.05);
       for (std::size_t f = 0; f < changed.num_factors(); ++f) {
         const FactorId id{static_cast<std::uint32_t>(f)};
-        plan.set_factor(id, changed.factor(id).log_values());
+        plan.set_factor(id, changed.table(id).log_values());
       }
       if (!has_positive_probability(changed, problem.evidence)) continue;
       const OracleAnswer oracle = brute_force(changed, problem.evidence);
@@ -71,7 +71,7 @@ TEST(BpPlan, LoopyRerunsSeeTheNewValuesAndFactorBeliefsAreConsistent) {
   const FactorGraph changed = revalued(grid, rng, 0.0);
   for (std::size_t f = 0; f < changed.num_factors(); ++f) {
     const FactorId id{static_cast<std::uint32_t>(f)};
-    plan.set_factor(id, changed.factor(id).log_values());
+    plan.set_factor(id, changed.table(id).log_values());
   }
   const InferenceResult planned = plan.run(Task::marginals, true);
   const InferenceResult fresh = belief_propagation(changed, {}, Task::marginals, options);
@@ -80,7 +80,7 @@ TEST(BpPlan, LoopyRerunsSeeTheNewValuesAndFactorBeliefsAreConsistent) {
   ASSERT_EQ(planned.report.termination, Termination::converged);
   // At a fixed point a factor's belief sums to its variables' beliefs.
   for (std::size_t f = 0; f < changed.num_factors(); ++f) {
-    const DiscreteFactor& factor = changed.factors()[f];
+    const DiscreteFactor& factor = changed.tables()[f];
     const std::vector<double>& b = planned.factor_beliefs[f];
     for (std::size_t k = 0; k < factor.arity(); ++k) {
       std::vector<double> sum(factor.cardinalities()[k], 0.0);

@@ -48,7 +48,7 @@ TEST(BpRandomForests, AreForestsAndVaried) {
     const std::size_t n = problem.graph.num_variables();
     std::size_t tree_edges = 0, touched = 0;
     std::vector<bool> in_factor(n, false);
-    for (const DiscreteFactor& factor : problem.graph.factors()) {
+    for (const DiscreteFactor& factor : problem.graph.tables()) {
       triples += factor.arity() == 3;
       pairs += factor.arity() == 2;
       unaries += factor.arity() == 1;
@@ -59,7 +59,7 @@ TEST(BpRandomForests, AreForestsAndVaried) {
     for (std::size_t v = 0; v < n; ++v) touched += in_factor[v];
     // A forest over the touched variables has fewer than `touched` variable-variable links.
     if (touched > 0 && tree_edges + 1 < touched) ++multi_tree;
-    for (const DiscreteVariable& var : problem.graph.variables()) card[var.cardinality] = true;
+    for (const Variable& var : problem.graph.variables()) card[var.cardinality] = true;
     observed += problem.evidence.size();
   }
   EXPECT_TRUE(card[2] && card[3] && card[4]);

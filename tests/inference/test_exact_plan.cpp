@@ -22,7 +22,7 @@ FactorGraph revalued(const FactorGraph& graph, std::mt19937_64& rng) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     FactorGraph changed = graph;
     for (std::size_t f = 0; f < changed.num_factors(); ++f) {
-      for (double& v : changed.factor(FactorId{static_cast<std::uint32_t>(f)}).log_values()) {
+      for (double& v : changed.table(FactorId{static_cast<std::uint32_t>(f)}).log_values()) {
         v = std::uniform_real_distribution<double>(0, 1)(rng) < 0.05 ? -INFINITY
                                                                      : std::normal_distribution<double>(0, 1.5)(rng);
       }
@@ -41,7 +41,7 @@ TEST(ExactPlan, RerunsWithNewValuesMatchBruteForceIncludingFactorBeliefs) {
       const FactorGraph changed = revalued(problem.graph, rng);
       for (std::size_t f = 0; f < changed.num_factors(); ++f) {
         const FactorId id{static_cast<std::uint32_t>(f)};
-        plan.set_factor(id, changed.factor(id).log_values());
+        plan.set_factor(id, changed.table(id).log_values());
       }
       if (!has_positive_probability(changed, problem.evidence)) {
         EXPECT_THROW((void)plan.run(Task::partition), ImpossibleEvidence) << "seed " << seed;

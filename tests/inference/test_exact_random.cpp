@@ -47,7 +47,7 @@ std::string heuristic_name(EliminationHeuristic heuristic) {
 std::string describe(const RandomProblem& problem) {
   std::ostringstream out;
   out << "seed " << problem.seed << ": " << problem.graph.num_variables() << " variables (cards";
-  for (const DiscreteVariable& var : problem.graph.variables()) out << ' ' << var.cardinality;
+  for (const Variable& var : problem.graph.variables()) out << ' ' << var.cardinality;
   out << "), " << problem.graph.num_factors() << " factors, evidence {";
   for (const auto& [var, state] : problem.evidence) out << ' ' << var.index << '=' << state;
   out << " }";
@@ -257,7 +257,7 @@ TEST(RandomModels, AreReproducibleAndVaried) {
     EXPECT_LE(problem.graph.num_variables(), 14u);
     EXPECT_GT(problem.oracle.log_z, -std::numeric_limits<long double>::infinity());
     observed += problem.evidence.size();
-    for (const DiscreteFactor& factor : problem.graph.factors()) {
+    for (const DiscreteFactor& factor : problem.graph.tables()) {
       EXPECT_LE(factor.arity(), 3u);
       if (factor.arity() == 0) ++constants;
       if (!std::is_sorted(factor.scope().begin(), factor.scope().end())) ++unsorted_scopes;
@@ -509,10 +509,10 @@ TEST(ExactEdgeCases, HugeLogPotentialsShiftLogZExactly) {
   for (std::uint64_t seed = 2500; seed < 2510; ++seed) {
     const RandomProblem base = random_problem(seed);
     FactorGraph graph;
-    for (const DiscreteVariable& var : base.graph.variables()) graph.add_variable(var);
+    for (const Variable& var : base.graph.variables()) graph.add_variable(var);
     std::mt19937_64 rng(seed);
     double shift = 0;
-    for (DiscreteFactor factor : base.graph.factors()) {
+    for (DiscreteFactor factor : base.graph.tables()) {
       const double offset = std::uniform_real_distribution<double>(-1e5, 1e5)(rng);
       for (double& value : factor.log_values()) value += offset;
       shift += offset;

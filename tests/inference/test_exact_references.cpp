@@ -331,7 +331,7 @@ double greedy_junction_tree_bytes(const FactorGraph& graph, const Evidence& evid
   std::vector<std::set<std::size_t>> neighbours(n);
   std::vector<bool> gone(n, false);
   for (const auto& [var, state] : evidence) gone[var.index] = true;
-  for (const DiscreteFactor& factor : graph.factors()) {
+  for (const DiscreteFactor& factor : graph.tables()) {
     for (VarId a : factor.scope()) {
       for (VarId b : factor.scope()) {
         if (a != b && !gone[a.index] && !gone[b.index]) neighbours[a.index].insert(b.index);
@@ -731,7 +731,7 @@ TEST(UaiFgTableOrder, SameModelFromUaiAndFgMatchesTheOracle) {
       const std::string format = graph == &from_uai ? "uai" : "fg";
       ASSERT_EQ(graph->num_factors(), expected.num_factors()) << format;
       for (std::uint32_t f = 0; f < expected.num_factors(); ++f) {
-        EXPECT_EQ(graph->factor(FactorId{f}), expected.factor(FactorId{f})) << format << " factor " << f;
+        EXPECT_EQ(graph->table(FactorId{f}), expected.table(FactorId{f})) << format << " factor " << f;
       }
       const InferenceResult pr = solve_exact(*graph, {}, Task::partition);
       ASSERT_TRUE(pr.log_z);

@@ -64,7 +64,7 @@ Expectation expected_log(const DiscreteFactor& f, const std::vector<std::vector<
 // Evidence as point masses: q of an observed variable is its indicator.
 double elbo_of(const FactorGraph& graph, const std::vector<std::vector<double>>& q, const Evidence& evidence) {
   double total = 0.0;
-  for (const DiscreteFactor& f : graph.factors()) {
+  for (const DiscreteFactor& f : graph.tables()) {
     const Expectation e = expected_log(f, q, f.arity());
     if (e.zero_mass[0] > 0.0) return kNegInf;
     total += e.finite[0];
@@ -83,7 +83,7 @@ double fixed_point_residual(const FactorGraph& graph, const std::vector<std::vec
   std::vector<double> acc(card, 0.0);
   std::vector<double> zero(card, 0.0);
   for (const FactorId fid : graph.factors_of(VarId{static_cast<std::uint32_t>(v)})) {
-    const DiscreteFactor& f = graph.factor(fid);
+    const DiscreteFactor& f = graph.table(fid);
     const Expectation e = expected_log(f, q, f.position(VarId{static_cast<std::uint32_t>(v)}));
     for (std::size_t x = 0; x < card; ++x) {
       acc[x] += e.finite[x];
@@ -113,7 +113,7 @@ FactorGraph cluster_model(const FactorGraph& graph, const std::vector<VarId>& cl
   FactorGraph local;
   std::map<VarId, VarId> local_of;
   for (const VarId v : cluster) local_of[v] = local.add_variable(graph.cardinality(v));
-  for (const DiscreteFactor& f : graph.factors()) {
+  for (const DiscreteFactor& f : graph.tables()) {
     std::vector<VarId> inside;
     for (const VarId v : f.scope()) {
       if (local_of.contains(v)) inside.push_back(v);
@@ -153,7 +153,7 @@ double elbo_of_structured(const FactorGraph& graph, const std::vector<std::vecto
   for (const std::vector<VarId>& cluster : clusters) {
     total += static_cast<double>(brute_force(cluster_model(graph, cluster, q)).log_z);
   }
-  for (const DiscreteFactor& f : graph.factors()) {
+  for (const DiscreteFactor& f : graph.tables()) {
     if (f.arity() == 2 && cluster_of[f.scope()[0]] != cluster_of[f.scope()[1]]) {
       total -= expected_log(f, q, f.arity()).finite[0];
     }

@@ -155,7 +155,7 @@ std::vector<double> expected_log(const DiscreteFactor& f, const std::vector<std:
 // Σ_f E_q[log f] + Σ_i H[q_i] (constant factors included).
 double elbo(const FactorGraph& graph, const std::vector<std::vector<double>>& q) {
   double total = 0.0;
-  for (const DiscreteFactor& f : graph.factors()) total += expected_log(f, q, f.arity())[0];
+  for (const DiscreteFactor& f : graph.tables()) total += expected_log(f, q, f.arity())[0];
   for (const std::vector<double>& p : q) {
     for (const double x : p) total -= x > 0.0 ? x * std::log(x) : 0.0;
   }
@@ -168,7 +168,7 @@ double fixed_point_residual(const FactorGraph& graph, const std::vector<std::vec
   for (std::uint32_t v = 0; v < graph.num_variables(); ++v) {
     std::vector<double> energy(q[v].size(), 0.0);
     for (const FactorId f : graph.factors_of(VarId{v})) {
-      const DiscreteFactor& factor = graph.factor(f);
+      const DiscreteFactor& factor = graph.table(f);
       const std::vector<double> m = expected_log(factor, q, factor.position(VarId{v}));
       for (std::size_t x = 0; x < energy.size(); ++x) energy[x] += m[x];
     }
@@ -247,7 +247,7 @@ TEST(MeanFieldLibdai, SmallTreeMatchesLibdaiWithTheZeroEntryReadAsOne) {
   FactorGraph log_zero_as_one = graph;
   std::size_t zeros = 0;
   for (std::uint32_t f = 0; f < log_zero_as_one.num_factors(); ++f) {
-    for (double& l : log_zero_as_one.factor(FactorId{f}).log_values()) {
+    for (double& l : log_zero_as_one.table(FactorId{f}).log_values()) {
       if (l == kNegInf) {
         l = 0.0;
         ++zeros;

@@ -65,7 +65,7 @@ FactorGraph to_factor_graph(const ModelTables& tables) {
   FactorGraph graph;
   for (std::size_t var = 0; var < tables.cardinalities.size(); ++var) {
     std::string name = tables.names.empty() ? "x" + std::to_string(var) : tables.names[var];
-    graph.add_variable(DiscreteVariable{std::move(name), tables.cardinalities[var], {}});
+    graph.add_variable(Variable{std::move(name), tables.cardinalities[var], {}});
   }
   for (const TableFactor& factor : tables.factors) {
     std::vector<VarId> scope;
@@ -81,11 +81,11 @@ FactorGraph to_factor_graph(const ModelTables& tables) {
 ModelTables to_model_tables(const FactorGraph& graph) {
   ModelTables tables;
   tables.kind = ModelKind::markov;
-  for (const DiscreteVariable& variable : graph.variables()) {
+  for (const Variable& variable : graph.variables()) {
     tables.cardinalities.push_back(variable.cardinality);
     tables.names.push_back(variable.name);
   }
-  for (const DiscreteFactor& factor : graph.factors()) {
+  for (const DiscreteFactor& factor : graph.tables()) {
     TableFactor table;
     for (const VarId var : factor.scope()) table.scope.push_back(var.index);
     table.values.reserve(factor.size());

@@ -267,6 +267,7 @@ InferenceResult run_bp_in_arena(const FactorGraph& graph, const Evidence& eviden
 InferenceResult belief_propagation(const FactorGraph& graph, const Evidence& evidence, Task task,
                                    const BpOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  graph.require_discrete("bp", "use infer gbp (Gaussian) or infer ep");
   options.validate();
   InferenceResult result = detail::with_threads(options.threads, [&](std::size_t threads) {
     const BpGraph g = detail::build_bp_graph(graph, evidence, threads);

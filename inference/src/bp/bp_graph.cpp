@@ -45,7 +45,7 @@ BpGraph build_bp_graph(const FactorGraph& graph, const Evidence& evidence, std::
   g.factors = g.reduced.factors();
   g.log_constant = g.reduced.log_constant();
   const std::size_t n = graph.num_variables();
-  for (const DiscreteVariable& v : graph.variables()) g.card.push_back(static_cast<std::uint32_t>(v.cardinality));
+  for (const Variable& v : graph.variables()) g.card.push_back(static_cast<std::uint32_t>(v.cardinality));
 
   std::vector<std::uint32_t> degree(n, 0);
   g.factor_begin.push_back(0);

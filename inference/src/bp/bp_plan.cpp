@@ -24,6 +24,7 @@ struct BpPlanData {
 
 BpPlan::BpPlan(FactorGraph graph, Evidence evidence, const BpOptions& options)
     : graph_(std::move(graph)), evidence_(std::move(evidence)), options_(options) {
+  graph_.require_discrete("bp");
   options_.validate();
   plan_ = std::make_unique<detail::BpPlanData>();
   plan_->graph = detail::build_bp_graph(graph_, evidence_);
@@ -39,7 +40,7 @@ void BpPlan::set_factor(FactorId id, std::span<const double> log_values) {
     throw InputError("BpPlan::set_factor: factor " + std::to_string(id.index) + ", but the graph has " +
                      std::to_string(graph_.num_factors()) + " factors");
   }
-  std::vector<double>& values = graph_.factor(id).log_values();
+  std::vector<double>& values = graph_.table(id).log_values();
   if (log_values.size() != values.size()) {
     throw InputError("BpPlan::set_factor: factor " + std::to_string(id.index) + " has " + std::to_string(values.size()) +
                      " entries, " + std::to_string(log_values.size()) + " given");

@@ -24,7 +24,7 @@ using detail::Rule;
 std::vector<std::size_t> cardinalities_of(const FactorGraph& graph) {
   std::vector<std::size_t> cards;
   cards.reserve(graph.num_variables());
-  for (const DiscreteVariable& v : graph.variables()) cards.push_back(v.cardinality);
+  for (const Variable& v : graph.variables()) cards.push_back(v.cardinality);
   return cards;
 }
 
@@ -144,6 +144,7 @@ void ExactOptions::validate() const {
 }
 
 double exact_memory_estimate(const FactorGraph& graph, const Evidence& evidence, const ExactOptions& options) {
+  graph.require_discrete("exact");
   options.validate();
   const ReducedModel model = reduce_model(graph, evidence);
   const EliminationPlan plan = plan_elimination(graph, model.observed(), options.heuristic);
@@ -153,6 +154,7 @@ double exact_memory_estimate(const FactorGraph& graph, const Evidence& evidence,
 InferenceResult solve_exact(const FactorGraph& graph, const Evidence& evidence, Task task,
                             const ExactOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  graph.require_discrete("exact", "use infer gbp (Gaussian) or infer ep");
   options.validate();
   const ReducedModel model = reduce_model(graph, evidence);
   if (model.impossible()) impossible_evidence();

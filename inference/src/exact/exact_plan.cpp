@@ -12,6 +12,7 @@ namespace copi {
 
 ExactPlan::ExactPlan(FactorGraph graph, Evidence evidence, const ExactOptions& options)
     : graph_(std::move(graph)), evidence_(std::move(evidence)) {
+  graph_.require_discrete("exact");
   options.validate();
   // The plan depends on scopes and evidence only; the values of this first reduction
   // are not kept.
@@ -28,7 +29,7 @@ void ExactPlan::set_factor(FactorId id, std::span<const double> log_values) {
     throw InputError("ExactPlan::set_factor: factor " + std::to_string(id.index) + ", but the graph has " +
                      std::to_string(graph_.num_factors()) + " factors");
   }
-  std::vector<double>& values = graph_.factor(id).log_values();
+  std::vector<double>& values = graph_.table(id).log_values();
   if (log_values.size() != values.size()) {
     throw InputError("ExactPlan::set_factor: factor " + std::to_string(id.index) + " has " +
                      std::to_string(values.size()) + " entries, " + std::to_string(log_values.size()) + " given");

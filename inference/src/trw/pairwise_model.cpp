@@ -34,7 +34,7 @@ struct FullModel {
 std::vector<std::uint32_t> reduced_sources(const FactorGraph& graph, const ReducedModel& reduced) {
   std::vector<std::uint32_t> source;
   for (std::uint32_t f = 0; f < graph.num_factors(); ++f) {
-    for (const VarId v : graph.factors()[f].scope()) {
+    for (const VarId v : scope_of(graph.factors()[f])) {
       if (!reduced.observed()[v.index]) {
         source.push_back(f);
         break;

@@ -277,6 +277,7 @@ void TrwOptions::validate() const {
 InferenceResult tree_reweighted_bp(const FactorGraph& graph, const Evidence& evidence, Task task,
                                    const TrwOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  graph.require_discrete("trw");
   options.validate();
   if (task == Task::mpe) {
     throw InputError("tree-reweighted BP computes marginals (MAR) and an upper bound on log Z (PR), not MPE: "
@@ -306,6 +307,7 @@ InferenceResult tree_reweighted_bp(const FactorGraph& graph, const Evidence& evi
 }
 
 std::vector<double> trw_factor_weights(const FactorGraph& graph, const Evidence& evidence, const TrwOptions& options) {
+  graph.require_discrete("trw");
   options.validate();
   const PairwiseModel model = detail::build_pairwise_model(graph, evidence);
   const Appearance weights = detail::with_threads(

@@ -24,6 +24,7 @@ struct UnionFind {
 
 std::vector<std::vector<VarId>> automatic_clusters(const FactorGraph& graph, const Evidence& evidence,
                                                    std::size_t max_cluster_size) {
+  graph.require_discrete("mean field");
   const ReducedModel model = reduce_model(graph, evidence);
   const std::size_t n = graph.num_variables();
   // The reduced scopes (evidence removed) and each variable's factors.

@@ -71,6 +71,7 @@ void MeanFieldOptions::validate() const {
 InferenceResult mean_field(const FactorGraph& graph, const Evidence& evidence, Task task,
                            const MeanFieldOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  graph.require_discrete("mean field");
   options.validate();
   if (task == Task::mpe) {
     throw InputError("mean field computes marginals and a lower bound on log Z, not the MPE (use exact or bp)");

@@ -293,7 +293,7 @@ void MeanFieldState::build_plan(std::size_t c) {
   FactorGraph local;
   std::vector<std::uint32_t> local_of(graph_.num_variables(), kNone);
   for (const std::uint32_t v : cluster.vars) {
-    local_of[v] = local.add_variable(DiscreteVariable{graph_.variables()[v].name, graph_.variables()[v].cardinality, {}}).index;
+    local_of[v] = local.add_variable(Variable{graph_.variables()[v].name, graph_.variables()[v].cardinality, {}}).index;
   }
   for (const auto& [fi, pi] : cluster.parts) {
     MfFactor& f = factors_[fi];
@@ -715,7 +715,7 @@ std::pair<double, double> MeanFieldState::solve_cluster(std::size_t c, const std
   cluster.own_energy = 0.0;
   for (const auto& [fi, pi] : cluster.parts) {
     const FactorPart& part = factors_[fi].parts[pi];
-    const double e = expectation(part.belief, plan.graph().factor(FactorId{part.slot}).log_values());
+    const double e = expectation(part.belief, plan.graph().table(FactorId{part.slot}).log_values());
     (factors_[fi].crossing() ? slot_energy : cluster.own_energy) += e;
     if (factors_[fi].crossing()) {  // E_q[log f] with the other clusters fixed
       crossing_energy_[fi] = e;

@@ -1,10 +1,15 @@
-// The factor graph: discrete variables and factors in contiguous storage, plus each
-// variable's neighbourhood (the factors that mention it). Built by the file readers,
-// the modelling language and C++ users alike.
+// The factor graph: variables (discrete or real) and factors of every kind in
+// contiguous storage, plus each variable's neighbourhood (the factors that mention
+// it). Built by the file readers, the modelling language and C++ users alike.
+//
+// The discrete algorithms see the dense tables through table() / tables(); they call
+// require_discrete() first, which refuses a model with any other kind of factor or a
+// real variable, naming the first one.
 #pragma once
 
 #include <cstddef>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,6 +17,7 @@
 #include <vector>
 
 #include "copi/graph/discrete_factor.hpp"
+#include "copi/graph/factor.hpp"
 #include "copi/graph/ids.hpp"
 #include "copi/graph/variable.hpp"
 
@@ -19,30 +25,52 @@ namespace copi {
 
 class FactorGraph {
  public:
-  // Names must be unique when non-empty; throws InputError otherwise.
-  VarId add_variable(DiscreteVariable variable);
-  // Convenience: a variable named "x<index>" with the given cardinality.
+  // Names must be unique when non-empty; throws InputError otherwise, and for a
+  // discrete variable without states or a real one of dimension 0.
+  VarId add_variable(Variable variable);
+  // Convenience: a discrete variable named "x<index>" with the given cardinality.
   VarId add_variable(std::size_t cardinality);
-  // The scope must name existing variables with matching cardinalities.
-  FactorId add_factor(DiscreteFactor factor);
+  // The scope must name existing variables of the factor's domains with matching
+  // cardinalities / dimensions (a conditional linear Gaussian's selector discrete).
+  FactorId add_factor(Factor factor);
   // Room for this many more variables and factors (large generated models).
   void reserve(std::size_t more_variables, std::size_t more_factors);
 
   [[nodiscard]] std::size_t num_variables() const { return variables_.size(); }
   [[nodiscard]] std::size_t num_factors() const { return factors_.size(); }
-  [[nodiscard]] const DiscreteVariable& variable(VarId id) const { return variables_.at(id.index); }
-  [[nodiscard]] const DiscreteFactor& factor(FactorId id) const { return factors_.at(id.index); }
-  [[nodiscard]] DiscreteFactor& factor(FactorId id) { return factors_.at(id.index); }
-  [[nodiscard]] std::span<const DiscreteVariable> variables() const { return variables_; }
-  [[nodiscard]] std::span<const DiscreteFactor> factors() const { return factors_; }
+  [[nodiscard]] const Variable& variable(VarId id) const { return variables_.at(id.index); }
+  [[nodiscard]] std::span<const Variable> variables() const { return variables_; }
+  [[nodiscard]] const Factor& factor(FactorId id) const { return factors_.at(id.index); }
+  [[nodiscard]] std::span<const Factor> factors() const { return factors_; }
   [[nodiscard]] std::size_t cardinality(VarId id) const { return variable(id).cardinality; }
+
+  // The dense table of a discrete factor; throws InputError naming the factor when it
+  // is of another kind.
+  [[nodiscard]] const DiscreteFactor& table(FactorId id) const;
+  [[nodiscard]] DiscreteFactor& table(FactorId id);
+  // Every factor as a dense table, in FactorId order; only for a graph that passed
+  // require_discrete() (a factor of another kind throws when reached).
+  [[nodiscard]] auto tables() const {
+    return std::views::transform(std::span<const Factor>(factors_),
+                                 [](const Factor& f) -> const DiscreteFactor& { return as_table(f); });
+  }
+
+  // Whether every variable is discrete and every factor a dense table.
+  [[nodiscard]] bool is_discrete() const;
+  // Throws InputError unless is_discrete(): "<algorithm>: factor 12 (probit on w) is
+  // not discrete; <advice>" (or the first real variable when it is in no factor).
+  void require_discrete(std::string_view algorithm, std::string_view advice = "use infer ep") const;
+  // "probit on w, b": a factor's kind and the names of its variables, for messages.
+  [[nodiscard]] std::string describe(FactorId id) const;
+
   // Factors whose scope contains the variable, in increasing FactorId order.
   [[nodiscard]] const std::vector<FactorId>& factors_of(VarId id) const {
     return neighbours_.at(id.index);
   }
   [[nodiscard]] std::optional<VarId> find_variable(std::string_view name) const;
 
-  // Sum over all assignments of the number of states: log of the joint state count.
+  // Sum over the discrete variables of the log number of states: log of the joint
+  // state count.
   [[nodiscard]] double log_joint_states() const;
 
   friend bool operator==(const FactorGraph& a, const FactorGraph& b) {
@@ -50,9 +78,11 @@ class FactorGraph {
   }
 
  private:
-  std::vector<DiscreteVariable> variables_;
+  static const DiscreteFactor& as_table(const Factor& factor);
+
+  std::vector<Variable> variables_;
   std::unordered_map<std::string, VarId> by_name_;
-  std::vector<DiscreteFactor> factors_;
+  std::vector<Factor> factors_;
   std::vector<std::vector<FactorId>> neighbours_;
 };
 
