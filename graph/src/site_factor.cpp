@@ -78,6 +78,7 @@ std::string likelihood_name(const ScalarLikelihood& likelihood) {
         else if constexpr (std::is_same_v<F, GaussianMixtureSite>) return "mixture";
         else if constexpr (std::is_same_v<F, LogisticSite>) return "logistic";
         else if constexpr (std::is_same_v<F, PoissonSite>) return "poisson";
+        else if constexpr (std::is_same_v<F, QuadratureSite>) return f.name;
         else return f.name();
       },
       likelihood);
