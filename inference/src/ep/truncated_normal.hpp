@@ -4,7 +4,7 @@
 
 namespace copi::detail {
 
-// x ~ N(0, 1) conditioned on lie in a set A: log P(A), E[x | A], Var[x | A].
+// x ~ N(0, 1) conditioned on lying in a set A: log P(A), E[x | A], Var[x | A].
 struct TruncatedMoments {
   double log_mass = 0.0;
   double mean = 0.0;
