@@ -9,6 +9,8 @@
 #include "copi/inference/belief_propagation.hpp"
 #include "copi/inference/enumerate.hpp"
 #include "copi/inference/exact.hpp"
+#include "copi/inference/expectation_propagation.hpp"
+#include "copi/inference/gaussian_bp.hpp"
 #include "copi/inference/mean_field.hpp"
 #include "copi/inference/tree_reweighted.hpp"
 
@@ -72,6 +74,30 @@ std::vector<OptionSpec> trw_specs() {
   };
 }
 
+std::vector<OptionSpec> gbp_specs() {
+  return {
+      number_option("damping", OptionType::real, "0", "loopy Gaussian BP damping: new = (1 - d) update + d old", 0, false,
+                    1, true),
+      number_option("tol", OptionType::real, "1e-10", "loopy Gaussian BP tolerance on the largest message change", 0,
+                    false),
+      number_option("max_iter", OptionType::integer, "1000", "loopy Gaussian BP iteration cap", 1, false),
+      number_option("time_limit", OptionType::real, "none", "time cap in seconds", 0, true),
+  };
+}
+
+std::vector<OptionSpec> ep_specs() {
+  return {
+      choice_option("schedule", {"sequential", "parallel"}, "sequential",
+                    "EP schedule: sites in order with the latest approximation, or all from the same one"),
+      number_option("damping", OptionType::real, "0", "EP damping of the site updates: new = (1 - d) update + d old", 0,
+                    false, 1, true),
+      number_option("tol", OptionType::real, "1e-8", "stop when no marginal mean or sd moves more than this", 0, false),
+      number_option("max_iter", OptionType::integer, "200", "EP sweep cap", 1, false),
+      number_option("time_limit", OptionType::real, "none", "time cap in seconds", 0, true),
+      number_option("quadrature", OptionType::integer, "64", "Gauss–Hermite points for quadrature sites", 2, false, 1024),
+  };
+}
+
 std::vector<OptionSpec> with_threads(std::vector<OptionSpec> specs) {
   specs.push_back(threads_option());
   return specs;
@@ -93,6 +119,10 @@ std::vector<AlgorithmSpec> make_table() {
        with_threads(mean_field_specs(true)), {Task::marginals, Task::partition}},
       {"trw", "tree-reweighted BP: pseudo-marginals and an upper bound on log Z", with_threads(trw_specs()),
        {Task::marginals, Task::partition}},
+      {"gbp", "Gaussian belief propagation: exact on linear-Gaussian trees (Kalman smoothing), loopy with damping",
+       with_threads(gbp_specs()), {Task::marginals, Task::partition}},
+      {"ep", "expectation propagation: Gaussian / categorical marginals for models with non-Gaussian factors",
+       with_threads(ep_specs()), {Task::marginals, Task::partition}},
       {"enumerate", "brute force over every joint state (tiny models; the reference)",
        with_threads({number_option("max_states", OptionType::integer, "16777216", "refuse more joint states than this", 1,
                             false)}),
@@ -119,6 +149,28 @@ TrwOptions trw_options(const OptionValues& values) {
   options.max_seconds = values.number("time_limit", options.max_seconds);
   options.trees = values.count("trees", options.trees);
   options.seed = values.count("seed", options.seed);
+  options.threads = values.count("threads", 0);
+  return options;
+}
+
+GaussianBpOptions gbp_options(const OptionValues& values) {
+  GaussianBpOptions options;
+  options.damping = values.number("damping", options.damping);
+  options.tolerance = values.number("tol", options.tolerance);
+  options.max_iterations = values.count("max_iter", options.max_iterations);
+  options.max_seconds = values.number("time_limit", options.max_seconds);
+  options.threads = values.count("threads", 0);
+  return options;
+}
+
+EpOptions ep_options(const OptionValues& values) {
+  EpOptions options;
+  options.schedule = parse_ep_schedule(values.word("schedule", "sequential"));
+  options.damping = values.number("damping", options.damping);
+  options.tolerance = values.number("tol", options.tolerance);
+  options.max_iterations = values.count("max_iter", options.max_iterations);
+  options.max_seconds = values.number("time_limit", options.max_seconds);
+  options.quadrature_points = values.count("quadrature", options.quadrature_points);
   options.threads = values.count("threads", 0);
   return options;
 }
@@ -171,6 +223,22 @@ InferenceResult run_auto(const FactorGraph& graph, const Evidence& evidence, Tas
   return result;
 }
 
+// auto on a model with real variables: Gaussian BP when every factor is Gaussian
+// (exact on a tree), EP otherwise.
+InferenceResult run_auto_continuous(const FactorGraph& graph, const Evidence& evidence, const RealEvidence& real_evidence,
+                                    Task task, const OptionValues& values) {
+  if (task == Task::mpe) throw InputError("auto: MPE is not available for models with real variables");
+  InferenceResult result;
+  if (is_gaussian_model(graph, evidence)) {
+    result = gaussian_bp(graph, evidence, real_evidence, task, gbp_options(values));
+    result.report.note = "auto chose Gaussian belief propagation: every factor is Gaussian";
+  } else {
+    result = expectation_propagation(graph, evidence, real_evidence, task, ep_options(values));
+    result.report.note = "auto chose expectation propagation: the model has non-Gaussian factors";
+  }
+  return result;
+}
+
 std::string task_list(const std::vector<Task>& tasks) {
   std::string out;
   for (const Task t : tasks) out += (out.empty() ? "" : ", ") + to_string(t);
@@ -219,9 +287,21 @@ void InferenceAlgorithm::set_threads(std::size_t threads) {
 }
 
 InferenceResult InferenceAlgorithm::run(const FactorGraph& graph, const Evidence& evidence, Task task) const {
+  return run(graph, evidence, {}, task);
+}
+
+InferenceResult InferenceAlgorithm::run(const FactorGraph& graph, const Evidence& evidence,
+                                        const RealEvidence& real_evidence, Task task) const {
   if (!supports(task)) {
     throw InputError(name() + " cannot compute " + to_string(task) + " (it computes " + task_list(spec_->tasks) + ")");
   }
+  if (name() == "gbp") return gaussian_bp(graph, evidence, real_evidence, task, gbp_options(values_));
+  if (name() == "ep") return expectation_propagation(graph, evidence, real_evidence, task, ep_options(values_));
+  if (!graph.is_discrete()) {
+    if (name() == "auto") return run_auto_continuous(graph, evidence, real_evidence, task, values_);
+    graph.require_discrete(name(), "use infer gbp (every factor Gaussian) or infer ep");
+  }
+  if (!real_evidence.empty()) validate_real_evidence(graph, real_evidence);
   if (name() == "exact") return solve_exact(graph, evidence, task, exact_options(values_));
   if (name() == "bp") return belief_propagation(graph, evidence, task, bp_options(values_));
   if (name() == "meanfield") return mean_field(graph, evidence, task, mean_field_options(values_));

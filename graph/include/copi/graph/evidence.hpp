@@ -3,6 +3,7 @@
 // variables leave the scopes; the algorithms that can, use this — it shrinks tables).
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstddef>
 #include <map>
 #include <vector>
@@ -12,9 +13,15 @@
 namespace copi {
 
 using Evidence = std::map<VarId, std::size_t>;
+// Observed values of real variables (one entry per dimension).
+using RealEvidence = std::map<VarId, Eigen::VectorXd>;
 
 // Throws InputError naming the variable when an id or a state is out of range.
 void validate_evidence(const FactorGraph& graph, const Evidence& evidence);
+
+// Throws InputError naming the variable when an id is out of range, the variable is
+// not real, or the value has the wrong dimension or a non-finite entry.
+void validate_real_evidence(const FactorGraph& graph, const RealEvidence& evidence);
 
 // Same variables and factors; every entry inconsistent with the evidence is -inf.
 // A variable observed but in no factor gets a unary indicator factor.

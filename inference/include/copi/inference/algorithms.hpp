@@ -29,7 +29,7 @@ struct AlgorithmSpec {
   std::vector<Task> tasks;          // what it can be asked for
 };
 
-// auto, exact, bp, meanfield, structured, trw, enumerate: in that order.
+// auto, exact, bp, meanfield, structured, trw, gbp, ep, enumerate: in that order.
 [[nodiscard]] std::span<const AlgorithmSpec> inference_algorithms();
 [[nodiscard]] const AlgorithmSpec* find_inference_algorithm(std::string_view name);
 
@@ -57,6 +57,11 @@ class InferenceAlgorithm {
   // or the evidence is impossible, ResourceError when a limit refuses the model. `auto`
   // says which algorithm it chose, and why, in report.note.
   [[nodiscard]] InferenceResult run(const FactorGraph& graph, const Evidence& evidence, Task task) const;
+  // The same with observed values of real variables. A model with real variables
+  // runs under gbp or ep (auto picks Gaussian BP when every factor is Gaussian, EP
+  // otherwise); the discrete algorithms refuse it naming the first factor.
+  [[nodiscard]] InferenceResult run(const FactorGraph& graph, const Evidence& evidence,
+                                    const RealEvidence& real_evidence, Task task) const;
 
   friend bool operator==(const InferenceAlgorithm& a, const InferenceAlgorithm& b) {
     return a.spec_ == b.spec_ && a.values_ == b.values_ && a.clusters_ == b.clusters_;

@@ -2,6 +2,7 @@
 // estimate), the MAP assignment, and a report of how the run went.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -58,10 +59,22 @@ struct InferenceReport {
   [[nodiscard]] std::string full() const;
 };
 
+// The marginal of a real variable: exact (Gaussian BP on a tree) or the Gaussian an
+// approximation keeps (EP, loopy Gaussian BP). An observed variable has its value as
+// the mean and a zero covariance.
+struct GaussianMarginal {
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd covariance;
+};
+
 struct InferenceResult {
   // Per variable (graph order), a probability per state; observed variables are
   // point masses. Empty when the task did not ask for marginals.
   std::vector<std::vector<double>> marginals;
+  // Per variable (graph order), for models with real variables: the Gaussian marginal of
+  // each real variable (empty mean for a discrete one; `marginals` then has an empty
+  // entry for each real one). Empty for discrete models.
+  std::vector<GaussianMarginal> real_marginals;
   // Per factor (graph order), when asked for (planned runs): the belief over the
   // factor's scope, probabilities in its table layout (observed variables at their state).
   std::vector<std::vector<double>> factor_beliefs;
