@@ -301,10 +301,11 @@ struct Clutter {
     for (std::size_t i = 0; i < x.size(); ++i) s += log_site(i, theta);
     return s;
   }
-  // The exact posterior moments and evidence by Simpson on ±(|x|max + 60).
+  // The exact posterior moments and evidence by Simpson on ±(|x|max + 120): beyond
+  // that the prior (sd 10) leaves less than e^-70.
   [[nodiscard]] Moments1 exact() const {
-    double span = 60.0;
-    for (double xi : x) span = std::max(span, std::abs(xi) + 60.0);
+    double span = 120.0;
+    for (double xi : x) span = std::max(span, std::abs(xi) + 120.0);
     return quadrature_1d([this](double t) { return log_joint(t); }, -span, span);
   }
 };
