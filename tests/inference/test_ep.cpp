@@ -244,7 +244,7 @@ test::Moments2 probit_exact(const ProbitData& d) {
         for (std::size_t i = 0; i < d.x.size(); ++i) s += std::log(test::normal_cdf(d.y[i] * (w0 + w1 * d.x[i])));
         return s;
       },
-      -6.0, 6.0, 800);
+      -8.0, 8.0, 1000);
 }
 
 // EP for probit is known to be very accurate (Kuss & Rasmussen 2005): means within 0.05
