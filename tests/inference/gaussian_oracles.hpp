@@ -384,4 +384,87 @@ inline ScalarEpAnswer clutter_ep(const Clutter& c, double damping, std::size_t m
   return ans;
 }
 
+// Multivariate EP for probit sites Φ(a_iᵀw) under a Gaussian prior N(w; m0, S0), written
+// out in closed form: sites exp(ν_i s − ½ τ_i s²) on s = a_iᵀw, sequential sweeps in
+// data order, the approximation N(w; Λ⁻¹η, Λ⁻¹) recomputed after each site, sites whose
+// cavity variance is not positive skipped for that sweep.
+struct VectorEpAnswer {
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd cov;
+  double log_z = 0.0;
+  bool converged = false;
+  std::size_t iterations = 0;
+};
+
+inline VectorEpAnswer probit_ep(const Eigen::VectorXd& m0, const Eigen::MatrixXd& s0,
+                                const std::vector<Eigen::VectorXd>& a, double damping, std::size_t max_iterations,
+                                double tolerance) {
+  const std::size_t n = a.size();
+  const Eigen::MatrixXd lam0 = s0.inverse();
+  const Eigen::VectorXd eta0 = lam0 * m0;
+  Eigen::MatrixXd lam = lam0;
+  Eigen::VectorXd eta = eta0;
+  std::vector<double> tau(n, 0.0), nu(n, 0.0);
+  auto phi = [](double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); };
+  // The cavity of site i on s = a_iᵀw: mean and variance.
+  auto cavity = [&](std::size_t i, const Eigen::MatrixXd& cov, const Eigen::VectorXd& mean, double& mc, double& vc) {
+    const double vq = a[i].dot(cov * a[i]);
+    const double mq = a[i].dot(mean);
+    const double lc = 1.0 / vq - tau[i];
+    vc = 1.0 / lc;
+    mc = vc * (mq / vq - nu[i]);
+    return lc > 0.0;
+  };
+  VectorEpAnswer ans;
+  Eigen::MatrixXd cov = lam.inverse();
+  Eigen::VectorXd mean = cov * eta;
+  for (std::size_t it = 0; it < max_iterations; ++it) {
+    const Eigen::VectorXd old_mean = mean;
+    const Eigen::VectorXd old_sd = cov.diagonal().cwiseSqrt();
+    for (std::size_t i = 0; i < n; ++i) {
+      double mc = 0.0, vc = 0.0;
+      if (!cavity(i, cov, mean, mc, vc)) continue;
+      const double z = mc / std::sqrt(1.0 + vc);
+      const double ratio = phi(z) / normal_cdf(z);
+      const double m = mc + vc * ratio / std::sqrt(1.0 + vc);
+      const double v = vc - vc * vc * ratio / (1.0 + vc) * (z + ratio);
+      const double new_tau = (1.0 - damping) * (1.0 / v - 1.0 / vc) + damping * tau[i];
+      const double new_nu = (1.0 - damping) * (m / v - mc / vc) + damping * nu[i];
+      lam += (new_tau - tau[i]) * a[i] * a[i].transpose();
+      eta += (new_nu - nu[i]) * a[i];
+      tau[i] = new_tau;
+      nu[i] = new_nu;
+      cov = lam.inverse();
+      mean = cov * eta;
+    }
+    ans.iterations = it + 1;
+    const Eigen::VectorXd sd = cov.diagonal().cwiseSqrt();
+    bool done = true;
+    for (Eigen::Index k = 0; k < mean.size(); ++k) {
+      done = done && std::abs(mean(k) - old_mean(k)) <= tolerance * std::max(1.0, std::abs(mean(k)));
+      done = done && std::abs(sd(k) - old_sd(k)) <= tolerance * std::max(1.0, sd(k));
+    }
+    if (done) {
+      ans.converged = true;
+      break;
+    }
+  }
+  // log Z_EP = A(η, Λ) − A(η0, Λ0) + Σ_i [log Z_i + A₁(cavity_i) − A₁(q on s_i)].
+  const auto d = static_cast<double>(m0.size());
+  auto big_a = [d](const Eigen::VectorXd& e, const Eigen::MatrixXd& l) {
+    return 0.5 * e.dot(l.inverse() * e) + 0.5 * d * kLog2Pi - 0.5 * std::log(l.determinant());
+  };
+  auto a1 = [](double m, double v) { return 0.5 * m * m / v + 0.5 * (kLog2Pi + std::log(v)); };
+  double log_z = big_a(eta, lam) - big_a(eta0, lam0);
+  for (std::size_t i = 0; i < n; ++i) {
+    double mc = 0.0, vc = 0.0;
+    cavity(i, cov, mean, mc, vc);
+    log_z += std::log(normal_cdf(mc / std::sqrt(1.0 + vc))) + a1(mc, vc) - a1(a[i].dot(mean), a[i].dot(cov * a[i]));
+  }
+  ans.mean = mean;
+  ans.cov = cov;
+  ans.log_z = log_z;
+  return ans;
+}
+
 }  // namespace copi::test

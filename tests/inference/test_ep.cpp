@@ -247,26 +247,38 @@ test::Moments2 probit_exact(const ProbitData& d) {
       -8.0, 8.0, 1000);
 }
 
-// EP for probit is known to be very accurate (Kuss & Rasmussen 2005): means within 0.05
-// posterior sd, variances within 10%, log evidence within 0.05 nat of the exact ones.
-TEST(EpProbit, TwoDimensionalPosteriorIsCloseToQuadrature) {
+// The sharp check is against the multivariate EP of the oracle (same site order, same
+// update): 1e-6. Against the exact posterior on a 2-D Simpson grid: with one data point
+// EP is exact (one site matched exactly); with more, EP's error as the oracle's EP
+// measures it on these data is up to 0.01 posterior sd in the means, 13% in a variance
+// (n = 20: 0.231 vs 0.266 — EP is overconfident on the slope) and 0.03 nat in log Z, so
+// the bounds are 0.05 sd, 20% and 0.05 nat.
+TEST(EpProbit, TwoDimensionalPosteriorMatchesOracleEpAndIsCloseToQuadrature) {
   for (std::size_t n : {std::size_t{1}, std::size_t{5}, std::size_t{20}}) {
     const ProbitData d = probit_data(n, 17 + n);
     const test::Moments2 exact = probit_exact(d);
+    std::vector<Eigen::VectorXd> dirs;
+    for (std::size_t i = 0; i < n; ++i) dirs.push_back(Eigen::Vector2d(d.y[i], d.y[i] * d.x[i]));
+    const test::VectorEpAnswer oracle =
+        test::probit_ep(Eigen::Vector2d::Zero(), Eigen::Matrix2d::Identity(), dirs, 0.0, 5000, 1e-13);
+    ASSERT_TRUE(oracle.converged);
     const ProbitGraph g = probit_graph(d);
     const InferenceResult r = expectation_propagation(g.graph, {}, {}, Task::partition, tight());
     const std::string what = "n = " + std::to_string(n);
     EXPECT_EQ(r.report.termination, Termination::converged) << what;
     const GaussianMarginal& q = r.real_marginals.at(g.w.index);
+    ASSERT_TRUE(r.log_z.has_value());
+    EXPECT_LT((q.mean - oracle.mean).norm(), 1e-6) << what;
+    EXPECT_LT((q.covariance - oracle.cov).norm(), 1e-6) << what;
+    EXPECT_NEAR(*r.log_z, oracle.log_z, 1e-6) << what;
     const double tol_mean = n == 1 ? 1e-7 : 0.05;
-    const double tol_cov = n == 1 ? 1e-7 : 0.1;
+    const double tol_cov = n == 1 ? 1e-7 : 0.2;
     const double tol_lz = n == 1 ? 1e-7 : 0.05;
     for (int k = 0; k < 2; ++k) {
       EXPECT_NEAR(q.mean(k), exact.mean(k), tol_mean * std::sqrt(exact.cov(k, k))) << what << " k " << k;
       EXPECT_NEAR(q.covariance(k, k), exact.cov(k, k), tol_cov * exact.cov(k, k)) << what << " k " << k;
     }
     EXPECT_NEAR(q.covariance(0, 1), exact.cov(0, 1), tol_cov * std::sqrt(exact.cov(0, 0) * exact.cov(1, 1))) << what;
-    ASSERT_TRUE(r.log_z.has_value());
     EXPECT_NEAR(*r.log_z, exact.log_z, tol_lz) << what;
   }
 }
