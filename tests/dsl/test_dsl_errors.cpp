@@ -257,7 +257,7 @@ const std::vector<GoldenCase> kStatementErrors = {
      {{2, 20, "unknown query 'joint': expected marginal(...), map or logZ"}}},
     {"QueryIndexOutOfRange", "var x[2] : bool\nquery marginal(x[2])\n",
      {{2, 16, "index 2 out of range for 'x' (dimension 1 has size 2)"}}},
-    {"UnknownAlgorithm", "infer magic\n", {{1, 7, "unknown algorithm 'magic': expected auto, exact, bp, meanfield, structured, trw, or enumerate"}}},
+    {"UnknownAlgorithm", "infer magic\n", {{1, 7, "unknown algorithm 'magic': expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate"}}},
     {"UnknownOption", "infer bp(dampng = 0.1)\n", {{1, 10, "bp has no option 'dampng' (did you mean 'damping'?); its options: schedule, damping, tol, max_iter, time_limit, or threads"}}},
     {"OptionOfAnotherAlgorithm", "infer exact(damping = 0.1)\n", {{1, 13, "exact has no option 'damping'; its options: heuristic, memory_limit, or threads"}}},
     {"EnumerateTakesNoOptions", "infer enumerate(tol = 1)\n", {{1, 17, "enumerate has no option 'tol'; its options: max_states or threads"}}},
@@ -332,7 +332,7 @@ const std::vector<GoldenCase> kSeveralErrors = {
       {3, 8, "the distribution of 's' sums to 0.4, not 1 (tolerance 1e-06)"},
       {4, 14, "evidence: 's' has no state 'maybe'"},
       {5, 12, "the table has 3 entries, expected 2"},
-      {6, 7, "unknown algorithm 'fast': expected auto, exact, bp, meanfield, structured, trw, or enumerate"}}},
+      {6, 7, "unknown algorithm 'fast': expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate"}}},
 };
 
 std::vector<GoldenCase> all_cases() {

@@ -28,7 +28,7 @@ TEST(AlgorithmRegistry, TableListsEveryAlgorithmWithUniqueOptionsAndThreads) {
     EXPECT_TRUE(options.contains("threads")) << spec.name;
     EXPECT_FALSE(spec.summary.empty());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"auto", "exact", "bp", "meanfield", "structured", "trw", "enumerate"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"auto", "exact", "bp", "meanfield", "structured", "trw", "gbp", "ep", "enumerate"}));
   EXPECT_EQ(find_inference_algorithm("bpp"), nullptr);
 }
 
@@ -97,7 +97,7 @@ TEST(AlgorithmRegistry, EveryProblemIsReportedInTheUsersWords) {
 
 TEST(AlgorithmRegistry, UnknownAlgorithmSuggestsTheNearestName) {
   const AlgorithmCheck check = check_inference_algorithm("exakt", {});
-  EXPECT_EQ(check.unknown_algorithm, "unknown algorithm 'exakt' (did you mean 'exact'?): expected auto, exact, bp, meanfield, structured, trw, or enumerate");
+  EXPECT_EQ(check.unknown_algorithm, "unknown algorithm 'exakt' (did you mean 'exact'?): expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate");
   EXPECT_THROW((void)configure_inference_algorithm("magic"), InputError);
 }
 
