@@ -11,6 +11,7 @@
 #include <string>
 
 #include "copi/graph/error.hpp"
+#include "copi/inference/algorithms.hpp"
 #include "copi/inference/belief_propagation.hpp"
 #include "copi/inference/exact.hpp"
 #include "copi/inference/gaussian_bp.hpp"
@@ -169,6 +170,31 @@ TEST(HeavyGaussianBpKalman, HundredThousandStepChain) {
   }
   ASSERT_TRUE(r.log_z.has_value());
   EXPECT_NEAR(*r.log_z, want.log_likelihood, 1e-9 * std::abs(want.log_likelihood));
+}
+
+// `auto` on a model with real variables: exact Gaussian BP for a linear-Gaussian chain
+// (the RTS answer, log Z exact), EP when a site is present (log Z an EP estimate).
+TEST(GaussianBpAuto, AutoRunsGaussianBpOnLinearGaussianModelsAndEpOtherwise) {
+  const test::KalmanModel k = test::kalman_model(20, 3);
+  const test::KalmanAnswer want = test::kalman_rts(k.m0, k.p0, k.a, k.q, k.h, k.r, k.ys);
+  const InferenceAlgorithm automatic;
+  const InferenceResult r = automatic.run(k.graph, {}, k.evidence, Task::partition);
+  EXPECT_EQ(r.log_z_kind, LogZKind::exact);
+  for (std::size_t t = 0; t < k.xs.size(); ++t)
+    expect_close(r.real_marginals[k.xs[t].index].mean, want.mean[t], 1e-9, "auto mean t=" + std::to_string(t));
+  ASSERT_TRUE(r.log_z.has_value());
+  EXPECT_NEAR(*r.log_z, want.log_likelihood, 1e-9 * std::abs(want.log_likelihood));
+  EXPECT_FALSE(r.report.note.empty());
+
+  FactorGraph g;
+  const VarId w = g.add_variable(Variable::real("w", 2));
+  g.add_factor(GaussianFactor::normal({w}, {2}, Eigen::Vector2d::Zero(), Eigen::Matrix2d::Identity()));
+  g.add_factor(SiteFactor({w}, {2}, Eigen::Vector2d(1.0, -0.5), 0.0, ProbitSite{}));
+  const InferenceResult e = automatic.run(g, {}, {}, Task::partition);
+  EXPECT_EQ(e.log_z_kind, LogZKind::ep_estimate);
+  // One probit site under N(0, I): Z = Φ(0) = 1/2 exactly, and EP matches one site exactly.
+  ASSERT_TRUE(e.log_z.has_value());
+  EXPECT_NEAR(*e.log_z, std::log(0.5), 1e-9);
 }
 
 // ---------------------------------------------------------------------------------
