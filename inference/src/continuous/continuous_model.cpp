@@ -197,6 +197,7 @@ ContinuousModel reduce_continuous(const FactorGraph& graph, const Evidence& evid
   }
   for (const auto& [var, state] : evidence) model.observed[var.index] = true;
   for (const auto& [var, value] : real_evidence) model.observed[var.index] = true;
+  model.factors.reserve(graph.num_factors());
   Reducer reducer{graph, evidence, real_evidence, model};
   for (std::uint32_t i = 0; i < graph.num_factors(); ++i) {
     const FactorId id{i};
