@@ -70,10 +70,13 @@ struct Conditional : x3::position_tagged {
 
 // ---- data sources -------------------------------------------------------------
 
-// csv("file.csv") or csv("file.csv", "column"): numbers from a CSV file.
+// csv("file.csv") or csv("file.csv", "column"): numbers from a CSV file;
+// csv("file.csv", "column", value): `value` in every row when the file has no such
+// column (an optional column).
 struct CsvSource : x3::position_tagged {
   std::string path;
   std::optional<std::string> column;
+  std::optional<Expression> missing;
 };
 
 // ---- tables --------------------------------------------------------------------------

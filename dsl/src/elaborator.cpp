@@ -117,7 +117,19 @@ void Elaborator::param(const ast::ParamStatement& s) {
       std::size_t columns = 0;
       array_params_[name] = read_csv_numbers(*csv, &columns);
     } else {
-      params_[name] = evaluate(boost::get<ast::Expression>(d.value));
+      const ast::Expression& e = boost::get<ast::Expression>(d.value);
+      if (mentions_whole_array(e)) {
+        // `param Q = 0.1 * Q0`, `param m = A * m0`: a vector or matrix expression.
+        if (mentions_real(e)) fail(position_of(e), "a parameter cannot depend on a real variable");
+        Affine value = linear(e);
+        if (value.is_scalar()) {
+          params_[name] = value.constant(0, 0);
+        } else {
+          matrix_params_[name] = std::move(value.constant);
+        }
+      } else {
+        params_[name] = evaluate(e);
+      }
     }
   }
 }

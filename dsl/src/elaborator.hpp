@@ -140,6 +140,9 @@ class Elaborator {
   Eigen::MatrixXd literal_matrix(const ast::ArrayLiteral& array);
   // Whether the expression mentions a real variable.
   bool mentions_real(const ast::Expression& e) const;
+  // Whether it mentions a whole vector or matrix (a parameter or data column without
+  // an index, or eye(n)): then it is evaluated as a linear expression.
+  bool mentions_whole_array(const ast::Expression& e) const;
   bool is_real(VarId v) const { return model_.graph.variable(v).is_real(); }
   // A bare name that is neither a parameter, a loop variable nor a variable.
   const std::string* bare_label(const ast::Expression& e) const;

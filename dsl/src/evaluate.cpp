@@ -1,7 +1,10 @@
 // Expression evaluation for the elaborator: numbers, parameters, loop variables and
 // the numeric values of random variables bound while a factor is tabulated.
 #include <cmath>
+#include <numbers>
 #include <sstream>
+
+#include <boost/math/special_functions/erf.hpp>
 
 #include "elaborator.hpp"
 
@@ -201,6 +204,13 @@ double Elaborator::evaluate_call(const ast::Call& c) {
     if (x < 0) fail(c, "log of a negative number (" + describe(x) + ")");
     return std::log(x);  // log(0) = -inf: a hard zero, which is legal
   }
+  if (f == "normal_quantile") {
+    // Φ⁻¹(p), the standard normal quantile (TrueSkill's draw margin).
+    arity(1);
+    const double p = evaluate(c.arguments[0]);
+    if (!(p > 0.0 && p < 1.0)) fail(c, "normal_quantile(p) needs 0 < p < 1, got " + describe(p));
+    return -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * p);
+  }
   if (f == "len") {
     // The number of values of a data column, a vector parameter's length or a
     // matrix's rows: `param T = len(y)`.
@@ -227,8 +237,9 @@ double Elaborator::evaluate_call(const ast::Call& c) {
                          (f == "eye" ? std::string("it is a matrix (for means and covariances)")
                                      : std::string("it describes a distribution or a likelihood of real variables")));
   }
-  static const std::vector<std::string> kFunctions = {"exp", "log", "abs", "sqrt", "min", "max", "len"};
-  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min, max or len" + suggest(f, kFunctions));
+  static const std::vector<std::string> kFunctions = {"exp", "log", "abs", "sqrt", "min", "max", "len",
+                                                      "normal_quantile"};
+  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min, max, len or normal_quantile" + suggest(f, kFunctions));
 }
 
 long long Elaborator::evaluate_integer(const ast::Expression& e, const char* what) {

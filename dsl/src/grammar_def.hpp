@@ -261,7 +261,7 @@ struct list_rule_16_class;
 const x3::rule<list_rule_16_class, std::vector<ast::LoopRange>> list_rule_16 = "a loop range 'i in 0..N-1'";
 struct list_rule_17_class;
 const x3::rule<list_rule_17_class, std::vector<ast::Statement>> list_rule_17 = "else or a statement";
-const auto csv_def = keyword("csv") > '(' > quoted > list_rule_1 > ')';
+const auto csv_def = keyword("csv") > '(' > quoted > list_rule_1 > -(',' > expression) > ')';
 const auto param_definition_def = identifier > '=' > list_rule_2;
 const auto param_statement_def = keyword("param") > list_rule_3;
 const auto range_domain_def = sum >> ".." > sum;

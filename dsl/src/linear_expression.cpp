@@ -94,6 +94,42 @@ bool Elaborator::mentions_real(const ast::Expression& e) const {
   return boost::apply_visitor(Visitor{*this}, e);
 }
 
+bool Elaborator::mentions_whole_array(const ast::Expression& e) const {
+  struct Visitor {
+    const Elaborator& self;
+    bool operator()(const ast::Number&) const { return false; }
+    bool operator()(const ast::Reference& r) const {
+      if (r.indices.empty() && (self.matrix_params_.contains(r.name.name) || self.array_params_.contains(r.name.name))) {
+        for (const auto& [name, value] : self.loop_) {
+          if (name == r.name.name) return false;
+        }
+        return true;
+      }
+      return false;
+    }
+    bool operator()(const ast::Unary& u) const { return self.mentions_whole_array(u.operand); }
+    bool operator()(const ast::Chain& c) const {
+      if (self.mentions_whole_array(c.first)) return true;
+      for (const ast::Operation& op : c.rest) {
+        if (self.mentions_whole_array(op.operand)) return true;
+      }
+      return false;
+    }
+    bool operator()(const ast::Call& c) const {
+      if (c.function.name == "eye") return true;
+      if (c.function.name == "len") return false;
+      for (const ast::Expression& a : c.arguments) {
+        if (self.mentions_whole_array(a)) return true;
+      }
+      return false;
+    }
+    bool operator()(const ast::Conditional& c) const {
+      return self.mentions_whole_array(c.if_true) || self.mentions_whole_array(c.if_false);
+    }
+  };
+  return boost::apply_visitor(Visitor{*this}, e);
+}
+
 Affine Elaborator::linear(const ast::Expression& e) {
   struct Visitor {
     Elaborator& self;

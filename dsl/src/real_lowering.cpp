@@ -143,8 +143,12 @@ void Elaborator::draw(const ast::DrawStatement& s) {
         continue;
       }
       if (!direction) {
+        // The direction with its largest entry positive: for one variable, s is it.
         direction = p;
         direction->offset = 0.0;
+        Eigen::Index k = 0;
+        direction->row.cwiseAbs().maxCoeff(&k);
+        direction->row /= std::abs(direction->row(k)) * (direction->row(k) < 0 ? -1.0 : 1.0);
       }
       // α with p.row = α · direction.row, over the same variables.
       bool parallel = p.scope == direction->scope;

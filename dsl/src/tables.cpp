@@ -60,8 +60,13 @@ std::vector<double> Elaborator::flatten(const ast::ArrayLiteral& array) {
 
 std::vector<double> Elaborator::read_csv_numbers(const ast::CsvSource& source, std::size_t* columns) {
   const std::filesystem::path path = std::filesystem::path(file_->file).parent_path() / source.path;
+  std::optional<double> missing;
+  if (source.missing) {
+    if (!source.column) fail(source, "a value for a missing column needs the column's name: csv(\"file\", \"column\", value)");
+    missing = evaluate(*source.missing);
+  }
   try {
-    CsvNumbers numbers = read_csv_file(path, source.column);
+    CsvNumbers numbers = read_csv_file(path, source.column, missing);
     *columns = numbers.columns;
     return std::move(numbers.values);
   } catch (const std::runtime_error& error) {
