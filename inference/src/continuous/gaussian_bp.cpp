@@ -1,0 +1,62 @@
+#include "copi/inference/gaussian_bp.hpp"
+
+#include <string>
+
+#include "continuous/run_message_passing.hpp"
+#include "copi/graph/error.hpp"
+
+namespace copi {
+
+void GaussianBpOptions::validate() const {
+  if (!(damping >= 0.0 && damping < 1.0)) {
+    throw InputError("gbp: damping = " + std::to_string(damping) + " must be in [0, 1)");
+  }
+  if (!(tolerance > 0.0)) throw InputError("gbp: tol = " + std::to_string(tolerance) + " must be positive");
+  if (max_iterations == 0) throw InputError("gbp: max_iter must be at least 1");
+  if (!(max_seconds > 0.0)) throw InputError("gbp: time_limit must be positive");
+}
+
+bool is_gaussian_model(const FactorGraph& graph, const Evidence& evidence) {
+  for (const Factor& factor : graph.factors()) {
+    const bool gaussian = std::visit(
+        [&](const auto& f) {
+          using F = std::decay_t<decltype(f)>;
+          if constexpr (std::is_same_v<F, GaussianFactor> || std::is_same_v<F, LinearGaussianFactor>) {
+            return true;
+          } else if constexpr (std::is_same_v<F, ConditionalLinearGaussianFactor>) {
+            return evidence.contains(f.selector());
+          } else if constexpr (std::is_same_v<F, DiscreteFactor>) {
+            for (const VarId v : f.scope()) {
+              if (!evidence.contains(v)) return false;
+            }
+            return true;
+          } else {
+            return false;
+          }
+        },
+        factor);
+    if (!gaussian) return false;
+  }
+  return true;
+}
+
+InferenceResult gaussian_bp(const FactorGraph& graph, const Evidence& evidence, const RealEvidence& real_evidence,
+                            Task task, const GaussianBpOptions& options) {
+  options.validate();
+  if (task == Task::mpe) {
+    throw InputError("gbp computes marginals and log Z; the MPE of a Gaussian model is its mean");
+  }
+  detail::PassSettings settings;
+  settings.algorithm = "gbp";
+  settings.gaussian_only = true;
+  settings.schedule = detail::continuous_forest(graph, evidence, real_evidence) ? detail::PassSchedule::two_pass
+                                                                               : detail::PassSchedule::parallel;
+  settings.damping = options.damping;
+  settings.tolerance = options.tolerance;
+  settings.max_iterations = options.max_iterations;
+  settings.max_seconds = std::isfinite(options.max_seconds) ? options.max_seconds : 0.0;
+  settings.threads = options.threads;
+  return detail::run_message_passing(graph, evidence, real_evidence, settings);
+}
+
+}  // namespace copi

@@ -1,0 +1,252 @@
+#include "continuous/run_message_passing.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "continuous/continuous_model.hpp"
+#include "continuous/message_engine.hpp"
+#include "copi/graph/error.hpp"
+#include "copi/inference/detail/parallel.hpp"
+
+namespace copi::detail {
+namespace {
+
+constexpr std::size_t kNoParent = static_cast<std::size_t>(-1);
+
+// Factors in breadth-first order from a variable of each component, each with the
+// position of its parent variable; empty when the factor graph has a cycle.
+struct TreeOrder {
+  std::vector<std::size_t> factors;
+  std::vector<std::size_t> parent;  // per factor: position of the parent variable
+};
+
+std::optional<TreeOrder> tree_order(const ContinuousModel& model) {
+  const std::size_t n = model.edges.size();
+  TreeOrder order;
+  order.parent.assign(model.factors.size(), kNoParent);
+  std::vector<bool> var_seen(n, false);
+  std::vector<bool> factor_seen(model.factors.size(), false);
+  std::vector<std::size_t> came_from(n, kNoParent);  // per variable: the factor it was reached through
+  std::deque<std::uint32_t> queue;
+  for (std::uint32_t root = 0; root < n; ++root) {
+    if (var_seen[root] || model.edges[root].empty()) continue;
+    var_seen[root] = true;
+    queue.push_back(root);
+    while (!queue.empty()) {
+      const std::uint32_t v = queue.front();
+      queue.pop_front();
+      for (const auto& [f, p] : model.edges[v]) {
+        if (f == came_from[v]) continue;
+        if (factor_seen[f]) return std::nullopt;  // f reached again through another variable: a cycle
+        factor_seen[f] = true;
+        order.parent[f] = p;
+        order.factors.push_back(f);
+        const std::vector<std::uint32_t>& vars = model.factors[f].vars;
+        for (std::size_t q = 0; q < vars.size(); ++q) {
+          if (q == p) continue;
+          if (var_seen[vars[q]]) return std::nullopt;
+          var_seen[vars[q]] = true;
+          came_from[vars[q]] = f;
+          queue.push_back(vars[q]);
+        }
+      }
+    }
+  }
+  return order;
+}
+
+std::string name_of(const FactorGraph& graph, std::uint32_t v) { return graph.variables()[v].name; }
+
+void check_model(const FactorGraph& graph, const ContinuousModel& model, const PassSettings& settings) {
+  if (model.log_constant == -std::numeric_limits<double>::infinity()) {
+    throw ImpossibleEvidence(settings.algorithm + ": the evidence has probability zero under the model");
+  }
+  for (const ContinuousFactor& f : model.factors) {
+    if (!settings.gaussian_only || f.kind == ContinuousFactor::Kind::gaussian) continue;
+    std::string why = "is not Gaussian";
+    if (f.kind == ContinuousFactor::Kind::mixture) why = "has an unobserved selector '" + name_of(graph, f.vars[0]) + "'";
+    throw InputError(settings.algorithm + ": factor " + std::to_string(f.id.index) + " (" + graph.describe(f.id) + ") " +
+                     why + "; use infer ep");
+  }
+  for (std::uint32_t v = 0; v < model.edges.size(); ++v) {
+    if (model.real[v] && !model.observed[v] && model.edges[v].empty()) {
+      throw InputError(settings.algorithm + ": real variable '" + name_of(graph, v) +
+                       "' is in no factor, so its distribution is improper; give it a prior or observe it");
+    }
+  }
+}
+
+// The numbers whose movement decides convergence: every real variable's mean and
+// standard deviations, every discrete variable's probabilities. Nothing while some
+// approximation is improper.
+std::optional<std::vector<double>> summary(const MessageEngine& engine) {
+  const ContinuousModel& model = engine.model();
+  std::vector<double> out;
+  for (std::uint32_t v = 0; v < model.edges.size(); ++v) {
+    if (model.observed[v] || model.edges[v].empty()) continue;
+    const Message& q = engine.belief(v);
+    if (model.real[v]) {
+      const std::optional<Moments> m = moments(q.gaussian);
+      if (!m) return std::nullopt;
+      for (Eigen::Index i = 0; i < m->mean.size(); ++i) out.push_back(m->mean[i]);
+      for (Eigen::Index i = 0; i < m->mean.size(); ++i) out.push_back(std::sqrt(m->covariance(i, i)));
+    } else {
+      double hi = -std::numeric_limits<double>::infinity();
+      for (const double x : q.log) hi = std::max(hi, x);
+      double total = 0.0;
+      for (const double x : q.log) total += std::exp(x - hi);
+      for (const double x : q.log) out.push_back(std::exp(x - hi) / total);
+    }
+  }
+  return out;
+}
+
+double change(const std::optional<std::vector<double>>& before, const std::optional<std::vector<double>>& after) {
+  if (!before || !after) return std::numeric_limits<double>::infinity();
+  double worst = 0.0;
+  for (std::size_t i = 0; i < before->size(); ++i) {
+    worst = std::max(worst, std::abs((*after)[i] - (*before)[i]) / std::max(1.0, std::abs((*before)[i])));
+  }
+  return worst;
+}
+
+void two_pass(const FactorGraph& graph, MessageEngine& engine, const TreeOrder& order, const std::string& algorithm) {
+  const auto fail = [&](std::size_t f) {
+    const FactorId id = engine.model().factors[f].id;
+    throw NumericError(algorithm + ": the integral over the other variables of factor " + std::to_string(id.index) +
+                       " (" + graph.describe(id) + ") diverges: the model does not define a proper Gaussian");
+  };
+  for (auto it = order.factors.rbegin(); it != order.factors.rend(); ++it) {
+    const std::size_t f = *it;
+    const FactorUpdate up = engine.compute(f, order.parent[f]);
+    if (!up.updated[order.parent[f]]) fail(f);
+    engine.apply(f, up, 0.0);
+  }
+  for (const std::size_t f : order.factors) {
+    for (std::size_t p = 0; p < engine.model().factors[f].vars.size(); ++p) {
+      if (p == order.parent[f]) continue;
+      const FactorUpdate down = engine.compute(f, p);
+      if (!down.updated[p]) fail(f);
+      engine.apply(f, down, 0.0);
+    }
+  }
+}
+
+}  // namespace
+
+bool continuous_forest(const FactorGraph& graph, const Evidence& evidence, const RealEvidence& real_evidence) {
+  return tree_order(reduce_continuous(graph, evidence, real_evidence)).has_value();
+}
+
+InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& evidence,
+                                    const RealEvidence& real_evidence, const PassSettings& settings) {
+  const auto start = std::chrono::steady_clock::now();
+  const ContinuousModel model = reduce_continuous(graph, evidence, real_evidence);
+  check_model(graph, model, settings);
+  MessageEngine engine(model, settings.quadrature_points);
+  InferenceResult result;
+  result.report.algorithm = settings.algorithm;
+  std::optional<TreeOrder> order;
+  if (settings.schedule == PassSchedule::two_pass) order = tree_order(model);
+  std::size_t skipped = 0;
+  const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  detail::with_threads(settings.threads, [&](std::size_t threads) {
+    result.report.threads = threads;
+    if (order) {
+      two_pass(graph, engine, *order, settings.algorithm);
+      result.report.termination = Termination::exact;
+      result.report.iterations = 1;
+      return;
+    }
+    std::optional<std::vector<double>> before = summary(engine);
+    std::vector<FactorUpdate> updates(model.factors.size());
+    result.report.termination = Termination::max_iterations;
+    for (std::size_t sweep = 0; sweep < settings.max_iterations; ++sweep) {
+      if (settings.schedule == PassSchedule::sequential) {
+        for (std::size_t f = 0; f < model.factors.size(); ++f) {
+          const FactorUpdate update = engine.compute(f);
+          skipped += update.skipped ? 1 : 0;
+          engine.apply(f, update, settings.damping);
+        }
+      } else {
+        parallel_for_range(model.factors.size(), 64, threads, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t f = begin; f < end; ++f) updates[f] = engine.compute(f);
+        });
+        for (std::size_t f = 0; f < model.factors.size(); ++f) {
+          skipped += updates[f].skipped ? 1 : 0;
+          engine.apply(f, updates[f], settings.damping);
+        }
+        engine.recompute_beliefs();
+      }
+      std::optional<std::vector<double>> after = summary(engine);
+      const double moved = change(before, after);
+      before = std::move(after);
+      result.report.iterations = sweep + 1;
+      result.report.residuals.push_back(moved);
+      if (moved <= settings.tolerance) {
+        result.report.termination = Termination::converged;
+        break;
+      }
+      if (settings.max_seconds > 0.0 && elapsed() > settings.max_seconds) {
+        result.report.termination = Termination::time_limit;
+        break;
+      }
+    }
+  });
+
+  const std::size_t n = graph.num_variables();
+  result.real_marginals.resize(n);
+  result.marginals.resize(n);
+  for (std::uint32_t v = 0; v < n; ++v) {
+    const Variable& var = graph.variables()[v];
+    if (var.is_real()) {
+      GaussianMarginal& out = result.real_marginals[v];
+      const auto it = real_evidence.find(VarId{v});
+      if (it != real_evidence.end()) {
+        out.mean = it->second;
+        out.covariance = Eigen::MatrixXd::Zero(it->second.size(), it->second.size());
+        continue;
+      }
+      const std::optional<Moments> m = moments(engine.belief(v).gaussian);
+      if (!m) {
+        throw NumericError(settings.algorithm + ": the approximation of '" + var.name + "' is improper after " +
+                           std::to_string(result.report.iterations) + " sweeps" +
+                           (settings.gaussian_only ? "" : " (try damping)"));
+      }
+      out.mean = m->mean;
+      out.covariance = m->covariance;
+    } else {
+      std::vector<double>& p = result.marginals[v];
+      p.assign(var.cardinality, 0.0);
+      const auto it = evidence.find(VarId{v});
+      if (it != evidence.end()) {
+        p[it->second] = 1.0;
+        continue;
+      }
+      const std::vector<double>& log = engine.belief(v).log;
+      double hi = -std::numeric_limits<double>::infinity();
+      for (const double x : log) hi = std::max(hi, x);
+      double total = 0.0;
+      for (std::size_t s = 0; s < log.size(); ++s) total += (p[s] = std::exp(log[s] - hi));
+      for (double& x : p) x /= total;
+    }
+  }
+  result.log_z = engine.log_z();
+  if (settings.gaussian_only) {
+    result.log_z_kind = order ? LogZKind::exact : LogZKind::bethe;
+  } else {
+    result.log_z_kind = LogZKind::ep_estimate;
+  }
+  if (skipped > 0) {
+    result.report.note = std::to_string(skipped) + " site update(s) skipped for an improper cavity";
+  }
+  result.report.seconds = elapsed();
+  return result;
+}
+
+}  // namespace copi::detail
