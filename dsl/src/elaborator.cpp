@@ -409,7 +409,7 @@ void Elaborator::factor(const ast::FactorStatement& s) {
   if (mentions_real(s.potential)) {
     const auto* call = boost::get<boost::spirit::x3::forward_ast<ast::Call>>(&unwrap(s.potential));
     if (call == nullptr) {
-      fail(s, "a factor on real variables is a likelihood of a linear expression s: probit(s) or logistic(s)");
+      fail(position_of(s.potential), "a factor on real variables is a likelihood of a linear expression s: probit(s) or logistic(s)");
     }
     likelihood(s, call->get());
     return;
@@ -505,8 +505,15 @@ void Elaborator::query(const ast::QueryStatement& s) {
             fail(r, "'" + model_.graph.variable(v).name + "' is a discrete variable: " + kind +
                         "(...) is for real ones (use marginal(...))");
           }
-          model_.marginal_queries.push_back(v);
-          if (kind == "cov") model_.covariance_queries.push_back(v);
+          // mean(x), var(x) and cov(x) of one variable show it once.
+          if (std::find(model_.marginal_queries.begin(), model_.marginal_queries.end(), v) ==
+              model_.marginal_queries.end()) {
+            model_.marginal_queries.push_back(v);
+          }
+          if (kind == "cov" && std::find(model_.covariance_queries.begin(), model_.covariance_queries.end(), v) ==
+                                   model_.covariance_queries.end()) {
+            model_.covariance_queries.push_back(v);
+          }
         }
       }
     } else if (kind == "map" || kind == "mpe") {

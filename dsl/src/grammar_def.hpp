@@ -291,7 +291,15 @@ const auto draw_statement_def = reference >> '~' > identifier > '(' > draw_argum
 const auto constraint_statement_def = keyword("constraint") > expression;
 const auto observation_def = reference > '=' > expression;
 const auto evidence_statement_def = keyword("evidence") > list_rule_10;
-const auto query_item_def = identifier >> list_rule_11;
+// `var` is a keyword, but `var(x)` is also the variance query.
+struct query_word_class;
+struct query_kind_class : annotate_position {};
+const x3::rule<query_word_class, std::string> query_word = "a query (marginal(...), map or logZ)";
+const x3::rule<query_kind_class, ast::Identifier> query_kind = "a query (marginal(...), map or logZ)";
+const auto query_word_def = (lexeme[string("var") >> !(alnum | '_')] >> &lit('(')) | name;
+const auto query_kind_def = query_word;
+BOOST_SPIRIT_DEFINE(query_word, query_kind)
+const auto query_item_def = query_kind >> list_rule_11;
 const auto query_statement_def = keyword("query") > list_rule_12;
 const auto cluster_key = -('[' > (expression % ',') > ']');
 const auto cluster_statement_def = keyword("cluster") > cluster_key > reference_list;

@@ -28,13 +28,20 @@ const ast::Call* call_in(const ast::TableItem& item) {
   return call == nullptr ? nullptr : &call->get();
 }
 
+// A variable whose coefficients are all zero (`0 * x`, `x - x`) is not in the scope.
+Affine without_zero_terms(Affine value) {
+  std::erase_if(value.terms, [](const auto& term) { return (term.second.array() == 0.0).all(); });
+  return value;
+}
+
 double log_normal_density(double residual, double variance) {
   return -0.5 * std::log(2.0 * std::numbers::pi * variance) - residual * residual / (2.0 * variance);
 }
 
 }  // namespace
 
-Elaborator::Projection Elaborator::projection_of(const Affine& value) const {
+Elaborator::Projection Elaborator::projection_of(const Affine& affine) const {
+  const Affine value = without_zero_terms(affine);
   Projection p;
   Eigen::Index total = 0;
   for (const auto& [v, c] : value.terms) {
@@ -180,9 +187,13 @@ void Elaborator::draw(const ast::DrawStatement& s) {
     return;
   }
 
+  if (dist == "normal" && d != 1) {
+    fail(s.distribution, "'" + model_.graph.variable(*target).name + "' is in R^" + std::to_string(d) +
+                             ": use mvnormal(mean, cov)");
+  }
   const ast::DrawArgument& mean_argument = s.arguments[0];
   const ast::DrawArgument& cov_argument = s.arguments[1];
-  const Affine mean = linear_item(mean_argument.value);
+  const Affine mean = without_zero_terms(linear_item(mean_argument.value));
   if (mean.constant.cols() != 1 || static_cast<std::size_t>(mean.constant.rows()) != d) {
     fail(mean_argument, "the mean is " + describe_shape(mean.constant.rows(), mean.constant.cols()) + ", but '" +
                             (target ? model_.graph.variable(*target).name : s.target.name.name) + "' is " +
@@ -193,10 +204,6 @@ void Elaborator::draw(const ast::DrawStatement& s) {
                                                  " cannot depend on a real variable");
   const Eigen::MatrixXd& sigma = cov.constant;
   if (dist == "normal") {
-    if (d != 1) {
-      fail(s.distribution, "'" + model_.graph.variable(*target).name + "' is in R^" + std::to_string(d) +
-                               ": use mvnormal(mean, cov)");
-    }
     if (!sigma.allFinite() || !cov.is_scalar()) {
       fail(cov_argument, "the variance is " + describe_shape(sigma.rows(), sigma.cols()) + ", not a number");
     }
@@ -282,7 +289,7 @@ void Elaborator::constraint(const ast::ConstraintStatement& s) {
     if (!value.is_scalar()) {
       fail(s, "a constraint compares numbers, not " + describe_shape(value.constant.rows(), value.constant.cols()));
     }
-    if (value.is_constant()) fail(s, "the constraint depends on no real variable");
+    if (without_zero_terms(value).is_constant()) fail(s, "the constraint depends on no real variable");
     const Projection p = projection_of(value);
     try {
       model_.graph.add_factor(SiteFactor(p.scope, p.dims, p.row, p.offset, std::move(likelihood)));
@@ -360,7 +367,9 @@ void Elaborator::likelihood(const ast::FactorStatement& s, const ast::Call& call
     fail(position_of(call.arguments[0]),
          f + "() takes a number, not " + describe_shape(value.constant.rows(), value.constant.cols()));
   }
-  if (value.is_constant()) fail(position_of(call.arguments[0]), "the likelihood depends on no real variable");
+  if (without_zero_terms(value).is_constant()) {
+    fail(position_of(call.arguments[0]), "the likelihood depends on no real variable");
+  }
   ScalarLikelihood site = ProbitSite{};
   if (f == "logistic") site = LogisticSite{};
   if (f == "poisson") {

@@ -36,7 +36,8 @@ TEST(DslContinuous, KalmanChainLowersToLinearGaussianFactors) {
 param data = csv("obs.csv", "y")
 param T = len(data)
 param A = [[1, 1], [0, 1]]
-param Q = 0.1 * [[1/3, 1/2], [1/2, 1]]
+param Q1 = [[1/3, 1/2], [1/2, 1]]
+param Q = 0.1 * Q1
 var x[T] : real[2]
 var y[T] : real
 x[0] ~ mvnormal([0, 1], eye(2))
@@ -91,12 +92,13 @@ TEST(DslContinuous, LinearMeansReadCoefficientsAndConstant) {
   const dsl::CompiledModel model = compile_ok(R"(
 param c = [1, -2]
 param M = [[2, 0], [1, 3]]
+param ones = [1, 1]
 var p1, p2 : real
 var v : real[2]
 var u : real[2]
 var z : real
 z ~ normal(2 * p1 - p2 + 3 - (p1 - 4) / 2, 4)
-u ~ mvnormal(M * v + c + p1 * [1, 1] + [p2, 0] * 0, [[2, 1], [1, 2]])
+u ~ mvnormal(M * v + c + p1 * ones + 0 * p2 * ones, [[2, 1], [1, 2]])
 )");
   const auto& z = factor_as<LinearGaussianFactor>(model, 0);
   EXPECT_EQ(z.scope(), ids(model, {"z", "p1", "p2"}));

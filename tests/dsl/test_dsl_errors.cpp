@@ -224,9 +224,9 @@ const std::vector<GoldenCase> kTableErrors = {
 
 const std::vector<GoldenCase> kExpressionErrors = {
     {"UnknownFunction", "param q = foo(2)\n",
-     {{1, 11, "unknown function 'foo': expected exp, log, abs, sqrt, min, max or len"}}},
+     {{1, 11, "unknown function 'foo': expected exp, log, abs, sqrt, min, max, len or normal_quantile"}}},
     {"MisspelledFunction", "param q = lgo(2)\n",
-     {{1, 11, "unknown function 'lgo': expected exp, log, abs, sqrt, min, max or len (did you mean 'log'?)"}}},
+     {{1, 11, "unknown function 'lgo': expected exp, log, abs, sqrt, min, max, len or normal_quantile (did you mean 'log'?)"}}},
     {"WrongArity", "param q = exp(1, 2)\n", {{1, 11, "exp() takes 1 argument(s), 2 given"}}},
     {"NoArguments", "param q = sqrt()\n", {{1, 11, "sqrt() takes 1 argument(s), 0 given"}}},
     {"MinWithoutArguments", "param x = min()\n", {{1, 11, "min() needs at least one argument"}}},
@@ -257,7 +257,7 @@ const std::vector<GoldenCase> kStatementErrors = {
      {{2, 20, "unknown query 'joint': expected marginal(...), mean(...), var(...), cov(...), map or logZ"}}},
     {"QueryIndexOutOfRange", "var x[2] : bool\nquery marginal(x[2])\n",
      {{2, 16, "index 2 out of range for 'x' (dimension 1 has size 2)"}}},
-    {"UnknownAlgorithm", "infer magic\n", {{1, 7, "unknown algorithm 'magic': expected auto, exact, bp, meanfield, structured, trw, or enumerate"}}},
+    {"UnknownAlgorithm", "infer magic\n", {{1, 7, "unknown algorithm 'magic': expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate"}}},
     {"UnknownOption", "infer bp(dampng = 0.1)\n", {{1, 10, "bp has no option 'dampng' (did you mean 'damping'?); its options: schedule, damping, tol, max_iter, time_limit, or threads"}}},
     {"OptionOfAnotherAlgorithm", "infer exact(damping = 0.1)\n", {{1, 13, "exact has no option 'damping'; its options: heuristic, memory_limit, or threads"}}},
     {"EnumerateTakesNoOptions", "infer enumerate(tol = 1)\n", {{1, 17, "enumerate has no option 'tol'; its options: max_states or threads"}}},
@@ -318,7 +318,7 @@ const std::vector<GoldenCase> kSeveralErrors = {
      "query bar\n",
      {{2, 8, "unknown name 'zz'"},
       {3, 13, "division by zero"},
-      {5, 7, "unknown query 'bar': expected marginal(...), mean(...), var(...), cov(...), map or logZ"}}},
+      {5, 7, "unknown query 'bar': expected marginal(...), mean(...), var(...), cov(...), map or logZ (did you mean 'var'?)"}}},
     // Errors in tables, evidence and the algorithm keep coming after a bad statement;
     // later statements that use what a failed statement would have defined do fail too.
     {"ErrorsOfEveryKindInSourceOrder",
@@ -332,7 +332,7 @@ const std::vector<GoldenCase> kSeveralErrors = {
       {3, 8, "the distribution of 's' sums to 0.4, not 1 (tolerance 1e-06)"},
       {4, 14, "evidence: 's' has no state 'maybe'"},
       {5, 12, "the table has 3 entries, expected 2"},
-      {6, 7, "unknown algorithm 'fast': expected auto, exact, bp, meanfield, structured, trw, or enumerate"}}},
+      {6, 7, "unknown algorithm 'fast': expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate"}}},
 };
 
 std::vector<GoldenCase> all_cases() {

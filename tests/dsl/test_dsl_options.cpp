@@ -55,7 +55,7 @@ TEST(DslOptions, ValuesAreExpressionsAndWordsAcceptHyphenFreeSpelling) {
 
 TEST(DslOptions, UnknownAlgorithmSuggestsTheNearestOne) {
   expect_diagnostics("infer exakt\n",
-                     {{1, 7, "unknown algorithm 'exakt' (did you mean 'exact'?): expected auto, exact, bp, meanfield, structured, trw, or enumerate"}});
+                     {{1, 7, "unknown algorithm 'exakt' (did you mean 'exact'?): expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate"}});
 }
 
 constexpr const char* kChain =

@@ -97,7 +97,7 @@ TEST(AlgorithmRegistry, EveryProblemIsReportedInTheUsersWords) {
 
 TEST(AlgorithmRegistry, UnknownAlgorithmSuggestsTheNearestName) {
   const AlgorithmCheck check = check_inference_algorithm("exakt", {});
-  EXPECT_EQ(check.unknown_algorithm, "unknown algorithm 'exakt' (did you mean 'exact'?): expected auto, exact, bp, meanfield, structured, trw, or enumerate");
+  EXPECT_EQ(check.unknown_algorithm, "unknown algorithm 'exakt' (did you mean 'exact'?): expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate");
   EXPECT_THROW((void)configure_inference_algorithm("magic"), InputError);
 }
 
