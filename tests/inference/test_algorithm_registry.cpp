@@ -28,7 +28,7 @@ TEST(AlgorithmRegistry, TableListsEveryAlgorithmWithUniqueOptionsAndThreads) {
     EXPECT_TRUE(options.contains("threads")) << spec.name;
     EXPECT_FALSE(spec.summary.empty());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"auto", "exact", "bp", "meanfield", "structured", "trw", "enumerate"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"auto", "exact", "bp", "meanfield", "structured", "trw", "gbp", "ep", "enumerate"}));
   EXPECT_EQ(find_inference_algorithm("bpp"), nullptr);
 }
 

@@ -68,6 +68,22 @@ std::optional<Canonical> marginal(const Canonical& potential, Eigen::Index offse
   const Eigen::Index total = potential.size();
   const Eigen::Index rest = total - n;
   if (rest == 0) return potential;
+  if (offset == 0 || offset + n == total) {
+    // The integrated coordinates are one block (every pairwise factor): no gathering.
+    const Eigen::Index b0 = offset == 0 ? n : 0;
+    const Eigen::LLT<Eigen::MatrixXd> llt(potential.j.block(b0, b0, rest, rest));
+    if (!factor_ok(llt)) return std::nullopt;
+    const auto jba = potential.j.block(b0, offset, rest, n);
+    const auto hb = potential.h.segment(b0, rest);
+    const Eigen::MatrixXd solved_ba = llt.solve(jba);
+    const Eigen::VectorXd solved_hb = llt.solve(hb);
+    Canonical out;
+    out.j.noalias() = potential.j.block(offset, offset, n, n) - jba.transpose() * solved_ba;
+    out.h.noalias() = potential.h.segment(offset, n) - jba.transpose() * solved_hb;
+    out.c = potential.c + 0.5 * hb.dot(solved_hb) +
+            0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - log_det(llt));
+    return out;
+  }
   // Gather the kept block a and the integrated block b.
   std::vector<Eigen::Index> b_index;
   b_index.reserve(static_cast<std::size_t>(rest));

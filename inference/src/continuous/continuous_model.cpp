@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <string>
 
 #include "copi/graph/error.hpp"
@@ -51,7 +52,32 @@ struct Reducer {
     if (kept < total) potential = condition(potential, fixed, values);
   }
 
-  void linear(FactorId id, const LinearGaussianFactor& l) { gaussian(id, l.canonical()); }
+  // y | x ~ N(Ax + b, Σ) in canonical form over (y, x), built directly (the factor's
+  // parameters were checked when it was made; canonical() would check them again).
+  void linear(FactorId id, const LinearGaussianFactor& l) {
+    ContinuousFactor f;
+    f.kind = ContinuousFactor::Kind::gaussian;
+    f.id = id;
+    const Eigen::Index m = l.a().rows();
+    const Eigen::Index n = l.a().cols();
+    const Eigen::LLT<Eigen::MatrixXd> llt(l.covariance());
+    const Eigen::MatrixXd pa = llt.solve(l.a());
+    const Eigen::VectorXd pb = llt.solve(l.b());
+    Canonical& c = f.potential;
+    c.j.resize(m + n, m + n);
+    c.j.topLeftCorner(m, m) = llt.solve(Eigen::MatrixXd::Identity(m, m));
+    c.j.topRightCorner(m, n) = -pa;
+    c.j.bottomLeftCorner(n, m) = -pa.transpose();
+    c.j.bottomRightCorner(n, n).noalias() = l.a().transpose() * pa;
+    c.h.resize(m + n);
+    c.h.head(m) = pb;
+    c.h.tail(n).noalias() = -l.a().transpose() * pb;
+    double log_det = 0.0;
+    for (Eigen::Index i = 0; i < m; ++i) log_det += 2.0 * std::log(llt.matrixLLT()(i, i));
+    c.c = -0.5 * l.b().dot(pb) - 0.5 * (static_cast<double>(m) * std::log(2.0 * std::numbers::pi) + log_det);
+    condition_real(f, l.scope(), l.dimensions(), c);
+    finish(std::move(f));
+  }
 
   void clg(FactorId id, const ConditionalLinearGaussianFactor& c) {
     const auto it = evidence.find(c.selector());

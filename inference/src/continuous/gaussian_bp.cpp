@@ -49,8 +49,7 @@ InferenceResult gaussian_bp(const FactorGraph& graph, const Evidence& evidence, 
   detail::PassSettings settings;
   settings.algorithm = "gbp";
   settings.gaussian_only = true;
-  settings.schedule = detail::continuous_forest(graph, evidence, real_evidence) ? detail::PassSchedule::two_pass
-                                                                               : detail::PassSchedule::parallel;
+  settings.schedule = detail::PassSchedule::automatic;
   settings.damping = options.damping;
   settings.tolerance = options.tolerance;
   settings.max_iterations = options.max_iterations;

@@ -68,6 +68,16 @@ Message MessageEngine::cavity(std::size_t f, std::size_t position) const {
   return out;
 }
 
+void MessageEngine::add_cavity(std::size_t f, std::size_t position, Canonical& joint) const {
+  const ContinuousFactor& factor = model_.factors[f];
+  const Canonical& q = belief_[factor.vars[position]].gaussian;
+  const Canonical& m = messages_[edge(f, position)].gaussian;
+  const Eigen::Index at = factor.offsets[position];
+  const Eigen::Index d = q.size();
+  joint.h.segment(at, d) += q.h - m.h;
+  joint.j.block(at, at, d, d) += q.j - m.j;
+}
+
 FactorUpdate MessageEngine::compute(std::size_t f, std::optional<std::size_t> only) const {
   const ContinuousFactor& factor = model_.factors[f];
   FactorUpdate out;
@@ -85,13 +95,11 @@ FactorUpdate MessageEngine::compute(std::size_t f, std::optional<std::size_t> on
 void MessageEngine::gaussian_update(std::size_t f, std::optional<std::size_t> only, FactorUpdate& out) const {
   const ContinuousFactor& factor = model_.factors[f];
   const std::size_t n = factor.vars.size();
-  std::vector<Canonical> cavities(n);
-  for (std::size_t p = 0; p < n; ++p) cavities[p] = cavity(f, p).gaussian;
   for (std::size_t target = 0; target < n; ++target) {
     if (only && *only != target) continue;
     Canonical joint = factor.potential;
     for (std::size_t p = 0; p < n; ++p) {
-      if (p != target) joint.add_block(cavities[p], factor.offsets[p]);
+      if (p != target) add_cavity(f, p, joint);
     }
     std::optional<Canonical> message =
         marginal(joint, factor.offsets[target], model_.size[factor.vars[target]]);
@@ -274,11 +282,7 @@ std::optional<double> MessageEngine::factor_log_z(std::size_t f) const {
   switch (factor.kind) {
     case ContinuousFactor::Kind::gaussian: {
       Canonical joint = factor.potential;
-      for (std::size_t p = 0; p < n; ++p) {
-        Canonical c = cavity(f, p).gaussian;
-        c.c = 0.0;
-        joint.add_block(c, factor.offsets[p]);
-      }
+      for (std::size_t p = 0; p < n; ++p) add_cavity(f, p, joint);
       return log_integral(joint);
     }
     case ContinuousFactor::Kind::site: {

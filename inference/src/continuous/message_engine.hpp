@@ -56,6 +56,8 @@ class MessageEngine {
 
  private:
   [[nodiscard]] Message cavity(std::size_t f, std::size_t position) const;
+  // joint's block of `position` += the real cavity there (constants left out: they cancel in log Z).
+  void add_cavity(std::size_t f, std::size_t position, Canonical& joint) const;
   [[nodiscard]] std::size_t edge(std::size_t f, std::size_t position) const { return first_edge_[f] + position; }
   void gaussian_update(std::size_t f, std::optional<std::size_t> only, FactorUpdate& out) const;
   void site_update(std::size_t f, FactorUpdate& out) const;

@@ -139,10 +139,6 @@ void two_pass(const FactorGraph& graph, MessageEngine& engine, const TreeOrder& 
 
 }  // namespace
 
-bool continuous_forest(const FactorGraph& graph, const Evidence& evidence, const RealEvidence& real_evidence) {
-  return tree_order(reduce_continuous(graph, evidence, real_evidence)).has_value();
-}
-
 InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& evidence,
                                     const RealEvidence& real_evidence, const PassSettings& settings) {
   const auto start = std::chrono::steady_clock::now();
@@ -152,7 +148,7 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
   InferenceResult result;
   result.report.algorithm = settings.algorithm;
   std::optional<TreeOrder> order;
-  if (settings.schedule == PassSchedule::two_pass) order = tree_order(model);
+  if (settings.schedule == PassSchedule::automatic) order = tree_order(model);
   std::size_t skipped = 0;
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   detail::with_threads(settings.threads, [&](std::size_t threads) {

@@ -11,7 +11,8 @@
 
 namespace copi::detail {
 
-enum class PassSchedule { two_pass, parallel, sequential };
+// automatic: two-pass when the reduced model is a forest, parallel otherwise.
+enum class PassSchedule { automatic, parallel, sequential };
 
 struct PassSettings {
   std::string algorithm;  // for messages and the report: "gbp", "ep"
@@ -24,10 +25,6 @@ struct PassSettings {
   std::size_t quadrature_points = 64;
   std::size_t threads = 0;
 };
-
-// Whether the reduced model's factor graph is a forest (two-pass is then exact).
-[[nodiscard]] bool continuous_forest(const FactorGraph& graph, const Evidence& evidence,
-                                     const RealEvidence& real_evidence);
 
 InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& evidence,
                                     const RealEvidence& real_evidence, const PassSettings& settings);
