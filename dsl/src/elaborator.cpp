@@ -518,6 +518,7 @@ void Elaborator::query(const ast::QueryStatement& s) {
       }
     } else if (kind == "map" || kind == "mpe") {
       model_.query_map = true;
+      if (!map_at_) map_at_ = file_->state->at(item.kind, "");
     } else if (kind == "logZ" || kind == "logz") {
       model_.query_log_z = true;
     } else {

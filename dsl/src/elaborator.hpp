@@ -209,6 +209,7 @@ class Elaborator {
   std::set<std::string> failed_mdps_;  // mdp and lqr blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
   std::optional<Diagnostic> infer_at_;  // where `infer NAME` names its algorithm
+  std::optional<Diagnostic> map_at_;    // the first `map` query
   std::set<VarId> drawn_;               // real variables with a `~` so far
   std::map<std::vector<double>, std::size_t> cluster_keys_;  // cluster[key] statements: key -> cluster
   std::map<VarId, std::size_t> cluster_of_;                   // variables in clusters so far

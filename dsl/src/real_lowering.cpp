@@ -406,12 +406,18 @@ void Elaborator::real_evidence(const ast::Observation& o, VarId var) {
 // A model with real variables runs under gbp (every factor Gaussian), ep or auto; the
 // discrete algorithms would refuse it when run, so the refusal is an error at `infer`.
 void Elaborator::check_algorithm_fits_model() {
-  if (!infer_at_) return;
   std::optional<VarId> first_real;
   for (std::size_t v = 0; v < model_.graph.num_variables() && !first_real; ++v) {
     if (model_.graph.variables()[v].is_real()) first_real = VarId{static_cast<std::uint32_t>(v)};
   }
   if (!first_real) return;
+  if (map_at_) {
+    Diagnostic d = *map_at_;
+    d.message = "map is for discrete models, and '" + model_.graph.variable(*first_real).name +
+                "' is a real variable: ask for mean(...) or cov(...)";
+    report(std::move(d));
+  }
+  if (!infer_at_) return;
   const std::string& name = model_.algorithm.name();
   Diagnostic d = *infer_at_;
   if (name == "gbp") {

@@ -279,6 +279,8 @@ const std::vector<GoldenCase> kContinuousErrors = {
              "auto"}}},
     {"GaussianBpOnAProbitModel", "infer gbp\nvar w : real\nw ~ normal(0, 1)\nfactor probit(w)\n",
      {{1, 7, "gbp runs models whose factors are all Gaussian; factor 1 (probit on w) is not: use infer ep"}}},
+    {"MapQueryOfAContinuousModel", "var x : real\nx ~ normal(0, 1)\nquery logZ, map\n",
+     {{3, 13, "map is for discrete models, and 'x' is a real variable: ask for mean(...) or cov(...)"}}},
     {"DrawnTwice", "var x : real\nx ~ normal(0, 1)\nx ~ normal(1, 1)\n",
      {{3, 1, "'x' is already drawn with '~'; a real variable gets one distribution (add likelihoods with "
              "'constraint', 'factor probit(...)' or evidence)"}}},
