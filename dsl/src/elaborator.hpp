@@ -104,6 +104,17 @@ class Elaborator {
   // `factor probit(...)`, evidence on a real variable, and the check that the chosen
   // algorithm can run a model with real variables (after the last statement).
   void draw(const ast::DrawStatement& s);
+  struct GaussianParts {
+    Affine mean;
+    Eigen::MatrixXd covariance;
+  };
+  GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, const Affine& observed,
+                               std::optional<VarId> target);
+  std::vector<VarId> parents_of(const ast::DrawStatement& s, const Affine& mean, VarId target,
+                                std::optional<VarId> selector = std::nullopt);
+  LinearGaussianFactor linear_gaussian(VarId target, const std::vector<VarId>& parents,
+                                       const GaussianParts& parts) const;
+  void discrete_variables_in(const ast::Expression& e, std::vector<VarId>& out);
   void constraint(const ast::ConstraintStatement& s);
   void likelihood(const ast::FactorStatement& s, const ast::Call& call);
   void real_evidence(const ast::Observation& o, VarId var);

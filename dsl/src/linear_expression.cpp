@@ -214,6 +214,8 @@ Affine Elaborator::linear_reference(const ast::Reference& r) {
   if (it == arrays_.end()) return number(evaluate_reference(r));
   const VariableArray& array = it->second;
   if (array.real_dimension == 0) {
+    // The selector of a conditional linear Gaussian, bound to each of its states.
+    if (bound_vars_ != nullptr) return number(evaluate_reference(r));
     fail(r, "'" + name + "' is a discrete variable; a real variable, a parameter or a number is needed here");
   }
   const std::size_t d = array.real_dimension;

@@ -191,18 +191,161 @@ void Elaborator::draw(const ast::DrawStatement& s) {
     fail(s.distribution, "'" + model_.graph.variable(*target).name + "' is in R^" + std::to_string(d) +
                              ": use mvnormal(mean, cov)");
   }
+  // A discrete variable in the arguments selects the component: a conditional
+  // linear Gaussian (one linear-Gaussian factor per state of the selector).
+  std::vector<VarId> selectors;
+  for (const ast::DrawArgument& a : s.arguments) {
+    if (const ast::Expression* e = expression_in(a.value)) discrete_variables_in(*e, selectors);
+  }
+  if (selectors.size() > 1) {
+    fail(s.distribution, "the distribution depends on " + std::to_string(selectors.size()) +
+                             " discrete variables; a draw may depend on one (the selector of a conditional "
+                             "linear Gaussian)");
+  }
+  if (selectors.empty()) {
+    const GaussianParts parts = gaussian_parts(s, d, observed, target);
+    if (!target) {
+      // Observed data: log N(y; aᵀz + c, v) as a canonical Gaussian over z.
+      if (d != 1) fail(s.target, "observed data is a number");
+      const Projection p = projection_of(parts.mean);
+      const double variance = parts.covariance(0, 0);
+      const double residual = observed.constant(0, 0) - p.offset;
+      if (p.scope.empty()) {
+        model_.graph.add_factor(DiscreteFactor::constant(log_normal_density(residual, variance)));
+        return;
+      }
+      try {
+        model_.graph.add_factor(GaussianFactor(p.scope, p.dims, p.row * (residual / variance),
+                                               p.row * p.row.transpose() / variance,
+                                               log_normal_density(residual, variance)));
+      } catch (const InputError& error) {
+        fail(s, error.what());
+      }
+      return;
+    }
+    const std::vector<VarId> parents = parents_of(s, parts.mean, *target);
+    try {
+      model_.graph.add_factor(linear_gaussian(*target, parents, parts));
+    } catch (const InputError& error) {
+      fail(s, error.what());
+    }
+    drawn_.insert(*target);
+    return;
+  }
+
+  if (!target) {
+    fail(s.target, "observed data whose distribution depends on a discrete variable: declare a real variable, draw "
+                   "it and give its value as evidence");
+  }
+  const VarId selector = selectors.front();
+  const std::size_t states = model_.graph.cardinality(selector);
+  if (states > 4096) fail(s.distribution, "the selector has more than 4096 states");
+  std::vector<GaussianParts> components;
+  std::vector<VarId> scope{selector};
+  std::vector<std::size_t> state(1, 0);
+  labels_.clear();
+  for (const ast::DrawArgument& a : s.arguments) {
+    if (const ast::Expression* e = expression_in(a.value)) resolve_labels(*e);
+  }
+  bound_vars_ = &scope;
+  bound_states_ = &state;
+  try {
+    for (std::size_t k = 0; k < states; ++k) {
+      state[0] = k;
+      components.push_back(gaussian_parts(s, d, observed, target));
+    }
+  } catch (...) {
+    bound_vars_ = nullptr;
+    bound_states_ = nullptr;
+    labels_.clear();
+    throw;
+  }
+  bound_vars_ = nullptr;
+  bound_states_ = nullptr;
+  labels_.clear();
+  // Every component over the union of the parents (absent ones with zero columns).
+  Affine all;
+  all.constant = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(d), 1);
+  for (const GaussianParts& c : components) {
+    for (const auto& [v, coefficient] : c.mean.terms) {
+      if (std::none_of(all.terms.begin(), all.terms.end(), [&](const auto& t) { return t.first == v; })) {
+        all.terms.emplace_back(v, Eigen::MatrixXd::Zero(coefficient.rows(), coefficient.cols()));
+      }
+    }
+  }
+  std::vector<VarId> parents = parents_of(s, all, *target, selector);
+  std::vector<LinearGaussianFactor> factors;
+  try {
+    for (GaussianParts& c : components) {
+      Affine full = all;
+      full.constant = c.mean.constant;
+      for (auto& [v, coefficient] : full.terms) {
+        for (const auto& [cv, cc] : c.mean.terms) {
+          if (cv == v) coefficient = cc;
+        }
+      }
+      c.mean = std::move(full);
+      factors.push_back(linear_gaussian(*target, parents, c));
+    }
+    model_.graph.add_factor(ConditionalLinearGaussianFactor(selector, states, std::move(factors)));
+  } catch (const InputError& error) {
+    fail(s, error.what());
+  }
+  drawn_.insert(*target);
+}
+
+void Elaborator::discrete_variables_in(const ast::Expression& e, std::vector<VarId>& out) {
+  struct Visitor {
+    Elaborator& self;
+    std::vector<VarId>& out;
+    void operator()(const ast::Number&) const {}
+    void operator()(const ast::Reference& r) const {
+      for (const ast::Expression& i : r.indices) self.discrete_variables_in(i, out);
+      const auto it = self.arrays_.find(r.name.name);
+      if (it == self.arrays_.end() || it->second.real_dimension > 0) return;
+      for (const auto& [name, value] : self.loop_) {
+        if (name == r.name.name) return;
+      }
+      const VarId v = self.resolve_variable(r);
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+    void operator()(const ast::Unary& u) const { self.discrete_variables_in(u.operand, out); }
+    void operator()(const ast::Chain& c) const {
+      self.discrete_variables_in(c.first, out);
+      for (const ast::Operation& op : c.rest) self.discrete_variables_in(op.operand, out);
+    }
+    void operator()(const ast::Call& c) const {
+      for (const ast::Expression& a : c.arguments) self.discrete_variables_in(a, out);
+    }
+    void operator()(const ast::Conditional& c) const {
+      self.discrete_variables_in(c.condition, out);
+      self.discrete_variables_in(c.if_true, out);
+      self.discrete_variables_in(c.if_false, out);
+    }
+  };
+  boost::apply_visitor(Visitor{*this, out}, e);
+}
+
+// The mean and covariance of `normal(...)` / `mvnormal(...)`, checked.
+Elaborator::GaussianParts Elaborator::gaussian_parts(const ast::DrawStatement& s, std::size_t d,
+                                                     const Affine& observed, std::optional<VarId> target) {
+  const std::string& dist = s.distribution.name;
   const ast::DrawArgument& mean_argument = s.arguments[0];
   const ast::DrawArgument& cov_argument = s.arguments[1];
-  const Affine mean = without_zero_terms(linear_item(mean_argument.value));
+  GaussianParts parts;
+  parts.mean = without_zero_terms(linear_item(mean_argument.value));
+  const Affine& mean = parts.mean;
   if (mean.constant.cols() != 1 || static_cast<std::size_t>(mean.constant.rows()) != d) {
     fail(mean_argument, "the mean is " + describe_shape(mean.constant.rows(), mean.constant.cols()) + ", but '" +
                             (target ? model_.graph.variable(*target).name : s.target.name.name) + "' is " +
                             describe_shape(static_cast<Eigen::Index>(d), 1));
   }
+  (void)observed;
   const Affine cov = linear_item(cov_argument.value);
   if (!cov.is_constant()) fail(cov_argument, std::string(dist == "normal" ? "the variance" : "the covariance") +
                                                  " cannot depend on a real variable");
-  const Eigen::MatrixXd& sigma = cov.constant;
+  parts.covariance = cov.constant;
+  const Eigen::MatrixXd& sigma = parts.covariance;
   if (dist == "normal") {
     if (!sigma.allFinite() || !cov.is_scalar()) {
       fail(cov_argument, "the variance is " + describe_shape(sigma.rows(), sigma.cols()) + ", not a number");
@@ -221,56 +364,46 @@ void Elaborator::draw(const ast::DrawStatement& s) {
     const Eigen::LLT<Eigen::MatrixXd> llt(sigma);
     if (llt.info() != Eigen::Success || !(scale > 0.0)) fail(cov_argument, "the covariance is not positive definite");
   }
+  return parts;
+}
 
-  if (!target) {
-    // Observed data: log N(y; aᵀz + c, v) as a canonical Gaussian over z.
-    if (d != 1) fail(s.target, "observed data is a number");
-    const Projection p = projection_of(mean);
-    const double variance = sigma(0, 0);
-    const double residual = observed.constant(0, 0) - p.offset;
-    if (p.scope.empty()) {
-      model_.graph.add_factor(DiscreteFactor::constant(log_normal_density(residual, variance)));
-      return;
-    }
-    try {
-      model_.graph.add_factor(GaussianFactor(p.scope, p.dims, p.row * (residual / variance),
-                                             p.row * p.row.transpose() / variance,
-                                             log_normal_density(residual, variance)));
-    } catch (const InputError& error) {
-      fail(s, error.what());
-    }
-    return;
-  }
-
+// The real parents of a draw (the variables of its mean), checked against a directed
+// cycle and recorded; a selector joins the graph as a parent too.
+std::vector<VarId> Elaborator::parents_of(const ast::DrawStatement& s, const Affine& mean, VarId target,
+                                          std::optional<VarId> selector) {
   std::vector<VarId> parents;
   std::vector<std::uint32_t> parent_ids;
-  std::vector<std::size_t> parent_dims;
-  Eigen::Index columns = 0;
   for (const auto& [v, c] : mean.terms) {
-    if (v == *target) fail(mean_argument, "the mean of '" + model_.graph.variable(v).name + "' depends on itself");
+    if (v == target) fail(s.arguments[0], "the mean of '" + model_.graph.variable(v).name + "' depends on itself");
     parents.push_back(v);
     parent_ids.push_back(v.index);
+  }
+  if (selector) parent_ids.push_back(selector->index);
+  if (const std::vector<std::uint32_t> cycle = conditionals_.cycle_through(target.index, parent_ids); !cycle.empty()) {
+    std::string text;
+    for (const std::uint32_t node : cycle) text += model_.graph.variable(VarId{node}).name + " -> ";
+    fail(s.arguments[0], "this draw closes a directed cycle: " + text + model_.graph.variable(target).name);
+  }
+  conditionals_.add(target.index, parent_ids);
+  return parents;
+}
+
+LinearGaussianFactor Elaborator::linear_gaussian(VarId target, const std::vector<VarId>& parents,
+                                                 const GaussianParts& parts) const {
+  std::vector<std::size_t> parent_dims;
+  Eigen::Index columns = 0;
+  for (const auto& [v, c] : parts.mean.terms) {
     parent_dims.push_back(static_cast<std::size_t>(c.cols()));
     columns += c.cols();
   }
-  if (const std::vector<std::uint32_t> cycle = conditionals_.cycle_through(target->index, parent_ids); !cycle.empty()) {
-    std::string text;
-    for (const std::uint32_t node : cycle) text += model_.graph.variable(VarId{node}).name + " -> ";
-    fail(mean_argument, "this draw closes a directed cycle: " + text + model_.graph.variable(*target).name);
-  }
-  Eigen::MatrixXd a(static_cast<Eigen::Index>(d), columns);
+  Eigen::MatrixXd a(parts.mean.constant.rows(), columns);
   Eigen::Index at = 0;
-  for (const auto& [v, c] : mean.terms) {
+  for (const auto& [v, c] : parts.mean.terms) {
     a.middleCols(at, c.cols()) = c;
     at += c.cols();
   }
-  try {
-    model_.graph.add_factor(LinearGaussianFactor(*target, d, parents, parent_dims, a, mean.constant.col(0), sigma));
-  } catch (const InputError& error) {
-    fail(s, error.what());
-  }
-  drawn_.insert(*target);
-  conditionals_.add(target->index, parent_ids);
+  return LinearGaussianFactor(target, static_cast<std::size_t>(parts.mean.constant.rows()), parents, parent_dims, a,
+                              parts.mean.constant.col(0), parts.covariance);
 }
 
 void Elaborator::constraint(const ast::ConstraintStatement& s) {

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "copi/dsl/model.hpp"
+#include "copi/inference/algorithms.hpp"
 #include "dsl/dsl_golden.hpp"
 #include "dsl/dsl_test_support.hpp"
 
@@ -243,6 +244,47 @@ d ~ normal(eps, 1)
   EXPECT_NEAR(factor_as<LinearGaussianFactor>(model, 0).b()(0), std::sqrt(2.0) * 25.0 / 6 * 0.12566134685507402, 1e-12);
 }
 
+TEST(DslContinuous, DiscreteSelectorMakesAConditionalLinearGaussian) {
+  const dsl::CompiledModel model = compile_ok(R"(
+var z : {off, on}
+var a, x : real
+p(z) = [0.3, 0.7]
+a ~ normal(0, 1)
+x ~ normal(if z == on then 2 * a + 2 else -1, if z == on then 1 else 4)
+)");
+  const auto& clg = factor_as<ConditionalLinearGaussianFactor>(model, 2);
+  EXPECT_EQ(clg.scope(), ids(model, {"z", "x", "a"}));
+  ASSERT_EQ(clg.components().size(), 2u);
+  // off: N(-1, 4) with a zero coefficient on a (the parents are the same in both).
+  EXPECT_EQ(clg.components()[0].a(), Eigen::MatrixXd::Zero(1, 1));
+  EXPECT_EQ(clg.components()[0].b(), Eigen::VectorXd::Constant(1, -1.0));
+  EXPECT_EQ(clg.components()[0].covariance(), Eigen::MatrixXd::Constant(1, 1, 4.0));
+  EXPECT_EQ(clg.components()[1].a(), Eigen::MatrixXd::Constant(1, 1, 2.0));
+  EXPECT_EQ(clg.components()[1].b(), Eigen::VectorXd::Constant(1, 2.0));
+  EXPECT_EQ(clg.components()[1].covariance(), Eigen::MatrixXd::Constant(1, 1, 1.0));
+}
+
+TEST(DslContinuous, HybridModelWithObservedRealGivesTheExactPosteriorOfTheSelector) {
+  // z ~ [0.3, 0.7], x | z ~ N(-1, 4) or N(2, 1), x = 0.5 observed: P(z = on | x) by hand.
+  const dsl::CompiledModel model = compile_ok(R"(
+var z : {off, on}
+var x : real
+p(z) = [0.3, 0.7]
+x ~ normal(if z == on then 2 else -1, if z == on then 1 else 4)
+evidence x = 0.5
+query marginal(z), logZ
+)");
+  const InferenceResult result = model.algorithm.run(model.graph, model.evidence, model.real_evidence, Task::marginals);
+  const auto density = [](double x, double m, double v) {
+    return std::exp(-(x - m) * (x - m) / (2 * v)) / std::sqrt(2 * std::numbers::pi * v);
+  };
+  const double off = 0.3 * density(0.5, -1, 4), on = 0.7 * density(0.5, 2, 1);
+  ASSERT_EQ(result.marginals.at(var_id(model, "z").index).size(), 2u);
+  EXPECT_NEAR(result.marginals[var_id(model, "z").index][1], on / (off + on), 1e-9);
+  ASSERT_TRUE(result.log_z.has_value());
+  EXPECT_NEAR(*result.log_z, std::log(off + on), 1e-9);
+}
+
 const std::vector<GoldenCase> kContinuousErrors = {
     {"NonPositiveVariance", "var x : real\nx ~ normal(0, -1)\n", {{2, 15, "the variance must be positive, got -1"}}},
     {"CovarianceNotPositiveDefinite", "var x : real[2]\nx ~ mvnormal([0, 0], [[1, 2], [2, 1]])\n",
@@ -268,8 +310,11 @@ const std::vector<GoldenCase> kContinuousErrors = {
      {{3, 8, "a factor on real variables is a likelihood of a linear expression s: probit(s) or logistic(s)"}}},
     {"RealVariableInAConditional", "var z : bool\nvar x : real\np(z | x) = [[0.5, 0.5]]\n",
      {{3, 7, "'x' is a real variable; p(...) takes discrete ones (a real variable gets its distribution with '~')"}}},
-    {"DiscreteVariableInAMean", "var z : bool\nvar x : real\nx ~ normal(z, 1)\n",
-     {{3, 12, "'z' is a discrete variable; a real variable, a parameter or a number is needed here"}}},
+    {"DiscreteVariableInAConstraint", "var z : bool\nvar x : real\nconstraint x - z > 0\n",
+     {{3, 16, "'z' is a discrete variable; a real variable, a parameter or a number is needed here"}}},
+    {"TwoSelectors", "var z, u : bool\nvar x : real\nx ~ normal(z + u, 1)\n",
+     {{3, 5, "the distribution depends on 2 discrete variables; a draw may depend on one (the selector of a "
+             "conditional linear Gaussian)"}}},
     {"DrawOfADiscreteVariable", "var z : bool\nz ~ normal(0, 1)\n",
      {{2, 1, "'z' is a discrete variable: '~' draws real variables (a discrete one gets p(x | ...))"}}},
     {"MeanQueryOfADiscreteVariable", "var z : bool\nquery mean(z)\n",
