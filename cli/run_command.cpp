@@ -241,7 +241,7 @@ int check_model(const std::string& file) {
   if (!compiled) return kBadInput;
   const dsl::CompiledModel& model = *compiled;
   std::cout << file << ": ok (" << model.graph.num_variables() << " variables, " << model.graph.num_factors()
-            << " factors, " << model.evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
+            << " factors, " << model.evidence.size() + model.real_evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
             << model.solves.size() << " solves, " << model.lqrs.size() << " lqr blocks, " << model.lqr_solves.size()
             << " lqr solves; algorithm " << model.algorithm.name() << ")\n";
   return kOk;

@@ -506,14 +506,8 @@ void Elaborator::query(const ast::QueryStatement& s) {
                         "(...) is for real ones (use marginal(...))");
           }
           // mean(x), var(x) and cov(x) of one variable show it once.
-          if (std::find(model_.marginal_queries.begin(), model_.marginal_queries.end(), v) ==
-              model_.marginal_queries.end()) {
-            model_.marginal_queries.push_back(v);
-          }
-          if (kind == "cov" && std::find(model_.covariance_queries.begin(), model_.covariance_queries.end(), v) ==
-                                   model_.covariance_queries.end()) {
-            model_.covariance_queries.push_back(v);
-          }
+          if (real_queried_.insert(v).second) model_.marginal_queries.push_back(v);
+          if (kind == "cov" && covariance_queried_.insert(v).second) model_.covariance_queries.push_back(v);
         }
       }
     } else if (kind == "map" || kind == "mpe") {
