@@ -99,7 +99,8 @@ bool Elaborator::mentions_whole_array(const ast::Expression& e) const {
     const Elaborator& self;
     bool operator()(const ast::Number&) const { return false; }
     bool operator()(const ast::Reference& r) const {
-      if (r.indices.empty() && (self.matrix_params_.contains(r.name.name) || self.array_params_.contains(r.name.name))) {
+      if (r.indices.empty() &&
+          (self.matrix_params_.contains(r.name.name) || self.array_params_.contains(r.name.name))) {
         for (const auto& [name, value] : self.loop_) {
           if (name == r.name.name) return false;
         }
@@ -140,7 +141,8 @@ Affine Elaborator::linear(const ast::Expression& e) {
       if (u.op == "-") return left_multiply(Eigen::MatrixXd::Constant(1, 1, -1.0), std::move(value));
       if (u.op == "+") return value;
       if (!value.is_constant() || !value.is_scalar()) {
-        self.fail(u, "'not' takes a number, not " + std::string(value.is_constant() ? shape_of(value) : "a real variable"));
+        self.fail(
+            u, "'not' takes a number, not " + std::string(value.is_constant() ? shape_of(value) : "a real variable"));
       }
       return number(value.constant(0, 0) == 0.0 ? 1.0 : 0.0);
     }
@@ -193,7 +195,8 @@ Eigen::MatrixXd Elaborator::literal_matrix(const ast::ArrayLiteral& array) {
   }
   Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(columns));
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (std::size_t j = 0; j < columns; ++j) m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
+    for (std::size_t j = 0; j < columns; ++j)
+      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
   }
   return m;
 }
@@ -227,7 +230,9 @@ Affine Elaborator::linear_reference(const ast::Reference& r) {
       whole.indices.pop_back();
     }
     const VarId v = resolve_variable(whole);
-    if (!component) return Affine{Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(d), 1), {{v, Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d))}}};
+    if (!component)
+      return Affine{Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(d), 1),
+                    {{v, Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d))}}};
     if (*component < 0 || static_cast<std::size_t>(*component) >= d) {
       fail(r, "component " + std::to_string(*component) + " out of range: '" + model_.graph.variable(v).name +
                   "' is in R^" + std::to_string(d));
@@ -258,8 +263,9 @@ Affine Elaborator::linear_chain(const ast::Chain& c) {
       acc = add(std::move(acc), rhs, op.op == "+" ? 1.0 : -1.0);
     } else if (op.op == "*") {
       if (!acc.is_constant() && !rhs.is_constant()) {
-        fail(op, "a product of two real-variable expressions is not linear (the mean, a constraint and a "
-                 "likelihood take linear expressions of the real variables)");
+        fail(op,
+             "a product of two real-variable expressions is not linear (the mean, a constraint and a "
+             "likelihood take linear expressions of the real variables)");
       }
       if (acc.is_constant() && (acc.is_scalar() || acc.constant.cols() == rhs.constant.rows())) {
         acc = left_multiply(acc.constant, std::move(rhs));
@@ -283,20 +289,29 @@ Affine Elaborator::linear_chain(const ast::Chain& c) {
     } else {
       // Comparisons and logic: numbers only.
       if (!acc.is_constant() || !rhs.is_constant()) {
-        fail(op, "'" + op.op + "' of a real variable has no value here (write comparisons of real variables as "
-                 "'constraint')");
+        fail(op, "'" + op.op +
+                     "' of a real variable has no value here (write comparisons of real variables as "
+                     "'constraint')");
       }
       if (!acc.is_scalar() || !rhs.is_scalar()) fail(op, "'" + op.op + "' compares numbers, not vectors");
       const double a = acc.constant(0, 0), b = rhs.constant(0, 0);
       double v = 0;
-      if (op.op == "<") v = a < b;
-      else if (op.op == "<=") v = a <= b;
-      else if (op.op == ">") v = a > b;
-      else if (op.op == ">=") v = a >= b;
-      else if (op.op == "==") v = a == b;
-      else if (op.op == "!=") v = a != b;
-      else if (op.op == "and") v = a != 0.0 && b != 0.0;
-      else if (op.op == "or") v = a != 0.0 || b != 0.0;
+      if (op.op == "<")
+        v = a < b;
+      else if (op.op == "<=")
+        v = a <= b;
+      else if (op.op == ">")
+        v = a > b;
+      else if (op.op == ">=")
+        v = a >= b;
+      else if (op.op == "==")
+        v = a == b;
+      else if (op.op == "!=")
+        v = a != b;
+      else if (op.op == "and")
+        v = a != 0.0 && b != 0.0;
+      else if (op.op == "or")
+        v = a != 0.0 || b != 0.0;
       acc = number(v);
     }
   }
@@ -306,7 +321,8 @@ Affine Elaborator::linear_chain(const ast::Chain& c) {
 Affine Elaborator::linear_call(const ast::Call& c) {
   const std::string& f = c.function.name;
   if (f == "eye") {
-    if (c.arguments.size() != 1) fail(c, "eye() takes 1 argument (the size), " + std::to_string(c.arguments.size()) + " given");
+    if (c.arguments.size() != 1)
+      fail(c, "eye() takes 1 argument (the size), " + std::to_string(c.arguments.size()) + " given");
     const long long n = evaluate_integer(c.arguments[0], "the size of eye()");
     if (n < 1 || n > 4096) fail(position_of(c.arguments[0]), "eye(n) needs 1 <= n <= 4096, got " + std::to_string(n));
     return constant(Eigen::MatrixXd::Identity(n, n));

@@ -124,7 +124,9 @@ void Elaborator::draw(const ast::DrawStatement& s) {
         fail(a, "a mixture component is 'weight: normal(mean, variance)'");
       }
       const Affine mean = linear(component->arguments[0]);
-      if (!mean.is_scalar()) fail(position_of(component->arguments[0]), "the mean is " + describe_shape(mean.constant.rows(), mean.constant.cols()) + ", not a number");
+      if (!mean.is_scalar())
+        fail(position_of(component->arguments[0]),
+             "the mean is " + describe_shape(mean.constant.rows(), mean.constant.cols()) + ", not a number");
       if (mentions_real(component->arguments[1])) {
         fail(position_of(component->arguments[1]), "the variance cannot depend on a real variable");
       }
@@ -167,8 +169,9 @@ void Elaborator::draw(const ast::DrawStatement& s) {
         parallel = (p.row - alpha * direction->row).cwiseAbs().maxCoeff() <= 1e-12 * p.row.cwiseAbs().maxCoeff();
       }
       if (!parallel) {
-        fail(a, "the components of a mixture must depend on the real variables through one linear "
-                           "expression (the same up to a factor and a constant)");
+        fail(a,
+             "the components of a mixture must depend on the real variables through one linear "
+             "expression (the same up to a factor and a constant)");
       }
       site.weights.push_back(weight / std::abs(alpha));
       site.means.push_back(-p.offset / alpha);
@@ -188,8 +191,8 @@ void Elaborator::draw(const ast::DrawStatement& s) {
   }
 
   if (dist == "normal" && d != 1) {
-    fail(s.distribution, "'" + model_.graph.variable(*target).name + "' is in R^" + std::to_string(d) +
-                             ": use mvnormal(mean, cov)");
+    fail(s.distribution,
+         "'" + model_.graph.variable(*target).name + "' is in R^" + std::to_string(d) + ": use mvnormal(mean, cov)");
   }
   // A discrete variable in the arguments selects the component: a conditional
   // linear Gaussian (one linear-Gaussian factor per state of the selector).
@@ -234,8 +237,9 @@ void Elaborator::draw(const ast::DrawStatement& s) {
   }
 
   if (!target) {
-    fail(s.target, "observed data whose distribution depends on a discrete variable: declare a real variable, draw "
-                   "it and give its value as evidence");
+    fail(s.target,
+         "observed data whose distribution depends on a discrete variable: declare a real variable, draw "
+         "it and give its value as evidence");
   }
   const VarId selector = selectors.front();
   const std::size_t states = model_.graph.cardinality(selector);
@@ -327,8 +331,8 @@ void Elaborator::discrete_variables_in(const ast::Expression& e, std::vector<Var
 }
 
 // The mean and covariance of `normal(...)` / `mvnormal(...)`, checked.
-Elaborator::GaussianParts Elaborator::gaussian_parts(const ast::DrawStatement& s, std::size_t d,
-                                                     const Affine& observed, std::optional<VarId> target) {
+Elaborator::GaussianParts Elaborator::gaussian_parts(const ast::DrawStatement& s, std::size_t d, const Affine& observed,
+                                                     std::optional<VarId> target) {
   const std::string& dist = s.distribution.name;
   const ast::DrawArgument& mean_argument = s.arguments[0];
   const ast::DrawArgument& cov_argument = s.arguments[1];
@@ -342,8 +346,9 @@ Elaborator::GaussianParts Elaborator::gaussian_parts(const ast::DrawStatement& s
   }
   (void)observed;
   const Affine cov = linear_item(cov_argument.value);
-  if (!cov.is_constant()) fail(cov_argument, std::string(dist == "normal" ? "the variance" : "the covariance") +
-                                                 " cannot depend on a real variable");
+  if (!cov.is_constant())
+    fail(cov_argument,
+         std::string(dist == "normal" ? "the variance" : "the covariance") + " cannot depend on a real variable");
   parts.covariance = cov.constant;
   const Eigen::MatrixXd& sigma = parts.covariance;
   if (dist == "normal") {
@@ -487,13 +492,15 @@ void Elaborator::likelihood(const ast::FactorStatement& s, const ast::Call& call
   const std::string& f = call.function.name;
   static const std::vector<std::string> kLikelihoods = {"probit", "logistic", "poisson"};
   if (std::find(kLikelihoods.begin(), kLikelihoods.end(), f) == kLikelihoods.end()) {
-    fail(call.function, "a factor on real variables is a likelihood of a linear expression s: probit(s), logistic(s) "
-                        "or poisson(s, count), not " + f + "()" + suggest(f, kLikelihoods));
+    fail(call.function,
+         "a factor on real variables is a likelihood of a linear expression s: probit(s), logistic(s) "
+         "or poisson(s, count), not " +
+             f + "()" + suggest(f, kLikelihoods));
   }
   const std::size_t arity = f == "poisson" ? 2 : 1;
   if (call.arguments.size() != arity) {
-    fail(call, f + "() takes " + std::to_string(arity) + " argument(s), " + std::to_string(call.arguments.size()) +
-                   " given");
+    fail(call,
+         f + "() takes " + std::to_string(arity) + " argument(s), " + std::to_string(call.arguments.size()) + " given");
   }
   const Affine value = linear(call.arguments[0]);
   if (!value.is_scalar()) {

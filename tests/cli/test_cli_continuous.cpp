@@ -8,11 +8,10 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
 
@@ -161,7 +160,8 @@ TEST(CliContinuousExamples, ClutterEpIsCloseToTheExactPosterior) {
   for (int k = 0; k < n; ++k) {
     const double theta = lo + k * h;
     double l = log_normal(theta, 0, 100);
-    for (const double xi : x) l += std::log((1 - w) * std::exp(log_normal(xi, theta, 1)) + w * std::exp(log_normal(xi, 0, 10)));
+    for (const double xi : x)
+      l += std::log((1 - w) * std::exp(log_normal(xi, theta, 1)) + w * std::exp(log_normal(xi, 0, 10)));
     log_p[k] = l;
     top = std::max(top, l);
   }
