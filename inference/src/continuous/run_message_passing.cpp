@@ -137,6 +137,24 @@ void two_pass(const FactorGraph& graph, MessageEngine& engine, const TreeOrder& 
   }
 }
 
+// After a site (or table, or mixture) moves its variables, the Gaussian factors next
+// to them pass the news on at once, each to its other variables. In a sequential
+// sweep this makes information flow one hop past the site within the sweep: in a
+// TrueSkill season a game's result reaches the players' skills (through their
+// performance factors) before their next game, as in TrueSkill's own online update.
+// The fixed point is unchanged; only the order of updates is.
+void push_one_hop(MessageEngine& engine, std::size_t f, double damping) {
+  const ContinuousModel& model = engine.model();
+  for (const std::uint32_t v : model.factors[f].vars) {
+    for (const auto& [g, q] : model.edges[v]) {
+      if (g == f || model.factors[g].kind != ContinuousFactor::Kind::gaussian) continue;
+      for (std::size_t r = 0; r < model.factors[g].vars.size(); ++r) {
+        if (r != q) engine.apply(g, engine.compute(g, r), damping);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& evidence,
@@ -168,6 +186,7 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
           const FactorUpdate update = engine.compute(f);
           skipped += update.skipped ? 1 : 0;
           engine.apply(f, update, settings.damping);
+          if (model.factors[f].kind != ContinuousFactor::Kind::gaussian) push_one_hop(engine, f, settings.damping);
         }
       } else {
         parallel_for_range(model.factors.size(), 64, threads, [&](std::size_t begin, std::size_t end) {

@@ -33,6 +33,8 @@ class FactorGraph {
   // The scope must name existing variables of the factor's domains with matching
   // cardinalities / dimensions (a conditional linear Gaussian's selector discrete).
   FactorId add_factor(Factor factor);
+  // A dense table (keeps `add_factor({scope, cardinalities, log_values})` working).
+  FactorId add_factor(DiscreteFactor factor) { return add_factor(Factor(std::move(factor))); }
   // Room for this many more variables and factors (large generated models).
   void reserve(std::size_t more_variables, std::size_t more_factors);
 

@@ -21,7 +21,8 @@
 namespace copi {
 
 enum class EpSchedule {
-  sequential,  // sites in factor order, each using the latest approximation
+  sequential,  // factors in order, each using the latest approximation; after a
+               // non-Gaussian factor, its Gaussian neighbours pass its effect on at once
   parallel,    // every site from the same approximation, then all updated (TBB)
 };
 
