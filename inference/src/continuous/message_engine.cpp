@@ -276,6 +276,12 @@ void MessageEngine::recompute_beliefs() {
   }
 }
 
+Eigen::MatrixXd MessageEngine::factor_belief_precision(std::size_t f) const {
+  Canonical joint = model_.factors[f].potential;
+  for (std::size_t p = 0; p < model_.factors[f].vars.size(); ++p) add_cavity(f, p, joint);
+  return joint.j;
+}
+
 std::optional<double> MessageEngine::factor_log_z(std::size_t f) const {
   const ContinuousFactor& factor = model_.factors[f];
   const std::size_t n = factor.vars.size();

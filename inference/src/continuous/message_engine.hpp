@@ -51,6 +51,9 @@ class MessageEngine {
   [[nodiscard]] const ContinuousModel& model() const { return model_; }
   [[nodiscard]] const Message& belief(std::size_t v) const { return belief_[v]; }
 
+  // The precision of a Gaussian factor's belief: its potential plus every cavity.
+  [[nodiscard]] Eigen::MatrixXd factor_belief_precision(std::size_t f) const;
+
   // log Z in the Bethe form; nothing when a factor's or a variable's integral diverges.
   [[nodiscard]] std::optional<double> log_z() const;
 

@@ -10,6 +10,7 @@
 
 #include "continuous/continuous_model.hpp"
 #include "continuous/message_engine.hpp"
+#include "continuous/tree_log_z.hpp"
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
 
@@ -251,7 +252,13 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
       for (double& x : p) x /= total;
     }
   }
-  result.log_z = engine.log_z();
+  if (order && settings.gaussian_only) {
+    std::vector<Eigen::VectorXd> means(n);
+    for (std::uint32_t v = 0; v < n; ++v) means[v] = result.real_marginals[v].mean;
+    result.log_z = gaussian_tree_log_z(graph, evidence, real_evidence, engine, means);
+  } else {
+    result.log_z = engine.log_z();
+  }
   if (settings.gaussian_only) {
     result.log_z_kind = order ? LogZKind::exact : LogZKind::bethe;
   } else {

@@ -31,9 +31,11 @@ struct GaussianBpOptions {
 // Task::marginals and Task::partition (both fill real_marginals and log_z). Discrete
 // evidence may select the components of conditional linear Gaussians; a model with
 // any other non-Gaussian factor, or with an unobserved discrete variable, is refused
-// naming the first factor. Throws NumericError when a message or a marginal is
-// improper (the model does not define a normalisable density: a real variable in no
-// factor, a flat direction nothing constrains).
+// naming the first factor, as is an unobserved real variable in no factor (its
+// distribution would be flat). Throws NumericError when a message or a marginal is
+// improper (a flat direction nothing constrains). On a forest log Z is computed as
+// log p(x̂, y) − log p(x̂ | y) at the posterior means, which stays accurate for
+// values in the millions (the sum of per-factor integrals would cancel).
 InferenceResult gaussian_bp(const FactorGraph& graph, const Evidence& evidence, const RealEvidence& real_evidence,
                             Task task, const GaussianBpOptions& options = {});
 
