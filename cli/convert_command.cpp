@@ -32,6 +32,9 @@ int run_convert(const ConvertArguments& args) {
       for (const dsl::Diagnostic& d : compiled.diagnostics) std::cerr << d.str();
       return 2;
     }
+    // UAI and libDAI files hold discrete tables: a model with real variables has no
+    // such form (require_discrete names the first real variable or factor).
+    compiled.model->graph.require_discrete("convert", "UAI and .fg files hold discrete models only");
     tables = to_model_tables(compiled.model->graph);
     evidence = compiled.model->evidence;
   } else {

@@ -1,5 +1,6 @@
 #include "result_output.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <ostream>
@@ -51,6 +52,56 @@ void print_map(std::ostream& out, const FactorGraph& graph, const InferenceResul
 
 }  // namespace
 
+void print_gaussian_marginals(std::ostream& out, const FactorGraph& graph, const InferenceResult& result,
+                              const std::vector<VarId>& vars, const std::vector<VarId>& with_covariance) {
+  std::size_t name_width = 8;
+  for (const VarId v : vars) name_width = std::max(name_width, graph.variable(v).name.size());
+  out << std::left << std::setw(static_cast<int>(name_width)) << "variable" << "  mean ± sd\n";
+  std::size_t printed = 0;
+  for (const VarId v : vars) {
+    if (v.index >= result.real_marginals.size()) continue;
+    if (++printed > kMaxPrintedVariables * 5) {
+      out << "... " << vars.size() - kMaxPrintedVariables * 5 << " more variables (all of them are in --json)\n";
+      break;
+    }
+    const GaussianMarginal& m = result.real_marginals[v.index];
+    out << std::left << std::setw(static_cast<int>(name_width)) << graph.variable(v).name << " ";
+    out << std::setprecision(6);
+    if (m.mean.size() > 1) out << " [";
+    for (Eigen::Index i = 0; i < m.mean.size(); ++i) {
+      const double variance = i < m.covariance.rows() ? m.covariance(i, i) : 0.0;
+      out << (i > 0 ? ", " : m.mean.size() > 1 ? "" : " ") << m.mean(i) << " ± " << std::sqrt(std::max(variance, 0.0));
+    }
+    if (m.mean.size() > 1) out << "]";
+    out << "\n";
+    if (std::find(with_covariance.begin(), with_covariance.end(), v) != with_covariance.end()) {
+      for (Eigen::Index i = 0; i < m.covariance.rows(); ++i) {
+        out << std::string(name_width + 2, ' ') << (i == 0 ? "cov [" : "     ");
+        for (Eigen::Index j = 0; j < m.covariance.cols(); ++j) {
+          out << (j > 0 ? ", " : "") << m.covariance(i, j);
+        }
+        out << (i + 1 == m.covariance.rows() ? "]" : "") << "\n";
+      }
+    }
+  }
+  out << std::defaultfloat;
+}
+
+nlohmann::json continuous_json(const FactorGraph& graph, const InferenceResult& result, const std::vector<VarId>& vars) {
+  nlohmann::json doc = nlohmann::json::object();
+  for (const VarId v : vars) {
+    if (v.index >= result.real_marginals.size()) continue;
+    const GaussianMarginal& m = result.real_marginals[v.index];
+    std::vector<double> mean(m.mean.data(), m.mean.data() + m.mean.size());
+    std::vector<std::vector<double>> cov(static_cast<std::size_t>(m.covariance.rows()));
+    for (Eigen::Index i = 0; i < m.covariance.rows(); ++i) {
+      for (Eigen::Index j = 0; j < m.covariance.cols(); ++j) cov[static_cast<std::size_t>(i)].push_back(m.covariance(i, j));
+    }
+    doc[graph.variable(v).name] = {{"mean", mean}, {"cov", cov}};
+  }
+  return doc;
+}
+
 std::string log_z_label(LogZKind kind) {
   switch (kind) {
     case LogZKind::exact: return "log Z = ";
@@ -65,7 +116,14 @@ std::string log_z_label(LogZKind kind) {
 void print_result(std::ostream& out, const FactorGraph& graph, const InferenceResult& result, Task task) {
   out << "task: " << to_string(task) << "   variables: " << graph.num_variables()
       << "   factors: " << graph.num_factors() << "\n";
-  if (!result.marginals.empty()) print_marginals(out, graph, result);
+  if (!result.marginals.empty() && graph.is_discrete()) print_marginals(out, graph, result);
+  if (!result.real_marginals.empty()) {
+    std::vector<VarId> real;
+    for (std::size_t v = 0; v < graph.num_variables(); ++v) {
+      if (graph.variables()[v].is_real()) real.push_back(VarId{static_cast<std::uint32_t>(v)});
+    }
+    print_gaussian_marginals(out, graph, result, real);
+  }
   if (!result.map.empty()) print_map(out, graph, result);
   if (result.log_z) {
     out << std::setprecision(12) << log_z_label(result.log_z_kind) << *result.log_z
@@ -100,6 +158,13 @@ nlohmann::json result_json(const FactorGraph& graph, const InferenceResult& resu
   std::vector<std::string> names;
   for (const Variable& v : graph.variables()) names.push_back(v.name);
   doc["variables"] = names;
+  if (!result.real_marginals.empty()) {
+    std::vector<VarId> real;
+    for (std::size_t v = 0; v < graph.num_variables(); ++v) {
+      if (graph.variables()[v].is_real()) real.push_back(VarId{static_cast<std::uint32_t>(v)});
+    }
+    doc["continuous"] = continuous_json(graph, result, real);
+  }
   return doc;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,15 @@ namespace copi::cli {
 
 // "log Z = ", "log Z >= " (a lower bound), "log Z <= ", "log Z ~ " (an estimate).
 std::string log_z_label(LogZKind kind);
+
+// The Gaussian marginals of real variables: one line per variable, "mean ± sd" per
+// component; with `covariance`, the whole matrix below it.
+void print_gaussian_marginals(std::ostream& out, const FactorGraph& graph, const InferenceResult& result,
+                              const std::vector<VarId>& vars, const std::vector<VarId>& with_covariance = {});
+
+// {NAME: {"mean": [...], "cov": [[...]]}} for the given real variables (vectors even for
+// scalars).
+nlohmann::json continuous_json(const FactorGraph& graph, const InferenceResult& result, const std::vector<VarId>& vars);
 
 void print_result(std::ostream& out, const FactorGraph& graph, const InferenceResult& result, Task task);
 

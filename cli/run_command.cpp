@@ -70,7 +70,7 @@ void print_bars(std::ostream& out, const FactorGraph& graph, const std::vector<V
 std::string summary_line(const std::string& file, const dsl::CompiledModel& model) {
   std::ostringstream out;
   out << "model: " << file << "   variables: " << model.graph.num_variables() << "   factors: "
-      << model.graph.num_factors() << "   evidence: " << model.evidence.size();
+      << model.graph.num_factors() << "   evidence: " << model.evidence.size() + model.real_evidence.size();
   if (!model.mdps.empty()) out << "   mdp blocks: " << model.mdps.size() << "   solves: " << model.solves.size();
   if (!model.lqrs.empty()) out << "   lqr blocks: " << model.lqrs.size() << "   solves: " << model.lqr_solves.size();
   return out.str();
@@ -80,15 +80,22 @@ std::string summary_line(const std::string& file, const dsl::CompiledModel& mode
 void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answers, const RunArguments& args,
                   nlohmann::json& doc, bool& converged) {
   const InferenceResult& main = answers.marginals ? *answers.marginals : *answers.map;
+  // Discrete variables get their marginal tables, real ones their Gaussian marginals
+  // (under "continuous" in the JSON).
+  std::vector<VarId> shown;
+  std::vector<VarId> shown_real;
+  for (const VarId v : answers.shown) (model.graph.variable(v).is_real() ? shown_real : shown).push_back(v);
   std::vector<std::vector<double>> marginals;
   if (answers.marginals) {
-    for (const VarId v : answers.shown) marginals.push_back(answers.marginals->marginals.at(v.index));
+    for (const VarId v : shown) marginals.push_back(answers.marginals->marginals.at(v.index));
   }
   // "variables" names what "marginals" and "map" list, in the same order: the queried
-  // variables, or every variable when none is queried.
-  std::vector<VarId> listed = answers.shown;
-  if (listed.empty()) {
-    for (std::size_t v = 0; v < model.graph.num_variables(); ++v) listed.push_back(VarId{static_cast<std::uint32_t>(v)});
+  // discrete variables, or every discrete variable when none is queried.
+  std::vector<VarId> listed = shown;
+  if (answers.shown.empty()) {
+    for (std::size_t v = 0; v < model.graph.num_variables(); ++v) {
+      if (model.graph.variables()[v].is_discrete()) listed.push_back(VarId{static_cast<std::uint32_t>(v)});
+    }
   }
   doc = result_json(model.graph, main, answers.marginals ? Task::marginals : Task::mpe);
   doc["marginals"] = marginals;
@@ -108,9 +115,14 @@ void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answ
   doc["map_log_value"] = answers.map && answers.map->map_log_value ? nlohmann::json(*answers.map->map_log_value)
                                                                    : nlohmann::json(nullptr);
   if (!main.report.note.empty()) doc["note"] = main.report.note;
+  doc.erase("continuous");
+  if (answers.marginals && !shown_real.empty()) doc["continuous"] = continuous_json(model.graph, *answers.marginals, shown_real);
 
   if (!main.report.note.empty()) std::cout << main.report.note << "\n";
-  print_bars(std::cout, model.graph, answers.shown, marginals);
+  print_bars(std::cout, model.graph, shown, marginals);
+  if (answers.marginals && !shown_real.empty()) {
+    print_gaussian_marginals(std::cout, model.graph, *answers.marginals, shown_real, model.covariance_queries);
+  }
   if (answers.map) {
     std::cout << "MAP:";
     for (std::size_t k = 0; k < listed.size() && k < 200; ++k) std::cout << " " << names[k] << "=" << map_labels[k];
@@ -136,7 +148,7 @@ void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answ
       write_residual_plot(args.plot_file, main.report);
     } else {
       std::vector<const Variable*> vars;
-      for (const VarId v : answers.shown) vars.push_back(&model.graph.variable(v));
+      for (const VarId v : shown) vars.push_back(&model.graph.variable(v));
       write_marginals_plot(args.plot_file, vars, marginals, main.report.algorithm);
     }
     std::cout << "wrote " << args.plot_file << "\n";
@@ -229,7 +241,7 @@ int check_model(const std::string& file) {
   if (!compiled) return kBadInput;
   const dsl::CompiledModel& model = *compiled;
   std::cout << file << ": ok (" << model.graph.num_variables() << " variables, " << model.graph.num_factors()
-            << " factors, " << model.evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
+            << " factors, " << model.evidence.size() + model.real_evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
             << model.solves.size() << " solves, " << model.lqrs.size() << " lqr blocks, " << model.lqr_solves.size()
             << " lqr solves; algorithm " << model.algorithm.name() << ")\n";
   return kOk;

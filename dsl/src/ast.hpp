@@ -70,15 +70,32 @@ struct Conditional : x3::position_tagged {
 
 // ---- data sources -------------------------------------------------------------
 
-// csv("file.csv") or csv("file.csv", "column"): numbers from a CSV file.
+// csv("file.csv") or csv("file.csv", "column"): numbers from a CSV file;
+// csv("file.csv", "column", value): `value` in every row when the file has no such
+// column (an optional column).
 struct CsvSource : x3::position_tagged {
   std::string path;
   std::optional<std::string> column;
+  std::optional<Expression> missing;
+};
+
+// ---- tables --------------------------------------------------------------------------
+
+struct ArrayLiteral;
+
+struct TableItem : x3::variant<Expression, x3::forward_ast<ArrayLiteral>> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+struct ArrayLiteral : x3::position_tagged {
+  std::vector<TableItem> items;
 };
 
 // ---- declarations ----------------------------------------------------------------
 
-struct ParamValue : x3::variant<Expression, CsvSource> {
+// `param A = [[1, 1], [0, 1]]`, `param m = [0, 1]`: a matrix or vector parameter.
+struct ParamValue : x3::variant<Expression, CsvSource, ArrayLiteral> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -108,7 +125,13 @@ struct ListDomain : x3::position_tagged {
   std::vector<DomainItem> items;
 };
 
-struct Domain : x3::variant<ListDomain, RangeDomain, BoolDomain> {
+// `real` (a scalar) or `real[d]` (a vector in R^d): a real variable.
+struct RealDomain : x3::position_tagged {
+  std::string keyword;
+  std::optional<Expression> dimension;
+};
+
+struct Domain : x3::variant<ListDomain, RangeDomain, BoolDomain, RealDomain> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -121,19 +144,6 @@ struct VariableName : x3::position_tagged {
 struct VarStatement : x3::position_tagged {
   std::vector<VariableName> names;
   Domain domain;
-};
-
-// ---- tables --------------------------------------------------------------------------
-
-struct ArrayLiteral;
-
-struct TableItem : x3::variant<Expression, x3::forward_ast<ArrayLiteral>> {
-  using base_type::base_type;
-  using base_type::operator=;
-};
-
-struct ArrayLiteral : x3::position_tagged {
-  std::vector<TableItem> items;
 };
 
 // One row of a conditional keyed by parent states: `yes: [0.1, 0.9]`,
@@ -170,6 +180,27 @@ struct TableStatement : x3::position_tagged {
 // factor <log-potential expression over the variables' numeric values>
 struct FactorStatement : x3::position_tagged {
   Expression potential;
+};
+
+// ---- real variables ------------------------------------------------------------
+
+// One argument of a distribution: a value (an expression or a literal `[...]`), or in
+// a mixture `weight: normal(mean, variance)` (then `value` is the weight).
+struct DrawArgument : x3::position_tagged {
+  TableItem value;
+  std::optional<TableItem> component;
+};
+
+// `x ~ normal(mean, variance)`, `x ~ mvnormal(mean, cov)`, `data ~ mixture(w: normal(...), ...)`.
+struct DrawStatement : x3::position_tagged {
+  Reference target;
+  Identifier distribution;
+  std::vector<DrawArgument> arguments;
+};
+
+// `constraint EXPR > 0`, `lo <= EXPR <= hi`, `abs(EXPR) <= eps`: a step or interval site.
+struct ConstraintStatement : x3::position_tagged {
+  Expression condition;
 };
 
 // ---- evidence, queries, algorithm ------------------------------------------------
@@ -321,7 +352,7 @@ struct IfStatement;
 struct Statement
     : x3::variant<ParamStatement, VarStatement, FactorStatement, ConditionalStatement, TableStatement,
                   EvidenceStatement, QueryStatement, ClusterStatement, InferStatement, IncludeStatement, MdpStatement,
-                  SolveStatement, LqrStatement, LatentDeclaration, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
+                  SolveStatement, LqrStatement, LatentDeclaration, DrawStatement, ConstraintStatement, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
   using base_type::base_type;
   using base_type::operator=;
 };

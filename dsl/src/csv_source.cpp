@@ -57,15 +57,20 @@ double to_number(const std::string& cell, const SourceLocation& where) {
 
 }  // namespace
 
-CsvNumbers read_csv(std::istream& in, const std::string& file_name, const std::optional<std::string>& column) {
+CsvNumbers read_csv(std::istream& in, const std::string& file_name, const std::optional<std::string>& column,
+                    std::optional<double> missing) {
   std::string line;
   if (!std::getline(in, line)) throw InputError("the CSV file is empty", SourceLocation{file_name, 1, 0});
   // Errors name file:line (no column: the cells' positions are not kept).
   const std::vector<std::string> header = split(line);
   std::size_t selected = 0;
+  bool absent = false;
   if (column) {
     const auto it = std::find(header.begin(), header.end(), *column);
-    if (it == header.end()) throw InputError("no column '" + *column + "' in the header", SourceLocation{file_name, 1, 0});
+    if (it == header.end() && !missing) {
+      throw InputError("no column '" + *column + "' in the header", SourceLocation{file_name, 1, 0});
+    }
+    absent = it == header.end();
     selected = static_cast<std::size_t>(it - header.begin());
   }
   CsvNumbers out;
@@ -79,6 +84,10 @@ CsvNumbers read_csv(std::istream& in, const std::string& file_name, const std::o
       throw InputError(std::to_string(cells.size()) + " cells, the header has " + std::to_string(header.size()),
                        SourceLocation{file_name, line_number, 0});
     }
+    if (absent) {
+      out.values.push_back(*missing);
+      continue;
+    }
     for (std::size_t c = 0; c < cells.size(); ++c) {
       if (column && c != selected) continue;
       out.values.push_back(to_number(cells[c], SourceLocation{file_name, line_number, 0}));
@@ -87,11 +96,12 @@ CsvNumbers read_csv(std::istream& in, const std::string& file_name, const std::o
   return out;
 }
 
-CsvNumbers read_csv_file(const std::filesystem::path& path, const std::optional<std::string>& column) {
+CsvNumbers read_csv_file(const std::filesystem::path& path, const std::optional<std::string>& column,
+                         std::optional<double> missing) {
   std::ifstream in(path, std::ios::binary);
   // No location: the message names the path, and the caller places it at csv(...).
   if (!in) throw InputError("cannot open CSV file '" + path.string() + "'");
-  return read_csv(in, path.string(), column);
+  return read_csv(in, path.string(), column, missing);
 }
 
 }  // namespace copi::dsl

@@ -17,8 +17,11 @@ struct CsvNumbers {
   std::size_t columns = 0;
 };
 
-// With a column name: that column only. `file_name` only labels error locations.
-CsvNumbers read_csv(std::istream& in, const std::string& file_name, const std::optional<std::string>& column);
-CsvNumbers read_csv_file(const std::filesystem::path& path, const std::optional<std::string>& column);
+// With a column name: that column only; when the header has no such column and
+// `missing` is given, that value once per row. `file_name` only labels error locations.
+CsvNumbers read_csv(std::istream& in, const std::string& file_name, const std::optional<std::string>& column,
+                    std::optional<double> missing = std::nullopt);
+CsvNumbers read_csv_file(const std::filesystem::path& path, const std::optional<std::string>& column,
+                         std::optional<double> missing = std::nullopt);
 
 }  // namespace copi::dsl

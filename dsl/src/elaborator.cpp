@@ -52,6 +52,7 @@ void Elaborator::run_main(const ParsedFile& file) {
   include_stack_.push_back(std::filesystem::weakly_canonical(file.file, ec));
   run(file);
   include_stack_.pop_back();
+  check_algorithm_fits_model();
 }
 
 void Elaborator::run(const ParsedFile& file) {
@@ -90,6 +91,8 @@ void Elaborator::statement(const ast::Statement& s) {
     void operator()(const ast::MdpStatement& x) const { self.mdp(x); }
     void operator()(const ast::SolveStatement& x) const { self.solve(x); }
     void operator()(const ast::LqrStatement& x) const { self.lqr(x); }
+    void operator()(const ast::DrawStatement& x) const { self.draw(x); }
+    void operator()(const ast::ConstraintStatement& x) const { self.constraint(x); }
     void operator()(const ast::LatentDeclaration& x) const {
       self.fail(x, "'latent' declares a latent variable of an mdp block's policy: write it inside 'mdp NAME { ... }'");
     }
@@ -104,14 +107,29 @@ void Elaborator::statement(const ast::Statement& s) {
 void Elaborator::param(const ast::ParamStatement& s) {
   for (const ast::ParamDefinition& d : s.definitions) {
     const std::string& name = d.name.name;
-    if (params_.contains(name) || array_params_.contains(name) || arrays_.contains(name)) {
+    if (params_.contains(name) || array_params_.contains(name) || arrays_.contains(name) ||
+        matrix_params_.contains(name)) {
       fail(d.name, "'" + name + "' is already defined");
     }
-    if (const auto* csv = boost::get<ast::CsvSource>(&d.value)) {
+    if (const auto* array = boost::get<ast::ArrayLiteral>(&d.value)) {
+      matrix_params_[name] = literal_matrix(*array);
+    } else if (const auto* csv = boost::get<ast::CsvSource>(&d.value)) {
       std::size_t columns = 0;
       array_params_[name] = read_csv_numbers(*csv, &columns);
     } else {
-      params_[name] = evaluate(boost::get<ast::Expression>(d.value));
+      const ast::Expression& e = boost::get<ast::Expression>(d.value);
+      if (mentions_whole_array(e)) {
+        // `param Q = 0.1 * Q0`, `param m = A * m0`: a vector or matrix expression.
+        if (mentions_real(e)) fail(position_of(e), "a parameter cannot depend on a real variable");
+        Affine value = linear(e);
+        if (value.is_scalar()) {
+          params_[name] = value.constant(0, 0);
+        } else {
+          matrix_params_[name] = std::move(value.constant);
+        }
+      } else {
+        params_[name] = evaluate(e);
+      }
     }
   }
 }
@@ -207,14 +225,27 @@ VariableDomain Elaborator::domain_of(const ast::Domain& d) {
 }
 
 void Elaborator::var(const ast::VarStatement& s) {
-  const VariableDomain domain = domain_of(s.domain);
+  std::size_t real_dimension = 0;
+  if (const auto* real = boost::get<ast::RealDomain>(&s.domain)) {
+    real_dimension = 1;
+    if (real->dimension) {
+      const long long d = evaluate_integer(*real->dimension, "a dimension");
+      if (d < 1 || d > 4096) {
+        fail(position_of(*real->dimension), "the dimension of a real variable must be in [1, 4096], got " +
+                                                std::to_string(d));
+      }
+      real_dimension = static_cast<std::size_t>(d);
+    }
+  }
+  const VariableDomain domain = real_dimension > 0 ? VariableDomain{} : domain_of(s.domain);
   for (const ast::VariableName& name : s.names) {
     const std::string& id = name.name.name;
-    if (arrays_.contains(id) || params_.contains(id) || array_params_.contains(id)) {
+    if (arrays_.contains(id) || params_.contains(id) || array_params_.contains(id) || matrix_params_.contains(id)) {
       fail(name.name, "'" + id + "' is already defined");
     }
     VariableArray array;
     array.domain = domain;
+    array.real_dimension = real_dimension;
     std::size_t count = 1;
     for (const ast::Expression& dim : name.dimensions) {
       const long long n = evaluate_integer(dim, "an array size");
@@ -241,7 +272,8 @@ void Elaborator::var(const ast::VarStatement& s) {
         full += std::to_string(i);
         full += ']';
       }
-      model_.graph.add_variable(Variable{full, stored.domain.cardinality, labels});
+      model_.graph.add_variable(real_dimension > 0 ? Variable::real(full, real_dimension)
+                                                   : Variable{full, stored.domain.cardinality, labels});
       domain_of_var_.push_back(&stored.domain);
       for (std::size_t d = index.size(); d-- > 0;) {  // row-major: last index fastest
         if (++index[d] < stored.dims[d]) break;
@@ -276,6 +308,15 @@ VarId Elaborator::resolve_variable(const ast::Reference& r) {
     offset = offset * array.dims[d] + static_cast<std::size_t>(i);
   }
   return VarId{static_cast<std::uint32_t>(array.first + offset)};
+}
+
+VarId Elaborator::discrete_variable(const ast::Reference& r, const char* what) {
+  const VarId v = resolve_variable(r);
+  if (is_real(v)) {
+    fail(r, "'" + model_.graph.variable(v).name + "' is a real variable; " + what +
+                " takes discrete ones (a real variable gets its distribution with '~')");
+  }
+  return v;
 }
 
 // A whole array by its name, a sub-array by its leading indices (`x[i]`: row i of a
@@ -343,7 +384,7 @@ void Elaborator::collect_variables(const ast::Expression& e, std::vector<VarId>&
     void operator()(const ast::Reference& r) const {
       for (const ast::Expression& i : r.indices) self.collect_variables(i, out);
       if (!self.arrays_.contains(r.name.name)) return;
-      const VarId v = self.resolve_variable(r);
+      const VarId v = self.discrete_variable(r, "a factor expression");
       self.resolved_.emplace_back(&r, v);
       if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
     }
@@ -365,6 +406,14 @@ void Elaborator::collect_variables(const ast::Expression& e, std::vector<VarId>&
 }
 
 void Elaborator::factor(const ast::FactorStatement& s) {
+  if (mentions_real(s.potential)) {
+    const auto* call = boost::get<boost::spirit::x3::forward_ast<ast::Call>>(&unwrap(s.potential));
+    if (call == nullptr) {
+      fail(position_of(s.potential), "a factor on real variables is a likelihood of a linear expression s: probit(s) or logistic(s)");
+    }
+    likelihood(s, call->get());
+    return;
+  }
   std::vector<VarId> scope;
   resolved_.clear();
   labels_.clear();
@@ -416,6 +465,10 @@ void Elaborator::factor(const ast::FactorStatement& s) {
 void Elaborator::evidence(const ast::EvidenceStatement& s) {
   for (const ast::Observation& o : s.observations) {
     const VarId var = resolve_variable(o.variable);
+    if (is_real(var)) {
+      real_evidence(o, var);
+      continue;
+    }
     std::size_t state = 0;
     try {
       state = state_of(var, o.value, "evidence");
@@ -442,13 +495,30 @@ void Elaborator::query(const ast::QueryStatement& s) {
       for (const ast::Reference& r : item.arguments) {
         for (const VarId v : resolve_variables(r)) model_.marginal_queries.push_back(v);
       }
+    } else if (kind == "mean" || kind == "var" || kind == "cov") {
+      // The Gaussian marginal of real variables: mean (and sd) on stdout, with the
+      // covariance matrix for cov(...); the JSON has both for every one.
+      if (item.arguments.empty()) fail(item, kind + "(...) needs at least one real variable");
+      for (const ast::Reference& r : item.arguments) {
+        for (const VarId v : resolve_variables(r)) {
+          if (!is_real(v)) {
+            fail(r, "'" + model_.graph.variable(v).name + "' is a discrete variable: " + kind +
+                        "(...) is for real ones (use marginal(...))");
+          }
+          // mean(x), var(x) and cov(x) of one variable show it once.
+          if (real_queried_.insert(v).second) model_.marginal_queries.push_back(v);
+          if (kind == "cov" && covariance_queried_.insert(v).second) model_.covariance_queries.push_back(v);
+        }
+      }
     } else if (kind == "map" || kind == "mpe") {
       model_.query_map = true;
+      if (!map_at_) map_at_ = file_->state->at(item.kind, "");
     } else if (kind == "logZ" || kind == "logz") {
       model_.query_log_z = true;
     } else {
-      static const std::vector<std::string> kKinds = {"marginal", "map", "logZ"};
-      fail(item.kind, "unknown query '" + kind + "': expected marginal(...), map or logZ" + suggest(kind, kKinds));
+      static const std::vector<std::string> kKinds = {"marginal", "map", "logZ", "mean", "var", "cov"};
+      fail(item.kind, "unknown query '" + kind + "': expected marginal(...), mean(...), var(...), cov(...), map or logZ" +
+                          suggest(kind, kKinds));
     }
   }
 }
@@ -509,6 +579,7 @@ void Elaborator::cluster(const ast::ClusterStatement& s) {
 void Elaborator::infer(const ast::InferStatement& s) {
   if (infer_seen_) fail(s, "the algorithm is chosen twice");
   infer_seen_ = true;
+  infer_at_ = file_->state->at(s.algorithm, "");
   const std::vector<OptionSetting> settings = option_settings(s.options);
   const AlgorithmCheck check = check_inference_algorithm(s.algorithm.name, settings);
   if (!check.unknown_algorithm.empty()) fail(s.algorithm, check.unknown_algorithm);

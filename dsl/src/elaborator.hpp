@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "ast.hpp"
 #include "conditional_graph.hpp"
 #include "copi/dsl/model.hpp"
@@ -46,8 +48,23 @@ struct VariableDomain {
 struct VariableArray {
   std::vector<std::size_t> dims;  // empty for a scalar
   std::uint32_t first = 0;        // VarId of element 0 (row-major)
-  VariableDomain domain;
+  VariableDomain domain;          // discrete variables
+  std::size_t real_dimension = 0;  // > 0: real variables in R^real_dimension
 };
+
+// The value of a linear expression of real variables: constant + Σ_v coefficient_v x_v,
+// of shape rows x cols. Only constants may be matrices (cols > 1); a number is 1 x 1
+// and a vector n x 1.
+struct Affine {
+  Eigen::MatrixXd constant;
+  std::vector<std::pair<VarId, Eigen::MatrixXd>> terms;  // rows x dim(v), in order of first use
+
+  [[nodiscard]] bool is_constant() const { return terms.empty(); }
+  [[nodiscard]] bool is_scalar() const { return constant.rows() == 1 && constant.cols() == 1; }
+};
+
+// "a number", "a 2-vector", "a 2 x 3 matrix".
+std::string describe_shape(Eigen::Index rows, Eigen::Index cols);
 
 class MdpLowering;
 class LqrLowering;
@@ -83,6 +100,33 @@ class Elaborator {
   // `lqr NAME { ... }` and its `solve` (lqr_lowering.cpp).
   void lqr(const ast::LqrStatement& s);
   void solve_lqr(const ast::SolveStatement& s);
+  // Real variables (real_lowering.cpp): `x ~ normal(...)`, `constraint ...`,
+  // `factor probit(...)`, evidence on a real variable, and the check that the chosen
+  // algorithm can run a model with real variables (after the last statement).
+  void draw(const ast::DrawStatement& s);
+  struct GaussianParts {
+    Affine mean;
+    Eigen::MatrixXd covariance;
+  };
+  GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, const Affine& observed,
+                               std::optional<VarId> target);
+  std::vector<VarId> parents_of(const ast::DrawStatement& s, const Affine& mean, VarId target,
+                                std::optional<VarId> selector = std::nullopt);
+  LinearGaussianFactor linear_gaussian(VarId target, const std::vector<VarId>& parents,
+                                       const GaussianParts& parts) const;
+  void discrete_variables_in(const ast::Expression& e, std::vector<VarId>& out);
+  void constraint(const ast::ConstraintStatement& s);
+  void likelihood(const ast::FactorStatement& s, const ast::Call& call);
+  void real_evidence(const ast::Observation& o, VarId var);
+  void check_algorithm_fits_model();
+  // The scope, dimensions and stacked row of a scalar linear value (its projection).
+  struct Projection {
+    std::vector<VarId> scope;
+    std::vector<std::size_t> dims;
+    Eigen::VectorXd row;
+    double offset = 0.0;
+  };
+  Projection projection_of(const Affine& value) const;
   // `key = value` options as text (a bare word stays a word), and their problems
   // reported at the key or the value.
   std::vector<OptionSetting> option_settings(const std::vector<ast::AlgorithmOption>& options);
@@ -97,6 +141,20 @@ class Elaborator {
   double evaluate_chain(const ast::Chain& c);
   double evaluate_call(const ast::Call& c);
   long long evaluate_integer(const ast::Expression& e, const char* what);
+  // Linear expressions of real variables, vectors and matrices (linear_expression.cpp).
+  Affine linear(const ast::Expression& e);
+  Affine linear_item(const ast::TableItem& item);
+  Affine linear_reference(const ast::Reference& r);
+  Affine linear_chain(const ast::Chain& c);
+  Affine linear_call(const ast::Call& c);
+  // A literal `[1, 2]` (a vector) or `[[1, 0], [0, 1]]` (a matrix, one bracket per row).
+  Eigen::MatrixXd literal_matrix(const ast::ArrayLiteral& array);
+  // Whether the expression mentions a real variable.
+  bool mentions_real(const ast::Expression& e) const;
+  // Whether it mentions a whole vector or matrix (a parameter or data column without
+  // an index, or eye(n)): then it is evaluated as a linear expression.
+  bool mentions_whole_array(const ast::Expression& e) const;
+  bool is_real(VarId v) const { return model_.graph.variable(v).is_real(); }
   // A bare name that is neither a parameter, a loop variable nor a variable.
   const std::string* bare_label(const ast::Expression& e) const;
   // "unknown name 'x'" with a suggestion, or a hint when x is a label.
@@ -115,6 +173,9 @@ class Elaborator {
 
   // Variables
   VarId resolve_variable(const ast::Reference& r);
+  // resolve_variable, refusing a real variable where `what` (p(...), table(...)) needs
+  // a discrete one.
+  VarId discrete_variable(const ast::Reference& r, const char* what);
   std::vector<VarId> resolve_variables(const ast::Reference& r);  // whole arrays too
   std::size_t state_of(VarId var, const ast::Expression& value, const char* context);
   void collect_variables(const ast::Expression& e, std::vector<VarId>& out);
@@ -142,6 +203,7 @@ class Elaborator {
   std::vector<std::unique_ptr<ParsedFile>> included_;
   std::map<std::string, double> params_;
   std::map<std::string, std::vector<double>> array_params_;
+  std::map<std::string, Eigen::MatrixXd> matrix_params_;  // `param A = [[...]]`; vectors are n x 1
   std::vector<std::pair<std::string, double>> loop_;  // innermost last
   std::map<std::string, VariableArray> arrays_;
   std::vector<const VariableDomain*> domain_of_var_;  // per VarId
@@ -157,6 +219,10 @@ class Elaborator {
   ConditionalGraph conditionals_;    // their parent -> child edges, kept free of directed cycles
   std::set<std::string> failed_mdps_;  // mdp and lqr blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
+  std::optional<Diagnostic> infer_at_;  // where `infer NAME` names its algorithm
+  std::optional<Diagnostic> map_at_;    // the first `map` query
+  std::set<VarId> drawn_;               // real variables with a `~` so far
+  std::set<VarId> real_queried_, covariance_queried_;  // by mean/var/cov(...) so far
   std::map<std::vector<double>, std::size_t> cluster_keys_;  // cluster[key] statements: key -> cluster
   std::map<VarId, std::size_t> cluster_of_;                   // variables in clusters so far
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations

@@ -1,7 +1,10 @@
 // Expression evaluation for the elaborator: numbers, parameters, loop variables and
 // the numeric values of random variables bound while a factor is tabulated.
 #include <cmath>
+#include <numbers>
 #include <sstream>
+
+#include <boost/math/special_functions/erf.hpp>
 
 #include "elaborator.hpp"
 
@@ -55,7 +58,9 @@ const std::string* Elaborator::bare_label(const ast::Expression& e) const {
   for (const auto& [loop_name, value] : loop_) {
     if (loop_name == name) return nullptr;
   }
-  if (params_.contains(name) || arrays_.contains(name) || array_params_.contains(name)) return nullptr;
+  if (params_.contains(name) || arrays_.contains(name) || array_params_.contains(name) || matrix_params_.contains(name)) {
+    return nullptr;
+  }
   return &name;
 }
 
@@ -110,6 +115,24 @@ double Elaborator::evaluate_reference(const ast::Reference& r) {
                   std::to_string(it->second.size()) + " values)");
     }
     return it->second[static_cast<std::size_t>(i)];
+  }
+  if (const auto it = matrix_params_.find(name); it != matrix_params_.end()) {
+    const Eigen::MatrixXd& m = it->second;
+    const bool vector = m.cols() == 1;
+    if (r.indices.size() != (vector ? 1U : 2U)) {
+      fail(r, "'" + name + "' is " + describe_shape(m.rows(), m.cols()) + ": write " +
+                  (vector ? name + "[i] for an entry" : name + "[i][j] for an entry"));
+    }
+    const long long i = evaluate_integer(r.indices[0], "an index");
+    const long long j = vector ? 0 : evaluate_integer(r.indices[1], "an index");
+    if (i < 0 || i >= m.rows() || j < 0 || j >= m.cols()) {
+      fail(r, "index out of range for '" + name + "' (" + describe_shape(m.rows(), m.cols()) + ")");
+    }
+    return m(i, j);
+  }
+  if (const auto it = arrays_.find(name); it != arrays_.end() && it->second.real_dimension > 0) {
+    fail(r, "'" + name + "' is a real variable: it has no value here (real variables enter '~', 'constraint' and "
+            "likelihoods, as linear expressions)");
   }
   if (arrays_.contains(name)) {
     const VarId var = resolve_variable(r);
@@ -181,6 +204,25 @@ double Elaborator::evaluate_call(const ast::Call& c) {
     if (x < 0) fail(c, "log of a negative number (" + describe(x) + ")");
     return std::log(x);  // log(0) = -inf: a hard zero, which is legal
   }
+  if (f == "normal_quantile") {
+    // Φ⁻¹(p), the standard normal quantile (TrueSkill's draw margin).
+    arity(1);
+    const double p = evaluate(c.arguments[0]);
+    if (!(p > 0.0 && p < 1.0)) fail(c, "normal_quantile(p) needs 0 < p < 1, got " + describe(p));
+    return -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * p);
+  }
+  if (f == "len") {
+    // The number of values of a data column, a vector parameter's length or a
+    // matrix's rows: `param T = len(y)`.
+    arity(1);
+    const auto* ref = boost::get<boost::spirit::x3::forward_ast<ast::Reference>>(&unwrap(c.arguments[0]));
+    if (ref != nullptr && ref->get().indices.empty()) {
+      const std::string& name = ref->get().name.name;
+      if (const auto it = array_params_.find(name); it != array_params_.end()) return static_cast<double>(it->second.size());
+      if (const auto it = matrix_params_.find(name); it != matrix_params_.end()) return static_cast<double>(it->second.rows());
+    }
+    fail(position_of(c.arguments[0]), "len() takes the name of a data column, a vector or a matrix");
+  }
   if (f == "min" || f == "max") {
     if (c.arguments.empty()) fail(c, f + "() needs at least one argument");
     double acc = evaluate(c.arguments[0]);
@@ -190,8 +232,14 @@ double Elaborator::evaluate_call(const ast::Call& c) {
     }
     return acc;
   }
-  static const std::vector<std::string> kFunctions = {"exp", "log", "abs", "sqrt", "min", "max"};
-  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min or max" + suggest(f, kFunctions));
+  if (f == "probit" || f == "logistic" || f == "normal" || f == "mvnormal" || f == "mixture" || f == "eye") {
+    fail(c.function, f + "() has no value here: " +
+                         (f == "eye" ? std::string("it is a matrix (for means and covariances)")
+                                     : std::string("it describes a distribution or a likelihood of real variables")));
+  }
+  static const std::vector<std::string> kFunctions = {"exp", "log", "abs", "sqrt", "min", "max", "len",
+                                                      "normal_quantile"};
+  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min, max, len or normal_quantile" + suggest(f, kFunctions));
 }
 
 long long Elaborator::evaluate_integer(const ast::Expression& e, const char* what) {

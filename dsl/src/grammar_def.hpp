@@ -157,7 +157,12 @@ struct param_statement_class : annotate_position {};
 struct range_domain_class : annotate_position {};
 struct bool_domain_class : annotate_position {};
 struct list_domain_class : annotate_position {};
+struct real_domain_class : annotate_position {};
 struct domain_class;
+struct draw_argument_class : annotate_position {};
+struct draw_statement_class : annotate_position {};
+struct draw_arguments_class;
+struct constraint_statement_class : annotate_position {};
 struct variable_name_class : annotate_position {};
 struct var_statement_class : annotate_position {};
 struct array_literal_class : annotate_position {};
@@ -190,7 +195,12 @@ const x3::rule<param_statement_class, ast::ParamStatement> param_statement = "pa
 const x3::rule<range_domain_class, ast::RangeDomain> range_domain = "a range like 0..9";
 const x3::rule<bool_domain_class, ast::BoolDomain> bool_domain = "bool";
 const x3::rule<list_domain_class, ast::ListDomain> list_domain = "a list of states";
-const x3::rule<domain_class, ast::Domain> domain = "a domain ({a, b}, {-1, +1}, 0..9 or bool)";
+const x3::rule<real_domain_class, ast::RealDomain> real_domain = "real";
+const x3::rule<domain_class, ast::Domain> domain = "a domain ({a, b}, {-1, +1}, 0..9, bool, real or real[d])";
+const x3::rule<draw_argument_class, ast::DrawArgument> draw_argument = "an argument";
+const x3::rule<draw_arguments_class, std::vector<ast::DrawArgument>> draw_arguments = "an argument";
+const x3::rule<draw_statement_class, ast::DrawStatement> draw_statement = "x ~ distribution(...)";
+const x3::rule<constraint_statement_class, ast::ConstraintStatement> constraint_statement = "constraint";
 const x3::rule<variable_name_class, ast::VariableName> variable_name = "a variable name";
 const x3::rule<var_statement_class, ast::VarStatement> var_statement = "var";
 const x3::rule<array_literal_class, ast::ArrayLiteral> array_literal = "a table [ ... ]";
@@ -251,13 +261,14 @@ struct list_rule_16_class;
 const x3::rule<list_rule_16_class, std::vector<ast::LoopRange>> list_rule_16 = "a loop range 'i in 0..N-1'";
 struct list_rule_17_class;
 const x3::rule<list_rule_17_class, std::vector<ast::Statement>> list_rule_17 = "else or a statement";
-const auto csv_def = keyword("csv") > '(' > quoted > list_rule_1 > ')';
+const auto csv_def = keyword("csv") > '(' > quoted > list_rule_1 > -(',' > expression) > ')';
 const auto param_definition_def = identifier > '=' > list_rule_2;
 const auto param_statement_def = keyword("param") > list_rule_3;
 const auto range_domain_def = sum >> ".." > sum;
 const auto bool_domain_def = lexeme[string("bool") >> !(alnum | '_')];
 const auto list_domain_def = '{' > list_rule_4 > '}';
-const auto domain_def = bool_domain | list_domain | range_domain;
+const auto real_domain_def = lexeme[string("real") >> !(alnum | '_')] >> -('[' > expression > ']');
+const auto domain_def = bool_domain | real_domain | list_domain | range_domain;
 const auto variable_name_def = identifier >> *('[' > expression > ']');
 const auto var_statement_def = keyword("var") > list_rule_5 > ':' > domain;
 const auto array_literal_def = '[' > list_rule_6 > ']';
@@ -272,9 +283,23 @@ const auto conditional_statement_def = keyword("p") > '(' > reference >
                                        ')' > '=' > table_value;
 const auto table_statement_def = keyword("table") > '(' > reference_list > ')' > '=' > table_value;
 const auto factor_statement_def = keyword("factor") > expression;
+// `x ~ normal(...)`: no keyword, so the reference and '~' may backtrack (then the
+// statement is reported as unknown, like any other).
+const auto draw_argument_def = table_item >> -(':' > table_item);
+const auto draw_arguments_def = draw_argument % ',';
+const auto draw_statement_def = reference >> '~' > identifier > '(' > draw_arguments > ')';
+const auto constraint_statement_def = keyword("constraint") > expression;
 const auto observation_def = reference > '=' > expression;
 const auto evidence_statement_def = keyword("evidence") > list_rule_10;
-const auto query_item_def = identifier >> list_rule_11;
+// `var` is a keyword, but `var(x)` is also the variance query.
+struct query_word_class;
+struct query_kind_class : annotate_position {};
+const x3::rule<query_word_class, std::string> query_word = "a query (marginal(...), map or logZ)";
+const x3::rule<query_kind_class, ast::Identifier> query_kind = "a query (marginal(...), map or logZ)";
+const auto query_word_def = (lexeme[string("var") >> !(alnum | '_')] >> &lit('(')) | name;
+const auto query_kind_def = query_word;
+BOOST_SPIRIT_DEFINE(query_word, query_kind)
+const auto query_item_def = query_kind >> list_rule_11;
 const auto query_statement_def = keyword("query") > list_rule_12;
 const auto cluster_key = -('[' > (expression % ',') > ']');
 const auto cluster_statement_def = keyword("cluster") > cluster_key > reference_list;
@@ -395,12 +420,12 @@ BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_de
 
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
                            table_statement | evidence_statement | query_statement | cluster_statement | infer_statement |
-                           include_statement | mdp_statement | lqr_statement | solve_statement | latent_declaration | for_statement |
-                           if_statement;
+                           include_statement | mdp_statement | lqr_statement | solve_statement | latent_declaration |
+                           constraint_statement | for_statement | if_statement | draw_statement;
 const auto end_of_input_def = eoi;
 const auto program_rule_def = *statement > end_of_input;
 const auto list_rule_1_def = -(',' > quoted);
-const auto list_rule_2_def = csv | expression;
+const auto list_rule_2_def = csv | array_literal | expression;
 const auto list_rule_3_def = param_definition % ',';
 const auto list_rule_4_def = expression % ',';
 const auto list_rule_5_def = variable_name % ',';
@@ -417,6 +442,7 @@ const auto list_rule_15_def = *statement;
 const auto list_rule_16_def = loop_range % ',';
 const auto list_rule_17_def = -(else_keyword > block);
 
+BOOST_SPIRIT_DEFINE(real_domain, draw_argument, draw_arguments, draw_statement, constraint_statement)
 BOOST_SPIRIT_DEFINE(csv, param_definition, param_statement, range_domain, bool_domain, list_domain, domain,
                     variable_name, var_statement, array_literal, table_item, keyed_row, keyed_rows, table_value,
                     conditional_statement, table_statement, factor_statement, observation, evidence_statement,

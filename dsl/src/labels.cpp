@@ -32,6 +32,9 @@ const char* Elaborator::kind_of_name(const std::string& name) const {
   }
   if (params_.contains(name)) return "param";
   if (array_params_.contains(name)) return "data array";
+  if (const auto it = matrix_params_.find(name); it != matrix_params_.end()) {
+    return it->second.cols() == 1 ? "vector parameter" : "matrix parameter";
+  }
   if (arrays_.contains(name)) return "variable";
   return nullptr;
 }

@@ -18,7 +18,7 @@ Evidence evidence_prefix(const CompiledModel& model, std::size_t count) {
 
 bool impossible(const CompiledModel& model, const InferenceAlgorithm& algorithm, std::size_t count) {
   try {
-    (void)algorithm.run(model.graph, evidence_prefix(model, count), Task::partition);
+    (void)algorithm.run(model.graph, evidence_prefix(model, count), model.real_evidence, Task::partition);
     return false;
   } catch (const ImpossibleEvidence&) {
     return true;
@@ -48,7 +48,7 @@ bool impossible(const CompiledModel& model, const InferenceAlgorithm& algorithm,
 
 InferenceResult run_query(const CompiledModel& model, const InferenceAlgorithm& algorithm, Task task) {
   try {
-    return algorithm.run(model.graph, model.evidence, task);
+    return algorithm.run(model.graph, model.evidence, model.real_evidence, task);
   } catch (const ImpossibleEvidence& error) {
     locate_impossible_evidence(model, algorithm, error);
   }

@@ -60,8 +60,13 @@ std::vector<double> Elaborator::flatten(const ast::ArrayLiteral& array) {
 
 std::vector<double> Elaborator::read_csv_numbers(const ast::CsvSource& source, std::size_t* columns) {
   const std::filesystem::path path = std::filesystem::path(file_->file).parent_path() / source.path;
+  std::optional<double> missing;
+  if (source.missing) {
+    if (!source.column) fail(source, "a value for a missing column needs the column's name: csv(\"file\", \"column\", value)");
+    missing = evaluate(*source.missing);
+  }
   try {
-    CsvNumbers numbers = read_csv_file(path, source.column);
+    CsvNumbers numbers = read_csv_file(path, source.column, missing);
     *columns = numbers.columns;
     return std::move(numbers.values);
   } catch (const std::runtime_error& error) {
@@ -73,7 +78,7 @@ std::vector<double> Elaborator::read_csv_numbers(const ast::CsvSource& source, s
 // each row the child's distribution. The factor's scope is (child, parents...), so
 // with copi's convention (first variable fastest) entry = child + |child| * row.
 void Elaborator::conditional(const ast::ConditionalStatement& s) {
-  const VarId child = resolve_variable(s.child);
+  const VarId child = discrete_variable(s.child, "p(...)");
   // A second p(child | ...) would multiply two distributions of one variable: the
   // model would no longer be the directed model it reads as.
   if (has_conditional_.contains(child)) {
@@ -82,7 +87,7 @@ void Elaborator::conditional(const ast::ConditionalStatement& s) {
   }
   std::vector<VarId> parents;
   for (const ast::Reference& p : s.parents) {
-    const VarId v = resolve_variable(p);
+    const VarId v = discrete_variable(p, "p(...)");
     if (v == child || std::find(parents.begin(), parents.end(), v) != parents.end()) {
       fail(p, "variable '" + model_.graph.variable(v).name + "' appears twice in one factor");
     }
@@ -249,7 +254,7 @@ std::string Elaborator::describe_cycle(VarId child, const std::vector<VarId>& pa
 void Elaborator::table(const ast::TableStatement& s) {
   std::vector<VarId> vars;
   for (const ast::Reference& r : s.scope) {
-    const VarId v = resolve_variable(r);
+    const VarId v = discrete_variable(r, "table(...)");
     if (std::find(vars.begin(), vars.end(), v) != vars.end()) {
       fail(r, "variable '" + model_.graph.variable(v).name + "' appears twice in one factor");
     }

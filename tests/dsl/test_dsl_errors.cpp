@@ -23,7 +23,7 @@ namespace {
 
 const std::string kStatementList =
     "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, lqr, solve, "
-    "for, if)";
+    "constraint, x ~ ..., for, if)";
 
 // ---- syntax errors: the first one stops the parse --------------------------------------
 
@@ -66,7 +66,7 @@ const std::vector<GoldenCase> kSyntaxErrors = {
     {"MisspelledElseOfAnExpression", "param x = if 1 then 2 ele 3\n", {{1, 23, "expected 'else'"}}},
     {"MisspelledIn", "for i inn 0..1 {}\n", {{1, 7, "expected 'in'"}}},
     // Positions to be fixed: X3 reports the iterator before the skipped whitespace.
-    {"BadDomain", "var a : [x, y]\n", {{1, 9, "expected a domain ({a, b}, {-1, +1}, 0..9 or bool)"}}, {},
+    {"BadDomain", "var a : [x, y]\n", {{1, 9, "expected a domain ({a, b}, {-1, +1}, 0..9, bool, real or real[d])"}}, {},
      Pending::column},
     {"KeywordAsVariableName", "var for : bool\n", {{1, 5, "expected a variable name"}}, {}, Pending::column},
     {"KeywordAsParameterName", "param in = 3\n", {{1, 7, "expected a parameter 'name = value'"}}, {},
@@ -224,9 +224,9 @@ const std::vector<GoldenCase> kTableErrors = {
 
 const std::vector<GoldenCase> kExpressionErrors = {
     {"UnknownFunction", "param q = foo(2)\n",
-     {{1, 11, "unknown function 'foo': expected exp, log, abs, sqrt, min or max"}}},
+     {{1, 11, "unknown function 'foo': expected exp, log, abs, sqrt, min, max, len or normal_quantile"}}},
     {"MisspelledFunction", "param q = lgo(2)\n",
-     {{1, 11, "unknown function 'lgo': expected exp, log, abs, sqrt, min or max (did you mean 'log'?)"}}},
+     {{1, 11, "unknown function 'lgo': expected exp, log, abs, sqrt, min, max, len or normal_quantile (did you mean 'log'?)"}}},
     {"WrongArity", "param q = exp(1, 2)\n", {{1, 11, "exp() takes 1 argument(s), 2 given"}}},
     {"NoArguments", "param q = sqrt()\n", {{1, 11, "sqrt() takes 1 argument(s), 0 given"}}},
     {"MinWithoutArguments", "param x = min()\n", {{1, 11, "min() needs at least one argument"}}},
@@ -250,11 +250,11 @@ const std::vector<GoldenCase> kStatementErrors = {
      {{2, 14, "evidence: 'a' has no state 0"}}, {}, Pending::column},
     {"EvidenceFractionOnBool", "var a : bool\nevidence a = 0.5\n", {{2, 14, "evidence: 'a' has no state 0.5"}}, {},
      Pending::column},
-    {"UnknownQueryKind", "query foo\n", {{1, 7, "unknown query 'foo': expected marginal(...), map or logZ"}}},
+    {"UnknownQueryKind", "query foo\n", {{1, 7, "unknown query 'foo': expected marginal(...), mean(...), var(...), cov(...), map or logZ"}}},
     {"MisspelledQueryKind", "var a : bool\nquery marginl(a)\n",
-     {{2, 7, "unknown query 'marginl': expected marginal(...), map or logZ (did you mean 'marginal'?)"}}},
+     {{2, 7, "unknown query 'marginl': expected marginal(...), mean(...), var(...), cov(...), map or logZ (did you mean 'marginal'?)"}}},
     {"UnknownQueryKindAfterAGoodOne", "var a : bool\nquery marginal(a), joint(a)\n",
-     {{2, 20, "unknown query 'joint': expected marginal(...), map or logZ"}}},
+     {{2, 20, "unknown query 'joint': expected marginal(...), mean(...), var(...), cov(...), map or logZ"}}},
     {"QueryIndexOutOfRange", "var x[2] : bool\nquery marginal(x[2])\n",
      {{2, 16, "index 2 out of range for 'x' (dimension 1 has size 2)"}}},
     {"UnknownAlgorithm", "infer magic\n", {{1, 7, "unknown algorithm 'magic': expected auto, exact, bp, meanfield, structured, trw, gbp, ep, or enumerate"}}},
@@ -318,7 +318,7 @@ const std::vector<GoldenCase> kSeveralErrors = {
      "query bar\n",
      {{2, 8, "unknown name 'zz'"},
       {3, 13, "division by zero"},
-      {5, 7, "unknown query 'bar': expected marginal(...), map or logZ"}}},
+      {5, 7, "unknown query 'bar': expected marginal(...), mean(...), var(...), cov(...), map or logZ (did you mean 'var'?)"}}},
     // Errors in tables, evidence and the algorithm keep coming after a bad statement;
     // later statements that use what a failed statement would have defined do fail too.
     {"ErrorsOfEveryKindInSourceOrder",

@@ -81,7 +81,9 @@ struct CompiledModel {
   FactorGraph graph;
   Evidence evidence;
   std::vector<EvidenceItem> evidence_items;  // in source order (repeats of one observation once)
+  RealEvidence real_evidence;                // `evidence x = value` on real variables
   std::vector<VarId> marginal_queries;  // in query order; empty and no map/logZ = all
+  std::vector<VarId> covariance_queries;  // `cov(x)`: real variables whose covariance matrix is printed
   bool query_map = false;
   bool query_log_z = false;
   InferenceAlgorithm algorithm;  // `infer NAME(...)`, checked; default auto; carries the clusters
