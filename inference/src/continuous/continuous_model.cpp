@@ -61,7 +61,8 @@ struct Reducer {
     const Eigen::Index m = l.a().rows();
     const Eigen::Index n = l.a().cols();
     const Eigen::LLT<Eigen::MatrixXd> llt(l.covariance());
-    const Eigen::MatrixXd pa = llt.solve(l.a());
+    // No parents: A is m × 0, and a solve on an empty matrix reads through a null pointer.
+    const Eigen::MatrixXd pa = n == 0 ? Eigen::MatrixXd(m, 0) : Eigen::MatrixXd(llt.solve(l.a()));
     const Eigen::VectorXd pb = llt.solve(l.b());
     Canonical& c = f.potential;
     c.j.resize(m + n, m + n);
