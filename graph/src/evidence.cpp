@@ -13,8 +13,14 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-// The factor with every observed variable of its scope fixed at its state, in one pass
-// over the entries that remain; nullopt when the evidence touches none of its scope.
+
+bool zero_everywhere(const DiscreteFactor& factor) {
+  const std::vector<double>& values = factor.log_values();
+  return std::all_of(values.begin(), values.end(), [](double v) { return v == kNegInf; });
+}
+
+}  // namespace
+
 std::optional<DiscreteFactor> reduce_by(const DiscreteFactor& factor, const Evidence& evidence) {
   // Most factors meet no evidence: nothing to allocate for them.
   if (std::none_of(factor.scope().begin(), factor.scope().end(), [&](VarId v) { return evidence.contains(v); })) {
@@ -44,13 +50,6 @@ std::optional<DiscreteFactor> reduce_by(const DiscreteFactor& factor, const Evid
   } while (walk.next());
   return DiscreteFactor(std::move(scope), std::move(cards), std::move(values));
 }
-
-bool zero_everywhere(const DiscreteFactor& factor) {
-  const std::vector<double>& values = factor.log_values();
-  return std::all_of(values.begin(), values.end(), [](double v) { return v == kNegInf; });
-}
-
-}  // namespace
 
 void validate_evidence(const FactorGraph& graph, const Evidence& evidence) {
   for (const auto& [var, state] : evidence) {

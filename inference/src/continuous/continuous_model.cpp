@@ -2,15 +2,12 @@
 
 #include <cmath>
 #include <limits>
-#include <numbers>
 #include <string>
 
 #include "copi/graph/error.hpp"
 
 namespace copi::detail {
 namespace {
-
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 struct Reducer {
   const FactorGraph& graph;
@@ -52,33 +49,7 @@ struct Reducer {
     if (kept < total) potential = condition(potential, fixed, values);
   }
 
-  // y | x ~ N(Ax + b, Σ) in canonical form over (y, x), built directly (the factor's
-  // parameters were checked when it was made; canonical() would check them again).
-  void linear(FactorId id, const LinearGaussianFactor& l) {
-    ContinuousFactor f;
-    f.kind = ContinuousFactor::Kind::gaussian;
-    f.id = id;
-    const Eigen::Index m = l.a().rows();
-    const Eigen::Index n = l.a().cols();
-    const Eigen::LLT<Eigen::MatrixXd> llt(l.covariance());
-    // No parents: A is m × 0, and a solve on an empty matrix reads through a null pointer.
-    const Eigen::MatrixXd pa = n == 0 ? Eigen::MatrixXd(m, 0) : Eigen::MatrixXd(llt.solve(l.a()));
-    const Eigen::VectorXd pb = llt.solve(l.b());
-    Canonical& c = f.potential;
-    c.j.resize(m + n, m + n);
-    c.j.topLeftCorner(m, m) = llt.solve(Eigen::MatrixXd::Identity(m, m));
-    c.j.topRightCorner(m, n) = -pa;
-    c.j.bottomLeftCorner(n, m) = -pa.transpose();
-    c.j.bottomRightCorner(n, n).noalias() = l.a().transpose() * pa;
-    c.h.resize(m + n);
-    c.h.head(m) = pb;
-    c.h.tail(n).noalias() = -l.a().transpose() * pb;
-    double log_det = 0.0;
-    for (Eigen::Index i = 0; i < m; ++i) log_det += 2.0 * std::log(llt.matrixLLT()(i, i));
-    c.c = -0.5 * l.b().dot(pb) - 0.5 * (static_cast<double>(m) * std::log(2.0 * std::numbers::pi) + log_det);
-    condition_real(f, l.scope(), l.dimensions(), c);
-    finish(std::move(f));
-  }
+  void linear(FactorId id, const LinearGaussianFactor& l) { gaussian(id, l.canonical()); }
 
   void clg(FactorId id, const ConditionalLinearGaussianFactor& c) {
     const auto it = evidence.find(c.selector());
@@ -136,38 +107,19 @@ struct Reducer {
   }
 
   void table(FactorId id, const DiscreteFactor& t) {
+    const std::optional<DiscreteFactor> reduced = reduce_by(t, evidence);
+    const DiscreteFactor& kept = reduced ? *reduced : t;
+    if (kept.arity() == 0) {
+      model.log_constant += kept.log_values()[0];
+      return;
+    }
     ContinuousFactor f;
     f.kind = ContinuousFactor::Kind::table;
     f.id = id;
-    std::vector<int> state(t.arity(), -1);
-    for (std::size_t i = 0; i < t.arity(); ++i) {
-      const auto it = evidence.find(t.scope()[i]);
-      if (it != evidence.end()) {
-        state[i] = static_cast<int>(it->second);
-      } else {
-        f.vars.push_back(t.scope()[i].index);
-        f.offsets.push_back(0);
-        f.cards.push_back(t.cardinalities()[i]);
-      }
-    }
-    std::size_t reduced_size = 1;
-    for (const std::size_t c : f.cards) reduced_size *= c;
-    f.log_values.reserve(reduced_size);
-    const std::vector<double>& values = t.log_values();
-    for (std::size_t index = 0; index < values.size(); ++index) {
-      std::size_t rest = index;
-      bool consistent = true;
-      for (std::size_t i = 0; i < t.arity(); ++i) {
-        const std::size_t s = rest % t.cardinalities()[i];
-        rest /= t.cardinalities()[i];
-        if (state[i] >= 0 && static_cast<int>(s) != state[i]) consistent = false;
-      }
-      if (consistent) f.log_values.push_back(values[index]);
-    }
-    if (f.vars.empty()) {
-      model.log_constant += f.log_values.empty() ? kNegInf : f.log_values[0];
-      return;
-    }
+    for (const VarId v : kept.scope()) f.vars.push_back(v.index);
+    f.offsets.assign(f.vars.size(), 0);
+    f.cards = kept.cardinalities();
+    f.log_values = kept.log_values();
     model.factors.push_back(std::move(f));
   }
 

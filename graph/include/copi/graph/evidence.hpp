@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "copi/graph/factor_graph.hpp"
@@ -22,6 +23,11 @@ void validate_evidence(const FactorGraph& graph, const Evidence& evidence);
 // Throws InputError naming the variable when an id is out of range, the variable is
 // not real, or the value has the wrong dimension or a non-finite entry.
 void validate_real_evidence(const FactorGraph& graph, const RealEvidence& evidence);
+
+// The table with every observed variable of its scope fixed at its state (those leave
+// the scope), in one pass over the entries that remain; nullopt when the evidence
+// touches none of its scope.
+std::optional<DiscreteFactor> reduce_by(const DiscreteFactor& factor, const Evidence& evidence);
 
 // Same variables and factors; every entry inconsistent with the evidence is -inf.
 // A variable observed but in no factor gets a unary indicator factor.
