@@ -7,7 +7,8 @@
 namespace copi::detail {
 namespace {
 
-double log_det(const Eigen::LLT<Eigen::MatrixXd>& llt) {
+template <typename Llt>
+double log_det(const Llt& llt) {
   const auto& l = llt.matrixLLT();
   double total = 0.0;
   for (Eigen::Index i = 0; i < l.rows(); ++i) total += std::log(l(i, i));
@@ -16,7 +17,8 @@ double log_det(const Eigen::LLT<Eigen::MatrixXd>& llt) {
 
 // Eigen's LLT succeeds on some matrices with a tiny negative pivot rounded to a
 // positive one; a proper Gaussian here needs every pivot clearly positive.
-bool factor_ok(const Eigen::LLT<Eigen::MatrixXd>& llt) {
+template <typename Llt>
+bool factor_ok(const Llt& llt) {
   if (llt.info() != Eigen::Success) return false;
   const auto& l = llt.matrixLLT();
   for (Eigen::Index i = 0; i < l.rows(); ++i) {
@@ -25,7 +27,69 @@ bool factor_ok(const Eigen::LLT<Eigen::MatrixXd>& llt) {
   return true;
 }
 
+using InPlaceLlt = Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>>;
+
+// m = ½ (m + mᵀ), in place.
+void symmetrise(Eigen::Ref<Eigen::MatrixXd> m) {
+  for (Eigen::Index c = 0; c < m.cols(); ++c) {
+    for (Eigen::Index r = c + 1; r < m.rows(); ++r) m(r, c) = m(c, r) = 0.5 * (m(r, c) + m(c, r));
+  }
+}
+
 }  // namespace
+
+std::size_t CanonicalPool::add(Eigen::Index n) {
+  at_.push_back(numbers_.size());
+  size_.push_back(n);
+  c_.push_back(0.0);
+  numbers_.resize(numbers_.size() + static_cast<std::size_t>(n + n * n), 0.0);
+  return size_.size() - 1;
+}
+
+std::size_t CanonicalPool::add(const CanonicalView& potential) {
+  const std::size_t i = add(potential.size());
+  h(i) = potential.h;
+  j(i) = potential.j;
+  c(i) = potential.c;
+  return i;
+}
+
+void CanonicalPool::reserve(std::size_t potentials, std::size_t numbers) {
+  at_.reserve(potentials);
+  size_.reserve(potentials);
+  c_.reserve(potentials);
+  numbers_.reserve(numbers);
+}
+
+Eigen::Map<Eigen::MatrixXd> Workspace::matrix(std::size_t slot, Eigen::Index rows, Eigen::Index cols) {
+  if (slot >= buffers_.size()) buffers_.resize(slot + 1);
+  std::vector<double>& buffer = buffers_[slot];
+  const auto needed = static_cast<std::size_t>(rows * cols);
+  if (buffer.size() < needed) buffer.resize(needed);
+  return {buffer.data(), rows, cols};
+}
+
+const PrecisionCache::Entry& PrecisionCache::of(const Eigen::MatrixXd& covariance) {
+  for (const Entry& e : entries_) {
+    if (e.covariance.rows() == covariance.rows() && e.covariance.cols() == covariance.cols() &&
+        e.covariance == covariance) {
+      return e;
+    }
+  }
+  if (entries_.size() < kEntries) {
+    entries_.emplace_back();
+    next_ = entries_.size() - 1;
+  }
+  Entry& e = entries_[next_];
+  next_ = (next_ + 1) % kEntries;
+  const Eigen::LLT<Eigen::MatrixXd> llt(covariance);
+  const Eigen::Index m = covariance.rows();
+  e.precision = llt.solve(Eigen::MatrixXd::Identity(m, m));
+  symmetrise(e.precision);
+  e.log_det = log_det(llt);
+  e.covariance = covariance;
+  return e;
+}
 
 std::optional<Canonical> Canonical::from_moments(const Eigen::VectorXd& mean, const Eigen::MatrixXd& covariance) {
   const Eigen::LLT<Eigen::MatrixXd> llt(covariance);
@@ -44,7 +108,7 @@ bool positive_definite(const Eigen::MatrixXd& j) {
   return factor_ok(Eigen::LLT<Eigen::MatrixXd>(j));
 }
 
-std::optional<double> log_integral(const Canonical& potential) {
+std::optional<double> log_integral(const CanonicalView& potential) {
   const Eigen::Index n = potential.size();
   if (n == 0) return potential.c;
   const Eigen::LLT<Eigen::MatrixXd> llt(potential.j);
@@ -53,35 +117,87 @@ std::optional<double> log_integral(const Canonical& potential) {
          0.5 * (static_cast<double>(n) * std::log(2.0 * std::numbers::pi) - log_det(llt));
 }
 
-std::optional<Moments> moments(const Canonical& potential) {
-  const Eigen::LLT<Eigen::MatrixXd> llt(potential.j);
-  if (!factor_ok(llt)) return std::nullopt;
+std::optional<Moments> moments(const CanonicalView& potential) {
   const Eigen::Index n = potential.size();
-  Moments out;
-  out.covariance = llt.solve(Eigen::MatrixXd::Identity(n, n));
-  out.covariance = 0.5 * (out.covariance + out.covariance.transpose()).eval();
-  out.mean = llt.solve(potential.h);
+  Moments out{Eigen::VectorXd(n), Eigen::MatrixXd(n, n)};
+  Workspace ws;
+  if (!moments_into(potential, ws, out.mean, out.covariance)) return std::nullopt;
   return out;
 }
 
-std::optional<Canonical> marginal(const Canonical& potential, Eigen::Index offset, Eigen::Index n) {
+bool moments_into(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eigen::VectorXd> mean,
+                  Eigen::Ref<Eigen::MatrixXd> covariance) {
+  const Eigen::Index n = potential.size();
+  Eigen::Map<Eigen::MatrixXd> factor = ws.matrix(0, n, n);
+  factor = potential.j;
+  const InPlaceLlt llt(factor);
+  if (!factor_ok(llt)) return false;
+  covariance.setIdentity();
+  llt.solveInPlace(covariance);
+  symmetrise(covariance);
+  mean = potential.h;
+  llt.solveInPlace(mean);
+  return true;
+}
+
+std::optional<double> log_peak(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
+  if (j.size() == 0) return 0.0;
+  Eigen::Map<Eigen::MatrixXd> factor = ws.matrix(0, j.rows(), j.cols());
+  factor = j;
+  const InPlaceLlt llt(factor);
+  if (!factor_ok(llt)) return std::nullopt;
+  return 0.5 * log_det(llt) - 0.5 * static_cast<double>(j.rows()) * std::log(2.0 * std::numbers::pi);
+}
+
+bool marginal_into(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n, Workspace& ws,
+                   Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c) {
   const Eigen::Index total = potential.size();
   const Eigen::Index rest = total - n;
-  if (rest == 0) return potential;
+  if (rest == 0) {
+    h = potential.h;
+    j = potential.j;
+    c = potential.c;
+    return true;
+  }
+  if (offset != 0 && offset + n != total) {
+    const std::optional<Canonical> out = marginal(potential, offset, n);
+    if (!out) return false;
+    h = out->h;
+    j = out->j;
+    c = out->c;
+    return true;
+  }
+  // The integrated coordinates are one block b (every pairwise factor): no gathering.
+  const Eigen::Index b0 = offset == 0 ? n : 0;
+  Eigen::Map<Eigen::MatrixXd> jbb = ws.matrix(0, rest, rest);
+  jbb = potential.j.block(b0, b0, rest, rest);
+  const InPlaceLlt llt(jbb);
+  if (!factor_ok(llt)) return false;
+  // With J_bb = L Lᵀ, W = L⁻¹ J_ba and w = L⁻¹ h_b: J_ab J_bb⁻¹ J_ba = WᵀW and
+  // J_ab J_bb⁻¹ h_b = Wᵀw, one triangular solve each.
+  Eigen::Map<Eigen::MatrixXd> w_ba = ws.matrix(1, rest, n);
+  w_ba = potential.j.block(b0, offset, rest, n);
+  llt.matrixL().solveInPlace(w_ba);
+  Eigen::Map<Eigen::VectorXd> w_b = ws.vector(2, rest);
+  w_b = potential.h.segment(b0, rest);
+  llt.matrixL().solveInPlace(w_b);
+  j = potential.j.block(offset, offset, n, n);
+  j.noalias() -= w_ba.transpose() * w_ba;
+  h = potential.h.segment(offset, n);
+  h.noalias() -= w_ba.transpose() * w_b;
+  c = potential.c + 0.5 * w_b.squaredNorm() +
+      0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - log_det(llt));
+  return true;
+}
+
+std::optional<Canonical> marginal(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n) {
+  const Eigen::Index total = potential.size();
+  const Eigen::Index rest = total - n;
+  if (rest == 0) return Canonical::copy_of(potential);
   if (offset == 0 || offset + n == total) {
-    // The integrated coordinates are one block (every pairwise factor): no gathering.
-    const Eigen::Index b0 = offset == 0 ? n : 0;
-    const Eigen::LLT<Eigen::MatrixXd> llt(potential.j.block(b0, b0, rest, rest));
-    if (!factor_ok(llt)) return std::nullopt;
-    const auto jba = potential.j.block(b0, offset, rest, n);
-    const auto hb = potential.h.segment(b0, rest);
-    const Eigen::MatrixXd solved_ba = llt.solve(jba);
-    const Eigen::VectorXd solved_hb = llt.solve(hb);
-    Canonical out;
-    out.j.noalias() = potential.j.block(offset, offset, n, n) - jba.transpose() * solved_ba;
-    out.h.noalias() = potential.h.segment(offset, n) - jba.transpose() * solved_hb;
-    out.c = potential.c + 0.5 * hb.dot(solved_hb) +
-            0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - log_det(llt));
+    Canonical out{Eigen::VectorXd(n), Eigen::MatrixXd(n, n), 0.0};
+    Workspace ws;
+    if (!marginal_into(potential, offset, n, ws, out.h, out.j, out.c)) return std::nullopt;
     return out;
   }
   // Gather the kept block a and the integrated block b.
@@ -112,7 +228,7 @@ std::optional<Canonical> marginal(const Canonical& potential, Eigen::Index offse
   return out;
 }
 
-Canonical condition(const Canonical& potential, const std::vector<bool>& observed, const Eigen::VectorXd& values) {
+Canonical condition(const CanonicalView& potential, const std::vector<bool>& observed, const Eigen::VectorXd& values) {
   const Eigen::Index total = potential.size();
   std::vector<Eigen::Index> keep;
   std::vector<Eigen::Index> fixed;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <string>
 
 #include "copi/graph/error.hpp"
@@ -10,19 +11,41 @@ namespace copi::detail {
 namespace {
 
 struct Reducer {
-  const FactorGraph& graph;
+  Reducer(const Evidence& evidence, const RealEvidence& real_evidence, ContinuousModel& model)
+      : evidence(evidence), model(model), observed_value(model.observed.size(), nullptr) {
+    for (const auto& [var, x] : real_evidence) observed_value[var.index] = &x;
+  }
+
   const Evidence& evidence;
-  const RealEvidence& real_evidence;
   ContinuousModel& model;
+  // Per variable: its observed value, or null (the map is slow to search 10⁵ times).
+  std::vector<const Eigen::VectorXd*> observed_value;
+
+  PrecisionCache precisions;
+  Workspace ws;
+  // The last few linear-Gaussian factors written with nothing observed, and their
+  // potentials: a time-invariant chain's transitions all share one.
+  struct Shared {
+    const LinearGaussianFactor* source;
+    std::size_t potential;
+  };
+  std::vector<Shared> shared;
+  std::size_t next_shared = 0;
+
+  [[nodiscard]] const Eigen::VectorXd* value(VarId v) const { return observed_value[v.index]; }
+
+  static bool same_numbers(const LinearGaussianFactor& a, const LinearGaussianFactor& b) {
+    return a.dimensions() == b.dimensions() && a.a() == b.a() && a.b() == b.b() && a.covariance() == b.covariance();
+  }
 
   // Conditions a canonical potential over the stacked real scope on the observed ones.
   void gaussian(FactorId id, const GaussianFactor& g) {
     ContinuousFactor f;
     f.kind = ContinuousFactor::Kind::gaussian;
     f.id = id;
-    f.potential = {g.eta(), g.lambda(), g.log_constant()};
-    condition_real(f, g.scope(), g.dimensions(), f.potential);
-    finish(std::move(f));
+    Canonical potential{g.eta(), g.lambda(), g.log_constant()};
+    condition_real(f, g.scope(), g.dimensions(), potential);
+    finish(std::move(f), potential);
   }
 
   void condition_real(ContinuousFactor& f, const std::vector<VarId>& scope, const std::vector<std::size_t>& dims,
@@ -34,10 +57,9 @@ struct Reducer {
     Eigen::Index kept = 0;
     for (std::size_t i = 0; i < scope.size(); ++i) {
       const auto d = static_cast<Eigen::Index>(dims[i]);
-      const auto it = real_evidence.find(scope[i]);
-      if (it != real_evidence.end()) {
+      if (const Eigen::VectorXd* x = value(scope[i])) {
         for (Eigen::Index k = 0; k < d; ++k) fixed[static_cast<std::size_t>(at + k)] = true;
-        values.segment(at, d) = it->second;
+        values.segment(at, d) = *x;
       } else {
         f.vars.push_back(scope[i].index);
         f.offsets.push_back(kept);
@@ -49,7 +71,102 @@ struct Reducer {
     if (kept < total) potential = condition(potential, fixed, values);
   }
 
-  void linear(FactorId id, const LinearGaussianFactor& l) { gaussian(id, l.canonical()); }
+  // y | x ~ N(A x + b, Σ) with every parent x unobserved, written straight into the
+  // pool from Σ's cached precision P: over (y, x) when y is unobserved,
+  //   J = [P, −PA; −AᵀP, AᵀPA], h = [Pb; −AᵀPb], c = −½ bᵀPb − ½ log |2πΣ|;
+  // over x alone when y is observed (r = y − b):
+  //   J = AᵀPA, h = AᵀPr, c = −½ rᵀPr − ½ log |2πΣ|.
+  // Observed parents take the general route (the canonical form, conditioned).
+  void linear(FactorId id, const LinearGaussianFactor& l) {
+    const std::vector<VarId>& scope = l.scope();
+    for (std::size_t i = 1; i < scope.size(); ++i) {
+      if (value(scope[i]) != nullptr) {
+        gaussian(id, l.canonical());
+        return;
+      }
+    }
+    const Eigen::VectorXd* const y = value(scope[0]);
+    ContinuousFactor f;
+    f.kind = ContinuousFactor::Kind::gaussian;
+    f.id = id;
+    if (y == nullptr) {
+      f.vars.push_back(scope[0].index);
+      f.offsets.push_back(0);
+    }
+    const Eigen::Index m = l.b().size();
+    Eigen::Index at = y != nullptr ? 0 : m;
+    for (std::size_t i = 1; i < scope.size(); ++i) {
+      f.vars.push_back(scope[i].index);
+      f.offsets.push_back(at);
+      at += static_cast<Eigen::Index>(l.dimensions()[i]);
+    }
+    f.real_size = at;
+    if (y != nullptr) {
+      if (!observed_child(l, *y, f)) return;
+    } else {
+      f.potential = unobserved_child(l);
+    }
+    model.factors.push_back(std::move(f));
+  }
+
+  // The potential over the parents given y, into the pool as f's; false when there
+  // are no parents (the constant went into the model's).
+  bool observed_child(const LinearGaussianFactor& l, const Eigen::VectorXd& y, ContinuousFactor& f) {
+    const PrecisionCache::Entry& cached = precisions.of(l.covariance());
+    const Eigen::Index m = l.b().size();
+    const Eigen::Index n = l.a().cols();
+    Eigen::Map<Eigen::VectorXd> r = ws.vector(3, m);
+    r = y - l.b();
+    Eigen::Map<Eigen::VectorXd> pr = ws.vector(4, m);
+    pr.noalias() = cached.precision * r;
+    const double c = -0.5 * r.dot(pr) - 0.5 * (static_cast<double>(m) * std::log(2.0 * std::numbers::pi) + cached.log_det);
+    if (f.vars.empty()) {
+      model.log_constant += c;
+      return false;
+    }
+    const std::size_t i = model.potentials.add(n);
+    f.potential = i;
+    model.potentials.c(i) = c;
+    model.potentials.h(i).noalias() = l.a().transpose() * pr;
+    Eigen::Map<Eigen::MatrixXd> pa = ws.matrix(5, m, n);
+    pa.noalias() = cached.precision * l.a();
+    model.potentials.j(i).noalias() = l.a().transpose() * pa;
+    return true;
+  }
+
+  // The potential over (y, x), shared with an earlier factor of the same numbers.
+  std::size_t unobserved_child(const LinearGaussianFactor& l) {
+    for (const Shared& s : shared) {
+      if (same_numbers(*s.source, l)) return s.potential;
+    }
+    const PrecisionCache::Entry& cached = precisions.of(l.covariance());
+    const Eigen::MatrixXd& p = cached.precision;
+    const Eigen::Index m = l.b().size();
+    const Eigen::Index n = l.a().cols();
+    Eigen::Map<Eigen::MatrixXd> pa = ws.matrix(3, m, n);
+    pa.noalias() = p * l.a();
+    Eigen::Map<Eigen::VectorXd> pb = ws.vector(4, m);
+    pb.noalias() = p * l.b();
+    const std::size_t i = model.potentials.add(m + n);
+    Eigen::Map<Eigen::MatrixXd> j = model.potentials.j(i);
+    j.topLeftCorner(m, m) = p;
+    j.topRightCorner(m, n) = -pa;
+    j.bottomLeftCorner(n, m) = -pa.transpose();
+    j.bottomRightCorner(n, n).noalias() = l.a().transpose() * pa;
+    Eigen::Map<Eigen::VectorXd> h = model.potentials.h(i);
+    h.head(m) = pb;
+    h.tail(n).noalias() = -l.a().transpose() * pb;
+    model.potentials.c(i) =
+        -0.5 * l.b().dot(pb) - 0.5 * (static_cast<double>(m) * std::log(2.0 * std::numbers::pi) + cached.log_det);
+    constexpr std::size_t kShared = 8;
+    if (shared.size() < kShared) {
+      shared.push_back({&l, i});
+    } else {
+      shared[next_shared] = {&l, i};
+      next_shared = (next_shared + 1) % kShared;
+    }
+    return i;
+  }
 
   void clg(FactorId id, const ConditionalLinearGaussianFactor& c) {
     const auto it = evidence.find(c.selector());
@@ -87,9 +204,8 @@ struct Reducer {
     Eigen::Index at = 0;
     for (std::size_t i = 0; i < s.scope().size(); ++i) {
       const auto d = static_cast<Eigen::Index>(s.dimensions()[i]);
-      const auto it = real_evidence.find(s.scope()[i]);
-      if (it != real_evidence.end()) {
-        f.offset += s.projection().segment(at, d).dot(it->second);
+      if (const Eigen::VectorXd* x = value(s.scope()[i])) {
+        f.offset += s.projection().segment(at, d).dot(*x);
       } else {
         f.vars.push_back(s.scope()[i].index);
         f.offsets.push_back(static_cast<Eigen::Index>(kept.size()));
@@ -123,11 +239,12 @@ struct Reducer {
     model.factors.push_back(std::move(f));
   }
 
-  void finish(ContinuousFactor f) {
+  void finish(ContinuousFactor f, const Canonical& potential) {
     if (f.vars.empty()) {
-      model.log_constant += f.potential.c;
+      model.log_constant += potential.c;
       return;
     }
+    f.potential = model.potentials.add(potential);
     model.factors.push_back(std::move(f));
   }
 };
@@ -151,7 +268,21 @@ ContinuousModel reduce_continuous(const FactorGraph& graph, const Evidence& evid
   for (const auto& [var, state] : evidence) model.observed[var.index] = true;
   for (const auto& [var, value] : real_evidence) model.observed[var.index] = true;
   model.factors.reserve(graph.num_factors());
-  Reducer reducer{graph, evidence, real_evidence, model};
+  std::size_t numbers = 0;  // an upper bound on the pool's size: every factor's whole real scope
+  for (const Factor& factor : graph.factors()) {
+    std::visit(
+        [&](const auto& f) {
+          using F = std::decay_t<decltype(f)>;
+          if constexpr (std::is_same_v<F, GaussianFactor> || std::is_same_v<F, LinearGaussianFactor>) {
+            std::size_t d = 0;
+            for (const std::size_t k : f.dimensions()) d += k;
+            numbers += d + d * d;
+          }
+        },
+        factor);
+  }
+  model.potentials.reserve(graph.num_factors(), numbers);
+  Reducer reducer(evidence, real_evidence, model);
   for (std::uint32_t i = 0; i < graph.num_factors(); ++i) {
     const FactorId id{i};
     std::visit(
@@ -172,7 +303,7 @@ ContinuousModel reduce_continuous(const FactorGraph& graph, const Evidence& evid
         graph.factor(id));
   }
   for (std::uint32_t f = 0; f < model.factors.size(); ++f) {
-    const std::vector<std::uint32_t>& vars = model.factors[f].vars;
+    const auto& vars = model.factors[f].vars;
     for (std::uint32_t p = 0; p < vars.size(); ++p) model.edges[vars[p]].emplace_back(f, p);
   }
   return model;

@@ -5,6 +5,7 @@
 // factor's unobserved variables with their block offsets.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -24,10 +25,12 @@ struct ContinuousFactor {
   };
   Kind kind = Kind::gaussian;
   FactorId id;
-  std::vector<std::uint32_t> vars;     // unobserved variables, in the factor's order
-  std::vector<Eigen::Index> offsets;   // per var: its block in the stacked real vector (real vars)
+  // Small vectors: most factors have one to three variables, and a model may have 10⁵
+  // factors, so these keep their entries inline rather than on the heap.
+  boost::container::small_vector<std::uint32_t, 4> vars;    // unobserved variables, in the factor's order
+  boost::container::small_vector<Eigen::Index, 4> offsets;  // per var: its block in the stacked real vector
   Eigen::Index real_size = 0;          // total dimension of the real vars
-  Canonical potential;                 // gaussian
+  std::size_t potential = 0;           // gaussian: its index in ContinuousModel::potentials
   std::vector<Canonical> components;   // mixture: per selector state, constants included
   Eigen::VectorXd projection;          // site
   double offset = 0.0;                 // site
@@ -38,8 +41,9 @@ struct ContinuousFactor {
 
 struct ContinuousModel {
   std::vector<ContinuousFactor> factors;
+  CanonicalPool potentials;  // the Gaussian factors' potentials
   // Per variable: (factor, position in its vars) for every reduced factor mentioning it.
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> edges;
+  std::vector<boost::container::small_vector<std::pair<std::uint32_t, std::uint32_t>, 3>> edges;
   std::vector<bool> observed;
   std::vector<bool> real;
   std::vector<Eigen::Index> size;  // dimension of a real variable, cardinality of a discrete one

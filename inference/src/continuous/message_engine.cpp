@@ -28,54 +28,70 @@ void normalise(std::vector<double>& log) {
   for (double& v : log) v -= hi;
 }
 
-Message zero_message(const ContinuousModel& model, std::uint32_t var) {
-  Message m;
-  if (model.real[var]) {
-    m.gaussian = Canonical::flat(model.size[var]);
-  } else {
-    m.log.assign(static_cast<std::size_t>(model.size[var]), 0.0);
-  }
-  return m;
-}
+// Workspace slots of pass_gaussian (0–2 are the canonical operations').
+constexpr std::size_t kJointH = 3;
+constexpr std::size_t kJointJ = 4;
+constexpr std::size_t kMessageH = 5;
+constexpr std::size_t kMessageJ = 6;
 
 }  // namespace
 
 MessageEngine::MessageEngine(const ContinuousModel& model, std::size_t quadrature_points)
     : model_(model), quadrature_points_(quadrature_points) {
   std::size_t edges = 0;
+  std::size_t numbers = 0;
   first_edge_.reserve(model.factors.size());
   for (const ContinuousFactor& f : model.factors) {
     first_edge_.push_back(edges);
     edges += f.vars.size();
+    for (const std::uint32_t v : f.vars) {
+      if (model.real[v]) numbers += static_cast<std::size_t>(model.size[v] * (model.size[v] + 1));
+    }
   }
-  messages_.reserve(edges);
+  gaussian_messages_.reserve(edges, numbers);
+  log_messages_.reserve(edges);
+  const auto add = [&](std::uint32_t v, CanonicalPool& gaussian, std::vector<std::vector<double>>& log) {
+    const bool real = model.real[v];
+    gaussian.add(real ? model.size[v] : 0);
+    log.emplace_back(real ? 0 : static_cast<std::size_t>(model.size[v]), 0.0);
+  };
   for (const ContinuousFactor& f : model.factors) {
-    for (const std::uint32_t v : f.vars) messages_.push_back(zero_message(model, v));
+    for (const std::uint32_t v : f.vars) add(v, gaussian_messages_, log_messages_);
   }
-  belief_.reserve(model.size.size());
-  for (std::uint32_t v = 0; v < model.size.size(); ++v) belief_.push_back(zero_message(model, v));
+  const auto n = static_cast<std::uint32_t>(model.size.size());
+  numbers = 0;
+  for (std::uint32_t v = 0; v < n; ++v) {
+    if (model.real[v]) numbers += static_cast<std::size_t>(model.size[v] * (model.size[v] + 1));
+  }
+  gaussian_beliefs_.reserve(n, numbers);
+  log_beliefs_.reserve(n);
+  for (std::uint32_t v = 0; v < n; ++v) add(v, gaussian_beliefs_, log_beliefs_);
 }
 
 Message MessageEngine::cavity(std::size_t f, std::size_t position) const {
   const std::uint32_t v = model_.factors[f].vars[position];
-  const Message& m = messages_[edge(f, position)];
-  Message out = belief_[v];
+  const std::size_t e = edge(f, position);
+  Message out;
   if (model_.real[v]) {
-    out.gaussian -= m.gaussian;
+    out.gaussian = Canonical::copy_of(gaussian_beliefs_.view(v));
+    out.gaussian -= gaussian_messages_.view(e);
   } else {
-    for (std::size_t s = 0; s < out.log.size(); ++s) out.log[s] -= m.log[s];
+    out.log = log_beliefs_[v];
+    const std::vector<double>& m = log_messages_[e];
+    for (std::size_t s = 0; s < out.log.size(); ++s) out.log[s] -= m[s];
   }
   return out;
 }
 
-void MessageEngine::add_cavity(std::size_t f, std::size_t position, Canonical& joint) const {
+void MessageEngine::add_cavity(std::size_t f, std::size_t position, Eigen::Ref<Eigen::VectorXd> h,
+                               Eigen::Ref<Eigen::MatrixXd> j) const {
   const ContinuousFactor& factor = model_.factors[f];
-  const Canonical& q = belief_[factor.vars[position]].gaussian;
-  const Canonical& m = messages_[edge(f, position)].gaussian;
+  const CanonicalView q = gaussian_beliefs_.view(factor.vars[position]);
+  const CanonicalView m = gaussian_messages_.view(edge(f, position));
   const Eigen::Index at = factor.offsets[position];
   const Eigen::Index d = q.size();
-  joint.h.segment(at, d) += q.h - m.h;
-  joint.j.block(at, at, d, d) += q.j - m.j;
+  h.segment(at, d) += q.h - m.h;
+  j.block(at, at, d, d) += q.j - m.j;
 }
 
 FactorUpdate MessageEngine::compute(std::size_t f, std::optional<std::size_t> only) const {
@@ -95,11 +111,12 @@ FactorUpdate MessageEngine::compute(std::size_t f, std::optional<std::size_t> on
 void MessageEngine::gaussian_update(std::size_t f, std::optional<std::size_t> only, FactorUpdate& out) const {
   const ContinuousFactor& factor = model_.factors[f];
   const std::size_t n = factor.vars.size();
+  const CanonicalView potential = model_.potentials.view(factor.potential);
   for (std::size_t target = 0; target < n; ++target) {
     if (only && *only != target) continue;
-    Canonical joint = factor.potential;
+    Canonical joint = Canonical::copy_of(potential);
     for (std::size_t p = 0; p < n; ++p) {
-      if (p != target) add_cavity(f, p, joint);
+      if (p != target) add_cavity(f, p, joint.h, joint.j);
     }
     std::optional<Canonical> message =
         marginal(joint, factor.offsets[target], model_.size[factor.vars[target]]);
@@ -107,6 +124,46 @@ void MessageEngine::gaussian_update(std::size_t f, std::optional<std::size_t> on
     out.messages[target].gaussian = std::move(*message);
     out.updated[target] = true;
   }
+}
+
+bool MessageEngine::pass_gaussian(std::size_t f, std::size_t target) {
+  const ContinuousFactor& factor = model_.factors[f];
+  const CanonicalView potential = model_.potentials.view(factor.potential);
+  const Eigen::Index n = potential.size();
+  Eigen::Map<Eigen::VectorXd> joint_h = workspace_.vector(kJointH, n);
+  Eigen::Map<Eigen::MatrixXd> joint_j = workspace_.matrix(kJointJ, n, n);
+  joint_h = potential.h;
+  joint_j = potential.j;
+  for (std::size_t p = 0; p < factor.vars.size(); ++p) {
+    if (p != target) add_cavity(f, p, joint_h, joint_j);
+  }
+  const std::uint32_t v = factor.vars[target];
+  const Eigen::Index d = model_.size[v];
+  Eigen::Map<Eigen::VectorXd> h = workspace_.vector(kMessageH, d);
+  Eigen::Map<Eigen::MatrixXd> j = workspace_.matrix(kMessageJ, d, d);
+  double c = 0.0;
+  const CanonicalView joint{{joint_h.data(), n}, {joint_j.data(), n, n}, potential.c};
+  if (!marginal_into(joint, factor.offsets[target], d, workspace_, h, j, c)) return false;
+  install(edge(f, target), v, {{h.data(), d}, {j.data(), d, d}, c});
+  return true;
+}
+
+void MessageEngine::install(std::size_t e, std::uint32_t v, const CanonicalView& next) {
+  Eigen::Map<Eigen::VectorXd> old_h = gaussian_messages_.h(e);
+  Eigen::Map<Eigen::MatrixXd> old_j = gaussian_messages_.j(e);
+  double& old_c = gaussian_messages_.c(e);
+  Eigen::Map<Eigen::VectorXd> q_h = gaussian_beliefs_.h(v);
+  Eigen::Map<Eigen::MatrixXd> q_j = gaussian_beliefs_.j(v);
+  double& q_c = gaussian_beliefs_.c(v);
+  q_h -= old_h;
+  q_j -= old_j;
+  q_c -= old_c;
+  q_h += next.h;
+  q_j += next.j;
+  q_c += next.c;
+  old_h = next.h;
+  old_j = next.j;
+  old_c = next.c;
 }
 
 void MessageEngine::site_update(std::size_t f, FactorUpdate& out) const {
@@ -232,54 +289,70 @@ void MessageEngine::apply(std::size_t f, const FactorUpdate& update, double damp
   for (std::size_t p = 0; p < factor.vars.size(); ++p) {
     if (!update.updated[p]) continue;
     const std::uint32_t v = factor.vars[p];
-    Message& old = messages_[edge(f, p)];
-    Message& q = belief_[v];
+    const std::size_t e = edge(f, p);
     if (model_.real[v]) {
       Canonical next = update.messages[p].gaussian;
       if (damping > 0.0) {
-        next.h = (1.0 - damping) * next.h + damping * old.gaussian.h;
-        next.j = (1.0 - damping) * next.j + damping * old.gaussian.j;
-        next.c = (1.0 - damping) * next.c + damping * old.gaussian.c;
+        const CanonicalView old = gaussian_messages_.view(e);
+        next.h = (1.0 - damping) * next.h + damping * old.h;
+        next.j = (1.0 - damping) * next.j + damping * old.j;
+        next.c = (1.0 - damping) * next.c + damping * old.c;
       }
-      q.gaussian -= old.gaussian;
-      q.gaussian += next;
-      old.gaussian = std::move(next);
+      install(e, v, next);
     } else {
+      std::vector<double>& old = log_messages_[e];
+      std::vector<double>& q = log_beliefs_[v];
       std::vector<double> next = update.messages[p].log;
       if (damping > 0.0) {
         for (std::size_t s = 0; s < next.size(); ++s) {
           // −inf stays −inf (a hard zero); damping mixes the finite ones.
-          if (next[s] != kNegInf && old.log[s] != kNegInf) next[s] = (1.0 - damping) * next[s] + damping * old.log[s];
+          if (next[s] != kNegInf && old[s] != kNegInf) next[s] = (1.0 - damping) * next[s] + damping * old[s];
         }
       }
       for (std::size_t s = 0; s < next.size(); ++s) {
-        q.log[s] = q.log[s] - old.log[s] + next[s];
-        if (std::isnan(q.log[s])) q.log[s] = kNegInf;  // −inf − (−inf): the state stays ruled out
+        q[s] = q[s] - old[s] + next[s];
+        if (std::isnan(q[s])) q[s] = kNegInf;  // −inf − (−inf): the state stays ruled out
       }
-      old.log = std::move(next);
+      old = std::move(next);
     }
   }
 }
 
 void MessageEngine::recompute_beliefs() {
-  for (std::uint32_t v = 0; v < belief_.size(); ++v) {
-    Message q = zero_message(model_, v);
-    for (const auto& [f, p] : model_.edges[v]) {
-      const Message& m = messages_[edge(f, p)];
-      if (model_.real[v]) {
-        q.gaussian += m.gaussian;
-      } else {
-        for (std::size_t s = 0; s < q.log.size(); ++s) q.log[s] += m.log[s];
+  for (std::uint32_t v = 0; v < log_beliefs_.size(); ++v) {
+    if (model_.real[v]) {
+      Eigen::Map<Eigen::VectorXd> h = gaussian_beliefs_.h(v);
+      Eigen::Map<Eigen::MatrixXd> j = gaussian_beliefs_.j(v);
+      double& c = gaussian_beliefs_.c(v);
+      h.setZero();
+      j.setZero();
+      c = 0.0;
+      for (const auto& [f, p] : model_.edges[v]) {
+        const CanonicalView m = gaussian_messages_.view(edge(f, p));
+        h += m.h;
+        j += m.j;
+        c += m.c;
+      }
+    } else {
+      std::vector<double>& q = log_beliefs_[v];
+      std::fill(q.begin(), q.end(), 0.0);
+      for (const auto& [f, p] : model_.edges[v]) {
+        const std::vector<double>& m = log_messages_[edge(f, p)];
+        for (std::size_t s = 0; s < q.size(); ++s) q[s] += m[s];
       }
     }
-    belief_[v] = std::move(q);
   }
 }
 
-Eigen::MatrixXd MessageEngine::factor_belief_precision(std::size_t f) const {
-  Canonical joint = model_.factors[f].potential;
-  for (std::size_t p = 0; p < model_.factors[f].vars.size(); ++p) add_cavity(f, p, joint);
-  return joint.j;
+void MessageEngine::factor_belief_precision(std::size_t f, Eigen::Ref<Eigen::MatrixXd> out) const {
+  const ContinuousFactor& factor = model_.factors[f];
+  out = model_.potentials.view(factor.potential).j;
+  for (std::size_t p = 0; p < factor.vars.size(); ++p) {
+    const CanonicalView q = gaussian_beliefs_.view(factor.vars[p]);
+    const CanonicalView m = gaussian_messages_.view(edge(f, p));
+    const Eigen::Index at = factor.offsets[p];
+    out.block(at, at, q.size(), q.size()) += q.j - m.j;
+  }
 }
 
 std::optional<double> MessageEngine::factor_log_z(std::size_t f) const {
@@ -287,8 +360,8 @@ std::optional<double> MessageEngine::factor_log_z(std::size_t f) const {
   const std::size_t n = factor.vars.size();
   switch (factor.kind) {
     case ContinuousFactor::Kind::gaussian: {
-      Canonical joint = factor.potential;
-      for (std::size_t p = 0; p < n; ++p) add_cavity(f, p, joint);
+      Canonical joint = Canonical::copy_of(model_.potentials.view(factor.potential));
+      for (std::size_t p = 0; p < n; ++p) add_cavity(f, p, joint.h, joint.j);
       return log_integral(joint);
     }
     case ContinuousFactor::Kind::site: {
@@ -350,19 +423,19 @@ std::optional<double> MessageEngine::log_z() const {
     if (!z) return std::nullopt;
     total += *z;
   }
-  for (std::uint32_t v = 0; v < belief_.size(); ++v) {
+  for (std::uint32_t v = 0; v < log_beliefs_.size(); ++v) {
     if (model_.observed[v]) continue;
     const std::size_t degree = model_.edges[v].size();
     if (model_.real[v]) {
       if (degree == 0) return std::nullopt;  // a flat real variable: ∫ 1 dx diverges
-      Canonical q = belief_[v].gaussian;
+      CanonicalView q = gaussian_beliefs_.view(v);
       q.c = 0.0;
       const std::optional<double> z = log_integral(q);
       if (!z) return std::nullopt;
       total -= static_cast<double>(degree - 1) * *z;
     } else {
       // A discrete variable in no factor sums to its number of states.
-      total -= (static_cast<double>(degree) - 1.0) * log_sum_exp(belief_[v].log);
+      total -= (static_cast<double>(degree) - 1.0) * log_sum_exp(log_beliefs_[v]);
     }
   }
   return total;

@@ -43,24 +43,36 @@ class MessageEngine {
 
   // The new messages of factor f, to every position or to `only` (two-pass BP).
   [[nodiscard]] FactorUpdate compute(std::size_t f, std::optional<std::size_t> only = std::nullopt) const;
+  // Gaussian factor f's exact message to position `target`, computed and installed
+  // (undamped) in place: the two-pass schedule's step, which allocates nothing.
+  // False, with nothing changed, when the integral over the others diverges. Not
+  // thread-safe (one workspace per engine).
+  [[nodiscard]] bool pass_gaussian(std::size_t f, std::size_t target);
   // Installs an update (damped in natural parameters) and keeps q_v in step.
   void apply(std::size_t f, const FactorUpdate& update, double damping);
   // Recomputes every q_v from its messages, in edge order (the parallel schedule).
   void recompute_beliefs();
 
   [[nodiscard]] const ContinuousModel& model() const { return model_; }
-  [[nodiscard]] const Message& belief(std::size_t v) const { return belief_[v]; }
+  // q_v of a real variable, and of a discrete one (log weights).
+  [[nodiscard]] CanonicalView gaussian_belief(std::size_t v) const { return gaussian_beliefs_.view(v); }
+  [[nodiscard]] const std::vector<double>& log_belief(std::size_t v) const { return log_beliefs_[v]; }
 
-  // The precision of a Gaussian factor's belief: its potential plus every cavity.
-  [[nodiscard]] Eigen::MatrixXd factor_belief_precision(std::size_t f) const;
+  // The precision of a Gaussian factor's belief, its potential plus every cavity,
+  // written into `out` (real_size × real_size).
+  void factor_belief_precision(std::size_t f, Eigen::Ref<Eigen::MatrixXd> out) const;
 
   // log Z in the Bethe form; nothing when a factor's or a variable's integral diverges.
   [[nodiscard]] std::optional<double> log_z() const;
 
  private:
   [[nodiscard]] Message cavity(std::size_t f, std::size_t position) const;
-  // joint's block of `position` += the real cavity there (constants left out: they cancel in log Z).
-  void add_cavity(std::size_t f, std::size_t position, Canonical& joint) const;
+  // The joint's block of `position` += the real cavity there (constants left out: they
+  // cancel in log Z).
+  void add_cavity(std::size_t f, std::size_t position, Eigen::Ref<Eigen::VectorXd> h,
+                  Eigen::Ref<Eigen::MatrixXd> j) const;
+  // Replaces edge e's real message (to v) by (h, j, c), keeping q_v in step.
+  void install(std::size_t e, std::uint32_t v, const CanonicalView& next);
   [[nodiscard]] std::size_t edge(std::size_t f, std::size_t position) const { return first_edge_[f] + position; }
   void gaussian_update(std::size_t f, std::optional<std::size_t> only, FactorUpdate& out) const;
   void site_update(std::size_t f, FactorUpdate& out) const;
@@ -71,8 +83,14 @@ class MessageEngine {
   const ContinuousModel& model_;
   std::size_t quadrature_points_;
   std::vector<std::size_t> first_edge_;  // per factor: its first edge
-  std::vector<Message> messages_;        // per edge: factor → variable
-  std::vector<Message> belief_;          // per variable: the sum of its messages
+  // Per edge, factor → variable: a real message (dimension 0 for a discrete
+  // variable) and a discrete one (empty for a real variable).
+  CanonicalPool gaussian_messages_;
+  std::vector<std::vector<double>> log_messages_;
+  // Per variable, the sum of its messages, the same way.
+  CanonicalPool gaussian_beliefs_;
+  std::vector<std::vector<double>> log_beliefs_;
+  Workspace workspace_;  // pass_gaussian's scratch
 };
 
 }  // namespace copi::detail

@@ -47,7 +47,7 @@ std::optional<TreeOrder> tree_order(const ContinuousModel& model) {
         factor_seen[f] = true;
         order.parent[f] = p;
         order.factors.push_back(f);
-        const std::vector<std::uint32_t>& vars = model.factors[f].vars;
+        const auto& vars = model.factors[f].vars;
         for (std::size_t q = 0; q < vars.size(); ++q) {
           if (q == p) continue;
           if (var_seen[vars[q]]) return std::nullopt;
@@ -85,23 +85,25 @@ void check_model(const FactorGraph& graph, const ContinuousModel& model, const P
 // The numbers whose movement decides convergence: every real variable's mean and
 // standard deviations, every discrete variable's probabilities. Nothing while some
 // approximation is improper.
-std::optional<std::vector<double>> summary(const MessageEngine& engine) {
+std::optional<std::vector<double>> summary(const MessageEngine& engine, Workspace& ws) {
   const ContinuousModel& model = engine.model();
   std::vector<double> out;
   for (std::uint32_t v = 0; v < model.edges.size(); ++v) {
     if (model.observed[v] || model.edges[v].empty()) continue;
-    const Message& q = engine.belief(v);
     if (model.real[v]) {
-      const std::optional<Moments> m = moments(q.gaussian);
-      if (!m) return std::nullopt;
-      for (Eigen::Index i = 0; i < m->mean.size(); ++i) out.push_back(m->mean[i]);
-      for (Eigen::Index i = 0; i < m->mean.size(); ++i) out.push_back(std::sqrt(m->covariance(i, i)));
+      const Eigen::Index d = model.size[v];
+      Eigen::Map<Eigen::VectorXd> mean = ws.vector(3, d);
+      Eigen::Map<Eigen::MatrixXd> covariance = ws.matrix(4, d, d);
+      if (!moments_into(engine.gaussian_belief(v), ws, mean, covariance)) return std::nullopt;
+      for (Eigen::Index i = 0; i < d; ++i) out.push_back(mean[i]);
+      for (Eigen::Index i = 0; i < d; ++i) out.push_back(std::sqrt(covariance(i, i)));
     } else {
+      const std::vector<double>& log = engine.log_belief(v);
       double hi = -std::numeric_limits<double>::infinity();
-      for (const double x : q.log) hi = std::max(hi, x);
+      for (const double x : log) hi = std::max(hi, x);
       double total = 0.0;
-      for (const double x : q.log) total += std::exp(x - hi);
-      for (const double x : q.log) out.push_back(std::exp(x - hi) / total);
+      for (const double x : log) total += std::exp(x - hi);
+      for (const double x : log) out.push_back(std::exp(x - hi) / total);
     }
   }
   return out;
@@ -122,18 +124,20 @@ void two_pass(const FactorGraph& graph, MessageEngine& engine, const TreeOrder& 
     throw NumericError(algorithm + ": the integral over the other variables of factor " + std::to_string(id.index) +
                        " (" + graph.describe(id) + ") diverges: the model does not define a proper Gaussian");
   };
-  for (auto it = order.factors.rbegin(); it != order.factors.rend(); ++it) {
-    const std::size_t f = *it;
-    const FactorUpdate up = engine.compute(f, order.parent[f]);
-    if (!up.updated[order.parent[f]]) fail(f);
-    engine.apply(f, up, 0.0);
-  }
+  // One message of factor f to position p, installed; Gaussian factors in place.
+  const auto pass = [&](std::size_t f, std::size_t p) {
+    if (engine.model().factors[f].kind == ContinuousFactor::Kind::gaussian) {
+      if (!engine.pass_gaussian(f, p)) fail(f);
+      return;
+    }
+    const FactorUpdate update = engine.compute(f, p);
+    if (!update.updated[p]) fail(f);
+    engine.apply(f, update, 0.0);
+  };
+  for (auto it = order.factors.rbegin(); it != order.factors.rend(); ++it) pass(*it, order.parent[*it]);
   for (const std::size_t f : order.factors) {
     for (std::size_t p = 0; p < engine.model().factors[f].vars.size(); ++p) {
-      if (p == order.parent[f]) continue;
-      const FactorUpdate down = engine.compute(f, p);
-      if (!down.updated[p]) fail(f);
-      engine.apply(f, down, 0.0);
+      if (p != order.parent[f]) pass(f, p);
     }
   }
 }
@@ -178,7 +182,8 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
       result.report.iterations = 1;
       return;
     }
-    std::optional<std::vector<double>> before = summary(engine);
+    Workspace ws;
+    std::optional<std::vector<double>> before = summary(engine, ws);
     std::vector<FactorUpdate> updates(model.factors.size());
     result.report.termination = Termination::max_iterations;
     for (std::size_t sweep = 0; sweep < settings.max_iterations; ++sweep) {
@@ -199,7 +204,7 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
         }
         engine.recompute_beliefs();
       }
-      std::optional<std::vector<double>> after = summary(engine);
+      std::optional<std::vector<double>> after = summary(engine, ws);
       const double moved = change(before, after);
       before = std::move(after);
       result.report.iterations = sweep + 1;
@@ -216,6 +221,7 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
   });
 
   const std::size_t n = graph.num_variables();
+  Workspace ws;
   result.real_marginals.resize(n);
   result.marginals.resize(n);
   for (std::uint32_t v = 0; v < n; ++v) {
@@ -228,14 +234,14 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
         out.covariance = Eigen::MatrixXd::Zero(it->second.size(), it->second.size());
         continue;
       }
-      const std::optional<Moments> m = moments(engine.belief(v).gaussian);
-      if (!m) {
+      const auto d = static_cast<Eigen::Index>(var.dimension);
+      out.mean.resize(d);
+      out.covariance.resize(d, d);
+      if (!moments_into(engine.gaussian_belief(v), ws, out.mean, out.covariance)) {
         throw NumericError(settings.algorithm + ": the approximation of '" + var.name + "' is improper after " +
                            std::to_string(result.report.iterations) + " sweeps" +
                            (settings.gaussian_only ? "" : " (try damping)"));
       }
-      out.mean = m->mean;
-      out.covariance = m->covariance;
     } else {
       std::vector<double>& p = result.marginals[v];
       p.assign(var.cardinality, 0.0);
@@ -244,7 +250,7 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
         p[it->second] = 1.0;
         continue;
       }
-      const std::vector<double>& log = engine.belief(v).log;
+      const std::vector<double>& log = engine.log_belief(v);
       double hi = -std::numeric_limits<double>::infinity();
       for (const double x : log) hi = std::max(hi, x);
       double total = 0.0;
@@ -253,9 +259,7 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
     }
   }
   if (order && settings.gaussian_only) {
-    std::vector<Eigen::VectorXd> means(n);
-    for (std::uint32_t v = 0; v < n; ++v) means[v] = result.real_marginals[v].mean;
-    result.log_z = gaussian_tree_log_z(graph, evidence, real_evidence, engine, means);
+    result.log_z = gaussian_tree_log_z(graph, evidence, engine, result.real_marginals);
   } else {
     result.log_z = engine.log_z();
   }

@@ -14,14 +14,14 @@
 #include "continuous/message_engine.hpp"
 #include "copi/graph/evidence.hpp"
 #include "copi/graph/factor_graph.hpp"
+#include "copi/inference/result.hpp"
 
 namespace copi::detail {
 
-// `means[v]`: the posterior mean of every unobserved real variable (any size for the
-// others). Nothing when a belief is improper.
+// `marginals[v].mean`: the posterior mean of every unobserved real variable and the
+// value of every observed one. Nothing when a belief is improper.
 [[nodiscard]] std::optional<double> gaussian_tree_log_z(const FactorGraph& graph, const Evidence& evidence,
-                                                        const RealEvidence& real_evidence,
                                                         const MessageEngine& engine,
-                                                        const std::vector<Eigen::VectorXd>& means);
+                                                        const std::vector<GaussianMarginal>& marginals);
 
 }  // namespace copi::detail
