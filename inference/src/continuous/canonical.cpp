@@ -36,6 +36,97 @@ void symmetrise(Eigen::Ref<Eigen::MatrixXd> m) {
   }
 }
 
+// Calls f with std::integral_constant<int, n> for n = 2 … 8 and with Eigen::Dynamic
+// otherwise: the small dense kernels below run on fixed-size Eigen matrices (on the
+// stack, unrolled), faster than dynamic ones at these sizes. (Size 1 stays dynamic:
+// GCC 12 warns falsely about Eigen's packet copies out of a 1 × 1 matrix.)
+template <typename F>
+decltype(auto) with_size(Eigen::Index n, F&& f) {
+  switch (n) {
+    case 2: return f(std::integral_constant<int, 2>{});
+    case 3: return f(std::integral_constant<int, 3>{});
+    case 4: return f(std::integral_constant<int, 4>{});
+    case 5: return f(std::integral_constant<int, 5>{});
+    case 6: return f(std::integral_constant<int, 6>{});
+    case 7: return f(std::integral_constant<int, 7>{});
+    case 8: return f(std::integral_constant<int, 8>{});
+    default: return f(std::integral_constant<int, Eigen::Dynamic>{});
+  }
+}
+
+// An R × C scratch matrix holding `value`: on the stack when the sizes are fixed, in
+// the workspace's `slot` otherwise.
+template <int R, int C, typename Expr>
+auto scratch(Workspace& ws, std::size_t slot, const Expr& value) {
+  if constexpr (R != Eigen::Dynamic && C != Eigen::Dynamic) {
+    return Eigen::Matrix<double, R, C>(value);
+  } else {
+    Eigen::Map<Eigen::MatrixXd> m = ws.matrix(slot, value.rows(), value.cols());
+    m = value;
+    return m;
+  }
+}
+
+// The Cholesky factorisation of an N × N matrix held by `scratch`: of a copy when N is
+// fixed, in place otherwise.
+template <int N>
+using LltOf = std::conditional_t<N == Eigen::Dynamic, InPlaceLlt, Eigen::LLT<Eigen::Matrix<double, N, N>>>;
+
+template <int N>
+bool moments_sized(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eigen::VectorXd> mean,
+                   Eigen::Ref<Eigen::MatrixXd> covariance) {
+  auto factor = scratch<N, N>(ws, 0, potential.j);
+  const LltOf<N> llt(factor);
+  if (!factor_ok(llt)) return false;
+  if constexpr (N == Eigen::Dynamic) {
+    covariance.setIdentity();
+    llt.solveInPlace(covariance);
+    mean = potential.h;
+    llt.solveInPlace(mean);
+  } else {
+    // Solved on the stack: a solve into the dynamic outputs would take Eigen's general path.
+    Eigen::Matrix<double, N, N> solved = Eigen::Matrix<double, N, N>::Identity();
+    llt.solveInPlace(solved);
+    covariance = solved;
+    Eigen::Matrix<double, N, 1> m = potential.h;
+    llt.solveInPlace(m);
+    mean = m;
+  }
+  symmetrise(covariance);
+  return true;
+}
+
+template <int N>
+std::optional<double> log_peak_sized(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
+  auto factor = scratch<N, N>(ws, 0, j);
+  const LltOf<N> llt(factor);
+  if (!factor_ok(llt)) return std::nullopt;
+  return 0.5 * log_det(llt) - 0.5 * static_cast<double>(j.rows()) * std::log(2.0 * std::numbers::pi);
+}
+
+// marginal_into's work when the integrated block b (size B) starts at b0 and the kept
+// block (size A) at `offset`. With J_bb = L Lᵀ, W = L⁻¹ J_ba and w = L⁻¹ h_b:
+// J_ab J_bb⁻¹ J_ba = WᵀW and J_ab J_bb⁻¹ h_b = Wᵀw, one triangular solve each.
+template <int B, int A>
+bool schur_sized(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n, Eigen::Index b0,
+                 Workspace& ws, Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c) {
+  const Eigen::Index rest = potential.size() - n;
+  auto jbb = scratch<B, B>(ws, 0, potential.j.block(b0, b0, rest, rest));
+  const LltOf<B> llt(jbb);
+  if (!factor_ok(llt)) return false;
+  auto w_ba = scratch<B, A>(ws, 1, potential.j.block(b0, offset, rest, n));
+  llt.matrixL().solveInPlace(w_ba);
+  auto w_b = scratch<B, 1>(ws, 2, potential.h.segment(b0, rest));
+  llt.matrixL().solveInPlace(w_b);
+  j = potential.j.block(offset, offset, n, n);
+  j.noalias() -= w_ba.transpose() * w_ba;
+  h = potential.h.segment(offset, n);
+  h.noalias() -= w_ba.transpose() * w_b;
+  c = potential.c + 0.5 * w_b.squaredNorm() +
+      0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - log_det(llt));
+  return true;
+}
+
 }  // namespace
 
 std::size_t CanonicalPool::add(Eigen::Index n) {
@@ -127,26 +218,12 @@ std::optional<Moments> moments(const CanonicalView& potential) {
 
 bool moments_into(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eigen::VectorXd> mean,
                   Eigen::Ref<Eigen::MatrixXd> covariance) {
-  const Eigen::Index n = potential.size();
-  Eigen::Map<Eigen::MatrixXd> factor = ws.matrix(0, n, n);
-  factor = potential.j;
-  const InPlaceLlt llt(factor);
-  if (!factor_ok(llt)) return false;
-  covariance.setIdentity();
-  llt.solveInPlace(covariance);
-  symmetrise(covariance);
-  mean = potential.h;
-  llt.solveInPlace(mean);
-  return true;
+  return with_size(potential.size(), [&](auto n) { return moments_sized<n>(potential, ws, mean, covariance); });
 }
 
 std::optional<double> log_peak(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
   if (j.size() == 0) return 0.0;
-  Eigen::Map<Eigen::MatrixXd> factor = ws.matrix(0, j.rows(), j.cols());
-  factor = j;
-  const InPlaceLlt llt(factor);
-  if (!factor_ok(llt)) return std::nullopt;
-  return 0.5 * log_det(llt) - 0.5 * static_cast<double>(j.rows()) * std::log(2.0 * std::numbers::pi);
+  return with_size(j.rows(), [&](auto n) { return log_peak_sized<n>(j, ws); });
 }
 
 bool marginal_into(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n, Workspace& ws,
@@ -169,25 +246,10 @@ bool marginal_into(const CanonicalView& potential, Eigen::Index offset, Eigen::I
   }
   // The integrated coordinates are one block b (every pairwise factor): no gathering.
   const Eigen::Index b0 = offset == 0 ? n : 0;
-  Eigen::Map<Eigen::MatrixXd> jbb = ws.matrix(0, rest, rest);
-  jbb = potential.j.block(b0, b0, rest, rest);
-  const InPlaceLlt llt(jbb);
-  if (!factor_ok(llt)) return false;
-  // With J_bb = L Lᵀ, W = L⁻¹ J_ba and w = L⁻¹ h_b: J_ab J_bb⁻¹ J_ba = WᵀW and
-  // J_ab J_bb⁻¹ h_b = Wᵀw, one triangular solve each.
-  Eigen::Map<Eigen::MatrixXd> w_ba = ws.matrix(1, rest, n);
-  w_ba = potential.j.block(b0, offset, rest, n);
-  llt.matrixL().solveInPlace(w_ba);
-  Eigen::Map<Eigen::VectorXd> w_b = ws.vector(2, rest);
-  w_b = potential.h.segment(b0, rest);
-  llt.matrixL().solveInPlace(w_b);
-  j = potential.j.block(offset, offset, n, n);
-  j.noalias() -= w_ba.transpose() * w_ba;
-  h = potential.h.segment(offset, n);
-  h.noalias() -= w_ba.transpose() * w_b;
-  c = potential.c + 0.5 * w_b.squaredNorm() +
-      0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - log_det(llt));
-  return true;
+  if (rest == n) {
+    return with_size(n, [&](auto size) { return schur_sized<size, size>(potential, offset, n, b0, ws, h, j, c); });
+  }
+  return schur_sized<Eigen::Dynamic, Eigen::Dynamic>(potential, offset, n, b0, ws, h, j, c);
 }
 
 std::optional<Canonical> marginal(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n) {
