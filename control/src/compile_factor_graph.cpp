@@ -1,5 +1,6 @@
 #include "copi/control/compile_factor_graph.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -72,23 +73,38 @@ CompiledMdp compile_factor_graph(const Mdp& mdp) {
     g.add_factor(DiscreteFactor({o[t], a[t], s[t]}, {2, A, S}, optimal));
     out.evidence[o[t]] = 1;
     if (t + 1 == T) break;
-    // p(s'|s,a) (times γ), the rest of the mass to "end".
-    std::vector<double> dynamics(S * S * A, kNegInf);  // scope (s', a, s): s' fastest
+    // p(s'|s,a) (times γ), the rest of the mass to "end": a sparse conditional whose
+    // rows are (a, s), a fastest, each listing its next states in increasing order.
+    std::vector<std::uint64_t> row_begin{0};
+    std::vector<std::uint32_t> next;
+    std::vector<double> probability;
+    std::vector<std::pair<std::uint32_t, double>> row;
     for (std::size_t x = 0; x < S; ++x) {
       for (std::size_t y = 0; y < A; ++y) {
-        double* row = dynamics.data() + S * (y + A * x);
+        row.clear();
         if (ends && x == S - 1) {
-          row[S - 1] = 0.0;  // end is absorbing
-          continue;
+          row.emplace_back(static_cast<std::uint32_t>(S - 1), 1.0);  // end is absorbing
+        } else {
+          const std::size_t r = x * A + y;
+          for (std::uint64_t k = mdp.row_begin[r]; k < mdp.row_begin[r + 1]; ++k) {
+            row.emplace_back(mdp.next_state[k], gamma * mdp.probability[k]);
+          }
+          std::sort(row.begin(), row.end());
+          if (ends) row.emplace_back(static_cast<std::uint32_t>(S - 1), 1.0 - gamma);
         }
-        const std::size_t r = x * A + y;
-        for (std::uint64_t k = mdp.row_begin[r]; k < mdp.row_begin[r + 1]; ++k) {
-          row[mdp.next_state[k]] = log_or_zero(gamma * mdp.probability[k]);
+        for (const auto& [state, p] : row) {
+          if (!next.empty() && next.size() > row_begin.back() && next.back() == state) {
+            probability.back() += p;  // a next state listed twice
+          } else {
+            next.push_back(state);
+            probability.push_back(p);
+          }
         }
-        if (ends) row[S - 1] = std::log1p(-gamma);
+        row_begin.push_back(next.size());
       }
     }
-    g.add_factor(DiscreteFactor({s[t + 1], a[t], s[t]}, {S, A, S}, dynamics));
+    g.add_factor(SparseConditionalFactor(s[t + 1], S, {a[t], s[t]}, {A, S}, std::move(row_begin), std::move(next),
+                                         std::move(probability)));
   }
   return out;
 }

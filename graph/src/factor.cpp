@@ -12,6 +12,8 @@ std::string kind_name(const Factor& factor) {
         using F = std::decay_t<decltype(f)>;
         if constexpr (std::is_same_v<F, DiscreteFactor>) {
           return "table";
+        } else if constexpr (std::is_same_v<F, SparseConditionalFactor>) {
+          return "sparse conditional";
         } else if constexpr (std::is_same_v<F, GaussianFactor>) {
           return "gaussian";
         } else if constexpr (std::is_same_v<F, LinearGaussianFactor>) {

@@ -1,5 +1,6 @@
 #include "copi/graph/factor_graph.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -25,8 +26,8 @@ std::vector<ScopeEntry> scope_entries(const Factor& factor) {
   std::visit(
       [&](const auto& f) {
         using F = std::decay_t<decltype(f)>;
-        if constexpr (std::is_same_v<F, DiscreteFactor>) {
-          for (std::size_t i = 0; i < f.arity(); ++i) {
+        if constexpr (std::is_same_v<F, DiscreteFactor> || std::is_same_v<F, SparseConditionalFactor>) {
+          for (std::size_t i = 0; i < f.scope().size(); ++i) {
             out.push_back({f.scope()[i], Domain::discrete, f.cardinalities()[i]});
           }
         } else if constexpr (std::is_same_v<F, ConditionalLinearGaussianFactor>) {
@@ -133,9 +134,40 @@ bool FactorGraph::is_discrete() const {
   return true;
 }
 
+bool FactorGraph::has_sparse_factors() const {
+  return std::any_of(factors_.begin(), factors_.end(),
+                     [](const Factor& f) { return std::holds_alternative<SparseConditionalFactor>(f); });
+}
+
+FactorGraph FactorGraph::densified(std::size_t max_table_entries) const {
+  FactorGraph out;
+  out.reserve(variables_.size(), factors_.size());
+  for (const Variable& v : variables_) out.add_variable(v);
+  for (std::size_t i = 0; i < factors_.size(); ++i) {
+    const auto* sparse = std::get_if<SparseConditionalFactor>(&factors_[i]);
+    if (sparse == nullptr) {
+      out.add_factor(factors_[i]);
+      continue;
+    }
+    if (sparse->dense_size() > max_table_entries) {
+      throw ResourceError("factor " + std::to_string(i) + " (" + describe(FactorId{static_cast<std::uint32_t>(i)}) +
+                          ") would have " + std::to_string(sparse->dense_size()) +
+                          " entries as a dense table, more than the limit of " + std::to_string(max_table_entries) +
+                          "; the discrete algorithms use dense tables");
+    }
+    out.add_factor(sparse->densify());
+  }
+  return out;
+}
+
 void FactorGraph::require_discrete(std::string_view algorithm, std::string_view advice) const {
   for (std::size_t i = 0; i < factors_.size(); ++i) {
     if (copi::is_discrete(factors_[i])) continue;
+    if (std::holds_alternative<SparseConditionalFactor>(factors_[i])) {
+      throw InputError(std::string(algorithm) + ": factor " + std::to_string(i) + " (" +
+                       describe(FactorId{static_cast<std::uint32_t>(i)}) +
+                       ") is sparse; run it through InferenceAlgorithm, or densify the graph first (densified())");
+    }
     throw InputError(std::string(algorithm) + ": factor " + std::to_string(i) + " (" +
                      describe(FactorId{static_cast<std::uint32_t>(i)}) + ") is not discrete; " + std::string(advice));
   }

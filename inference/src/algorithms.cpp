@@ -295,6 +295,9 @@ InferenceResult InferenceAlgorithm::run(const FactorGraph& graph, const Evidence
   if (!supports(task)) {
     throw InputError(name() + " cannot compute " + to_string(task) + " (it computes " + task_list(spec_->tasks) + ")");
   }
+  // The algorithms read dense tables: a sparse conditional becomes one here, within
+  // the dense-table limit (ResourceError naming the factor beyond it).
+  if (graph.has_sparse_factors()) return run(graph.densified(), evidence, real_evidence, task);
   if (name() == "gbp") return gaussian_bp(graph, evidence, real_evidence, task, gbp_options(values_));
   if (name() == "ep") return expectation_propagation(graph, evidence, real_evidence, task, ep_options(values_));
   if (!graph.is_discrete()) {

@@ -85,7 +85,9 @@ ModelTables to_model_tables(const FactorGraph& graph) {
     tables.cardinalities.push_back(variable.cardinality);
     tables.names.push_back(variable.name);
   }
-  for (const DiscreteFactor& factor : graph.tables()) {
+  // The file formats hold dense tables: sparse conditionals are written densely.
+  const FactorGraph dense = graph.has_sparse_factors() ? graph.densified() : FactorGraph();
+  for (const DiscreteFactor& factor : (graph.has_sparse_factors() ? dense : graph).tables()) {
     TableFactor table;
     for (const VarId var : factor.scope()) table.scope.push_back(var.index);
     table.values.reserve(factor.size());

@@ -290,6 +290,12 @@ ContinuousModel reduce_continuous(const FactorGraph& graph, const Evidence& evid
           using F = std::decay_t<decltype(f)>;
           if constexpr (std::is_same_v<F, DiscreteFactor>) {
             reducer.table(id, f);
+          } else if constexpr (std::is_same_v<F, SparseConditionalFactor>) {
+            if (f.dense_size() > FactorGraph::kDenseTableLimit) {
+              throw ResourceError("factor " + std::to_string(i) + " (" + graph.describe(id) +
+                                  ") is too large to use as a dense table");
+            }
+            reducer.table(id, f.densify());
           } else if constexpr (std::is_same_v<F, GaussianFactor>) {
             reducer.gaussian(id, f);
           } else if constexpr (std::is_same_v<F, LinearGaussianFactor>) {

@@ -25,7 +25,7 @@ bool is_gaussian_model(const FactorGraph& graph, const Evidence& evidence) {
             return true;
           } else if constexpr (std::is_same_v<F, ConditionalLinearGaussianFactor>) {
             return evidence.contains(f.selector());
-          } else if constexpr (std::is_same_v<F, DiscreteFactor>) {
+          } else if constexpr (std::is_same_v<F, DiscreteFactor> || std::is_same_v<F, SparseConditionalFactor>) {
             for (const VarId v : f.scope()) {
               if (!evidence.contains(v)) return false;
             }

@@ -57,7 +57,7 @@ std::optional<double> gaussian_tree_log_z(const FactorGraph& graph, const Eviden
             return linear_log_density(f.components()[evidence.at(f.selector())], marginals, precisions, ws);
           } else if constexpr (std::is_same_v<F, GaussianFactor>) {
             return f.log_value(stacked(f.scope(), f.dimensions(), marginals, ws));
-          } else if constexpr (std::is_same_v<F, DiscreteFactor>) {
+          } else if constexpr (std::is_same_v<F, DiscreteFactor> || std::is_same_v<F, SparseConditionalFactor>) {
             std::vector<std::size_t> states;
             for (const VarId v : f.scope()) states.push_back(evidence.at(v));
             return f.log_value(states);

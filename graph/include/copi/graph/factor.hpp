@@ -13,19 +13,21 @@
 #include "copi/graph/gaussian_factor.hpp"
 #include "copi/graph/ids.hpp"
 #include "copi/graph/site_factor.hpp"
+#include "copi/graph/sparse_conditional_factor.hpp"
 
 namespace copi {
 
-using Factor = std::variant<DiscreteFactor, GaussianFactor, LinearGaussianFactor, ConditionalLinearGaussianFactor,
-                            SiteFactor>;
+using Factor = std::variant<DiscreteFactor, SparseConditionalFactor, GaussianFactor, LinearGaussianFactor,
+                            ConditionalLinearGaussianFactor, SiteFactor>;
 
 // The variables a factor mentions, in its own order.
 [[nodiscard]] const std::vector<VarId>& scope_of(const Factor& factor);
 
-// The kind as users read it in messages: "table", "gaussian", "linear-gaussian",
+// The kind as users read it in messages: "table", "sparse conditional", "gaussian", "linear-gaussian",
 // "conditional linear-gaussian", or the site's likelihood ("probit", "step", ...).
 [[nodiscard]] std::string kind_name(const Factor& factor);
 
+// A dense table: what the discrete algorithms read (FactorGraph::tables()).
 [[nodiscard]] inline bool is_discrete(const Factor& factor) {
   return std::holds_alternative<DiscreteFactor>(factor);
 }

@@ -59,6 +59,12 @@ class FactorGraph {
 
   // Whether every variable is discrete and every factor a dense table.
   [[nodiscard]] bool is_discrete() const;
+  // Whether some factor is a sparse conditional, and the graph with each of them as a
+  // dense table (ResourceError, naming the factor, for one above the limit; the
+  // default is 2^26 entries, 512 MiB).
+  [[nodiscard]] bool has_sparse_factors() const;
+  static constexpr std::size_t kDenseTableLimit = std::size_t{1} << 26;
+  [[nodiscard]] FactorGraph densified(std::size_t max_table_entries = kDenseTableLimit) const;
   // Throws InputError unless is_discrete(): "<algorithm>: factor 12 (probit on w) is
   // not discrete; <advice>" (or the first real variable when it is in no factor).
   void require_discrete(std::string_view algorithm, std::string_view advice = "use infer ep") const;

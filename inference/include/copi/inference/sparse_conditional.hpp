@@ -1,6 +1,7 @@
-// A sparse conditional factor p(child | row): one CSR row per configuration of the
-// parents (for MDP dynamics, row = (s, a) and child = s'), never densified. Its
-// message kernel sends the child's log message m(x) back to the rows under a rule:
+// The message kernel of a sparse conditional p(child | row): one CSR row per
+// configuration of the parents (for MDP dynamics, row = (s, a) and child = s'), never
+// densified; a view of arrays owned elsewhere (the graph's SparseConditionalFactor,
+// an Mdp). It sends the child's log message m(x) back to the rows under a rule:
 //
 //   sum     log Σ_x p(x|row) exp(m(x))
 //   expect  Σ_x p(x|row) m(x)
@@ -19,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "copi/graph/sparse_conditional_factor.hpp"
 #include "copi/inference/message_rule.hpp"
 
 namespace copi {
@@ -31,6 +33,10 @@ class SparseConditional {
   // distribution does that: rows sum to one, child ids in range).
   SparseConditional(std::span<const std::uint64_t> row_begin, std::span<const std::uint32_t> child,
                     std::span<const double> probability);
+  // A view of a graph factor's arrays (validated by the factor); the factor must
+  // outlive this object.
+  explicit SparseConditional(const SparseConditionalFactor& factor)
+      : SparseConditional(factor.row_begin(), factor.child_states(), factor.probabilities()) {}
 
   [[nodiscard]] std::size_t rows() const { return row_length_.size(); }
   // One more than the largest child id in the rows (0 without children): the least
