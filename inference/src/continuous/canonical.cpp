@@ -97,11 +97,11 @@ bool moments_sized(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eig
 }
 
 template <int N>
-std::optional<double> log_peak_sized(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
+std::optional<double> log_determinant_sized(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
   auto factor = scratch<N, N>(ws, 0, j);
   const LltOf<N> llt(factor);
   if (!factor_ok(llt)) return std::nullopt;
-  return 0.5 * log_det(llt) - 0.5 * static_cast<double>(j.rows()) * std::log(2.0 * std::numbers::pi);
+  return log_det(llt);
 }
 
 // marginal_into's work when the integrated block b (size B) starts at b0 and the kept
@@ -109,7 +109,8 @@ std::optional<double> log_peak_sized(const Eigen::Ref<const Eigen::MatrixXd>& j,
 // J_ab J_bb⁻¹ J_ba = WᵀW and J_ab J_bb⁻¹ h_b = Wᵀw, one triangular solve each.
 template <int B, int A>
 bool schur_sized(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n, Eigen::Index b0,
-                 Workspace& ws, Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c) {
+                 Workspace& ws, Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c,
+                 double* integrated_log_det) {
   const Eigen::Index rest = potential.size() - n;
   auto jbb = scratch<B, B>(ws, 0, potential.j.block(b0, b0, rest, rest));
   const LltOf<B> llt(jbb);
@@ -122,9 +123,45 @@ bool schur_sized(const CanonicalView& potential, Eigen::Index offset, Eigen::Ind
   j.noalias() -= w_ba.transpose() * w_ba;
   h = potential.h.segment(offset, n);
   h.noalias() -= w_ba.transpose() * w_b;
-  c = potential.c + 0.5 * w_b.squaredNorm() +
-      0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - log_det(llt));
+  const double pivot = log_det(llt);
+  if (integrated_log_det != nullptr) *integrated_log_det = pivot;
+  c = potential.c + 0.5 * w_b.squaredNorm() + 0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - pivot);
   return true;
+}
+
+// marginal() when the integrated coordinates are not one block: gathered first.
+std::optional<Canonical> gathered_marginal(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n,
+                                           double* integrated_log_det) {
+  const Eigen::Index total = potential.size();
+  const Eigen::Index rest = total - n;
+  // Gather the kept block a and the integrated block b.
+  std::vector<Eigen::Index> b_index;
+  b_index.reserve(static_cast<std::size_t>(rest));
+  for (Eigen::Index i = 0; i < total; ++i) {
+    if (i < offset || i >= offset + n) b_index.push_back(i);
+  }
+  Eigen::MatrixXd jbb(rest, rest);
+  Eigen::MatrixXd jba(rest, n);
+  Eigen::VectorXd hb(rest);
+  for (Eigen::Index r = 0; r < rest; ++r) {
+    const Eigen::Index i = b_index[static_cast<std::size_t>(r)];
+    hb[r] = potential.h[i];
+    jba.row(r) = potential.j.block(i, offset, 1, n);
+    for (Eigen::Index s = 0; s < rest; ++s) jbb(r, s) = potential.j(i, b_index[static_cast<std::size_t>(s)]);
+  }
+  const Eigen::LLT<Eigen::MatrixXd> llt(jbb);
+  if (!factor_ok(llt)) return std::nullopt;
+  const double pivot = log_det(llt);
+  if (integrated_log_det != nullptr) *integrated_log_det = pivot;
+  const Eigen::MatrixXd solved_ba = llt.solve(jba);
+  const Eigen::VectorXd solved_hb = llt.solve(hb);
+  Canonical out;
+  out.j = potential.j.block(offset, offset, n, n) - jba.transpose() * solved_ba;
+  out.j = 0.5 * (out.j + out.j.transpose()).eval();
+  out.h = potential.h.segment(offset, n) - jba.transpose() * solved_hb;
+  out.c = potential.c + 0.5 * hb.dot(solved_hb) +
+          0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - pivot);
+  return out;
 }
 
 }  // namespace
@@ -221,15 +258,17 @@ bool moments_into(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eige
   return with_size(potential.size(), [&](auto n) { return moments_sized<n>(potential, ws, mean, covariance); });
 }
 
-std::optional<double> log_peak(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
+std::optional<double> log_determinant(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
   if (j.size() == 0) return 0.0;
-  return with_size(j.rows(), [&](auto n) { return log_peak_sized<n>(j, ws); });
+  return with_size(j.rows(), [&](auto n) { return log_determinant_sized<n>(j, ws); });
 }
 
 bool marginal_into(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n, Workspace& ws,
-                   Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c) {
+                   Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c,
+                   double* integrated_log_det) {
   const Eigen::Index total = potential.size();
   const Eigen::Index rest = total - n;
+  if (integrated_log_det != nullptr) *integrated_log_det = 0.0;
   if (rest == 0) {
     h = potential.h;
     j = potential.j;
@@ -237,7 +276,7 @@ bool marginal_into(const CanonicalView& potential, Eigen::Index offset, Eigen::I
     return true;
   }
   if (offset != 0 && offset + n != total) {
-    const std::optional<Canonical> out = marginal(potential, offset, n);
+    const std::optional<Canonical> out = gathered_marginal(potential, offset, n, integrated_log_det);
     if (!out) return false;
     h = out->h;
     j = out->j;
@@ -247,9 +286,11 @@ bool marginal_into(const CanonicalView& potential, Eigen::Index offset, Eigen::I
   // The integrated coordinates are one block b (every pairwise factor): no gathering.
   const Eigen::Index b0 = offset == 0 ? n : 0;
   if (rest == n) {
-    return with_size(n, [&](auto size) { return schur_sized<size, size>(potential, offset, n, b0, ws, h, j, c); });
+    return with_size(n, [&](auto size) {
+      return schur_sized<size, size>(potential, offset, n, b0, ws, h, j, c, integrated_log_det);
+    });
   }
-  return schur_sized<Eigen::Dynamic, Eigen::Dynamic>(potential, offset, n, b0, ws, h, j, c);
+  return schur_sized<Eigen::Dynamic, Eigen::Dynamic>(potential, offset, n, b0, ws, h, j, c, integrated_log_det);
 }
 
 std::optional<Canonical> marginal(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n) {
@@ -259,35 +300,10 @@ std::optional<Canonical> marginal(const CanonicalView& potential, Eigen::Index o
   if (offset == 0 || offset + n == total) {
     Canonical out{Eigen::VectorXd(n), Eigen::MatrixXd(n, n), 0.0};
     Workspace ws;
-    if (!marginal_into(potential, offset, n, ws, out.h, out.j, out.c)) return std::nullopt;
+    if (!marginal_into(potential, offset, n, ws, out.h, out.j, out.c, nullptr)) return std::nullopt;
     return out;
   }
-  // Gather the kept block a and the integrated block b.
-  std::vector<Eigen::Index> b_index;
-  b_index.reserve(static_cast<std::size_t>(rest));
-  for (Eigen::Index i = 0; i < total; ++i) {
-    if (i < offset || i >= offset + n) b_index.push_back(i);
-  }
-  Eigen::MatrixXd jbb(rest, rest);
-  Eigen::MatrixXd jba(rest, n);
-  Eigen::VectorXd hb(rest);
-  for (Eigen::Index r = 0; r < rest; ++r) {
-    const Eigen::Index i = b_index[static_cast<std::size_t>(r)];
-    hb[r] = potential.h[i];
-    jba.row(r) = potential.j.block(i, offset, 1, n);
-    for (Eigen::Index s = 0; s < rest; ++s) jbb(r, s) = potential.j(i, b_index[static_cast<std::size_t>(s)]);
-  }
-  const Eigen::LLT<Eigen::MatrixXd> llt(jbb);
-  if (!factor_ok(llt)) return std::nullopt;
-  const Eigen::MatrixXd solved_ba = llt.solve(jba);
-  const Eigen::VectorXd solved_hb = llt.solve(hb);
-  Canonical out;
-  out.j = potential.j.block(offset, offset, n, n) - jba.transpose() * solved_ba;
-  out.j = 0.5 * (out.j + out.j.transpose()).eval();
-  out.h = potential.h.segment(offset, n) - jba.transpose() * solved_hb;
-  out.c = potential.c + 0.5 * hb.dot(solved_hb) +
-          0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - log_det(llt));
-  return out;
+  return gathered_marginal(potential, offset, n, nullptr);
 }
 
 Canonical condition(const CanonicalView& potential, const std::vector<bool>& observed, const Eigen::VectorXd& values) {

@@ -144,12 +144,14 @@ struct Moments {
 [[nodiscard]] std::optional<Canonical> marginal(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n);
 // The same written into (h, j, c), which must not alias the potential; false when the
 // integrated block is not positive definite (the outputs are then unspecified).
+// `integrated_log_det`, when given, receives log det of the integrated block of J (0
+// when nothing is integrated): the pivot of this step of variable elimination.
 [[nodiscard]] bool marginal_into(const CanonicalView& potential, Eigen::Index offset, Eigen::Index n, Workspace& ws,
-                                 Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c);
+                                 Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c,
+                                 double* integrated_log_det = nullptr);
 
-// ½ log det J − (n/2) log 2π: the log density of a Gaussian with precision J at its
-// mean; nothing when J is not positive definite. J is copied into the workspace.
-[[nodiscard]] std::optional<double> log_peak(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws);
+// log det J, nothing when J is not positive definite. J is copied into the workspace.
+[[nodiscard]] std::optional<double> log_determinant(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws);
 
 // The potential with the coordinates where `observed` is true fixed at `values`
 // (entries elsewhere ignored): a potential over the others, in their order.

@@ -126,7 +126,7 @@ void MessageEngine::gaussian_update(std::size_t f, std::optional<std::size_t> on
   }
 }
 
-bool MessageEngine::pass_gaussian(std::size_t f, std::size_t target) {
+bool MessageEngine::pass_gaussian(std::size_t f, std::size_t target, double* integrated_log_det) {
   const ContinuousFactor& factor = model_.factors[f];
   const CanonicalView potential = model_.potentials.view(factor.potential);
   const Eigen::Index n = potential.size();
@@ -143,7 +143,7 @@ bool MessageEngine::pass_gaussian(std::size_t f, std::size_t target) {
   Eigen::Map<Eigen::MatrixXd> j = workspace_.matrix(kMessageJ, d, d);
   double c = 0.0;
   const CanonicalView joint{{joint_h.data(), n}, {joint_j.data(), n, n}, potential.c};
-  if (!marginal_into(joint, factor.offsets[target], d, workspace_, h, j, c)) return false;
+  if (!marginal_into(joint, factor.offsets[target], d, workspace_, h, j, c, integrated_log_det)) return false;
   install(edge(f, target), v, {{h.data(), d}, {j.data(), d, d}, c});
   return true;
 }
@@ -341,17 +341,6 @@ void MessageEngine::recompute_beliefs() {
         for (std::size_t s = 0; s < q.size(); ++s) q[s] += m[s];
       }
     }
-  }
-}
-
-void MessageEngine::factor_belief_precision(std::size_t f, Eigen::Ref<Eigen::MatrixXd> out) const {
-  const ContinuousFactor& factor = model_.factors[f];
-  out = model_.potentials.view(factor.potential).j;
-  for (std::size_t p = 0; p < factor.vars.size(); ++p) {
-    const CanonicalView q = gaussian_beliefs_.view(factor.vars[p]);
-    const CanonicalView m = gaussian_messages_.view(edge(f, p));
-    const Eigen::Index at = factor.offsets[p];
-    out.block(at, at, q.size(), q.size()) += q.j - m.j;
   }
 }
 

@@ -47,7 +47,10 @@ class MessageEngine {
   // (undamped) in place: the two-pass schedule's step, which allocates nothing.
   // False, with nothing changed, when the integral over the others diverges. Not
   // thread-safe (one workspace per engine).
-  [[nodiscard]] bool pass_gaussian(std::size_t f, std::size_t target);
+  // `integrated_log_det`, when given, receives log det of the block of J integrated
+  // out (see marginal_into): on a forest's upward pass these are the pivots of the
+  // block Cholesky factorisation of the posterior precision.
+  [[nodiscard]] bool pass_gaussian(std::size_t f, std::size_t target, double* integrated_log_det = nullptr);
   // Installs an update (damped in natural parameters) and keeps q_v in step.
   void apply(std::size_t f, const FactorUpdate& update, double damping);
   // Recomputes every q_v from its messages, in edge order (the parallel schedule).
@@ -57,10 +60,6 @@ class MessageEngine {
   // q_v of a real variable, and of a discrete one (log weights).
   [[nodiscard]] CanonicalView gaussian_belief(std::size_t v) const { return gaussian_beliefs_.view(v); }
   [[nodiscard]] const std::vector<double>& log_belief(std::size_t v) const { return log_beliefs_[v]; }
-
-  // The precision of a Gaussian factor's belief, its potential plus every cavity,
-  // written into `out` (real_size × real_size).
-  void factor_belief_precision(std::size_t f, Eigen::Ref<Eigen::MatrixXd> out) const;
 
   // log Z in the Bethe form; nothing when a factor's or a variable's integral diverges.
   [[nodiscard]] std::optional<double> log_z() const;

@@ -24,6 +24,7 @@ constexpr std::size_t kNoParent = static_cast<std::size_t>(-1);
 struct TreeOrder {
   std::vector<std::size_t> factors;
   std::vector<std::size_t> parent;  // per factor: position of the parent variable
+  std::vector<std::uint32_t> roots;  // per component: the variable it starts from
 };
 
 std::optional<TreeOrder> tree_order(const ContinuousModel& model) {
@@ -37,6 +38,7 @@ std::optional<TreeOrder> tree_order(const ContinuousModel& model) {
   for (std::uint32_t root = 0; root < n; ++root) {
     if (var_seen[root] || model.edges[root].empty()) continue;
     var_seen[root] = true;
+    order.roots.push_back(root);
     queue.push_back(root);
     while (!queue.empty()) {
       const std::uint32_t v = queue.front();
@@ -118,28 +120,36 @@ double change(const std::optional<std::vector<double>>& before, const std::optio
   return worst;
 }
 
-void two_pass(const FactorGraph& graph, MessageEngine& engine, const TreeOrder& order, const std::string& algorithm) {
+// Returns the sum of the upward pass's pivots (log det of each block integrated out):
+// with the roots' beliefs, log det of the posterior precision (Gaussian factors only).
+double two_pass(const FactorGraph& graph, MessageEngine& engine, const TreeOrder& order, const std::string& algorithm) {
   const auto fail = [&](std::size_t f) {
     const FactorId id = engine.model().factors[f].id;
     throw NumericError(algorithm + ": the integral over the other variables of factor " + std::to_string(id.index) +
                        " (" + graph.describe(id) + ") diverges: the model does not define a proper Gaussian");
   };
   // One message of factor f to position p, installed; Gaussian factors in place.
-  const auto pass = [&](std::size_t f, std::size_t p) {
+  const auto pass = [&](std::size_t f, std::size_t p, double* pivot) {
     if (engine.model().factors[f].kind == ContinuousFactor::Kind::gaussian) {
-      if (!engine.pass_gaussian(f, p)) fail(f);
+      if (!engine.pass_gaussian(f, p, pivot)) fail(f);
       return;
     }
     const FactorUpdate update = engine.compute(f, p);
     if (!update.updated[p]) fail(f);
     engine.apply(f, update, 0.0);
   };
-  for (auto it = order.factors.rbegin(); it != order.factors.rend(); ++it) pass(*it, order.parent[*it]);
+  double pivots = 0.0;
+  for (auto it = order.factors.rbegin(); it != order.factors.rend(); ++it) {
+    double pivot = 0.0;
+    pass(*it, order.parent[*it], &pivot);
+    pivots += pivot;
+  }
   for (const std::size_t f : order.factors) {
     for (std::size_t p = 0; p < engine.model().factors[f].vars.size(); ++p) {
-      if (p != order.parent[f]) pass(f, p);
+      if (p != order.parent[f]) pass(f, p, nullptr);
     }
   }
+  return pivots;
 }
 
 // After a site (or table, or mixture) moves its variables, the Gaussian factors next
@@ -173,11 +183,12 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
   std::optional<TreeOrder> order;
   if (settings.schedule == PassSchedule::automatic) order = tree_order(model);
   std::size_t skipped = 0;
+  double upward_pivots = 0.0;
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   detail::with_threads(settings.threads, [&](std::size_t threads) {
     result.report.threads = threads;
     if (order) {
-      two_pass(graph, engine, *order, settings.algorithm);
+      upward_pivots = two_pass(graph, engine, *order, settings.algorithm);
       result.report.termination = Termination::exact;
       result.report.iterations = 1;
       return;
@@ -259,7 +270,7 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
     }
   }
   if (order && settings.gaussian_only) {
-    result.log_z = gaussian_tree_log_z(graph, evidence, engine, result.real_marginals);
+    result.log_z = gaussian_tree_log_z(graph, evidence, engine, result.real_marginals, upward_pivots, order->roots);
   } else {
     result.log_z = engine.log_z();
   }

@@ -9,7 +9,6 @@ namespace {
 // Workspace slots (0–2 are the canonical operations').
 constexpr std::size_t kStacked = 3;
 constexpr std::size_t kResidual = 4;
-constexpr std::size_t kPrecision = 5;
 
 // x stacked over a scope from the marginals' means (the values of observed variables).
 Eigen::Map<Eigen::VectorXd> stacked(const std::vector<VarId>& scope, const std::vector<std::size_t>& dims,
@@ -43,7 +42,8 @@ double linear_log_density(const LinearGaussianFactor& f, const std::vector<Gauss
 
 std::optional<double> gaussian_tree_log_z(const FactorGraph& graph, const Evidence& evidence,
                                           const MessageEngine& engine,
-                                          const std::vector<GaussianMarginal>& marginals) {
+                                          const std::vector<GaussianMarginal>& marginals, double upward_pivots,
+                                          const std::vector<std::uint32_t>& roots) {
   Workspace ws;
   PrecisionCache precisions;
   double joint = 0.0;  // log p(x̂, y)
@@ -67,22 +67,18 @@ std::optional<double> gaussian_tree_log_z(const FactorGraph& graph, const Eviden
         },
         factor);
   }
-  double conditional = 0.0;  // log p(x̂ | y)
+  double log_det = upward_pivots;  // of the posterior precision
+  for (const std::uint32_t root : roots) {
+    const std::optional<double> root_log_det = log_determinant(engine.gaussian_belief(root).j, ws);
+    if (!root_log_det) return std::nullopt;
+    log_det += *root_log_det;
+  }
+  double dimension = 0.0;  // of the unobserved real variables
   const ContinuousModel& model = engine.model();
-  for (std::size_t f = 0; f < model.factors.size(); ++f) {
-    const Eigen::Index n = model.factors[f].real_size;
-    Eigen::Map<Eigen::MatrixXd> precision = ws.matrix(kPrecision, n, n);
-    engine.factor_belief_precision(f, precision);
-    const std::optional<double> peak = log_peak(precision, ws);
-    if (!peak) return std::nullopt;
-    conditional += *peak;
-  }
   for (std::uint32_t v = 0; v < model.edges.size(); ++v) {
-    if (model.observed[v] || model.edges[v].size() < 2) continue;
-    const std::optional<double> peak = log_peak(engine.gaussian_belief(v).j, ws);
-    if (!peak) return std::nullopt;
-    conditional -= static_cast<double>(model.edges[v].size() - 1) * *peak;
+    if (!model.observed[v] && model.real[v] && !model.edges[v].empty()) dimension += static_cast<double>(model.size[v]);
   }
+  const double conditional = 0.5 * log_det - 0.5 * dimension * std::log(2.0 * std::numbers::pi);  // log p(x̂ | y)
   return joint - conditional;
 }
 
