@@ -13,7 +13,10 @@ namespace {
 struct Reducer {
   Reducer(const Evidence& evidence, const RealEvidence& real_evidence, ContinuousModel& model)
       : evidence(evidence), model(model), observed_value(model.observed.size(), nullptr) {
-    for (const auto& [var, x] : real_evidence) observed_value[var.index] = &x;
+    for (const auto& [var, x] : real_evidence) {
+      observed_value[var.index] = &x;
+      model.observed[var.index] = true;
+    }
   }
 
   const Evidence& evidence;
@@ -266,7 +269,6 @@ ContinuousModel reduce_continuous(const FactorGraph& graph, const Evidence& evid
     model.size[v] = static_cast<Eigen::Index>(var.is_real() ? var.dimension : var.cardinality);
   }
   for (const auto& [var, state] : evidence) model.observed[var.index] = true;
-  for (const auto& [var, value] : real_evidence) model.observed[var.index] = true;
   model.factors.reserve(graph.num_factors());
   std::size_t numbers = 0;  // an upper bound on the pool's size: every factor's whole real scope
   for (const Factor& factor : graph.factors()) {
