@@ -14,6 +14,7 @@
 #include "copi/inference/algorithms.hpp"
 #include "copi/inference/belief_propagation.hpp"
 #include "copi/inference/exact.hpp"
+#include "copi/inference/expectation_propagation.hpp"
 #include "copi/inference/gaussian_bp.hpp"
 #include "inference/gaussian_oracles.hpp"
 #include "inference/gaussian_test_models.hpp"
@@ -100,6 +101,71 @@ TEST(GaussianBpLoopy, DiagonallyDominantGridMeansAreExactAtTheFixedPoint) {
       }
       EXPECT_NE(r.log_z_kind, LogZKind::exact);
     }
+  }
+}
+
+// A loopy model of linear-Gaussian factors: scalar x_i on a 3 × 3 grid with priors
+// x_i ~ N(m_i + shift, 4) and, on every grid edge, an observed difference
+// d_ij = x_i − x_j + N(0, 1). Shifting every prior mean by the same amount moves the
+// posterior means by it and leaves p(d) unchanged (a change of variables).
+struct DifferenceGrid {
+  FactorGraph graph;
+  RealEvidence evidence;
+};
+
+DifferenceGrid difference_grid(double shift) {
+  constexpr std::size_t kSide = 3;
+  DifferenceGrid g;
+  std::vector<VarId> x;
+  for (std::size_t i = 0; i < kSide * kSide; ++i) {
+    x.push_back(g.graph.add_variable(Variable::real("x" + std::to_string(i), 1)));
+    const double m = std::sin(static_cast<double>(i + 1));
+    g.graph.add_factor(LinearGaussianFactor(x[i], 1, {}, {}, Eigen::MatrixXd(1, 0), Eigen::VectorXd::Constant(1, m + shift),
+                                            Eigen::MatrixXd::Constant(1, 1, 4.0)));
+  }
+  const auto difference = [&](std::size_t i, std::size_t j) {
+    const VarId d = g.graph.add_variable(Variable::real("d" + std::to_string(i) + "_" + std::to_string(j), 1));
+    Eigen::MatrixXd a(1, 2);
+    a << 1.0, -1.0;
+    g.graph.add_factor(LinearGaussianFactor(d, 1, {x[i], x[j]}, {1, 1}, a, Eigen::VectorXd::Zero(1),
+                                            Eigen::MatrixXd::Identity(1, 1)));
+    g.evidence[d] = Eigen::VectorXd::Constant(1, std::cos(static_cast<double>(3 * i + j)));
+  };
+  for (std::size_t r = 0; r < kSide; ++r) {
+    for (std::size_t c = 0; c < kSide; ++c) {
+      if (c + 1 < kSide) difference(r * kSide + c, r * kSide + c + 1);
+      if (r + 1 < kSide) difference(r * kSide + c, (r + 1) * kSide + c);
+    }
+  }
+  return g;
+}
+
+// Loopy Gaussian BP's log Z is the Bethe estimate, computed from the beliefs at the means
+// in residual form: the value of the per-factor Bethe sum (what EP reports on the same
+// Gaussian model, at the same fixed point) at moderate values, and unmoved when every
+// value is shifted by 1e7, where the per-factor terms would be ~1e14.
+TEST(GaussianBpLoopy, BetheLogZEqualsThePerFactorFormAndSurvivesLargeValues) {
+  GaussianBpOptions gbp;
+  gbp.tolerance = 1e-13;
+  gbp.max_iterations = 10000;
+  const DifferenceGrid near = difference_grid(0.0);
+  const InferenceResult at_zero = gaussian_bp(near.graph, {}, near.evidence, Task::marginals, gbp);
+  ASSERT_EQ(at_zero.report.termination, Termination::converged);
+  ASSERT_EQ(at_zero.log_z_kind, LogZKind::bethe);
+  ASSERT_TRUE(at_zero.log_z.has_value());
+  EpOptions ep;
+  ep.tolerance = 1e-13;
+  ep.max_iterations = 10000;
+  const InferenceResult per_factor = expectation_propagation(near.graph, {}, near.evidence, Task::marginals, ep);
+  ASSERT_TRUE(per_factor.log_z.has_value());
+  EXPECT_NEAR(*at_zero.log_z, *per_factor.log_z, 1e-8);
+
+  const DifferenceGrid far = difference_grid(1e7);
+  const InferenceResult shifted = gaussian_bp(far.graph, {}, far.evidence, Task::marginals, gbp);
+  ASSERT_TRUE(shifted.log_z.has_value());
+  EXPECT_NEAR(*shifted.log_z, *at_zero.log_z, 1e-6);
+  for (std::size_t i = 0; i < 9; ++i) {
+    EXPECT_NEAR(shifted.real_marginals[i].mean(0) - 1e7, at_zero.real_marginals[i].mean(0), 1e-6) << i;
   }
 }
 

@@ -258,6 +258,22 @@ bool moments_into(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eige
   return with_size(potential.size(), [&](auto n) { return moments_sized<n>(potential, ws, mean, covariance); });
 }
 
+std::optional<double> normalised_log_density(const Eigen::Ref<const Eigen::VectorXd>& h,
+                                            const Eigen::Ref<const Eigen::MatrixXd>& j,
+                                            const Eigen::Ref<const Eigen::VectorXd>& x, Workspace& ws) {
+  const Eigen::Index n = h.size();
+  if (n == 0) return 0.0;
+  Eigen::Map<Eigen::MatrixXd> factor = ws.matrix(0, n, n);
+  factor = j;
+  const InPlaceLlt llt(factor);
+  if (!factor_ok(llt)) return std::nullopt;
+  Eigen::Map<Eigen::VectorXd> r = ws.vector(1, n);
+  r.noalias() = j * x;
+  r -= h;
+  llt.matrixL().solveInPlace(r);
+  return 0.5 * log_det(llt) - 0.5 * static_cast<double>(n) * std::log(2.0 * std::numbers::pi) - 0.5 * r.squaredNorm();
+}
+
 std::optional<double> log_determinant(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws) {
   if (j.size() == 0) return 0.0;
   return with_size(j.rows(), [&](auto n) { return log_determinant_sized<n>(j, ws); });

@@ -150,6 +150,13 @@ struct Moments {
                                  Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j, double& c,
                                  double* integrated_log_det = nullptr);
 
+// log N(x; J⁻¹h, J⁻¹) = ½ log det J − (n/2) log 2π − ½ (Jx − h)ᵀ J⁻¹ (Jx − h): the
+// normalised density of a canonical (h, J) at x, from the residual; nothing when J is
+// not positive definite.
+[[nodiscard]] std::optional<double> normalised_log_density(const Eigen::Ref<const Eigen::VectorXd>& h,
+                                                           const Eigen::Ref<const Eigen::MatrixXd>& j,
+                                                           const Eigen::Ref<const Eigen::VectorXd>& x, Workspace& ws);
+
 // log det J, nothing when J is not positive definite. J is copied into the workspace.
 [[nodiscard]] std::optional<double> log_determinant(const Eigen::Ref<const Eigen::MatrixXd>& j, Workspace& ws);
 

@@ -344,6 +344,13 @@ void MessageEngine::recompute_beliefs() {
   }
 }
 
+void MessageEngine::factor_belief(std::size_t f, Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j) const {
+  const CanonicalView potential = model_.potentials.view(model_.factors[f].potential);
+  h = potential.h;
+  j = potential.j;
+  for (std::size_t p = 0; p < model_.factors[f].vars.size(); ++p) add_cavity(f, p, h, j);
+}
+
 std::optional<double> MessageEngine::factor_log_z(std::size_t f) const {
   const ContinuousFactor& factor = model_.factors[f];
   const std::size_t n = factor.vars.size();

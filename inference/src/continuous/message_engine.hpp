@@ -61,6 +61,10 @@ class MessageEngine {
   [[nodiscard]] CanonicalView gaussian_belief(std::size_t v) const { return gaussian_beliefs_.view(v); }
   [[nodiscard]] const std::vector<double>& log_belief(std::size_t v) const { return log_beliefs_[v]; }
 
+  // A Gaussian factor's belief, its potential plus every cavity, written into (h, j)
+  // (real_size long; constants left out).
+  void factor_belief(std::size_t f, Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j) const;
+
   // log Z in the Bethe form; nothing when a factor's or a variable's integral diverges.
   [[nodiscard]] std::optional<double> log_z() const;
 

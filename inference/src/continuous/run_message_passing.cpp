@@ -10,7 +10,7 @@
 
 #include "continuous/continuous_model.hpp"
 #include "continuous/message_engine.hpp"
-#include "continuous/tree_log_z.hpp"
+#include "continuous/gaussian_log_z.hpp"
 #include "copi/graph/error.hpp"
 #include "copi/inference/detail/parallel.hpp"
 
@@ -271,8 +271,9 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
       for (double& x : p) x /= total;
     }
   }
-  if (order && settings.gaussian_only) {
-    result.log_z = gaussian_tree_log_z(graph, evidence, engine, result.real_marginals, upward_pivots, order->roots);
+  if (settings.gaussian_only) {
+    const ForestPivots forest{upward_pivots, order ? order->roots : std::vector<std::uint32_t>{}};
+    result.log_z = gaussian_log_z(graph, evidence, engine, result.real_marginals, order ? &forest : nullptr);
   } else {
     result.log_z = engine.log_z();
   }
