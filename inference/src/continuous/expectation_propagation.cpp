@@ -19,12 +19,7 @@ EpSchedule parse_ep_schedule(const std::string& text) {
 }
 
 void EpOptions::validate() const {
-  if (!(damping >= 0.0 && damping < 1.0)) {
-    throw InputError("ep: damping = " + std::to_string(damping) + " must be in [0, 1)");
-  }
-  if (!(tolerance > 0.0)) throw InputError("ep: tol = " + std::to_string(tolerance) + " must be positive");
-  if (max_iterations == 0) throw InputError("ep: max_iter must be at least 1");
-  if (!(max_seconds > 0.0)) throw InputError("ep: time_limit must be positive");
+  detail::validate_pass_options("ep", damping, tolerance, max_iterations, max_seconds);
   if (quadrature_points < 2 || quadrature_points > 1024) {
     throw InputError("ep: quadrature = " + std::to_string(quadrature_points) + " must be between 2 and 1024");
   }

@@ -8,12 +8,7 @@
 namespace copi {
 
 void GaussianBpOptions::validate() const {
-  if (!(damping >= 0.0 && damping < 1.0)) {
-    throw InputError("gbp: damping = " + std::to_string(damping) + " must be in [0, 1)");
-  }
-  if (!(tolerance > 0.0)) throw InputError("gbp: tol = " + std::to_string(tolerance) + " must be positive");
-  if (max_iterations == 0) throw InputError("gbp: max_iter must be at least 1");
-  if (!(max_seconds > 0.0)) throw InputError("gbp: time_limit must be positive");
+  detail::validate_pass_options("gbp", damping, tolerance, max_iterations, max_seconds);
 }
 
 bool is_gaussian_model(const FactorGraph& graph, const Evidence& evidence) {

@@ -172,6 +172,16 @@ void push_one_hop(MessageEngine& engine, std::size_t f, double damping) {
 
 }  // namespace
 
+void validate_pass_options(const std::string& algorithm, double damping, double tolerance, std::size_t max_iterations,
+                           double max_seconds) {
+  if (!(damping >= 0.0 && damping < 1.0)) {
+    throw InputError(algorithm + ": damping = " + std::to_string(damping) + " must be in [0, 1)");
+  }
+  if (!(tolerance > 0.0)) throw InputError(algorithm + ": tol = " + std::to_string(tolerance) + " must be positive");
+  if (max_iterations == 0) throw InputError(algorithm + ": max_iter must be at least 1");
+  if (!(max_seconds > 0.0)) throw InputError(algorithm + ": time_limit must be positive");
+}
+
 InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& evidence,
                                     const RealEvidence& real_evidence, const PassSettings& settings) {
   const auto start = std::chrono::steady_clock::now();

@@ -26,6 +26,10 @@ struct PassSettings {
   std::size_t threads = 0;
 };
 
+// The checks gbp's and ep's options share; InputError in the option names users type.
+void validate_pass_options(const std::string& algorithm, double damping, double tolerance, std::size_t max_iterations,
+                           double max_seconds);
+
 InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& evidence,
                                     const RealEvidence& real_evidence, const PassSettings& settings);
 
