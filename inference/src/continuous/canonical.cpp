@@ -255,6 +255,13 @@ std::optional<Moments> moments(const CanonicalView& potential) {
 
 bool moments_into(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eigen::VectorXd> mean,
                   Eigen::Ref<Eigen::MatrixXd> covariance) {
+  if (potential.size() == 1) {  // scalar variables (TrueSkill's skills): no factorisation at all
+    const double precision = potential.j(0, 0);
+    if (!(precision > 0.0) || !std::isfinite(precision)) return false;
+    covariance(0, 0) = 1.0 / precision;
+    mean(0) = potential.h(0) / precision;
+    return true;
+  }
   return with_size(potential.size(), [&](auto n) { return moments_sized<n>(potential, ws, mean, covariance); });
 }
 
