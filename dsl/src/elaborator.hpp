@@ -65,6 +65,10 @@ struct Affine {
 
 // "a number", "a 2-vector", "a 2 x 3 matrix".
 std::string describe_shape(Eigen::Index rows, Eigen::Index cols);
+// a + sign * b, the shapes already equal.
+Affine affine_sum(Affine a, const Affine& b, double sign);
+// Without the variables whose coefficients are all zero (`0 * x`, `x - x`).
+Affine without_zero_terms(Affine value);
 
 class MdpLowering;
 class LqrLowering;
@@ -100,16 +104,20 @@ class Elaborator {
   // `lqr NAME { ... }` and its `solve` (lqr_lowering.cpp).
   void lqr(const ast::LqrStatement& s);
   void solve_lqr(const ast::SolveStatement& s);
-  // Real variables (real_lowering.cpp): `x ~ normal(...)`, `constraint ...`,
-  // `factor probit(...)`, evidence on a real variable, and the check that the chosen
-  // algorithm can run a model with real variables (after the last statement).
+  // Real variables: `x ~ normal(...)` (real_draws.cpp), `~ mixture(...)`
+  // (real_mixtures.cpp), `constraint ...` and `factor probit(...)` (real_sites.cpp),
+  // evidence on a real variable (real_evidence.cpp), and the check that the chosen
+  // algorithm can run a model with real variables, after the last statement
+  // (continuous_algorithm_check.cpp).
   void draw(const ast::DrawStatement& s);
   struct GaussianParts {
     Affine mean;
     Eigen::MatrixXd covariance;
   };
-  GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, const Affine& observed,
-                               std::optional<VarId> target);
+  void data_likelihood(const ast::DrawStatement& s, const GaussianParts& parts, const Affine& observed);
+  void selected_draw(const ast::DrawStatement& s, VarId selector, std::optional<VarId> target, std::size_t d);
+  void mixture_draw(const ast::DrawStatement& s, std::optional<VarId> target, const Affine& observed);
+  GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, std::optional<VarId> target);
   std::vector<VarId> parents_of(const ast::DrawStatement& s, const Affine& mean, VarId target,
                                 std::optional<VarId> selector = std::nullopt);
   LinearGaussianFactor linear_gaussian(VarId target, const std::vector<VarId>& parents,

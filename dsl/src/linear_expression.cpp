@@ -22,8 +22,21 @@ bool same_shape(const Affine& a, const Affine& b) {
 
 std::string shape_of(const Affine& a) { return describe_shape(a.constant.rows(), a.constant.cols()); }
 
-// a + sign * b, the shapes already equal.
-Affine add(Affine a, const Affine& b, double sign) {
+// M * a for a constant M (M's columns = a's rows, or M a number).
+Affine left_multiply(const Eigen::MatrixXd& m, Affine a) {
+  if (m.rows() == 1 && m.cols() == 1) {
+    a.constant *= m(0, 0);
+    for (auto& [v, c] : a.terms) c *= m(0, 0);
+    return a;
+  }
+  a.constant = m * a.constant;
+  for (auto& [v, c] : a.terms) c = m * c;
+  return a;
+}
+
+}  // namespace
+
+Affine affine_sum(Affine a, const Affine& b, double sign) {
   a.constant += sign * b.constant;
   for (const auto& [var, coefficient] : b.terms) {
     bool found = false;
@@ -38,19 +51,10 @@ Affine add(Affine a, const Affine& b, double sign) {
   return a;
 }
 
-// M * a for a constant M (M's columns = a's rows, or M a number).
-Affine left_multiply(const Eigen::MatrixXd& m, Affine a) {
-  if (m.rows() == 1 && m.cols() == 1) {
-    a.constant *= m(0, 0);
-    for (auto& [v, c] : a.terms) c *= m(0, 0);
-    return a;
-  }
-  a.constant = m * a.constant;
-  for (auto& [v, c] : a.terms) c = m * c;
-  return a;
+Affine without_zero_terms(Affine value) {
+  std::erase_if(value.terms, [](const auto& term) { return (term.second.array() == 0.0).all(); });
+  return value;
 }
-
-}  // namespace
 
 std::string describe_shape(Eigen::Index rows, Eigen::Index cols) {
   if (rows == 1 && cols == 1) return "a number";
@@ -260,7 +264,7 @@ Affine Elaborator::linear_chain(const ast::Chain& c) {
       if (!same_shape(acc, rhs)) {
         fail(op, "dimensions do not match: " + shape_of(acc) + " " + op.op + " " + shape_of(rhs));
       }
-      acc = add(std::move(acc), rhs, op.op == "+" ? 1.0 : -1.0);
+      acc = affine_sum(std::move(acc), rhs, op.op == "+" ? 1.0 : -1.0);
     } else if (op.op == "*") {
       if (!acc.is_constant() && !rhs.is_constant()) {
         fail(op,
