@@ -155,6 +155,7 @@ class Elaborator {
   Affine linear_reference(const ast::Reference& r);
   Affine linear_chain(const ast::Chain& c);
   Affine linear_call(const ast::Call& c);
+  Eigen::MatrixXd argsort(const ast::Call& c);
   // A literal `[1, 2]` (a vector) or `[[1, 0], [0, 1]]` (a matrix, one bracket per row).
   Eigen::MatrixXd literal_matrix(const ast::ArrayLiteral& array);
   // Whether the expression mentions a real variable.

@@ -4,7 +4,9 @@
 // linear-Gaussian factor, or the projection of a site, are read off exactly and a
 // product of two variables is an error at its operator — no probing at points (as
 // the lqr blocks must do, whose expressions are scalar-only).
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "elaborator.hpp"
 
@@ -324,6 +326,7 @@ Affine Elaborator::linear_chain(const ast::Chain& c) {
 
 Affine Elaborator::linear_call(const ast::Call& c) {
   const std::string& f = c.function.name;
+  if (f == "argsort") return constant(argsort(c));
   if (f == "eye") {
     if (c.arguments.size() != 1)
       fail(c, "eye() takes 1 argument (the size), " + std::to_string(c.arguments.size()) + " given");
@@ -338,6 +341,31 @@ Affine Elaborator::linear_call(const ast::Call& c) {
     }
   }
   return number(evaluate_call(c));
+}
+
+// argsort(v): the indices that sort v ascending, ties in their order in v (a stable
+// sort), so `v[order[0]]` is the smallest: `param order = argsort(rank)` lets a model
+// walk the rows of a file in rank order whatever order they are written in.
+Eigen::MatrixXd Elaborator::argsort(const ast::Call& c) {
+  if (c.arguments.size() != 1) {
+    fail(c, "argsort() takes 1 argument (a vector), " + std::to_string(c.arguments.size()) + " given");
+  }
+  const ast::Expression& argument = c.arguments[0];
+  if (mentions_real(argument)) fail(position_of(argument), "argsort() takes a vector of numbers, not a real variable");
+  const Affine value = linear(argument);
+  if (value.constant.cols() != 1) {
+    fail(position_of(argument), "argsort() takes a vector, not " + shape_of(value));
+  }
+  const Eigen::VectorXd v = value.constant.col(0);
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    if (std::isnan(v(i))) fail(position_of(argument), "argsort() of a vector with a NaN entry (index " + std::to_string(i) + ")");
+  }
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(v.size()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return v(a) < v(b); });
+  Eigen::MatrixXd out(v.size(), 1);
+  for (std::size_t k = 0; k < order.size(); ++k) out(static_cast<Eigen::Index>(k), 0) = static_cast<double>(order[k]);
+  return out;
 }
 
 }  // namespace copi::dsl
