@@ -115,7 +115,14 @@ void Elaborator::param(const ast::ParamStatement& s) {
       matrix_params_[name] = literal_matrix(*array);
     } else if (const auto* csv = boost::get<ast::CsvSource>(&d.value)) {
       std::size_t columns = 0;
-      array_params_[name] = read_csv_numbers(*csv, &columns);
+      std::vector<double> values = read_csv_numbers(*csv, &columns);
+      if (columns > 1) {
+        // The whole table: a matrix, one row per line (Y[t] is row t, a vector).
+        matrix_params_[name] = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            values.data(), static_cast<Eigen::Index>(values.size() / columns), static_cast<Eigen::Index>(columns));
+      } else {
+        array_params_[name] = std::move(values);
+      }
     } else {
       const ast::Expression& e = boost::get<ast::Expression>(d.value);
       if (mentions_whole_array(e)) {

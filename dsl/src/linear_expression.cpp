@@ -212,8 +212,18 @@ Affine Elaborator::linear_reference(const ast::Reference& r) {
   for (auto it = loop_.rbegin(); it != loop_.rend(); ++it) {
     if (it->first == name) return number(evaluate_reference(r));
   }
-  if (const auto it = matrix_params_.find(name); it != matrix_params_.end() && r.indices.empty()) {
-    return constant(it->second);
+  if (const auto it = matrix_params_.find(name); it != matrix_params_.end()) {
+    const Eigen::MatrixXd& m = it->second;
+    if (r.indices.empty()) return constant(m);
+    if (r.indices.size() == 1 && m.cols() > 1) {
+      // Y[t]: row t of a matrix (a data table read with csv(...)) as a vector.
+      const long long t = evaluate_integer(r.indices[0], "an index");
+      if (t < 0 || t >= m.rows()) {
+        fail(r, "row " + std::to_string(t) + " out of range for '" + name + "' (" + describe_shape(m.rows(), m.cols()) +
+                    ")");
+      }
+      return constant(m.row(static_cast<Eigen::Index>(t)).transpose());
+    }
   }
   if (const auto it = array_params_.find(name); it != array_params_.end() && r.indices.empty()) {
     // A data column as a whole is a vector parameter.

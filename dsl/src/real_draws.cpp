@@ -5,6 +5,9 @@
 // expressions of the real variables (linear_expression.cpp); every number the library
 // would refuse (a variance ≤ 0, a covariance that is not positive definite, mismatched
 // dimensions) is an error at the argument that holds it.
+#include <cmath>
+#include <numbers>
+
 #include "copi/graph/error.hpp"
 #include "elaborator.hpp"
 #include "real_lowering.hpp"
@@ -60,16 +63,22 @@ void Elaborator::draw(const ast::DrawStatement& s) {
     }
     observed = linear_reference(s.target);
   } else {
-    observed = Affine{Eigen::MatrixXd::Constant(1, 1, evaluate_reference(s.target)), {}};
+    // Data: a number, a vector parameter or a row Y[t] of a data table.
+    observed = linear_reference(s.target);
+    if (observed.constant.cols() != 1) {
+      fail(s.target, "observed data is a number or a vector, not " +
+                         describe_shape(observed.constant.rows(), observed.constant.cols()) +
+                         " (Y[t] is row t of a matrix)");
+    }
   }
   const std::size_t d = static_cast<std::size_t>(observed.constant.rows());
+  const std::string left = target ? model_.graph.variable(*target).name : s.target.name.name;
   if (mixture) {
     mixture_draw(s, target, observed);
     return;
   }
   if (dist == "normal" && d != 1) {
-    fail(s.distribution,
-         "'" + model_.graph.variable(*target).name + "' is in R^" + std::to_string(d) + ": use mvnormal(mean, cov)");
+    fail(s.distribution, "'" + left + "' is in R^" + std::to_string(d) + ": use mvnormal(mean, cov)");
   }
   // A discrete variable in the arguments selects the component: a conditional
   // linear Gaussian (one linear-Gaussian factor per state of the selector).
@@ -100,21 +109,40 @@ void Elaborator::draw(const ast::DrawStatement& s) {
   drawn_.insert(*target);
 }
 
-// Observed data y: log N(y; aᵀz + c, v) as a canonical Gaussian over the real
-// variables z of the mean.
+// Observed data y: log N(y; H z + c, R) as a canonical Gaussian over the real
+// variables z of the mean: with r = y − c, η = Hᵀ R⁻¹ r, Λ = Hᵀ R⁻¹ H and the constant
+// −½ (k log 2π + log|R| + rᵀ R⁻¹ r) — the linear-Gaussian factor of y with y observed.
 void Elaborator::data_likelihood(const ast::DrawStatement& s, const GaussianParts& parts, const Affine& observed) {
-  if (observed.constant.rows() != 1) fail(s.target, "observed data is a number");
-  const Projection p = projection_of(parts.mean);
-  const double variance = parts.covariance(0, 0);
-  const double residual = observed.constant(0, 0) - p.offset;
-  if (p.scope.empty()) {
-    model_.graph.add_factor(DiscreteFactor::constant(log_normal_density(residual, variance)));
+  const Affine mean = without_zero_terms(parts.mean);
+  const Eigen::VectorXd r = observed.constant.col(0) - mean.constant.col(0);
+  const Eigen::LLT<Eigen::MatrixXd> llt(parts.covariance);  // positive definite: checked
+  const Eigen::VectorXd precision_r = llt.solve(r);
+  const Eigen::MatrixXd l = llt.matrixL();
+  const double log_det = 2.0 * l.diagonal().array().log().sum();
+  const double log_constant =
+      -0.5 * (static_cast<double>(r.size()) * std::log(2.0 * std::numbers::pi) + log_det + r.dot(precision_r));
+  if (mean.terms.empty()) {
+    model_.graph.add_factor(DiscreteFactor::constant(log_constant));
     return;
   }
+  std::vector<VarId> scope;
+  std::vector<std::size_t> dims;
+  Eigen::Index columns = 0;
+  for (const auto& [v, c] : mean.terms) columns += c.cols();
+  Eigen::MatrixXd h(r.size(), columns);
+  Eigen::Index at = 0;
+  for (const auto& [v, c] : mean.terms) {
+    scope.push_back(v);
+    dims.push_back(static_cast<std::size_t>(c.cols()));
+    h.middleCols(at, c.cols()) = c;
+    at += c.cols();
+  }
+  const Eigen::MatrixXd precision_h = llt.solve(h);
+  Eigen::MatrixXd lambda = h.transpose() * precision_h;
+  lambda = 0.5 * (lambda + lambda.transpose()).eval();  // exactly symmetric
   try {
-    model_.graph.add_factor(GaussianFactor(p.scope, p.dims, p.row * (residual / variance),
-                                           p.row * p.row.transpose() / variance,
-                                           log_normal_density(residual, variance)));
+    model_.graph.add_factor(
+        GaussianFactor(std::move(scope), std::move(dims), h.transpose() * precision_r, std::move(lambda), log_constant));
   } catch (const InputError& error) {
     fail(s, error.what());
   }
