@@ -504,7 +504,8 @@ void Elaborator::query(const ast::QueryStatement& s) {
       }
     } else if (kind == "mean" || kind == "var" || kind == "cov") {
       // The Gaussian marginal of real variables: mean (and sd) on stdout, with the
-      // covariance matrix for cov(...); the JSON has both for every one.
+      // variance of each component for var(...) and the covariance matrix for
+      // cov(...); the JSON has all of them for every one.
       if (item.arguments.empty()) fail(item, kind + "(...) needs at least one real variable");
       for (const ast::Reference& r : item.arguments) {
         for (const VarId v : resolve_variables(r)) {
@@ -515,6 +516,7 @@ void Elaborator::query(const ast::QueryStatement& s) {
           // mean(x), var(x) and cov(x) of one variable show it once.
           if (real_queried_.insert(v).second) model_.marginal_queries.push_back(v);
           if (kind == "cov" && covariance_queried_.insert(v).second) model_.covariance_queries.push_back(v);
+          if (kind == "var" && variance_queried_.insert(v).second) model_.variance_queries.push_back(v);
         }
       }
     } else if (kind == "map" || kind == "mpe") {

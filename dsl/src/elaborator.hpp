@@ -231,7 +231,7 @@ class Elaborator {
   std::optional<Diagnostic> infer_at_;  // where `infer NAME` names its algorithm
   std::optional<Diagnostic> map_at_;    // the first `map` query
   std::set<VarId> drawn_;               // real variables with a `~` so far
-  std::set<VarId> real_queried_, covariance_queried_;  // by mean/var/cov(...) so far
+  std::set<VarId> real_queried_, covariance_queried_, variance_queried_;  // by mean/var/cov(...) so far
   std::map<std::vector<double>, std::size_t> cluster_keys_;  // cluster[key] statements: key -> cluster
   std::map<VarId, std::size_t> cluster_of_;                   // variables in clusters so far
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations

@@ -280,6 +280,35 @@ TEST(CliContinuousExamples, ProbitEpIsCloseToTheExactPosterior) {
   EXPECT_NEAR(doc["log_z"].get<double>(), log_z, 5e-2);
 }
 
+TEST(CliContinuousExamples, VarQueryPrintsTheVariancePerComponent) {
+  // Priors only, so the marginals are the priors: x ~ N(1, 4), v ~ N([0, 1], [[2, .5],
+  // [.5, 3]]). var(...) adds the variances below the mean ± sd line; mean(...) does not.
+  TempDir dir;
+  const std::filesystem::path model = dir.write("m.copi",
+                                                "var x, m : real\nvar v : real[2]\n"
+                                                "x ~ normal(1, 4)\n"
+                                                "v ~ mvnormal([0, 1], [[2, 0.5], [0.5, 3]])\n"
+                                                "m ~ normal(5, 9)\n"
+                                                "query var(x), var(v), mean(m)\ninfer gbp\n");
+  const CliRun run = run_copi("run " + model.string() + " --json " + (dir / "out.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("x         1 ± 2\n          var 4\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("v         [0 ± 1.41421, 1 ± 1.73205]\n          var [2, 3]\n"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("m         5 ± 3\n"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("var 9"), std::string::npos) << run.out;
+  const json doc = json::parse(slurp(dir / "out.json"));
+  const json& c = doc["continuous"];
+  ASSERT_EQ(c["x"]["var"].size(), 1u);
+  EXPECT_NEAR(c["x"]["var"][0].get<double>(), 4.0, 1e-12);
+  ASSERT_EQ(c["v"]["var"].size(), 2u);
+  EXPECT_NEAR(c["v"]["var"][0].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(c["v"]["var"][1].get<double>(), 3.0, 1e-12);
+  EXPECT_NEAR(c["v"]["cov"][0][1].get<double>(), 0.5, 1e-12);
+  ASSERT_EQ(c["m"]["var"].size(), 1u);
+  EXPECT_NEAR(c["m"]["var"][0].get<double>(), 9.0, 1e-12);
+}
+
 TEST(CliContinuousExamples, DiscreteAlgorithmOnAContinuousModelIsAnErrorAtInfer) {
   TempDir dir;
   const std::filesystem::path model =
