@@ -17,7 +17,6 @@ constexpr std::size_t kMaxDiagnostics = 100;
 // out-of-memory crash. 2^22 variables (a 2048 x 2048 grid) take ~0.6 GB as named,
 // labelled variables before any factor; fuzzing found 2^25 reaching 4 GB.
 constexpr std::size_t kMaxLoopIterations = std::size_t{1} << 28;
-constexpr std::size_t kMaxVariables = std::size_t{1} << 22;
 constexpr std::size_t kMaxFactorEntries = std::size_t{1} << 22;
 
 }  // namespace

@@ -6,6 +6,7 @@
 // goes on, so every error of a file is reported, in source order.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -29,6 +30,10 @@ namespace copi::dsl {
 const ast::Expression& unwrap(const ast::Expression& e);
 // The annotated node an expression starts with, for diagnostics.
 const boost::spirit::x3::position_tagged& position_of(const ast::Expression& e);
+
+// At most 2^22 variables (a 2048 x 2048 grid takes ~0.6 GB as named, labelled
+// variables before any factor): a runaway model is a clear error.
+inline constexpr std::size_t kMaxVariables = std::size_t{1} << 22;
 
 // A semantic error at a node; thrown inside the elaborator, caught per statement.
 struct SemanticError {
@@ -118,6 +123,14 @@ class Elaborator {
   void selected_draw(const ast::DrawStatement& s, VarId selector, std::optional<VarId> target, std::size_t d);
   void mixture_draw(const ast::DrawStatement& s, std::optional<VarId> target, const Affine& observed);
   GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, std::optional<VarId> target);
+  Affine checked_mean(const Affine& value, const boost::spirit::x3::position_tagged& at, std::size_t d,
+                      const std::string& left);
+  Eigen::MatrixXd checked_covariance(const std::string& dist, const Affine& cov,
+                                     const boost::spirit::x3::position_tagged& at, std::size_t d);
+  void conditional_linear_gaussian(const ast::DrawStatement& s, VarId selector, VarId target,
+                                   std::vector<GaussianParts> components);
+  // `x ~ mixture(w: mvnormal(...), ...)` of a vector: a hidden selector "x.component".
+  void vector_mixture_draw(const ast::DrawStatement& s, std::optional<VarId> target, std::size_t d);
   std::vector<VarId> parents_of(const ast::DrawStatement& s, const Affine& mean, VarId target,
                                 std::optional<VarId> selector = std::nullopt);
   LinearGaussianFactor linear_gaussian(VarId target, const std::vector<VarId>& parents,
@@ -216,6 +229,7 @@ class Elaborator {
   std::vector<std::pair<std::string, double>> loop_;  // innermost last
   std::map<std::string, VariableArray> arrays_;
   std::vector<const VariableDomain*> domain_of_var_;  // per VarId
+  std::deque<VariableDomain> hidden_domains_;         // of the selectors of vector mixtures
   // While a factor's potential is evaluated: the state of each variable in scope.
   const std::vector<VarId>* bound_vars_ = nullptr;
   const std::vector<std::size_t>* bound_states_ = nullptr;

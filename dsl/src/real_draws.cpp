@@ -34,7 +34,7 @@ void Elaborator::draw(const ast::DrawStatement& s) {
   const bool mixture = dist == "mixture";
   for (const ast::DrawArgument& a : s.arguments) {
     if (a.component.has_value() != mixture) {
-      fail(a, mixture ? "a mixture component is 'weight: normal(mean, variance)'"
+      fail(a, mixture ? "a mixture component is 'weight: normal(mean, variance)' or 'weight: mvnormal(mean, cov)'"
                       : "'weight: ...' is for the components of mixture(...)");
     }
   }
@@ -183,8 +183,16 @@ void Elaborator::selected_draw(const ast::DrawStatement& s, VarId selector, std:
   bound_vars_ = nullptr;
   bound_states_ = nullptr;
   labels_.clear();
+  conditional_linear_gaussian(s, selector, *target, std::move(components));
+}
+
+// x | selector ~ N(mean_k, Σ_k), one component per state k: every component over the
+// union of the real parents (absent ones with zero columns).
+void Elaborator::conditional_linear_gaussian(const ast::DrawStatement& s, VarId selector, VarId target,
+                                             std::vector<GaussianParts> components) {
+  const Eigen::Index d = components.front().mean.constant.rows();
   Affine all;
-  all.constant = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(d), 1);
+  all.constant = Eigen::MatrixXd::Zero(d, 1);
   for (const GaussianParts& c : components) {
     for (const auto& [v, coefficient] : c.mean.terms) {
       if (std::none_of(all.terms.begin(), all.terms.end(), [&](const auto& t) { return t.first == v; })) {
@@ -192,7 +200,7 @@ void Elaborator::selected_draw(const ast::DrawStatement& s, VarId selector, std:
       }
     }
   }
-  std::vector<VarId> parents = parents_of(s, all, *target, selector);
+  std::vector<VarId> parents = parents_of(s, all, target, selector);
   std::vector<LinearGaussianFactor> factors;
   try {
     for (GaussianParts& c : components) {
@@ -204,13 +212,13 @@ void Elaborator::selected_draw(const ast::DrawStatement& s, VarId selector, std:
         }
       }
       c.mean = std::move(full);
-      factors.push_back(linear_gaussian(*target, parents, c));
+      factors.push_back(linear_gaussian(target, parents, c));
     }
-    model_.graph.add_factor(ConditionalLinearGaussianFactor(selector, states, std::move(factors)));
+    model_.graph.add_factor(ConditionalLinearGaussianFactor(selector, model_.graph.cardinality(selector), std::move(factors)));
   } catch (const InputError& error) {
     fail(s, error.what());
   }
-  drawn_.insert(*target);
+  drawn_.insert(target);
 }
 
 void Elaborator::discrete_variables_in(const ast::Expression& e, std::vector<VarId>& out) {
@@ -248,23 +256,32 @@ void Elaborator::discrete_variables_in(const ast::Expression& e, std::vector<Var
 // The mean and covariance of `normal(...)` / `mvnormal(...)`, checked.
 Elaborator::GaussianParts Elaborator::gaussian_parts(const ast::DrawStatement& s, std::size_t d,
                                                      std::optional<VarId> target) {
-  const std::string& dist = s.distribution.name;
-  const ast::DrawArgument& mean_argument = s.arguments[0];
-  const ast::DrawArgument& cov_argument = s.arguments[1];
   GaussianParts parts;
-  parts.mean = without_zero_terms(linear_item(mean_argument.value));
-  const Affine& mean = parts.mean;
+  parts.mean = checked_mean(linear_item(s.arguments[0].value), s.arguments[0], d,
+                            target ? model_.graph.variable(*target).name : s.target.name.name);
+  parts.covariance = checked_covariance(s.distribution.name, linear_item(s.arguments[1].value), s.arguments[1], d);
+  return parts;
+}
+
+// The mean of `left` in R^d (a d-vector), without zero terms.
+Affine Elaborator::checked_mean(const Affine& value, const x3::position_tagged& at, std::size_t d,
+                                const std::string& left) {
+  Affine mean = without_zero_terms(value);
   if (mean.constant.cols() != 1 || static_cast<std::size_t>(mean.constant.rows()) != d) {
-    fail(mean_argument, "the mean is " + describe_shape(mean.constant.rows(), mean.constant.cols()) + ", but '" +
-                            (target ? model_.graph.variable(*target).name : s.target.name.name) + "' is " +
-                            describe_shape(static_cast<Eigen::Index>(d), 1));
+    fail(at, "the mean is " + describe_shape(mean.constant.rows(), mean.constant.cols()) + ", but '" + left + "' is " +
+                 describe_shape(static_cast<Eigen::Index>(d), 1));
   }
-  const Affine cov = linear_item(cov_argument.value);
+  return mean;
+}
+
+// The variance of `normal` (a positive number) or the covariance of `mvnormal` (a
+// symmetric positive-definite d x d matrix).
+Eigen::MatrixXd Elaborator::checked_covariance(const std::string& dist, const Affine& cov,
+                                               const x3::position_tagged& cov_argument, std::size_t d) {
   if (!cov.is_constant())
     fail(cov_argument,
          std::string(dist == "normal" ? "the variance" : "the covariance") + " cannot depend on a real variable");
-  parts.covariance = cov.constant;
-  const Eigen::MatrixXd& sigma = parts.covariance;
+  const Eigen::MatrixXd& sigma = cov.constant;
   if (dist == "normal") {
     if (!sigma.allFinite() || !cov.is_scalar()) {
       fail(cov_argument, "the variance is " + describe_shape(sigma.rows(), sigma.cols()) + ", not a number");
@@ -283,7 +300,7 @@ Elaborator::GaussianParts Elaborator::gaussian_parts(const ast::DrawStatement& s
     const Eigen::LLT<Eigen::MatrixXd> llt(sigma);
     if (llt.info() != Eigen::Success || !(scale > 0.0)) fail(cov_argument, "the covariance is not positive definite");
   }
-  return parts;
+  return sigma;
 }
 
 // The real parents of a draw (the variables of its mean), checked against a directed
