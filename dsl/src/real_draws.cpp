@@ -88,8 +88,8 @@ void Elaborator::draw(const ast::DrawStatement& s) {
   }
   if (selectors.size() > 1) {
     fail(s.distribution, "the distribution depends on " + std::to_string(selectors.size()) +
-                             " discrete variables; a draw may depend on one (the selector of a conditional "
-                             "linear Gaussian)");
+                             " discrete variables, which is not supported: a draw may depend on one (the selector "
+                             "of a conditional linear Gaussian; combine them into one discrete variable)");
   }
   if (!selectors.empty()) {
     selected_draw(s, selectors.front(), target, d);
@@ -155,8 +155,8 @@ void Elaborator::selected_draw(const ast::DrawStatement& s, VarId selector, std:
                                std::size_t d) {
   if (!target) {
     fail(s.target,
-         "observed data whose distribution depends on a discrete variable: declare a real variable, draw "
-         "it and give its value as evidence");
+         "observed data whose distribution depends on a discrete variable is not supported: declare a real "
+         "variable, draw it and give its value as evidence");
   }
   const std::size_t states = model_.graph.cardinality(selector);
   if (states > 4096) fail(s.distribution, "the selector has more than 4096 states");

@@ -351,8 +351,8 @@ const std::vector<GoldenCase> kContinuousErrors = {
     {"TwoSelectors",
      "var z, u : bool\nvar x : real\nx ~ normal(z + u, 1)\n",
      {{3, 5,
-       "the distribution depends on 2 discrete variables; a draw may depend on one (the selector of a "
-       "conditional linear Gaussian)"}}},
+       "the distribution depends on 2 discrete variables, which is not supported: a draw may depend on one (the "
+       "selector of a conditional linear Gaussian; combine them into one discrete variable)"}}},
     {"DrawOfADiscreteVariable",
      "var z : bool\nz ~ normal(0, 1)\n",
      {{2, 1, "'z' is a discrete variable: '~' draws real variables (a discrete one gets p(x | ...))"}}},

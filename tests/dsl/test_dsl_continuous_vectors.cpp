@@ -291,8 +291,8 @@ const std::vector<GoldenCase> kVectorDataErrors = {
     {"VectorDataWithASelector",
      "param y = [1, 2]\nvar z : bool\nvar x : real[2]\ny ~ mvnormal(x, if z then eye(2) else 2 * eye(2))\n",
      {{4, 1,
-       "observed data whose distribution depends on a discrete variable: declare a real variable, draw it and "
-       "give its value as evidence"}}},
+       "observed data whose distribution depends on a discrete variable is not supported: declare a real variable, "
+       "draw it and give its value as evidence"}}},
 };
 
 class DslVectorDataErrors : public ::testing::TestWithParam<GoldenCase> {};
