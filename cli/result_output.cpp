@@ -53,7 +53,8 @@ void print_map(std::ostream& out, const FactorGraph& graph, const InferenceResul
 }  // namespace
 
 void print_gaussian_marginals(std::ostream& out, const FactorGraph& graph, const InferenceResult& result,
-                              const std::vector<VarId>& vars, const std::vector<VarId>& with_covariance) {
+                              const std::vector<VarId>& vars, const std::vector<VarId>& with_covariance,
+                              const std::vector<VarId>& with_variance) {
   std::size_t name_width = 8;
   for (const VarId v : vars) name_width = std::max(name_width, graph.variable(v).name.size());
   out << std::left << std::setw(static_cast<int>(name_width)) << "variable" << "  mean ± sd\n";
@@ -74,6 +75,11 @@ void print_gaussian_marginals(std::ostream& out, const FactorGraph& graph, const
     }
     if (m.mean.size() > 1) out << "]";
     out << "\n";
+    if (std::find(with_variance.begin(), with_variance.end(), v) != with_variance.end()) {
+      out << std::string(name_width + 2, ' ') << "var " << (m.mean.size() > 1 ? "[" : "");
+      for (Eigen::Index i = 0; i < m.covariance.rows(); ++i) out << (i > 0 ? ", " : "") << m.covariance(i, i);
+      out << (m.mean.size() > 1 ? "]" : "") << "\n";
+    }
     if (std::find(with_covariance.begin(), with_covariance.end(), v) != with_covariance.end()) {
       for (Eigen::Index i = 0; i < m.covariance.rows(); ++i) {
         out << std::string(name_width + 2, ' ') << (i == 0 ? "cov [" : "     ");
@@ -94,10 +100,12 @@ nlohmann::json continuous_json(const FactorGraph& graph, const InferenceResult& 
     const GaussianMarginal& m = result.real_marginals[v.index];
     std::vector<double> mean(m.mean.data(), m.mean.data() + m.mean.size());
     std::vector<std::vector<double>> cov(static_cast<std::size_t>(m.covariance.rows()));
+    std::vector<double> variance;
     for (Eigen::Index i = 0; i < m.covariance.rows(); ++i) {
       for (Eigen::Index j = 0; j < m.covariance.cols(); ++j) cov[static_cast<std::size_t>(i)].push_back(m.covariance(i, j));
+      variance.push_back(m.covariance(i, i));
     }
-    doc[graph.variable(v).name] = {{"mean", mean}, {"cov", cov}};
+    doc[graph.variable(v).name] = {{"mean", mean}, {"var", variance}, {"cov", cov}};
   }
   return doc;
 }

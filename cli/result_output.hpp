@@ -17,12 +17,14 @@ namespace copi::cli {
 std::string log_z_label(LogZKind kind);
 
 // The Gaussian marginals of real variables: one line per variable, "mean ± sd" per
-// component; with `covariance`, the whole matrix below it.
+// component; below it, for those in `with_variance` the variance of each component
+// ("var [...]"), for those in `with_covariance` the whole matrix ("cov [...]").
 void print_gaussian_marginals(std::ostream& out, const FactorGraph& graph, const InferenceResult& result,
-                              const std::vector<VarId>& vars, const std::vector<VarId>& with_covariance = {});
+                              const std::vector<VarId>& vars, const std::vector<VarId>& with_covariance = {},
+                              const std::vector<VarId>& with_variance = {});
 
-// {NAME: {"mean": [...], "cov": [[...]]}} for the given real variables (vectors even for
-// scalars).
+// {NAME: {"mean": [...], "var": [...], "cov": [[...]]}} for the given real variables
+// (vectors and matrices even for scalars; "var" is the diagonal of "cov").
 nlohmann::json continuous_json(const FactorGraph& graph, const InferenceResult& result, const std::vector<VarId>& vars);
 
 void print_result(std::ostream& out, const FactorGraph& graph, const InferenceResult& result, Task task);

@@ -121,7 +121,8 @@ void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answ
   if (!main.report.note.empty()) std::cout << main.report.note << "\n";
   print_bars(std::cout, model.graph, shown, marginals);
   if (answers.marginals && !shown_real.empty()) {
-    print_gaussian_marginals(std::cout, model.graph, *answers.marginals, shown_real, model.covariance_queries);
+    print_gaussian_marginals(std::cout, model.graph, *answers.marginals, shown_real, model.covariance_queries,
+                             model.variance_queries);
   }
   if (answers.map) {
     std::cout << "MAP:";

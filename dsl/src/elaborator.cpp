@@ -17,7 +17,6 @@ constexpr std::size_t kMaxDiagnostics = 100;
 // out-of-memory crash. 2^22 variables (a 2048 x 2048 grid) take ~0.6 GB as named,
 // labelled variables before any factor; fuzzing found 2^25 reaching 4 GB.
 constexpr std::size_t kMaxLoopIterations = std::size_t{1} << 28;
-constexpr std::size_t kMaxVariables = std::size_t{1} << 22;
 constexpr std::size_t kMaxFactorEntries = std::size_t{1} << 22;
 
 }  // namespace
@@ -115,7 +114,14 @@ void Elaborator::param(const ast::ParamStatement& s) {
       matrix_params_[name] = literal_matrix(*array);
     } else if (const auto* csv = boost::get<ast::CsvSource>(&d.value)) {
       std::size_t columns = 0;
-      array_params_[name] = read_csv_numbers(*csv, &columns);
+      std::vector<double> values = read_csv_numbers(*csv, &columns);
+      if (columns > 1) {
+        // The whole table: a matrix, one row per line (Y[t] is row t, a vector).
+        matrix_params_[name] = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            values.data(), static_cast<Eigen::Index>(values.size() / columns), static_cast<Eigen::Index>(columns));
+      } else {
+        array_params_[name] = std::move(values);
+      }
     } else {
       const ast::Expression& e = boost::get<ast::Expression>(d.value);
       if (mentions_whole_array(e)) {
@@ -497,7 +503,8 @@ void Elaborator::query(const ast::QueryStatement& s) {
       }
     } else if (kind == "mean" || kind == "var" || kind == "cov") {
       // The Gaussian marginal of real variables: mean (and sd) on stdout, with the
-      // covariance matrix for cov(...); the JSON has both for every one.
+      // variance of each component for var(...) and the covariance matrix for
+      // cov(...); the JSON has all of them for every one.
       if (item.arguments.empty()) fail(item, kind + "(...) needs at least one real variable");
       for (const ast::Reference& r : item.arguments) {
         for (const VarId v : resolve_variables(r)) {
@@ -508,6 +515,7 @@ void Elaborator::query(const ast::QueryStatement& s) {
           // mean(x), var(x) and cov(x) of one variable show it once.
           if (real_queried_.insert(v).second) model_.marginal_queries.push_back(v);
           if (kind == "cov" && covariance_queried_.insert(v).second) model_.covariance_queries.push_back(v);
+          if (kind == "var" && variance_queried_.insert(v).second) model_.variance_queries.push_back(v);
         }
       }
     } else if (kind == "map" || kind == "mpe") {

@@ -6,6 +6,7 @@
 // goes on, so every error of a file is reported, in source order.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -29,6 +30,10 @@ namespace copi::dsl {
 const ast::Expression& unwrap(const ast::Expression& e);
 // The annotated node an expression starts with, for diagnostics.
 const boost::spirit::x3::position_tagged& position_of(const ast::Expression& e);
+
+// At most 2^22 variables (a 2048 x 2048 grid takes ~0.6 GB as named, labelled
+// variables before any factor): a runaway model is a clear error.
+inline constexpr std::size_t kMaxVariables = std::size_t{1} << 22;
 
 // A semantic error at a node; thrown inside the elaborator, caught per statement.
 struct SemanticError {
@@ -65,6 +70,10 @@ struct Affine {
 
 // "a number", "a 2-vector", "a 2 x 3 matrix".
 std::string describe_shape(Eigen::Index rows, Eigen::Index cols);
+// a + sign * b, the shapes already equal.
+Affine affine_sum(Affine a, const Affine& b, double sign);
+// Without the variables whose coefficients are all zero (`0 * x`, `x - x`).
+Affine without_zero_terms(Affine value);
 
 class MdpLowering;
 class LqrLowering;
@@ -100,16 +109,28 @@ class Elaborator {
   // `lqr NAME { ... }` and its `solve` (lqr_lowering.cpp).
   void lqr(const ast::LqrStatement& s);
   void solve_lqr(const ast::SolveStatement& s);
-  // Real variables (real_lowering.cpp): `x ~ normal(...)`, `constraint ...`,
-  // `factor probit(...)`, evidence on a real variable, and the check that the chosen
-  // algorithm can run a model with real variables (after the last statement).
+  // Real variables: `x ~ normal(...)` (real_draws.cpp), `~ mixture(...)`
+  // (real_mixtures.cpp), `constraint ...` and `factor probit(...)` (real_sites.cpp),
+  // evidence on a real variable (real_evidence.cpp), and the check that the chosen
+  // algorithm can run a model with real variables, after the last statement
+  // (continuous_algorithm_check.cpp).
   void draw(const ast::DrawStatement& s);
   struct GaussianParts {
     Affine mean;
     Eigen::MatrixXd covariance;
   };
-  GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, const Affine& observed,
-                               std::optional<VarId> target);
+  void data_likelihood(const ast::DrawStatement& s, const GaussianParts& parts, const Affine& observed);
+  void selected_draw(const ast::DrawStatement& s, VarId selector, std::optional<VarId> target, std::size_t d);
+  void mixture_draw(const ast::DrawStatement& s, std::optional<VarId> target, const Affine& observed);
+  GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, std::optional<VarId> target);
+  Affine checked_mean(const Affine& value, const boost::spirit::x3::position_tagged& at, std::size_t d,
+                      const std::string& left);
+  Eigen::MatrixXd checked_covariance(const std::string& dist, const Affine& cov,
+                                     const boost::spirit::x3::position_tagged& at, std::size_t d);
+  void conditional_linear_gaussian(const ast::DrawStatement& s, VarId selector, VarId target,
+                                   std::vector<GaussianParts> components);
+  // `x ~ mixture(w: mvnormal(...), ...)` of a vector: a hidden selector "x.component".
+  void vector_mixture_draw(const ast::DrawStatement& s, std::optional<VarId> target, std::size_t d);
   std::vector<VarId> parents_of(const ast::DrawStatement& s, const Affine& mean, VarId target,
                                 std::optional<VarId> selector = std::nullopt);
   LinearGaussianFactor linear_gaussian(VarId target, const std::vector<VarId>& parents,
@@ -147,6 +168,7 @@ class Elaborator {
   Affine linear_reference(const ast::Reference& r);
   Affine linear_chain(const ast::Chain& c);
   Affine linear_call(const ast::Call& c);
+  Eigen::MatrixXd argsort(const ast::Call& c);
   // A literal `[1, 2]` (a vector) or `[[1, 0], [0, 1]]` (a matrix, one bracket per row).
   Eigen::MatrixXd literal_matrix(const ast::ArrayLiteral& array);
   // Whether the expression mentions a real variable.
@@ -207,6 +229,7 @@ class Elaborator {
   std::vector<std::pair<std::string, double>> loop_;  // innermost last
   std::map<std::string, VariableArray> arrays_;
   std::vector<const VariableDomain*> domain_of_var_;  // per VarId
+  std::deque<VariableDomain> hidden_domains_;         // of the selectors of vector mixtures
   // While a factor's potential is evaluated: the state of each variable in scope.
   const std::vector<VarId>* bound_vars_ = nullptr;
   const std::vector<std::size_t>* bound_states_ = nullptr;
@@ -222,7 +245,7 @@ class Elaborator {
   std::optional<Diagnostic> infer_at_;  // where `infer NAME` names its algorithm
   std::optional<Diagnostic> map_at_;    // the first `map` query
   std::set<VarId> drawn_;               // real variables with a `~` so far
-  std::set<VarId> real_queried_, covariance_queried_;  // by mean/var/cov(...) so far
+  std::set<VarId> real_queried_, covariance_queried_, variance_queried_;  // by mean/var/cov(...) so far
   std::map<std::vector<double>, std::size_t> cluster_keys_;  // cluster[key] statements: key -> cluster
   std::map<VarId, std::size_t> cluster_of_;                   // variables in clusters so far
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations

@@ -232,14 +232,18 @@ double Elaborator::evaluate_call(const ast::Call& c) {
     }
     return acc;
   }
+  if (f == "argsort") {
+    fail(c.function, "argsort() gives a vector, and a number is needed here: write 'param order = argsort(v)' with "
+                     "v a vector or a data column, then order[i]");
+  }
   if (f == "probit" || f == "logistic" || f == "normal" || f == "mvnormal" || f == "mixture" || f == "eye") {
     fail(c.function, f + "() has no value here: " +
                          (f == "eye" ? std::string("it is a matrix (for means and covariances)")
                                      : std::string("it describes a distribution or a likelihood of real variables")));
   }
   static const std::vector<std::string> kFunctions = {"exp", "log", "abs", "sqrt", "min", "max", "len",
-                                                      "normal_quantile"};
-  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min, max, len or normal_quantile" + suggest(f, kFunctions));
+                                                      "normal_quantile", "argsort"};
+  fail(c.function, "unknown function '" + f + "': expected exp, log, abs, sqrt, min, max, len, normal_quantile or argsort" + suggest(f, kFunctions));
 }
 
 long long Elaborator::evaluate_integer(const ast::Expression& e, const char* what) {

@@ -4,7 +4,9 @@
 // linear-Gaussian factor, or the projection of a site, are read off exactly and a
 // product of two variables is an error at its operator — no probing at points (as
 // the lqr blocks must do, whose expressions are scalar-only).
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "elaborator.hpp"
 
@@ -22,8 +24,21 @@ bool same_shape(const Affine& a, const Affine& b) {
 
 std::string shape_of(const Affine& a) { return describe_shape(a.constant.rows(), a.constant.cols()); }
 
-// a + sign * b, the shapes already equal.
-Affine add(Affine a, const Affine& b, double sign) {
+// M * a for a constant M (M's columns = a's rows, or M a number).
+Affine left_multiply(const Eigen::MatrixXd& m, Affine a) {
+  if (m.rows() == 1 && m.cols() == 1) {
+    a.constant *= m(0, 0);
+    for (auto& [v, c] : a.terms) c *= m(0, 0);
+    return a;
+  }
+  a.constant = m * a.constant;
+  for (auto& [v, c] : a.terms) c = m * c;
+  return a;
+}
+
+}  // namespace
+
+Affine affine_sum(Affine a, const Affine& b, double sign) {
   a.constant += sign * b.constant;
   for (const auto& [var, coefficient] : b.terms) {
     bool found = false;
@@ -38,19 +53,10 @@ Affine add(Affine a, const Affine& b, double sign) {
   return a;
 }
 
-// M * a for a constant M (M's columns = a's rows, or M a number).
-Affine left_multiply(const Eigen::MatrixXd& m, Affine a) {
-  if (m.rows() == 1 && m.cols() == 1) {
-    a.constant *= m(0, 0);
-    for (auto& [v, c] : a.terms) c *= m(0, 0);
-    return a;
-  }
-  a.constant = m * a.constant;
-  for (auto& [v, c] : a.terms) c = m * c;
-  return a;
+Affine without_zero_terms(Affine value) {
+  std::erase_if(value.terms, [](const auto& term) { return (term.second.array() == 0.0).all(); });
+  return value;
 }
-
-}  // namespace
 
 std::string describe_shape(Eigen::Index rows, Eigen::Index cols) {
   if (rows == 1 && cols == 1) return "a number";
@@ -206,8 +212,18 @@ Affine Elaborator::linear_reference(const ast::Reference& r) {
   for (auto it = loop_.rbegin(); it != loop_.rend(); ++it) {
     if (it->first == name) return number(evaluate_reference(r));
   }
-  if (const auto it = matrix_params_.find(name); it != matrix_params_.end() && r.indices.empty()) {
-    return constant(it->second);
+  if (const auto it = matrix_params_.find(name); it != matrix_params_.end()) {
+    const Eigen::MatrixXd& m = it->second;
+    if (r.indices.empty()) return constant(m);
+    if (r.indices.size() == 1 && m.cols() > 1) {
+      // Y[t]: row t of a matrix (a data table read with csv(...)) as a vector.
+      const long long t = evaluate_integer(r.indices[0], "an index");
+      if (t < 0 || t >= m.rows()) {
+        fail(r, "row " + std::to_string(t) + " out of range for '" + name + "' (" + describe_shape(m.rows(), m.cols()) +
+                    ")");
+      }
+      return constant(m.row(static_cast<Eigen::Index>(t)).transpose());
+    }
   }
   if (const auto it = array_params_.find(name); it != array_params_.end() && r.indices.empty()) {
     // A data column as a whole is a vector parameter.
@@ -260,7 +276,7 @@ Affine Elaborator::linear_chain(const ast::Chain& c) {
       if (!same_shape(acc, rhs)) {
         fail(op, "dimensions do not match: " + shape_of(acc) + " " + op.op + " " + shape_of(rhs));
       }
-      acc = add(std::move(acc), rhs, op.op == "+" ? 1.0 : -1.0);
+      acc = affine_sum(std::move(acc), rhs, op.op == "+" ? 1.0 : -1.0);
     } else if (op.op == "*") {
       if (!acc.is_constant() && !rhs.is_constant()) {
         fail(op,
@@ -320,6 +336,7 @@ Affine Elaborator::linear_chain(const ast::Chain& c) {
 
 Affine Elaborator::linear_call(const ast::Call& c) {
   const std::string& f = c.function.name;
+  if (f == "argsort") return constant(argsort(c));
   if (f == "eye") {
     if (c.arguments.size() != 1)
       fail(c, "eye() takes 1 argument (the size), " + std::to_string(c.arguments.size()) + " given");
@@ -334,6 +351,31 @@ Affine Elaborator::linear_call(const ast::Call& c) {
     }
   }
   return number(evaluate_call(c));
+}
+
+// argsort(v): the indices that sort v ascending, ties in their order in v (a stable
+// sort), so `v[order[0]]` is the smallest: `param order = argsort(rank)` lets a model
+// walk the rows of a file in rank order whatever order they are written in.
+Eigen::MatrixXd Elaborator::argsort(const ast::Call& c) {
+  if (c.arguments.size() != 1) {
+    fail(c, "argsort() takes 1 argument (a vector), " + std::to_string(c.arguments.size()) + " given");
+  }
+  const ast::Expression& argument = c.arguments[0];
+  if (mentions_real(argument)) fail(position_of(argument), "argsort() takes a vector of numbers, not a real variable");
+  const Affine value = linear(argument);
+  if (value.constant.cols() != 1) {
+    fail(position_of(argument), "argsort() takes a vector, not " + shape_of(value));
+  }
+  const Eigen::VectorXd v = value.constant.col(0);
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    if (std::isnan(v(i))) fail(position_of(argument), "argsort() of a vector with a NaN entry (index " + std::to_string(i) + ")");
+  }
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(v.size()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return v(a) < v(b); });
+  Eigen::MatrixXd out(v.size(), 1);
+  for (std::size_t k = 0; k < order.size(); ++k) out(static_cast<Eigen::Index>(k), 0) = static_cast<double>(order[k]);
+  return out;
 }
 
 }  // namespace copi::dsl

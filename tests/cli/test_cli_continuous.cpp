@@ -149,6 +149,58 @@ TEST(CliContinuousExamples, TrueSkillDrawAndThreePlayersFromGameCsv) {
   EXPECT_NEAR(doc["continuous"]["skill[1]"]["mean"][0].get<double>(), 30.0, 1.0);
 }
 
+// The posterior (mean, sd) of every skill[i] of the example run on a game.csv.
+std::vector<std::pair<double, double>> trueskill_ratings(const TempDir& dir, const std::string& game,
+                                                         const std::string& name) {
+  std::filesystem::create_directories(dir / name);
+  std::filesystem::copy(source_path("examples/trueskill/trueskill.copi"), dir / name / "trueskill.copi");
+  dir.write(name + "/game.csv", game);
+  const std::filesystem::path out = dir / (name + ".json");
+  const CliRun run = run_copi("run " + (dir / name / "trueskill.copi").string() + " --json " + out.string());
+  EXPECT_EQ(run.status, 0) << run.err;
+  const json doc = json::parse(slurp(out));
+  std::vector<std::pair<double, double>> ratings;
+  for (std::size_t i = 0; doc["continuous"].contains("skill[" + std::to_string(i) + "]"); ++i) {
+    const json& s = doc["continuous"]["skill[" + std::to_string(i) + "]"];
+    ratings.emplace_back(s["mean"][0].get<double>(), std::sqrt(s["cov"][0][0].get<double>()));
+  }
+  return ratings;
+}
+
+TEST(CliContinuousExamples, TrueSkillRatesRowsInAnyOrder) {
+  // Five players with their own ratings, a draw between b and c: the rows shuffled
+  // (b still before c, the tied pair being chained in file order) give every player
+  // the rating of the sorted file. Before argsort the example compared consecutive
+  // rows, so the shuffled file lost most of its results.
+  TempDir dir;
+  const std::vector<std::string> rows = {"a,1,27,6", "b,2,25,8.3", "c,2,24,3", "d,4,30,5", "e,5,20,7"};
+  std::string sorted = "player,rank,mu,sigma\n";
+  for (const std::string& r : rows) sorted += r + "\n";
+  const std::vector<std::size_t> shuffle = {3, 1, 4, 0, 2};  // d, b, e, a, c
+  std::string shuffled = "player,rank,mu,sigma\n";
+  for (const std::size_t k : shuffle) shuffled += rows[k] + "\n";
+  const auto expected = trueskill_ratings(dir, sorted, "sorted");
+  const auto got = trueskill_ratings(dir, shuffled, "shuffled");
+  ASSERT_EQ(expected.size(), 5u);
+  ASSERT_EQ(got.size(), 5u);
+  for (std::size_t row = 0; row < 5; ++row) {
+    const auto& [mean, sd] = expected[shuffle[row]];
+    EXPECT_NEAR(got[row].first, mean, 1e-9) << rows[shuffle[row]];
+    EXPECT_NEAR(got[row].second, sd, 1e-9) << rows[shuffle[row]];
+  }
+  // The winner gained, the last lost, and the draw pulled b and c together.
+  EXPECT_GT(expected[0].first, 27.0);
+  EXPECT_LT(expected[4].first, 20.0);
+
+  // TrueSkill's published 1-vs-1 numbers with the loser listed first.
+  const auto one_on_one = trueskill_ratings(dir, "player,rank\nloser,2\nwinner,1\n", "loser_first");
+  ASSERT_EQ(one_on_one.size(), 2u);
+  EXPECT_NEAR(one_on_one[0].first, 20.604, 5e-4);
+  EXPECT_NEAR(one_on_one[0].second, 7.171, 5e-4);
+  EXPECT_NEAR(one_on_one[1].first, 29.396, 5e-4);
+  EXPECT_NEAR(one_on_one[1].second, 7.171, 5e-4);
+}
+
 // The exact posterior of θ on a grid (the 2^N-component mixture, evaluated pointwise).
 TEST(CliContinuousExamples, ClutterEpIsCloseToTheExactPosterior) {
   const std::vector<double> x = csv_column(source_path("examples/clutter/data.csv"), 0);
@@ -226,6 +278,35 @@ TEST(CliContinuousExamples, ProbitEpIsCloseToTheExactPosterior) {
   EXPECT_NEAR(w["mean"][0].get<double>(), mb, 1e-2);
   EXPECT_NEAR(w["mean"][1].get<double>(), ms, 1e-2);
   EXPECT_NEAR(doc["log_z"].get<double>(), log_z, 5e-2);
+}
+
+TEST(CliContinuousExamples, VarQueryPrintsTheVariancePerComponent) {
+  // Priors only, so the marginals are the priors: x ~ N(1, 4), v ~ N([0, 1], [[2, .5],
+  // [.5, 3]]). var(...) adds the variances below the mean ± sd line; mean(...) does not.
+  TempDir dir;
+  const std::filesystem::path model = dir.write("m.copi",
+                                                "var x, m : real\nvar v : real[2]\n"
+                                                "x ~ normal(1, 4)\n"
+                                                "v ~ mvnormal([0, 1], [[2, 0.5], [0.5, 3]])\n"
+                                                "m ~ normal(5, 9)\n"
+                                                "query var(x), var(v), mean(m)\ninfer gbp\n");
+  const CliRun run = run_copi("run " + model.string() + " --json " + (dir / "out.json").string());
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("x         1 ± 2\n          var 4\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("v         [0 ± 1.41421, 1 ± 1.73205]\n          var [2, 3]\n"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("m         5 ± 3\n"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("var 9"), std::string::npos) << run.out;
+  const json doc = json::parse(slurp(dir / "out.json"));
+  const json& c = doc["continuous"];
+  ASSERT_EQ(c["x"]["var"].size(), 1u);
+  EXPECT_NEAR(c["x"]["var"][0].get<double>(), 4.0, 1e-12);
+  ASSERT_EQ(c["v"]["var"].size(), 2u);
+  EXPECT_NEAR(c["v"]["var"][0].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(c["v"]["var"][1].get<double>(), 3.0, 1e-12);
+  EXPECT_NEAR(c["v"]["cov"][0][1].get<double>(), 0.5, 1e-12);
+  ASSERT_EQ(c["m"]["var"].size(), 1u);
+  EXPECT_NEAR(c["m"]["var"][0].get<double>(), 9.0, 1e-12);
 }
 
 TEST(CliContinuousExamples, DiscreteAlgorithmOnAContinuousModelIsAnErrorAtInfer) {

@@ -244,6 +244,29 @@ d ~ normal(eps, 1)
   EXPECT_NEAR(factor_as<LinearGaussianFactor>(model, 0).b()(0), std::sqrt(2.0) * 25.0 / 6 * 0.12566134685507402, 1e-12);
 }
 
+TEST(DslContinuous, ArgsortGivesStableSortingIndices) {
+  DslTempDir dir;
+  dir.write("game.csv", "player,rank\nd,3\nb,1\nc,2\na,1\n");
+  // rank = [3, 1, 2, 1]: ascending with the tie in file order is rows 1, 3, 2, 0. The
+  // order drives b's draw: b's mean is the row of rank 2 (index order[2] = 2).
+  const dsl::CompiledModel model = compile_ok(R"(
+param rank = csv("game.csv", "rank")
+param order = argsort(rank)
+param values = [0.5, -2, 0.5, 7]
+param by_value = argsort(values)
+var a[len(order)] : real
+var b : real
+for k in 0..len(order)-1: a[k] ~ normal(order[k] + 10 * by_value[k], 1)
+b ~ normal(order[2], 1)
+)",
+                                              dir.path());
+  const std::vector<double> order = {1, 3, 2, 0}, by_value = {1, 0, 2, 3};
+  for (std::size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(factor_as<LinearGaussianFactor>(model, k).b()(0), order[k] + 10 * by_value[k]) << k;
+  }
+  EXPECT_EQ(factor_as<LinearGaussianFactor>(model, 4).b()(0), 2.0);
+}
+
 TEST(DslContinuous, DiscreteSelectorMakesAConditionalLinearGaussian) {
   const dsl::CompiledModel model = compile_ok(R"(
 var z : {off, on}
@@ -328,8 +351,8 @@ const std::vector<GoldenCase> kContinuousErrors = {
     {"TwoSelectors",
      "var z, u : bool\nvar x : real\nx ~ normal(z + u, 1)\n",
      {{3, 5,
-       "the distribution depends on 2 discrete variables; a draw may depend on one (the selector of a "
-       "conditional linear Gaussian)"}}},
+       "the distribution depends on 2 discrete variables, which is not supported: a draw may depend on one (the "
+       "selector of a conditional linear Gaussian; combine them into one discrete variable)"}}},
     {"DrawOfADiscreteVariable",
      "var z : bool\nz ~ normal(0, 1)\n",
      {{2, 1, "'z' is a discrete variable: '~' draws real variables (a discrete one gets p(x | ...))"}}},
@@ -369,6 +392,17 @@ const std::vector<GoldenCase> kContinuousErrors = {
     {"EvidenceOfTheWrongDimension",
      "var x : real[2]\nx ~ mvnormal([0, 0], eye(2))\nevidence x = 3\n",
      {{3, 14, "the value is a number, but 'x' is a 2-vector"}}},
+    {"ArgsortAsANumber",
+     "param v = [2, 1]\nparam k = 1 + argsort(3)\n",
+     {{2, 15,
+       "argsort() gives a vector, and a number is needed here: write 'param order = argsort(v)' with v a vector or "
+       "a data column, then order[i]"}}},
+    {"ArgsortOfAMatrix",
+     "param M = [[1, 2], [3, 4]]\nparam o = argsort(M)\n",
+     {{2, 19, "argsort() takes a vector, not a 2 x 2 matrix"}}},
+    {"ArgsortOfARealVariable",
+     "var x, y : real[2]\nparam v = [1, 2]\ny ~ mvnormal(argsort(v + x), eye(2))\n",
+     {{3, 22, "argsort() takes a vector of numbers, not a real variable"}}},
     {"ComponentOutOfRange",
      "var x : real[2]\nvar y : real\ny ~ normal(x[2], 1)\n",
      {{3, 12, "component 2 out of range: 'x' is in R^2"}}},

@@ -224,9 +224,9 @@ const std::vector<GoldenCase> kTableErrors = {
 
 const std::vector<GoldenCase> kExpressionErrors = {
     {"UnknownFunction", "param q = foo(2)\n",
-     {{1, 11, "unknown function 'foo': expected exp, log, abs, sqrt, min, max, len or normal_quantile"}}},
+     {{1, 11, "unknown function 'foo': expected exp, log, abs, sqrt, min, max, len, normal_quantile or argsort"}}},
     {"MisspelledFunction", "param q = lgo(2)\n",
-     {{1, 11, "unknown function 'lgo': expected exp, log, abs, sqrt, min, max, len or normal_quantile (did you mean 'log'?)"}}},
+     {{1, 11, "unknown function 'lgo': expected exp, log, abs, sqrt, min, max, len, normal_quantile or argsort (did you mean 'log'?)"}}},
     {"WrongArity", "param q = exp(1, 2)\n", {{1, 11, "exp() takes 1 argument(s), 2 given"}}},
     {"NoArguments", "param q = sqrt()\n", {{1, 11, "sqrt() takes 1 argument(s), 0 given"}}},
     {"MinWithoutArguments", "param x = min()\n", {{1, 11, "min() needs at least one argument"}}},

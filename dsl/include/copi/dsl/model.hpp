@@ -84,6 +84,7 @@ struct CompiledModel {
   RealEvidence real_evidence;                // `evidence x = value` on real variables
   std::vector<VarId> marginal_queries;  // in query order; empty and no map/logZ = all
   std::vector<VarId> covariance_queries;  // `cov(x)`: real variables whose covariance matrix is printed
+  std::vector<VarId> variance_queries;    // `var(x)`: real variables whose variances are printed
   bool query_map = false;
   bool query_log_z = false;
   InferenceAlgorithm algorithm;  // `infer NAME(...)`, checked; default auto; carries the clusters
