@@ -105,6 +105,12 @@ ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) 
     answer.solution = control::solve_lqr(model.lqrs[answer.lqr].problem, request.method);
     answers.lqr_solves.push_back(std::move(answer));
   }
+  for (std::size_t i = 0; i < model.learns.size(); ++i) {
+    const IrlLearn& learn = model.learns[i];
+    control::IrlOptions options = learn.options;
+    if (settings.threads != 0) options.threads = settings.threads;
+    answers.learns.push_back({i, control::fit_irl(learn.problem, options, learn.episodes)});
+  }
   return answers;
 }
 
