@@ -107,8 +107,9 @@ class IrlLowering {
   }
 
   std::optional<IrlLearn> run() {
-    const bool options_ok = read_options();
+    // In source order: the features, then the method's options.
     std::optional<control::Features> features = tabulate_features();
+    const bool options_ok = read_options();
     if (!options_ok || !features) return std::nullopt;
     if (!read_demonstrations(*features)) return std::nullopt;
     return std::move(learn_);
@@ -203,16 +204,17 @@ class IrlLowering {
       const auto& actions = named_.mdp.action_labels;
       return action_labelled() && std::find(actions.begin(), actions.end(), name) != actions.end();
     };
-    for (const ast::FeatureDefinition& f : statement_.features) {
+    std::vector<bool> failed(statement_.features.size(), false);
+    for (std::size_t k = 0; k < statement_.features.size(); ++k) {
+      const ast::FeatureDefinition& f = statement_.features[k];
       const auto* ref = boost::get<boost::spirit::x3::forward_ast<ast::Reference>>(&unwrap(f.value));
       if (ref != nullptr && ref->get().indices.empty() && is_label(ref->get().name.name)) {
         elaborator_.report(&position_of(f.value), "feature '" + f.name.name + "' is the label '" + ref->get().name.name +
-                                                      "', not a number (compare it, as in " + named_.action_name +
+                                                      "', not a number (compare it, as in " + owner_of(ref->get().name.name) +
                                                       " == " + ref->get().name.name + ")");
-        ok = false;
+        failed[k] = true;
       }
     }
-    if (!ok) return std::nullopt;
     const bool per_action = std::any_of(statement_.features.begin(), statement_.features.end(), [&](const auto& f) {
       return mentions(f.value, named_.action_name);
     });
@@ -231,7 +233,6 @@ class IrlLowering {
     const std::size_t action_slot = stack.size();
     stack.emplace_back(named_.action_name, 0.0);
     std::vector<control::FeatureEntry> entries;
-    std::vector<bool> failed(statement_.features.size(), false);
     std::vector<std::size_t> digits(named_.components.size(), 0);
     for (std::size_t state = 0; state < mdp.num_states; ++state) {
       for (std::size_t k = 0; k < digits.size(); ++k) stack[first + k].second = named_.component_values[k][digits[k]];
@@ -298,6 +299,15 @@ class IrlLowering {
     if (!initial_from_start_) problem.initial = control::initial_from_episodes(named_.mdp.num_states, learn_.episodes);
     problem.features = std::move(features);
     return true;
+  }
+
+  // The component (or the action) whose domain has the label `label`.
+  std::string owner_of(const std::string& label) const {
+    for (std::size_t k = 0; k < named_.components.size(); ++k) {
+      const auto& labels = named_.component_labels[k];
+      if (std::find(labels.begin(), labels.end(), label) != labels.end()) return named_.components[k];
+    }
+    return named_.action_name;
   }
 
   // Whether the action's domain has labels (a numeric one is labelled by its numbers).
