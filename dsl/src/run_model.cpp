@@ -1,5 +1,8 @@
 #include "copi/dsl/run_model.hpp"
 
+#include <string>
+#include <utility>
+
 #include "copi/graph/error.hpp"
 
 namespace copi::dsl {
@@ -65,6 +68,17 @@ GraphAnswers run_graph(const CompiledModel& model, const InferenceAlgorithm& alg
   return answers;
 }
 
+// The fit speaks of its options as `copi irl` spells them; a learn statement spells
+// them `tol` and `max_iter`.
+std::string in_statement_words(std::string text) {
+  for (const auto& [flag, option] : {std::pair<std::string, std::string>{"--max-iter", "max_iter"}, {"--tol", "tol"}}) {
+    for (std::size_t at = text.find(flag); at != std::string::npos; at = text.find(flag, at + option.size())) {
+      text.replace(at, flag.size(), option);
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) {
@@ -109,7 +123,10 @@ ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) 
     const IrlLearn& learn = model.learns[i];
     control::IrlOptions options = learn.options;
     if (settings.threads != 0) options.threads = settings.threads;
-    answers.learns.push_back({i, control::fit_irl(learn.problem, options, learn.episodes)});
+    IrlAnswer answer{i, control::fit_irl(learn.problem, options, learn.episodes)};
+    answer.result.termination = in_statement_words(answer.result.termination);
+    for (std::string& note : answer.result.notes) note = in_statement_words(note);
+    answers.learns.push_back(std::move(answer));
   }
   return answers;
 }

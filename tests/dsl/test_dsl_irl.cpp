@@ -136,6 +136,7 @@ void expect_optimum(const dsl::CompiledModel& model, const dsl::ModelAnswers& an
   ASSERT_EQ(answers.learns.size(), 1u);
   const control::IrlResult& fit = answers.learns[0].result;
   ASSERT_TRUE(fit.converged) << fit.termination;
+  EXPECT_EQ(fit.termination, "converged: relative gradient norm <= tol");  // the statement's word
   ASSERT_EQ(model.learns[0].problem.features.names, names);
   const Check check = brute_force(fit.weights, phi);
   for (std::size_t i = 0; i < names.size(); ++i) {

@@ -74,6 +74,11 @@ const std::vector<GoldenCase> kStatement = {
                {{11, 81, "option 'l2' is given twice"}}),
     learn_case("MissingDemonstrationsFile", "learn reward of corridor from \"none.csv\" { feature a = x == 1 }\n",
                {{11, 31, "cannot open demonstrations file '$DIR/none.csv'"}}),
+    {"ForbiddenActionInTheDemonstrations",
+     "mdp m {\n  state x : 0..1\n  action a : {go, back}\n  next a == go : { x' = 1 : 1 }\n  forbid a == back\n"
+     "  reward 0\n  horizon 2\n}\nlearn reward of m from \"d.csv\" { feature one = x == 1 }\n",
+     {{2, 7, "action 'back' is not available in state '(x=0)' (no transition rows)", "d.csv"}},
+     {{"d.csv", "episode,t,x,a\ne,0,0,back\n"}}},
     // A block with errors has said what is wrong: its learn statement adds nothing.
     {"BlockWithErrors",
      "mdp m {\n  state x : 0..1\n  action a : {go}\n  horizon 2\n}\n"
