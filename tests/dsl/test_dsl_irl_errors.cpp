@@ -86,6 +86,18 @@ const std::vector<GoldenCase> kStatement = {
      {{1, 5, "mdp 'm' has no reward"}}, {{"d.csv", kDemos}}},
 };
 
+// Syntax: the parser's expectation points.
+const std::vector<GoldenCase> kSyntax = {
+    learn_case("UnquotedFile", "learn reward of corridor from d.csv { feature a = x == 1 }\n",
+               {{11, 31, "expected a quoted string"}}),
+    learn_case("NotAFeature", "learn reward of corridor from \"d.csv\" {\n  featur a = x == 1\n}\n",
+               {{12, 3, "expected a feature 'feature NAME = EXPR' or '}'"}}),
+    learn_case("MisspelledLearn", "lern reward of corridor from \"d.csv\" { feature a = x == 1 }\n",
+               {{11, 1, std::string("expected a statement (param, var, factor, p(...), table(...), evidence, query, "
+                                    "cluster, infer, include, mdp, lqr, solve, learn reward, constraint, x ~ ..., for, "
+                                    "if) (did you mean 'learn'?)")}}),
+};
+
 const std::vector<GoldenCase> kDemonstrations = {
     csv_case("EmptyFile", "", 1, 1, "empty file, expected the header 'episode,t,x,move'"),
     csv_case("NoRows", "episode,t,x,move\n", 1, 1, "no demonstration rows after the header"),
@@ -114,6 +126,7 @@ const std::vector<GoldenCase> kDemonstrations = {
 
 std::vector<GoldenCase> all_cases() {
   std::vector<GoldenCase> all = kStatement;
+  all.insert(all.end(), kSyntax.begin(), kSyntax.end());
   all.insert(all.end(), kDemonstrations.begin(), kDemonstrations.end());
   return all;
 }
