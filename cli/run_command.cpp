@@ -272,7 +272,9 @@ int check_model(const std::string& file) {
   std::cout << file << ": ok (" << model.graph.num_variables() << " variables, " << model.graph.num_factors()
             << " factors, " << model.evidence.size() + model.real_evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
             << model.solves.size() << " solves, " << model.lqrs.size() << " lqr blocks, " << model.lqr_solves.size()
-            << " lqr solves; algorithm " << model.algorithm.name() << ")\n";
+            << " lqr solves"
+            << (model.learns.empty() ? std::string() : ", " + std::to_string(model.learns.size()) + " learn reward")
+            << "; algorithm " << model.algorithm.name() << ")\n";
   return kOk;
 }
 

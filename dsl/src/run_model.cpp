@@ -69,9 +69,12 @@ GraphAnswers run_graph(const CompiledModel& model, const InferenceAlgorithm& alg
 }
 
 // The fit speaks of its options as `copi irl` spells them; a learn statement spells
-// them `tol` and `max_iter`.
+// them `tol`, `max_iter`, `horizon` (in the block) and `with variational`.
 std::string in_statement_words(std::string text) {
-  for (const auto& [flag, option] : {std::pair<std::string, std::string>{"--max-iter", "max_iter"}, {"--tol", "tol"}}) {
+  for (const auto& [flag, option] : {std::pair<std::string, std::string>{"--max-iter", "max_iter"},
+                                     {"--tol", "tol"},
+                                     {"--horizon", "a horizon"},
+                                     {"--method variational", "with variational"}}) {
     for (std::size_t at = text.find(flag); at != std::string::npos; at = text.find(flag, at + option.size())) {
       text.replace(at, flag.size(), option);
     }
@@ -123,7 +126,12 @@ ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) 
     const IrlLearn& learn = model.learns[i];
     control::IrlOptions options = learn.options;
     if (settings.threads != 0) options.threads = settings.threads;
-    IrlAnswer answer{i, control::fit_irl(learn.problem, options, learn.episodes)};
+    IrlAnswer answer{i, {}};
+    try {
+      answer.result = control::fit_irl(learn.problem, options, learn.episodes);
+    } catch (const NumericError& error) {
+      throw NumericError("learn reward of " + learn.mdp + ": " + in_statement_words(error.what()));
+    }
     answer.result.termination = in_statement_words(answer.result.termination);
     for (std::string& note : answer.result.notes) note = in_statement_words(note);
     answers.learns.push_back(std::move(answer));

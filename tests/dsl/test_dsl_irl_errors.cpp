@@ -77,7 +77,7 @@ const std::vector<GoldenCase> kStatement = {
     {"ForbiddenActionInTheDemonstrations",
      "mdp m {\n  state x : 0..1\n  action a : {go, back}\n  next a == go : { x' = 1 : 1 }\n  forbid a == back\n"
      "  reward 0\n  horizon 2\n}\nlearn reward of m from \"d.csv\" { feature one = x == 1 }\n",
-     {{2, 7, "action 'back' is not available in state '(x=0)' (no transition rows)", "d.csv"}},
+     {{2, 7, "action 'back' is not available in state '(x=0)' (it is forbidden there)", "d.csv"}},
      {{"d.csv", "episode,t,x,a\ne,0,0,back\n"}}},
     // A block with errors has said what is wrong: its learn statement adds nothing.
     {"BlockWithErrors",

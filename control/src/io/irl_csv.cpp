@@ -121,8 +121,11 @@ void check_episode(const Mdp& mdp, const std::string& name, const std::vector<St
     const std::size_t row = std::size_t{step.state} * mdp.num_actions + step.action;
     const bool ended = absorbing[step.state] != 0;
     if (!ended && (mdp.action_weight(row) == 0.0 || mdp.row_begin[row] == mdp.row_begin[row + 1])) {
+      const char* why = mdp.row_begin[row] == mdp.row_begin[row + 1]   ? "no transition rows"
+                        : !mdp.allowed.empty() && mdp.allowed[row] == 0 ? "it is forbidden there"
+                                                                         : "its prior probability is 0";
       throw InputError("action '" + label(mdp.action_labels, step.action) + "' is not available in state '" +
-                           label(mdp.state_labels, step.state) + "' (no transition rows)",
+                           label(mdp.state_labels, step.state) + "' (" + why + ")",
                        step.row->action_at);
     }
     if (t + 1 == steps.size()) break;
@@ -245,7 +248,10 @@ Demonstrations make_demonstrations(const Mdp& mdp, const std::vector<Demonstrati
     const std::size_t t = row.t;
     check_horizon(mdp, row, horizon_word);
     if (row.state >= mdp.num_states || row.action >= mdp.num_actions) {
-      throw InputError("state or action out of range", row.state_at);
+      throw InputError("state " + std::to_string(row.state) + " or action " + std::to_string(row.action) +
+                           " out of range: the MDP has " + std::to_string(mdp.num_states) + " states and " +
+                           std::to_string(mdp.num_actions) + " actions",
+                       row.state_at);
     }
     const auto [it, added] = episode_index.emplace(label, demos.labels.size());
     if (added) {
