@@ -8,8 +8,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "copi/control/irl_csv.hpp"
 #include "copi/graph/error.hpp"
@@ -116,8 +119,6 @@ class IrlLowering {
   }
 
  private:
-  using Node = boost::spirit::x3::position_tagged;
-
   // ---- method and options ----
   bool read_options() {
     learn_.method = "variational";

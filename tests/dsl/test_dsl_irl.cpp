@@ -219,5 +219,11 @@ TEST(DslIrl, DemonstrationColumnsByNameInAnyOrder) {
   EXPECT_EQ(episodes[0].actions, (std::vector<std::uint32_t>{1, 1, 0}));
 }
 
+// `learn` only starts the statement when `reward` follows: it stays a usable name.
+TEST(DslIrl, LearnAloneIsStillAName) {
+  const dsl::CompileResult compiled = dsl::compile_text("var learn : real\nlearn ~ normal(0, 1)\n", "n.copi");
+  EXPECT_TRUE(compiled.diagnostics.empty()) << format_diagnostics(compiled.diagnostics);
+}
+
 }  // namespace
 }  // namespace copi::test
