@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "control_output.hpp"
 #include "diagnostics.hpp"
+#include "irl_output.hpp"
 #include "irl_plot.hpp"
 #include "option_flags.hpp"
 #include "result_output.hpp"
@@ -112,50 +113,6 @@ control::IrlOptions irl_options(const IrlArguments& args, std::vector<OptionSett
   return options;
 }
 
-// feature name -> value.
-nlohmann::json by_name(const std::vector<std::string>& names, const std::vector<double>& values) {
-  nlohmann::json out = nlohmann::json::object();
-  for (std::size_t k = 0; k < names.size(); ++k) out[names[k]] = values[k];
-  return out;
-}
-
-nlohmann::json irl_json(const control::Mdp& mdp, const control::Features& features, const control::IrlResult& fit,
-                        const std::string& method) {
-  nlohmann::json doc;
-  doc["method"] = method;
-  nlohmann::json states = nlohmann::json::array();
-  for (std::size_t s = 0; s < mdp.num_states; ++s) states.push_back(state_name(mdp, s));
-  nlohmann::json actions = nlohmann::json::array();
-  for (std::size_t a = 0; a < mdp.num_actions; ++a) actions.push_back(action_name(mdp, a));
-  doc["states"] = states;
-  doc["actions"] = actions;
-  doc["weights"] = by_name(features.names, fit.weights);
-  nlohmann::json reward = nlohmann::json::array();
-  for (std::size_t s = 0; s < mdp.num_states; ++s) {
-    nlohmann::json row = nlohmann::json::array();
-    for (std::size_t a = 0; a < mdp.num_actions; ++a) row.push_back(fit.reward[s * mdp.num_actions + a]);
-    reward.push_back(row);
-  }
-  doc["reward"] = reward;
-  doc["objective"] = fit.objective;
-  doc["log_likelihood"] = fit.log_likelihood;
-  doc["feature_counts"] = {{"empirical", by_name(features.names, fit.empirical)},
-                           {"expected", by_name(features.names, fit.expected)}};
-  doc["max_feature_gap"] = fit.max_feature_gap;
-  doc["iterations"] = fit.iterations;
-  doc["gradient_norm"] = fit.gradient_norm;
-  doc["relative_gradient_norm"] = fit.relative_gradient_norm;
-  doc["converged"] = fit.converged;
-  doc["termination"] = fit.termination;
-  doc["seconds"] = fit.seconds;
-  if (fit.policy) {
-    control::Mdp learned = mdp;
-    learned.reward = fit.reward;
-    doc["policy"] = control_json(learned, *fit.policy);
-  }
-  return doc;
-}
-
 // The `copi mdp --rewards` table: every available (state, action) of a state where the
 // episode goes on (absorbing states keep reward 0 and take no rows).
 void write_rewards_csv(const std::string& path, const control::Mdp& mdp, const std::vector<double>& reward) {
@@ -172,19 +129,6 @@ void write_rewards_csv(const std::string& path, const control::Mdp& mdp, const s
       }
     }
   });
-}
-
-void print_fit(std::ostream& out, const control::Features& features, const control::IrlResult& fit) {
-  out << "inverse RL (" << fit.iterations << " gradient evaluations, " << fit.termination << ")\n";
-  out << "  L(theta) = " << fit.objective << "   log-likelihood = " << fit.log_likelihood
-      << "   relative gradient norm = " << fit.relative_gradient_norm << "\n";
-  out << "  feature          theta        empirical     expected\n";
-  for (std::size_t k = 0; k < features.count(); ++k) {
-    out << "  " << features.names[k];
-    for (std::size_t pad = features.names[k].size(); pad < 14; ++pad) out << ' ';
-    out << " " << fit.weights[k] << "  " << fit.empirical[k] << "  " << fit.expected[k] << "\n";
-  }
-  out << "  largest |empirical - expected| = " << fit.max_feature_gap << "\n";
 }
 
 int run_irl(const IrlArguments& args) {
@@ -210,7 +154,7 @@ int run_irl(const IrlArguments& args) {
   if (!args.plot_file.empty()) write_irl_svg(args.plot_file, mdp, fit.reward, demos.episodes);
   if (!args.json_file.empty()) write_json_file(args.json_file, irl_json(shown, features, fit, args.method));
   if (!args.reward_out.empty()) write_rewards_csv(args.reward_out, mdp, fit.reward);
-  print_fit(std::cout, features, fit);
+  print_irl_fit(std::cout, features, fit);
   if (!fit.converged) {
     std::cerr << "copi: warning: not converged: " << fit.termination << "\n";
     return kNotConverged;

@@ -14,6 +14,7 @@
 #include "copi/dsl/run_model.hpp"
 #include "copi/inference/algorithms.hpp"
 #include "diagnostics.hpp"
+#include "irl_output.hpp"
 #include "lqr_output.hpp"
 #include "mdp_plot.hpp"
 #include "option_flags.hpp"
@@ -73,6 +74,7 @@ std::string summary_line(const std::string& file, const dsl::CompiledModel& mode
       << model.graph.num_factors() << "   evidence: " << model.evidence.size() + model.real_evidence.size();
   if (!model.mdps.empty()) out << "   mdp blocks: " << model.mdps.size() << "   solves: " << model.solves.size();
   if (!model.lqrs.empty()) out << "   lqr blocks: " << model.lqrs.size() << "   solves: " << model.lqr_solves.size();
+  if (!model.learns.empty()) out << "   learn reward: " << model.learns.size();
   return out.str();
 }
 
@@ -212,6 +214,32 @@ nlohmann::json report_lqr_solves(const dsl::CompiledModel& model, const std::vec
   return solutions;
 }
 
+// `learn reward of NAME from "FILE" { ... }` statements: what each learned, as `copi irl`
+// prints it; the JSON of `copi irl --json` with the block's name.
+nlohmann::json report_learns(const dsl::CompiledModel& model, const std::vector<dsl::IrlAnswer>& learns,
+                             bool& converged) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const dsl::IrlAnswer& answer : learns) {
+    const dsl::IrlLearn& learn = model.learns[answer.learn];
+    for (const std::string& note : learn.notes) std::cerr << "copi: note: " << note << "\n";
+    for (const std::string& note : answer.result.notes) std::cerr << "copi: note: " << note << "\n";
+    std::cout << "learn reward of " << learn.mdp << " (" << learn.method << ", " << learn.episodes.size()
+              << " demonstrations from " << learn.demonstrations << ")\n";
+    print_irl_fit(std::cout, learn.problem.features, answer.result);
+    control::Mdp shown = learn.problem.mdp;
+    if (!learn.problem.initial.empty()) shown.initial = learn.problem.initial;
+    nlohmann::json doc = irl_json(shown, learn.problem.features, answer.result, learn.method);
+    doc["mdp"] = learn.mdp;
+    results.push_back(std::move(doc));
+    if (!answer.result.converged) {
+      std::cerr << "copi: warning: learn reward of " << learn.mdp << " not converged: " << answer.result.termination
+                << "\n";
+      converged = false;
+    }
+  }
+  return results;
+}
+
 int run_model(const RunArguments& args) {
   dsl::RunSettings settings;
   settings.threads = parse_threads_flag(args.threads);
@@ -221,7 +249,7 @@ int run_model(const RunArguments& args) {
   const dsl::ModelAnswers answers = dsl::run_model(model, settings);
 
   std::cout << summary_line(args.model_file, model) << "\n";
-  if (!answers.graph && answers.solves.empty() && answers.lqr_solves.empty()) {
+  if (!answers.graph && answers.solves.empty() && answers.lqr_solves.empty() && answers.learns.empty()) {
     std::cout << (model.mdps.empty() && model.lqrs.empty()
                       ? "nothing to compute: the model declares no variables and no mdp or lqr blocks\n"
                       : "nothing to compute: the model has mdp or lqr blocks but no solve statement\n");
@@ -233,6 +261,7 @@ int run_model(const RunArguments& args) {
     doc["mdp_solutions"] = report_solves(model, answers.solves, args, answers.graph || answers.solves.size() > 1, converged);
   }
   if (!answers.lqr_solves.empty()) doc["lqr_solutions"] = report_lqr_solves(model, answers.lqr_solves);
+  if (!answers.learns.empty()) doc["irl_results"] = report_learns(model, answers.learns, converged);
   if (!args.json_file.empty()) write_json_file(args.json_file, doc);
   return converged ? kOk : kNotConverged;
 }
@@ -244,7 +273,9 @@ int check_model(const std::string& file) {
   std::cout << file << ": ok (" << model.graph.num_variables() << " variables, " << model.graph.num_factors()
             << " factors, " << model.evidence.size() + model.real_evidence.size() << " observations, " << model.mdps.size() << " mdp blocks, "
             << model.solves.size() << " solves, " << model.lqrs.size() << " lqr blocks, " << model.lqr_solves.size()
-            << " lqr solves; algorithm " << model.algorithm.name() << ")\n";
+            << " lqr solves"
+            << (model.learns.empty() ? std::string() : ", " + std::to_string(model.learns.size()) + " learn reward")
+            << "; algorithm " << model.algorithm.name() << ")\n";
   return kOk;
 }
 

@@ -312,6 +312,25 @@ struct SolveStatement : x3::position_tagged {
   std::vector<AlgorithmOption> options;
 };
 
+// ---- inverse RL: learn reward of NAME from "FILE" { feature ... } with METHOD(...) --
+
+struct FeatureDefinition : x3::position_tagged {
+  Identifier name;
+  Expression value;
+};
+
+struct LearnMethod : x3::position_tagged {
+  Identifier name;  // variational or exact
+  std::vector<AlgorithmOption> options;
+};
+
+struct LearnStatement : x3::position_tagged {
+  Identifier mdp;
+  QuotedPath demonstrations;
+  std::vector<FeatureDefinition> features;
+  std::optional<LearnMethod> method;  // without `with ...`: variational, default options
+};
+
 // ---- LQR blocks ------------------------------------------------------------------
 
 // `KEY = value` inside `lqr NAME { ... }` (the `=` is optional): a number or a
@@ -352,7 +371,8 @@ struct IfStatement;
 struct Statement
     : x3::variant<ParamStatement, VarStatement, FactorStatement, ConditionalStatement, TableStatement,
                   EvidenceStatement, QueryStatement, ClusterStatement, InferStatement, IncludeStatement, MdpStatement,
-                  SolveStatement, LqrStatement, LatentDeclaration, DrawStatement, ConstraintStatement, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>> {
+                  SolveStatement, LqrStatement, LatentDeclaration, DrawStatement, ConstraintStatement, x3::forward_ast<ForStatement>, x3::forward_ast<IfStatement>,
+                  LearnStatement> {
   using base_type::base_type;
   using base_type::operator=;
 };

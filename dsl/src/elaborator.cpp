@@ -89,6 +89,7 @@ void Elaborator::statement(const ast::Statement& s) {
     void operator()(const ast::IncludeStatement& x) const { self.include(x); }
     void operator()(const ast::MdpStatement& x) const { self.mdp(x); }
     void operator()(const ast::SolveStatement& x) const { self.solve(x); }
+    void operator()(const ast::LearnStatement& x) const { self.learn(x); }
     void operator()(const ast::LqrStatement& x) const { self.lqr(x); }
     void operator()(const ast::DrawStatement& x) const { self.draw(x); }
     void operator()(const ast::ConstraintStatement& x) const { self.constraint(x); }

@@ -77,6 +77,7 @@ Affine without_zero_terms(Affine value);
 
 class MdpLowering;
 class LqrLowering;
+class IrlLowering;
 
 class Elaborator {
  public:
@@ -106,6 +107,8 @@ class Elaborator {
   void include(const ast::IncludeStatement& s);
   void mdp(const ast::MdpStatement& s);
   void solve(const ast::SolveStatement& s);
+  // `learn reward of NAME from "FILE" { feature ... } with METHOD(...)` (irl_lowering.cpp).
+  void learn(const ast::LearnStatement& s);
   // `lqr NAME { ... }` and its `solve` (lqr_lowering.cpp).
   void lqr(const ast::LqrStatement& s);
   void solve_lqr(const ast::SolveStatement& s);
@@ -217,6 +220,7 @@ class Elaborator {
 
   friend class MdpLowering;
   friend class LqrLowering;
+  friend class IrlLowering;
 
   CompiledModel& model_;
   Diagnostics diagnostics_;

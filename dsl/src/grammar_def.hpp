@@ -413,6 +413,28 @@ const auto lqr_entry_def = lqr_declaration | lqr_dynamics | lqr_item;
 const auto lqr_items_def = *lqr_entry;
 const auto lqr_end = x3::rule<lqr_end_class>{kExpectedLqrItem} = lit('}');
 const auto lqr_statement_def = keyword("lqr") > identifier > '{' > lqr_items > lqr_end;
+// ---- inverse RL: `learn reward of NAME from "FILE" { feature NAME = EXPR ... } with METHOD(...)`
+struct feature_definition_class : annotate_position {};
+struct learn_features_class;
+struct learn_method_class : annotate_position {};
+struct learn_statement_class : annotate_position {};
+struct learn_end_class;
+struct of_keyword_class;
+struct from_keyword_class;
+const x3::rule<feature_definition_class, ast::FeatureDefinition> feature_definition = "a feature 'feature NAME = EXPR'";
+const x3::rule<learn_features_class, std::vector<ast::FeatureDefinition>> learn_features = "features";
+const x3::rule<learn_method_class, ast::LearnMethod> learn_method = "'with'";
+const x3::rule<learn_statement_class, ast::LearnStatement> learn_statement = "learn reward";
+const auto of_keyword = x3::rule<of_keyword_class>{"'of'"} = keyword("of");
+const auto from_keyword = x3::rule<from_keyword_class>{"'from'"} = keyword("from");
+const auto learn_end = x3::rule<learn_end_class>{"a feature 'feature NAME = EXPR' or '}'"} = lit('}');
+const auto feature_definition_def = keyword("feature") > identifier > '=' > expression;
+const auto learn_features_def = *feature_definition;
+const auto learn_method_def = with_keyword > identifier > list_rule_14;
+// `learn` alone does not commit: `learn ~ normal(...)` stays a draw statement.
+const auto learn_statement_def = keyword("learn") >> keyword("reward") > of_keyword > identifier > from_keyword >
+                                 quoted_path > '{' > learn_features > learn_end > -learn_method;
+BOOST_SPIRIT_DEFINE(feature_definition, learn_features, learn_method, learn_statement)
 BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_declaration, next_rule, mdp_setting,
                     start_declaration, latent_declaration, latent_mode, mdp_item, mdp_statement, solve_statement,
                     components, assignments, outcomes, mdp_items, start_list, lqr_item, lqr_items, lqr_statement,
@@ -421,7 +443,7 @@ BOOST_SPIRIT_DEFINE(component, assignment, outcome, state_declaration, action_de
 const auto statement_def = param_statement | var_statement | factor_statement | conditional_statement |
                            table_statement | evidence_statement | query_statement | cluster_statement | infer_statement |
                            include_statement | mdp_statement | lqr_statement | solve_statement | latent_declaration |
-                           constraint_statement | for_statement | if_statement | draw_statement;
+                           constraint_statement | for_statement | if_statement | learn_statement | draw_statement;
 const auto end_of_input_def = eoi;
 const auto program_rule_def = *statement > end_of_input;
 const auto list_rule_1_def = -(',' > quoted);

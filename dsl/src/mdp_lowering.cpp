@@ -258,6 +258,7 @@ bool MdpLowering::check_declarations() {
     named_.components.push_back(c.name->name);
     named_.component_sizes.push_back(c.domain.cardinality);
     named_.component_values.push_back(c.domain.values);
+    named_.component_labels.push_back(c.domain.labels);
     states *= c.domain.cardinality;
     if (states > kMaxPairs) break;  // refused below (and no overflow here)
   }
@@ -272,6 +273,7 @@ bool MdpLowering::check_declarations() {
     return false;
   }
   named_.action_name = action_->name->name;
+  named_.action_values = action_->domain.values;
   m.num_states = states;
   m.num_actions = action_->domain.cardinality;
   m.action_labels = action_->domain.labels;

@@ -1,5 +1,8 @@
 #include "copi/dsl/run_model.hpp"
 
+#include <string>
+#include <utility>
+
 #include "copi/graph/error.hpp"
 
 namespace copi::dsl {
@@ -65,6 +68,20 @@ GraphAnswers run_graph(const CompiledModel& model, const InferenceAlgorithm& alg
   return answers;
 }
 
+// The fit speaks of its options as `copi irl` spells them; a learn statement spells
+// them `tol`, `max_iter`, `horizon` (in the block) and `with variational`.
+std::string in_statement_words(std::string text) {
+  for (const auto& [flag, option] : {std::pair<std::string, std::string>{"--max-iter", "max_iter"},
+                                     {"--tol", "tol"},
+                                     {"--horizon", "a horizon"},
+                                     {"--method variational", "with variational"}}) {
+    for (std::size_t at = text.find(flag); at != std::string::npos; at = text.find(flag, at + option.size())) {
+      text.replace(at, flag.size(), option);
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) {
@@ -104,6 +121,20 @@ ModelAnswers run_model(const CompiledModel& model, const RunSettings& settings) 
     }
     answer.solution = control::solve_lqr(model.lqrs[answer.lqr].problem, request.method);
     answers.lqr_solves.push_back(std::move(answer));
+  }
+  for (std::size_t i = 0; i < model.learns.size(); ++i) {
+    const IrlLearn& learn = model.learns[i];
+    control::IrlOptions options = learn.options;
+    if (settings.threads != 0) options.threads = settings.threads;
+    IrlAnswer answer{i, {}};
+    try {
+      answer.result = control::fit_irl(learn.problem, options, learn.episodes);
+    } catch (const NumericError& error) {
+      throw NumericError("learn reward of " + learn.mdp + ": " + in_statement_words(error.what()));
+    }
+    answer.result.termination = in_statement_words(answer.result.termination);
+    for (std::string& note : answer.result.notes) note = in_statement_words(note);
+    answers.learns.push_back(std::move(answer));
   }
   return answers;
 }

@@ -27,7 +27,7 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 
 std::string keyword_hint(std::string_view expected, std::string_view word) {
   static const std::vector<std::string> statements = {"param", "var",   "factor", "table", "evidence", "query", "cluster", "infer",
-                                                      "include", "mdp", "lqr", "solve",  "constraint", "for",   "if",       "else"};
+                                                      "include", "mdp", "lqr", "solve",  "constraint", "for",   "if",       "else", "learn"};
   static const std::vector<std::string> items = {"state",  "action", "latent", "next",  "reward",   "absorbing",   "wall",
                                                  "forbid", "prior",  "start", "discount", "temperature", "horizon"};
   static const std::vector<std::string> lqr_items = {"A", "B", "noise", "Q", "R", "N", "Qf", "x0", "x0_cov",

@@ -16,6 +16,7 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 // grammar names its rules with these, and keyword_hint knows their keywords.
 inline constexpr const char* kExpectedStatement =
     "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, lqr, solve, "
+    "learn reward, "
     "constraint, x ~ ..., for, if)";
 inline constexpr const char* kExpectedStatementInBlock = "a statement or '}'";
 inline constexpr const char* kExpectedOneStatement = "a statement";

@@ -6,6 +6,7 @@ reward. Standard library only; run it from anywhere, it writes next to itself.
     T.csv            transitions (state,action,next_state,probability)
     F.csv            features (state,feature,value): goal, lava, water
     D.csv            200 episodes of 20 steps (episode,t,state,action)
+    demos.csv        the same steps as gridworld.copi reads them (episode,t,row,col,move)
     true_reward.csv  the known reward, in the `copi mdp --rewards` format
 """
 import math
@@ -78,14 +79,16 @@ def main():
         for cell in cells:
             for a in actions:
                 out.write(f"{name(cell)},{a},{reward[cell]!r}\n")
-    with open(os.path.join(here, "D.csv"), "w") as out:
+    with open(os.path.join(here, "D.csv"), "w") as out, open(os.path.join(here, "demos.csv"), "w") as demos:
         out.write("episode,t,state,action\n")
+        demos.write("episode,t,row,col,move\n")  # the same steps, in gridworld.copi's components
         for e in range(EPISODES):
             cell = rng.choice(starts)
             for t in range(HORIZON):
                 pi = policy[t][cell]
                 a = rng.choices(actions, weights=[pi[b] for b in actions])[0]
                 out.write(f"{e},{t},{name(cell)},{a}\n")
+                demos.write(f"{e},{t},{cell[0]},{cell[1]},{a}\n")
                 nxt = dynamics[cell, a]
                 cell = rng.choices(list(nxt), weights=list(nxt.values()))[0]
 

@@ -23,6 +23,7 @@ namespace {
 
 const std::string kStatementList =
     "a statement (param, var, factor, p(...), table(...), evidence, query, cluster, infer, include, mdp, lqr, solve, "
+    "learn reward, "
     "constraint, x ~ ..., for, if)";
 
 // ---- syntax errors: the first one stops the parse --------------------------------------

@@ -91,7 +91,7 @@ std::size_t step_of(const CsvTable<N>& table, const CsvRow<N>& row) {
 struct Step {
   std::uint32_t state;
   std::uint32_t action;
-  const CsvRow<4>* row;
+  const DemonstrationRow* row;
 };
 
 // p(next | s, a) > 0.
@@ -103,17 +103,17 @@ bool reachable(const Mdp& mdp, std::uint32_t s, std::uint32_t a, std::uint32_t n
   return false;
 }
 
-void check_episode(const Mdp& mdp, const CsvTable<4>& table, const std::string& name, const std::vector<Step>& steps,
+void check_episode(const Mdp& mdp, const std::string& name, const std::vector<Step>& steps,
                    const std::vector<std::uint8_t>& absorbing) {
   for (std::size_t t = 0; t < steps.size(); ++t) {
     if (steps[t].row == nullptr) {
-      const CsvRow<4>* first = nullptr;
+      const DemonstrationRow* first = nullptr;
       for (const Step& step : steps) {
-        if (step.row != nullptr && (first == nullptr || step.row->line < first->line)) first = step.row;
+        if (step.row != nullptr && (first == nullptr || step.row->t_at.line < first->t_at.line)) first = step.row;
       }
       throw InputError("episode '" + name + "' has no row for t = " + std::to_string(t) +
                            " (an episode's rows run t = 0, 1, 2, ... without gaps)",
-                       table.at(*first, 1));
+                       first->t_at);
     }
   }
   for (std::size_t t = 0; t < steps.size(); ++t) {
@@ -121,9 +121,12 @@ void check_episode(const Mdp& mdp, const CsvTable<4>& table, const std::string& 
     const std::size_t row = std::size_t{step.state} * mdp.num_actions + step.action;
     const bool ended = absorbing[step.state] != 0;
     if (!ended && (mdp.action_weight(row) == 0.0 || mdp.row_begin[row] == mdp.row_begin[row + 1])) {
+      const char* why = mdp.row_begin[row] == mdp.row_begin[row + 1]   ? "no transition rows"
+                        : !mdp.allowed.empty() && mdp.allowed[row] == 0 ? "it is forbidden there"
+                                                                         : "its prior probability is 0";
       throw InputError("action '" + label(mdp.action_labels, step.action) + "' is not available in state '" +
-                           label(mdp.state_labels, step.state) + "' (no transition rows)",
-                       table.at(*step.row, 3));
+                           label(mdp.state_labels, step.state) + "' (" + why + ")",
+                       step.row->action_at);
     }
     if (t + 1 == steps.size()) break;
     const std::uint32_t next = steps[t + 1].state;
@@ -132,7 +135,7 @@ void check_episode(const Mdp& mdp, const CsvTable<4>& table, const std::string& 
       throw InputError("episode '" + name + "' moves from state '" + label(mdp.state_labels, step.state) +
                            "' by action '" + label(mdp.action_labels, step.action) + "' to state '" +
                            label(mdp.state_labels, next) + "', a transition of probability 0",
-                       table.at(*steps[t + 1].row, 2));
+                       steps[t + 1].row->state_at);
     }
   }
 }
@@ -203,6 +206,36 @@ Demonstrations read_demonstrations_csv(const Mdp& mdp, const CsvSource& source) 
   if (table.rows.empty()) throw InputError("no demonstration rows after the header", SourceLocation{source.name, 1, 1});
   const Labels states(mdp.state_labels, mdp.num_states, "state");
   const Labels actions(mdp.action_labels, mdp.num_actions, "action");
+  std::vector<DemonstrationRow> rows;
+  rows.reserve(table.rows.size());
+  for (const CsvRow<4>& row : table.rows) {
+    DemonstrationRow step;
+    step.episode = row.cells[0];
+    step.episode_at = table.at(row, 0);
+    step.t_at = table.at(row, 1);
+    step.state_at = table.at(row, 2);
+    step.action_at = table.at(row, 3);
+    if (step.episode.empty()) throw InputError("empty episode label", step.episode_at);
+    step.t = step_of(table, row);
+    check_horizon(mdp, step, "--horizon");
+    step.state = states.at(table, row, 2);
+    step.action = actions.at(table, row, 3);
+    rows.push_back(std::move(step));
+  }
+  return make_demonstrations(mdp, rows, source.name, "--horizon");
+}
+
+void check_horizon(const Mdp& mdp, const DemonstrationRow& row, const std::string& horizon_word) {
+  if (mdp.horizon && row.t >= *mdp.horizon) {
+    throw InputError("t = " + std::to_string(row.t) + " is beyond the horizon: " + horizon_word + " " +
+                         std::to_string(*mdp.horizon) + " allows t = 0.." + std::to_string(*mdp.horizon - 1),
+                     row.t_at);
+  }
+}
+
+Demonstrations make_demonstrations(const Mdp& mdp, const std::vector<DemonstrationRow>& rows, const std::string& name,
+                                   const std::string& horizon_word) {
+  if (rows.empty()) throw InputError("no demonstration rows after the header", SourceLocation{name, 1, 1});
   Demonstrations demos;
   std::unordered_map<std::string, std::size_t> episode_index;
   std::vector<std::vector<Step>> steps;
@@ -210,48 +243,47 @@ Demonstrations read_demonstrations_csv(const Mdp& mdp, const CsvSource& source) 
   // would take more leaves a gap (e.g. t counted across the file): reported there,
   // before memory runs out.
   std::size_t held = 0;
-  for (const CsvRow<4>& row : table.rows) {
-    const std::string& name = row.cells[0];
-    if (name.empty()) throw InputError("empty episode label", table.at(row, 0));
-    const std::size_t t = step_of(table, row);
-    if (mdp.horizon && t >= *mdp.horizon) {
-      throw InputError("t = " + std::to_string(t) + " is beyond the horizon: --horizon " + std::to_string(*mdp.horizon) +
-                           " allows t = 0.." + std::to_string(*mdp.horizon - 1),
-                       table.at(row, 1));
+  for (const DemonstrationRow& row : rows) {
+    const std::string& label = row.episode;
+    const std::size_t t = row.t;
+    check_horizon(mdp, row, horizon_word);
+    if (row.state >= mdp.num_states || row.action >= mdp.num_actions) {
+      throw InputError("state " + std::to_string(row.state) + " or action " + std::to_string(row.action) +
+                           " out of range: the MDP has " + std::to_string(mdp.num_states) + " states and " +
+                           std::to_string(mdp.num_actions) + " actions",
+                       row.state_at);
     }
-    const std::uint32_t s = states.at(table, row, 2);
-    const std::uint32_t a = actions.at(table, row, 3);
-    const auto [it, added] = episode_index.emplace(name, demos.labels.size());
+    const auto [it, added] = episode_index.emplace(label, demos.labels.size());
     if (added) {
-      demos.labels.push_back(name);
+      demos.labels.push_back(label);
       steps.emplace_back();
     }
     std::vector<Step>& episode = steps[it->second];
     if (t >= episode.size()) {
       // Only a row that skips steps can be the cause (one that extends by a single step
       // adds what its own row fills), which also keeps `held` below twice the rows.
-      const std::size_t added = t + 1 - episode.size();
-      if (t >= table.rows.size() || (added > 1 && held + added > table.rows.size())) {
-        throw InputError("t = " + std::to_string(t) + " leaves a gap in episode '" + name +
-                             "' (its earlier steps cannot all have rows: the file has " +
-                             std::to_string(table.rows.size()) + " rows); t counts from 0 in each episode",
-                         table.at(row, 1));
+      const std::size_t more = t + 1 - episode.size();
+      if (t >= rows.size() || (more > 1 && held + more > rows.size())) {
+        throw InputError("t = " + std::to_string(t) + " leaves a gap in episode '" + label +
+                             "' (its earlier steps cannot all have rows: the file has " + std::to_string(rows.size()) +
+                             " rows); t counts from 0 in each episode",
+                         row.t_at);
       }
-      held += added;
+      held += more;
       episode.resize(t + 1, Step{0, 0, nullptr});
     }
     if (episode[t].row != nullptr) {
-      throw InputError("duplicate row for episode '" + name + "', t = " + std::to_string(t) + " (first on line " +
-                           std::to_string(episode[t].row->line) + ")",
-                       table.at(row, 0));
+      throw InputError("duplicate row for episode '" + label + "', t = " + std::to_string(t) + " (first on line " +
+                           std::to_string(episode[t].row->episode_at.line) + ")",
+                       row.episode_at);
     }
-    episode[t] = Step{s, a, &row};
+    episode[t] = Step{row.state, row.action, &row};
   }
   std::vector<std::uint8_t> absorbing(mdp.num_states, 0);
   for (const std::uint32_t s : absorbing_states(mdp)) absorbing[s] = 1;
   std::size_t short_episodes = 0;
   for (std::size_t e = 0; e < steps.size(); ++e) {
-    check_episode(mdp, table, demos.labels[e], steps[e], absorbing);
+    check_episode(mdp, demos.labels[e], steps[e], absorbing);
     Episode episode;
     for (const Step& step : steps[e]) {
       episode.states.push_back(step.state);
@@ -272,17 +304,17 @@ Demonstrations read_demonstrations_csv(const Mdp& mdp, const CsvSource& source) 
       missing += std::pow(gamma, static_cast<double>(episode.states.size()));
     }
     if (open > 0) {
-      demos.notes.push_back(source.name + ": " + std::to_string(open) + " of " + std::to_string(demos.episodes.size()) +
-                            " episodes stop in a state that is not absorbing; without --horizon their unseen steps "
-                            "count as zero features, on average " +
+      demos.notes.push_back(name + ": " + std::to_string(open) + " of " + std::to_string(demos.episodes.size()) +
+                            " episodes stop in a state that is not absorbing; without " + horizon_word +
+                            " their unseen steps count as zero features, on average " +
                             std::to_string(missing / static_cast<double>(open)) +
                             " of the discounted weight (gamma^length) per such episode: give long episodes, or "
                             "a horizon");
     }
   }
   if (short_episodes > 0) {
-    demos.notes.push_back(source.name + ": " + std::to_string(short_episodes) + " of " +
-                          std::to_string(demos.episodes.size()) + " episodes stop before --horizon " +
+    demos.notes.push_back(name + ": " + std::to_string(short_episodes) + " of " +
+                          std::to_string(demos.episodes.size()) + " episodes stop before " + horizon_word + " " +
                           std::to_string(*mdp.horizon) +
                           " in a state that is not absorbing; the fit counts their missing steps as zero features");
   }

@@ -9,8 +9,12 @@
 // unavailable in its state, t beyond the horizon, a gap in an episode's t, no rows.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "copi/graph/error.hpp"
 
 #include "copi/control/irl.hpp"
 #include "copi/control/mdp_csv.hpp"
@@ -33,5 +37,24 @@ struct Demonstrations {
 // Checked against `mdp`'s dynamics and horizon (set them first).
 Demonstrations read_demonstrations_csv(const Mdp& mdp, const CsvSource& source);
 Demonstrations read_demonstrations_csv(const Mdp& mdp, const std::string& path);
+
+// One step of a demonstration, already resolved to indices by whichever reader read it
+// (the CSV above, or the language's demonstrations in component form), with where its
+// cells were for messages.
+struct DemonstrationRow {
+  std::string episode;
+  std::size_t t = 0;
+  std::uint32_t state = 0;
+  std::uint32_t action = 0;
+  SourceLocation episode_at, t_at, state_at, action_at;
+};
+// InputError at row.t_at when t is beyond the MDP's horizon; `horizon_word` is what
+// the user calls the horizon ("--horizon", "horizon").
+void check_horizon(const Mdp& mdp, const DemonstrationRow& row, const std::string& horizon_word);
+// The episodes of `rows` (any order), with every check read_demonstrations_csv makes
+// after reading the cells: t within the horizon, no gaps or duplicated steps, available
+// actions, steps of positive probability. `name` names the source in notes.
+Demonstrations make_demonstrations(const Mdp& mdp, const std::vector<DemonstrationRow>& rows, const std::string& name,
+                                   const std::string& horizon_word);
 
 }  // namespace copi::control

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "copi/control/irl.hpp"
 #include "copi/control/lqr.hpp"
 #include "copi/control/mdp.hpp"
 #include "copi/control/soft_value_iteration.hpp"
@@ -47,7 +48,9 @@ struct NamedMdp {
   std::vector<std::string> components;
   std::vector<std::size_t> component_sizes;
   std::vector<std::vector<double>> component_values;  // numeric value of each component state
+  std::vector<std::vector<std::string>> component_labels;  // per component: its labels (empty: numeric)
   std::string action_name;
+  std::vector<double> action_values;  // numeric value of each action (labels: 0, 1, ...)
   std::vector<std::uint8_t> walls;  // empty (no `wall` item) or one flag per state: an obstacle
   std::optional<NamedLatent> latent;  // `latent ...`: the policy is p(z ...) and p(action | ..., z)
 };
@@ -56,6 +59,20 @@ struct NamedMdp {
 struct MdpSolve {
   std::string mdp;
   control::SolveOptions options;
+};
+
+// `learn reward of NAME from "FILE" { feature ... } with METHOD(...)`: maximum causal
+// entropy inverse RL of an mdp block's reward from demonstrations (copi/control/irl.hpp),
+// lowered: the features tabulated, the demonstrations read and checked.
+struct IrlLearn {
+  std::string mdp;              // the block's name
+  std::size_t mdp_index = 0;    // into CompiledModel::mdps
+  std::string method;           // "variational" or "exact"
+  control::IrlProblem problem;  // the block's MDP (its reward is ignored), features, counts, p_0
+  std::vector<control::Episode> episodes;
+  control::IrlOptions options;
+  std::string demonstrations;   // the CSV's path
+  std::vector<std::string> notes;  // for the user (about the demonstrations)
 };
 
 // An `lqr NAME { A = ..., B = ..., ... }` block, lowered and validated.
@@ -93,6 +110,7 @@ struct CompiledModel {
   std::vector<MdpSolve> solves;
   std::vector<NamedLqr> lqrs;
   std::vector<LqrSolve> lqr_solves;  // in source order
+  std::vector<IrlLearn> learns;      // `learn reward` statements, in source order
 };
 
 struct CompileResult {

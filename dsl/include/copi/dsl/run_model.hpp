@@ -1,6 +1,7 @@
 // Running a compiled model as `copi run` does: every query of its factor graph (the
 // marginals, log Z and MAP it asks for, or every marginal when it asks for nothing)
-// with its `infer` algorithm, and every `solve` statement (of mdp and lqr blocks). A
+// with its `infer` algorithm, and every `solve` statement (of mdp and lqr blocks) and every `learn reward`
+// statement. A
 // file may hold a graph, MDPs and LQRs; all of it runs. The CLI only prints what comes
 // back.
 #pragma once
@@ -9,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "copi/control/irl.hpp"
 #include "copi/control/latent.hpp"
 #include "copi/control/lqr.hpp"
 #include "copi/control/soft_value_iteration.hpp"
@@ -45,10 +47,18 @@ struct LqrAnswer {
   control::LqrSolution solution;
 };
 
+// What `learn reward` learned (copi/control/irl.hpp): θ by CompiledModel::learns[learn]
+// .problem.features.names, the reward per (state, action) row, L(θ), counts, ...
+struct IrlAnswer {
+  std::size_t learn = 0;  // index into CompiledModel::learns
+  control::IrlResult result;
+};
+
 struct ModelAnswers {
   std::optional<GraphAnswers> graph;  // when the model has variables or graph queries
   std::vector<SolveAnswer> solves;    // one per solve statement of an mdp block, in order
   std::vector<LqrAnswer> lqr_solves;  // one per solve statement of an lqr block, in order
+  std::vector<IrlAnswer> learns;      // one per learn reward statement, in order
 };
 
 // Throws what the algorithms throw; evidence of probability zero becomes an
