@@ -107,7 +107,7 @@ struct Reducer {
     if (y != nullptr) {
       if (!observed_child(l, *y, f)) return;
     } else {
-      f.potential = unobserved_child(l);
+      f.payload = unobserved_child(l);
     }
     model.factors.push_back(std::move(f));
   }
@@ -128,7 +128,7 @@ struct Reducer {
       return false;
     }
     const std::size_t i = model.potentials.add(n);
-    f.potential = i;
+    f.payload = i;
     model.potentials.c(i) = c;
     model.potentials.h(i).noalias() = l.a().transpose() * pr;
     Eigen::Map<Eigen::MatrixXd> pa = ws.matrix(5, m, n);
@@ -182,17 +182,19 @@ struct Reducer {
     f.id = id;
     f.vars.push_back(c.selector().index);
     f.offsets.push_back(0);
+    f.payload = model.mixtures.size();
+    std::vector<Canonical>& components = model.mixtures.emplace_back();
     for (const LinearGaussianFactor& component : c.components()) {
       const GaussianFactor g = component.canonical();
       Canonical potential{g.eta(), g.lambda(), g.log_constant()};
       ContinuousFactor scratch;
       condition_real(scratch, g.scope(), g.dimensions(), potential);
-      if (f.components.empty()) {
+      if (components.empty()) {
         f.vars.insert(f.vars.end(), scratch.vars.begin(), scratch.vars.end());
         f.offsets.insert(f.offsets.end(), scratch.offsets.begin(), scratch.offsets.end());
         f.real_size = scratch.real_size;
       }
-      f.components.push_back(std::move(potential));
+      components.push_back(std::move(potential));
     }
     model.factors.push_back(std::move(f));
   }
@@ -201,14 +203,15 @@ struct Reducer {
     ContinuousFactor f;
     f.kind = ContinuousFactor::Kind::site;
     f.id = id;
-    f.likelihood = &s.likelihood();
-    f.offset = s.offset();
+    SiteTerm term;
+    term.likelihood = &s.likelihood();
+    term.offset = s.offset();
     std::vector<double> kept;
     Eigen::Index at = 0;
     for (std::size_t i = 0; i < s.scope().size(); ++i) {
       const auto d = static_cast<Eigen::Index>(s.dimensions()[i]);
       if (const Eigen::VectorXd* x = value(s.scope()[i])) {
-        f.offset += s.projection().segment(at, d).dot(*x);
+        term.offset += s.projection().segment(at, d).dot(*x);
       } else {
         f.vars.push_back(s.scope()[i].index);
         f.offsets.push_back(static_cast<Eigen::Index>(kept.size()));
@@ -217,11 +220,13 @@ struct Reducer {
       at += d;
     }
     f.real_size = static_cast<Eigen::Index>(kept.size());
-    f.projection = Eigen::Map<const Eigen::VectorXd>(kept.data(), f.real_size);
+    term.projection = Eigen::Map<const Eigen::VectorXd>(kept.data(), f.real_size);
     if (f.vars.empty()) {
-      model.log_constant += log_likelihood(s.likelihood(), f.offset);
+      model.log_constant += log_likelihood(s.likelihood(), term.offset);
       return;
     }
+    f.payload = model.sites.size();
+    model.sites.push_back(std::move(term));
     model.factors.push_back(std::move(f));
   }
 
@@ -237,8 +242,8 @@ struct Reducer {
     f.id = id;
     for (const VarId v : kept.scope()) f.vars.push_back(v.index);
     f.offsets.assign(f.vars.size(), 0);
-    f.cards = kept.cardinalities();
-    f.log_values = kept.log_values();
+    f.payload = model.tables.size();
+    model.tables.push_back({kept.log_values(), kept.cardinalities()});
     model.factors.push_back(std::move(f));
   }
 
@@ -247,7 +252,7 @@ struct Reducer {
       model.log_constant += potential.c;
       return;
     }
-    f.potential = model.potentials.add(potential);
+    f.payload = model.potentials.add(potential);
     model.factors.push_back(std::move(f));
   }
 };

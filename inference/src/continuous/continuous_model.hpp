@@ -16,12 +16,28 @@
 
 namespace copi::detail {
 
+// A site's likelihood(projectionᵀx + offset).
+struct SiteTerm {
+  Eigen::VectorXd projection;
+  double offset = 0.0;
+  const ScalarLikelihood* likelihood = nullptr;  // points into the graph
+};
+
+// A table's log values over the discrete variables, first fastest.
+struct TableTerm {
+  std::vector<double> log_values;
+  std::vector<std::size_t> cards;  // per var
+};
+
+// The factors stay small (a model may have 10⁵ of them): the kind's own numbers live
+// in the model's per-kind tables, at `payload`.
 struct ContinuousFactor {
   enum class Kind {
-    gaussian,  // `potential` over the stacked real variables
-    site,      // likelihood(projectionᵀx + offset)
-    table,     // log_values over the discrete variables, first fastest
-    mixture,   // CLG with an unobserved selector: vars[0] the selector, one component per state
+    gaussian,  // potentials[payload] over the stacked real variables
+    site,      // sites[payload]
+    table,     // tables[payload]
+    mixture,   // CLG with an unobserved selector: vars[0] the selector, mixtures[payload]
+               // one potential per state, constants included
   };
   Kind kind = Kind::gaussian;
   FactorId id;
@@ -29,19 +45,21 @@ struct ContinuousFactor {
   // factors, so these keep their entries inline rather than on the heap.
   boost::container::small_vector<std::uint32_t, 4> vars;    // unobserved variables, in the factor's order
   boost::container::small_vector<Eigen::Index, 4> offsets;  // per var: its block in the stacked real vector
-  Eigen::Index real_size = 0;          // total dimension of the real vars
-  std::size_t potential = 0;           // gaussian: its index in ContinuousModel::potentials
-  std::vector<Canonical> components;   // mixture: per selector state, constants included
-  Eigen::VectorXd projection;          // site
-  double offset = 0.0;                 // site
-  const ScalarLikelihood* likelihood = nullptr;  // site (points into the graph)
-  std::vector<double> log_values;      // table
-  std::vector<std::size_t> cards;      // table: per var
+  Eigen::Index real_size = 0;  // total dimension of the real vars
+  std::size_t payload = 0;     // index in the table of its kind
 };
 
 struct ContinuousModel {
   std::vector<ContinuousFactor> factors;
   CanonicalPool potentials;  // the Gaussian factors' potentials
+  std::vector<SiteTerm> sites;
+  std::vector<TableTerm> tables;
+  std::vector<std::vector<Canonical>> mixtures;
+
+  [[nodiscard]] CanonicalView potential(const ContinuousFactor& f) const { return potentials.view(f.payload); }
+  [[nodiscard]] const SiteTerm& site(const ContinuousFactor& f) const { return sites[f.payload]; }
+  [[nodiscard]] const TableTerm& table(const ContinuousFactor& f) const { return tables[f.payload]; }
+  [[nodiscard]] const std::vector<Canonical>& mixture(const ContinuousFactor& f) const { return mixtures[f.payload]; }
   // Per variable: (factor, position in its vars) for every reduced factor mentioning it.
   std::vector<boost::container::small_vector<std::pair<std::uint32_t, std::uint32_t>, 3>> edges;
   std::vector<bool> observed;

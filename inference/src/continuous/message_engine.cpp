@@ -50,10 +50,12 @@ MessageEngine::MessageEngine(const ContinuousModel& model, std::size_t quadratur
   }
   gaussian_messages_.reserve(edges, numbers);
   log_messages_.reserve(edges);
+  // Observed variables are in no reduced factor: their beliefs take no room.
   const auto add = [&](std::uint32_t v, CanonicalPool& gaussian, std::vector<std::vector<double>>& log) {
     const bool real = model.real[v];
-    gaussian.add(real ? model.size[v] : 0);
-    log.emplace_back(real ? 0 : static_cast<std::size_t>(model.size[v]), 0.0);
+    const bool used = !model.observed[v];
+    gaussian.add(real && used ? model.size[v] : 0);
+    log.emplace_back(real || !used ? 0 : static_cast<std::size_t>(model.size[v]), 0.0);
   };
   for (const ContinuousFactor& f : model.factors) {
     for (const std::uint32_t v : f.vars) add(v, gaussian_messages_, log_messages_);
@@ -61,7 +63,7 @@ MessageEngine::MessageEngine(const ContinuousModel& model, std::size_t quadratur
   const auto n = static_cast<std::uint32_t>(model.size.size());
   numbers = 0;
   for (std::uint32_t v = 0; v < n; ++v) {
-    if (model.real[v]) numbers += static_cast<std::size_t>(model.size[v] * (model.size[v] + 1));
+    if (model.real[v] && !model.observed[v]) numbers += static_cast<std::size_t>(model.size[v] * (model.size[v] + 1));
   }
   gaussian_beliefs_.reserve(n, numbers);
   log_beliefs_.reserve(n);
@@ -111,7 +113,7 @@ FactorUpdate MessageEngine::compute(std::size_t f, std::optional<std::size_t> on
 void MessageEngine::gaussian_update(std::size_t f, std::optional<std::size_t> only, FactorUpdate& out) const {
   const ContinuousFactor& factor = model_.factors[f];
   const std::size_t n = factor.vars.size();
-  const CanonicalView potential = model_.potentials.view(factor.potential);
+  const CanonicalView potential = model_.potential(factor);
   for (std::size_t target = 0; target < n; ++target) {
     if (only && *only != target) continue;
     Canonical joint = Canonical::copy_of(potential);
@@ -128,7 +130,7 @@ void MessageEngine::gaussian_update(std::size_t f, std::optional<std::size_t> on
 
 bool MessageEngine::pass_gaussian(std::size_t f, std::size_t target, double* integrated_log_det) {
   const ContinuousFactor& factor = model_.factors[f];
-  const CanonicalView potential = model_.potentials.view(factor.potential);
+  const CanonicalView potential = model_.potential(factor);
   const Eigen::Index n = potential.size();
   Eigen::Map<Eigen::VectorXd> joint_h = workspace_.vector(kJointH, n);
   Eigen::Map<Eigen::MatrixXd> joint_j = workspace_.matrix(kJointJ, n, n);
@@ -171,7 +173,8 @@ void MessageEngine::site_update(std::size_t f, FactorUpdate& out) const {
   const std::size_t n = factor.vars.size();
   std::vector<Canonical> cavities(n);
   std::vector<Moments> cavity_moments(n);
-  double mean_s = factor.offset;
+  const SiteTerm& site = model_.site(factor);
+  double mean_s = site.offset;
   double var_s = 0.0;
   std::vector<Eigen::VectorXd> spread(n);  // Σ_v a_v
   for (std::size_t p = 0; p < n; ++p) {
@@ -182,7 +185,7 @@ void MessageEngine::site_update(std::size_t f, FactorUpdate& out) const {
       return;
     }
     const Eigen::Index d = model_.size[factor.vars[p]];
-    const auto a = factor.projection.segment(factor.offsets[p], d);
+    const auto a = site.projection.segment(factor.offsets[p], d);
     spread[p] = m->covariance * a;
     mean_s += a.dot(m->mean);
     var_s += a.dot(spread[p]);
@@ -192,7 +195,7 @@ void MessageEngine::site_update(std::size_t f, FactorUpdate& out) const {
     out.skipped = true;  // the projection is fixed by the cavity: nothing to match
     return;
   }
-  const TiltedMoments tilted = tilted_moments(*factor.likelihood, mean_s, var_s, quadrature_points_);
+  const TiltedMoments tilted = tilted_moments(*site.likelihood, mean_s, var_s, quadrature_points_);
   const double shift = (tilted.mean - mean_s) / var_s;
   const double shrink = (tilted.variance - var_s) / (var_s * var_s);
   for (std::size_t p = 0; p < n; ++p) {
@@ -212,20 +215,21 @@ void MessageEngine::table_update(std::size_t f, FactorUpdate& out) const {
   const std::size_t n = factor.vars.size();
   std::vector<std::vector<double>> cavities(n);
   for (std::size_t p = 0; p < n; ++p) cavities[p] = cavity(f, p).log;
+  const TableTerm& table = model_.table(factor);
   std::vector<std::size_t> state(n, 0);
   for (std::size_t target = 0; target < n; ++target) {
-    std::vector<std::vector<double>> terms(factor.cards[target]);
+    std::vector<std::vector<double>> terms(table.cards[target]);
     std::fill(state.begin(), state.end(), 0);
-    for (const double value : factor.log_values) {
+    for (const double value : table.log_values) {
       double w = value;
       for (std::size_t p = 0; p < n; ++p) {
         if (p != target) w += cavities[p][state[p]];
       }
       terms[state[target]].push_back(w);
-      for (std::size_t p = 0; p < n && ++state[p] == factor.cards[p]; ++p) state[p] = 0;
+      for (std::size_t p = 0; p < n && ++state[p] == table.cards[p]; ++p) state[p] = 0;
     }
     std::vector<double>& log = out.messages[target].log;
-    log.resize(factor.cards[target]);
+    log.resize(table.cards[target]);
     for (std::size_t s = 0; s < log.size(); ++s) log[s] = log_sum_exp(terms[s]);
     normalise(log);
     out.updated[target] = true;
@@ -238,11 +242,12 @@ void MessageEngine::mixture_update(std::size_t f, FactorUpdate& out) const {
   const std::vector<double> selector = cavity(f, 0).log;
   std::vector<Canonical> cavities(n);
   for (std::size_t p = 1; p < n; ++p) cavities[p] = cavity(f, p).gaussian;
-  const std::size_t k_count = factor.components.size();
+  const std::vector<Canonical>& components = model_.mixture(factor);
+  const std::size_t k_count = components.size();
   std::vector<double> log_z(k_count);
   std::vector<Moments> joint(k_count);
   for (std::size_t k = 0; k < k_count; ++k) {
-    Canonical potential = factor.components[k];
+    Canonical potential = components[k];
     for (std::size_t p = 1; p < n; ++p) potential.add_block(cavities[p], factor.offsets[p]);
     std::optional<double> z = log_integral(potential);
     std::optional<Moments> m = moments(potential);
@@ -345,7 +350,7 @@ void MessageEngine::recompute_beliefs() {
 }
 
 void MessageEngine::factor_belief(std::size_t f, Eigen::Ref<Eigen::VectorXd> h, Eigen::Ref<Eigen::MatrixXd> j) const {
-  const CanonicalView potential = model_.potentials.view(model_.factors[f].potential);
+  const CanonicalView potential = model_.potential(model_.factors[f]);
   h = potential.h;
   j = potential.j;
   for (std::size_t p = 0; p < model_.factors[f].vars.size(); ++p) add_cavity(f, p, h, j);
@@ -356,13 +361,14 @@ std::optional<double> MessageEngine::factor_log_z(std::size_t f) const {
   const std::size_t n = factor.vars.size();
   switch (factor.kind) {
     case ContinuousFactor::Kind::gaussian: {
-      Canonical joint = Canonical::copy_of(model_.potentials.view(factor.potential));
+      Canonical joint = Canonical::copy_of(model_.potential(factor));
       for (std::size_t p = 0; p < n; ++p) add_cavity(f, p, joint.h, joint.j);
       return log_integral(joint);
     }
     case ContinuousFactor::Kind::site: {
+      const SiteTerm& site = model_.site(factor);
       double total = 0.0;
-      double mean_s = factor.offset;
+      double mean_s = site.offset;
       double var_s = 0.0;
       for (std::size_t p = 0; p < n; ++p) {
         Canonical c = cavity(f, p).gaussian;
@@ -371,32 +377,34 @@ std::optional<double> MessageEngine::factor_log_z(std::size_t f) const {
         const std::optional<Moments> m = moments(c);
         if (!z || !m) return std::nullopt;
         total += *z;
-        const auto a = factor.projection.segment(factor.offsets[p], model_.size[factor.vars[p]]);
+        const auto a = site.projection.segment(factor.offsets[p], model_.size[factor.vars[p]]);
         mean_s += a.dot(m->mean);
         var_s += a.dot(m->covariance * a);
       }
-      if (!(var_s > 0.0)) return total + log_likelihood(*factor.likelihood, mean_s);
-      return total + tilted_moments(*factor.likelihood, mean_s, var_s, quadrature_points_).log_z;
+      if (!(var_s > 0.0)) return total + log_likelihood(*site.likelihood, mean_s);
+      return total + tilted_moments(*site.likelihood, mean_s, var_s, quadrature_points_).log_z;
     }
     case ContinuousFactor::Kind::table: {
       std::vector<std::vector<double>> cavities(n);
       for (std::size_t p = 0; p < n; ++p) cavities[p] = cavity(f, p).log;
       std::vector<std::size_t> state(n, 0);
+      const TableTerm& table = model_.table(factor);
       std::vector<double> terms;
-      terms.reserve(factor.log_values.size());
-      for (const double value : factor.log_values) {
+      terms.reserve(table.log_values.size());
+      for (const double value : table.log_values) {
         double w = value;
         for (std::size_t p = 0; p < n; ++p) w += cavities[p][state[p]];
         terms.push_back(w);
-        for (std::size_t p = 0; p < n && ++state[p] == factor.cards[p]; ++p) state[p] = 0;
+        for (std::size_t p = 0; p < n && ++state[p] == table.cards[p]; ++p) state[p] = 0;
       }
       return log_sum_exp(terms);
     }
     case ContinuousFactor::Kind::mixture: {
       const std::vector<double> selector = cavity(f, 0).log;
       std::vector<double> terms;
-      for (std::size_t k = 0; k < factor.components.size(); ++k) {
-        Canonical potential = factor.components[k];
+      const std::vector<Canonical>& components = model_.mixture(factor);
+      for (std::size_t k = 0; k < components.size(); ++k) {
+        Canonical potential = components[k];
         for (std::size_t p = 1; p < n; ++p) {
           Canonical c = cavity(f, p).gaussian;
           c.c = 0.0;
