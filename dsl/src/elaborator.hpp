@@ -125,6 +125,8 @@ class Elaborator {
   void data_likelihood(const ast::DrawStatement& s, const GaussianParts& parts, const Affine& observed);
   void selected_draw(const ast::DrawStatement& s, VarId selector, std::optional<VarId> target, std::size_t d);
   void mixture_draw(const ast::DrawStatement& s, std::optional<VarId> target, const Affine& observed);
+  // The weights of `mixture(w: ..., ...)`, each checked (a number >= 0) and their sum 1.
+  std::vector<double> mixture_weights(const ast::DrawStatement& s);
   GaussianParts gaussian_parts(const ast::DrawStatement& s, std::size_t d, std::optional<VarId> target);
   Affine checked_mean(const Affine& value, const boost::spirit::x3::position_tagged& at, std::size_t d,
                       const std::string& left);

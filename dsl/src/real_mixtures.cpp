@@ -17,6 +17,25 @@ constexpr double kWeightSumTolerance = 1e-6;
 
 }  // namespace
 
+std::vector<double> Elaborator::mixture_weights(const ast::DrawStatement& s) {
+  std::vector<double> weights;
+  double weight_sum = 0.0;
+  for (const ast::DrawArgument& a : s.arguments) {
+    const ast::Expression* weight_expression = expression_in(a.value);
+    if (weight_expression == nullptr) fail(a, "a mixture weight is a number");
+    const double weight = evaluate(*weight_expression);
+    if (!(weight >= 0.0) || !std::isfinite(weight)) {
+      fail(position_of(*weight_expression), "a mixture weight must be >= 0, got " + format_number(weight));
+    }
+    weight_sum += weight;
+    weights.push_back(weight);
+  }
+  if (std::abs(weight_sum - 1.0) > kWeightSumTolerance) {
+    fail(s.distribution, "the mixture weights sum to " + format_number(weight_sum) + ", not 1 (tolerance 1e-06)");
+  }
+  return weights;
+}
+
 void Elaborator::mixture_draw(const ast::DrawStatement& s, std::optional<VarId> target, const Affine& observed) {
   const auto d = static_cast<std::size_t>(observed.constant.rows());
   const bool all_normal = std::all_of(s.arguments.begin(), s.arguments.end(), [](const ast::DrawArgument& a) {
@@ -32,15 +51,10 @@ void Elaborator::mixture_draw(const ast::DrawStatement& s, std::optional<VarId> 
   // projection s: then N(α s + c; 0, v) = N(s; −c/α, v/α²) / |α|.
   GaussianMixtureSite site;
   std::optional<Projection> direction;
-  double weight_sum = 0.0;
-  for (const ast::DrawArgument& a : s.arguments) {
-    const ast::Expression* weight_expression = expression_in(a.value);
-    if (weight_expression == nullptr) fail(a, "a mixture weight is a number");
-    const double weight = evaluate(*weight_expression);
-    if (!(weight >= 0.0) || !std::isfinite(weight)) {
-      fail(position_of(*weight_expression), "a mixture weight must be >= 0, got " + format_number(weight));
-    }
-    weight_sum += weight;
+  const std::vector<double> weights = mixture_weights(s);
+  for (std::size_t k = 0; k < s.arguments.size(); ++k) {
+    const ast::DrawArgument& a = s.arguments[k];
+    const double weight = weights[k];
     const ast::Call* component = call_in(*a.component);
     if (component == nullptr || component->function.name != "normal" || component->arguments.size() != 2) {
       fail(a, "a mixture component is 'weight: normal(mean, variance)'");
@@ -94,9 +108,6 @@ void Elaborator::mixture_draw(const ast::DrawStatement& s, std::optional<VarId> 
     site.means.push_back(-p.offset / alpha);
     site.variances.push_back(variance / (alpha * alpha));
   }
-  if (std::abs(weight_sum - 1.0) > kWeightSumTolerance) {
-    fail(s.distribution, "the mixture weights sum to " + format_number(weight_sum) + ", not 1 (tolerance 1e-06)");
-  }
   if (!direction) fail(s.distribution, "the mixture depends on no real variable");
   try {
     model_.graph.add_factor(SiteFactor(direction->scope, direction->dims, direction->row, 0.0, std::move(site)));
@@ -121,15 +132,10 @@ void Elaborator::vector_mixture_draw(const ast::DrawStatement& s, std::optional<
   const std::string& name = model_.graph.variable(*target).name;
   std::vector<double> log_weights;
   std::vector<GaussianParts> components;
-  double weight_sum = 0.0;
-  for (const ast::DrawArgument& a : s.arguments) {
-    const ast::Expression* weight_expression = expression_in(a.value);
-    if (weight_expression == nullptr) fail(a, "a mixture weight is a number");
-    const double weight = evaluate(*weight_expression);
-    if (!(weight >= 0.0) || !std::isfinite(weight)) {
-      fail(position_of(*weight_expression), "a mixture weight must be >= 0, got " + format_number(weight));
-    }
-    weight_sum += weight;
+  const std::vector<double> weights = mixture_weights(s);
+  for (std::size_t k = 0; k < s.arguments.size(); ++k) {
+    const ast::DrawArgument& a = s.arguments[k];
+    const double weight = weights[k];
     log_weights.push_back(std::log(weight));
     const ast::Call* component = call_in(*a.component);
     if (component == nullptr || component->arguments.size() != 2 ||
@@ -145,9 +151,6 @@ void Elaborator::vector_mixture_draw(const ast::DrawStatement& s, std::optional<
     parts.covariance =
         checked_covariance(dist, linear(component->arguments[1]), position_of(component->arguments[1]), d);
     components.push_back(std::move(parts));
-  }
-  if (std::abs(weight_sum - 1.0) > kWeightSumTolerance) {
-    fail(s.distribution, "the mixture weights sum to " + format_number(weight_sum) + ", not 1 (tolerance 1e-06)");
   }
   if (model_.graph.num_variables() >= kMaxVariables) fail(s, "the model would have more than 2^22 variables");
   // The selector's states are the components, 0, 1, ... in the order written.

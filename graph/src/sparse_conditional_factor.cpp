@@ -68,6 +68,12 @@ SparseConditionalFactor::SparseConditionalFactor(VarId child, std::size_t child_
 
 double SparseConditionalFactor::log_value(std::span<const std::size_t> states) const {
   if (states.size() != scope_.size()) throw InputError(std::string(kWhat) + ": one state per scope variable is needed");
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (states[i] >= cards_[i]) {
+      throw InputError(std::string(kWhat) + ": state " + std::to_string(states[i]) + " of a variable with " +
+                       std::to_string(cards_[i]) + " states");
+    }
+  }
   std::size_t row = 0;
   std::size_t stride = 1;
   for (std::size_t i = 1; i < scope_.size(); ++i) {

@@ -70,6 +70,11 @@ TEST(SparseConditionalFactor, LogValueOfEveryAssignmentMatchesTheHandWrittenTabl
   }
 }
 
+TEST(SparseConditionalFactor, LogValueOfAStateOutOfRangeIsRefused) {
+  const std::vector<std::size_t> states{3, 0, 0};
+  EXPECT_THROW((void)Example().factor().log_value(states), InputError);
+}
+
 void expect_rejected(const std::function<void()>& make, const std::string& fragment) {
   try {
     make();

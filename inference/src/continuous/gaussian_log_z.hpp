@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "continuous/message_engine.hpp"
@@ -29,7 +30,7 @@ namespace copi::detail {
 // pivots and each tree's root variable.
 struct ForestPivots {
   double upward = 0.0;
-  std::vector<std::uint32_t> roots;
+  std::span<const std::uint32_t> roots;
 };
 
 // `marginals[v].mean`: the posterior mean of every unobserved real variable and the

@@ -5,6 +5,7 @@
 #include <deque>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -282,7 +283,8 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
     }
   }
   if (settings.gaussian_only) {
-    const ForestPivots forest{upward_pivots, order ? order->roots : std::vector<std::uint32_t>{}};
+    const ForestPivots forest{upward_pivots, order ? std::span<const std::uint32_t>(order->roots)
+                                                   : std::span<const std::uint32_t>()};
     result.log_z = gaussian_log_z(graph, evidence, engine, result.real_marginals, order ? &forest : nullptr);
   } else {
     result.log_z = engine.log_z();
