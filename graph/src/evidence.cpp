@@ -70,20 +70,22 @@ void validate_evidence(const FactorGraph& graph, const Evidence& evidence) {
   }
 }
 
-void validate_real_evidence(const FactorGraph& graph, const RealEvidence& evidence) {
-  for (const auto& [var, value] : evidence) {
-    if (var.index >= graph.num_variables()) {
-      throw InputError("evidence on variable " + std::to_string(var.index) + ", but the model has " +
-                       std::to_string(graph.num_variables()) + " variables");
-    }
-    const Variable& v = graph.variable(var);
-    if (!v.is_real()) throw InputError("evidence gives a real value to discrete variable '" + v.name + "'");
-    if (static_cast<std::size_t>(value.size()) != v.dimension) {
-      throw InputError("evidence gives '" + v.name + "' " + std::to_string(value.size()) + " values, it has dimension " +
-                       std::to_string(v.dimension));
-    }
-    if (!value.allFinite()) throw InputError("evidence gives '" + v.name + "' a non-finite value");
+void validate_real_value(const FactorGraph& graph, VarId var, const Eigen::VectorXd& value) {
+  if (var.index >= graph.num_variables()) {
+    throw InputError("evidence on variable " + std::to_string(var.index) + ", but the model has " +
+                     std::to_string(graph.num_variables()) + " variables");
   }
+  const Variable& v = graph.variable(var);
+  if (!v.is_real()) throw InputError("evidence gives a real value to discrete variable '" + v.name + "'");
+  if (static_cast<std::size_t>(value.size()) != v.dimension) {
+    throw InputError("evidence gives '" + v.name + "' " + std::to_string(value.size()) + " values, it has dimension " +
+                     std::to_string(v.dimension));
+  }
+  if (!value.allFinite()) throw InputError("evidence gives '" + v.name + "' a non-finite value");
+}
+
+void validate_real_evidence(const FactorGraph& graph, const RealEvidence& evidence) {
+  for (const auto& [var, value] : evidence) validate_real_value(graph, var, value);
 }
 
 FactorGraph clamp_evidence(const FactorGraph& graph, const Evidence& evidence) {

@@ -3,10 +3,33 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <stdexcept>
 
 #include "copi/graph/error.hpp"
 
 namespace copi {
+
+GaussianMarginals::GaussianMarginals(const std::vector<std::size_t>& dimensions)
+    : dimension_(dimensions), mean_at_(dimensions.size()), covariance_at_(dimensions.size()) {
+  std::size_t means = 0;
+  std::size_t covariances = 0;
+  for (std::size_t v = 0; v < dimensions.size(); ++v) {
+    mean_at_[v] = means;
+    covariance_at_[v] = covariances;
+    means += dimensions[v];
+    covariances += dimensions[v] * dimensions[v];
+  }
+  means_.assign(means, 0.0);
+  covariances_.assign(covariances, 0.0);
+}
+
+GaussianMarginal GaussianMarginals::at(std::size_t v) const {
+  if (v >= size()) {
+    throw std::out_of_range("GaussianMarginals::at: variable " + std::to_string(v) + " of " +
+                            std::to_string(size()));
+  }
+  return (*this)[v];
+}
 
 std::string to_string(Task task) {
   switch (task) {

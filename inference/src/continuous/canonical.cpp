@@ -1,5 +1,7 @@
 #include "continuous/canonical.hpp"
 
+#include "continuous/small_llt.hpp"
+
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -68,9 +70,19 @@ auto scratch(Workspace& ws, std::size_t slot, const Expr& value) {
 }
 
 // The Cholesky factorisation of an N × N matrix held by `scratch`: of a copy when N is
-// fixed, in place otherwise.
+// fixed (small_llt.hpp says why not Eigen's), in place otherwise.
 template <int N>
-using LltOf = std::conditional_t<N == Eigen::Dynamic, InPlaceLlt, Eigen::LLT<Eigen::Matrix<double, N, N>>>;
+using LltOf = std::conditional_t<N == Eigen::Dynamic, InPlaceLlt, SmallLlt<N>>;
+
+// x ← L⁻¹ x for either kind of factorisation.
+template <typename X>
+void solve_lower(const InPlaceLlt& llt, X& x) {
+  llt.matrixL().solveInPlace(x);
+}
+template <int N, typename X>
+void solve_lower(const SmallLlt<N>& llt, X& x) {
+  llt.solve_lower(x);
+}
 
 template <int N>
 bool moments_sized(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eigen::VectorXd> mean,
@@ -83,16 +95,13 @@ bool moments_sized(const CanonicalView& potential, Workspace& ws, Eigen::Ref<Eig
     llt.solveInPlace(covariance);
     mean = potential.h;
     llt.solveInPlace(mean);
+    symmetrise(covariance);
   } else {
-    // Solved on the stack: a solve into the dynamic outputs would take Eigen's general path.
-    Eigen::Matrix<double, N, N> solved = Eigen::Matrix<double, N, N>::Identity();
-    llt.solveInPlace(solved);
-    covariance = solved;
+    covariance = llt.inverse();  // symmetric by construction
     Eigen::Matrix<double, N, 1> m = potential.h;
     llt.solveInPlace(m);
     mean = m;
   }
-  symmetrise(covariance);
   return true;
 }
 
@@ -116,9 +125,9 @@ bool schur_sized(const CanonicalView& potential, Eigen::Index offset, Eigen::Ind
   const LltOf<B> llt(jbb);
   if (!factor_ok(llt)) return false;
   auto w_ba = scratch<B, A>(ws, 1, potential.j.block(b0, offset, rest, n));
-  llt.matrixL().solveInPlace(w_ba);
+  solve_lower(llt, w_ba);
   auto w_b = scratch<B, 1>(ws, 2, potential.h.segment(b0, rest));
-  llt.matrixL().solveInPlace(w_b);
+  solve_lower(llt, w_b);
   j = potential.j.block(offset, offset, n, n);
   j.noalias() -= w_ba.transpose() * w_ba;
   h = potential.h.segment(offset, n);
@@ -189,12 +198,10 @@ void CanonicalPool::reserve(std::size_t potentials, std::size_t numbers) {
   numbers_.reserve(numbers);
 }
 
-Eigen::Map<Eigen::MatrixXd> Workspace::matrix(std::size_t slot, Eigen::Index rows, Eigen::Index cols) {
+void Workspace::grow(std::size_t slot, std::size_t needed) {
   if (slot >= buffers_.size()) buffers_.resize(slot + 1);
   std::vector<double>& buffer = buffers_[slot];
-  const auto needed = static_cast<std::size_t>(rows * cols);
   if (buffer.size() < needed) buffer.resize(needed);
-  return {buffer.data(), rows, cols};
 }
 
 const PrecisionCache::Entry& PrecisionCache::of(const Eigen::MatrixXd& covariance) {

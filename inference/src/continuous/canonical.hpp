@@ -94,12 +94,19 @@ class CanonicalPool {
 // below use slots 0–2 of the workspace they are given; callers use 3 and up.
 class Workspace {
  public:
-  [[nodiscard]] Eigen::Map<Eigen::MatrixXd> matrix(std::size_t slot, Eigen::Index rows, Eigen::Index cols);
+  // Inline: called a few times per message in the hot loops.
+  [[nodiscard]] Eigen::Map<Eigen::MatrixXd> matrix(std::size_t slot, Eigen::Index rows, Eigen::Index cols) {
+    const auto needed = static_cast<std::size_t>(rows * cols);
+    if (slot >= buffers_.size() || buffers_[slot].size() < needed) grow(slot, needed);
+    return {buffers_[slot].data(), rows, cols};
+  }
   [[nodiscard]] Eigen::Map<Eigen::VectorXd> vector(std::size_t slot, Eigen::Index n) {
     return {matrix(slot, n, 1).data(), n};
   }
 
  private:
+  void grow(std::size_t slot, std::size_t needed);
+
   std::vector<std::vector<double>> buffers_;
 };
 

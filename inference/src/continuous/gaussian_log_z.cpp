@@ -12,10 +12,11 @@ constexpr std::size_t kResidual = 4;
 constexpr std::size_t kBeliefH = 5;
 constexpr std::size_t kBeliefJ = 6;
 constexpr std::size_t kPoint = 7;
+constexpr std::size_t kWeightedResidual = 8;
 
 // x stacked over a scope from the marginals' means (the values of observed variables).
 Eigen::Map<Eigen::VectorXd> stacked(const std::vector<VarId>& scope, const std::vector<std::size_t>& dims,
-                                    const std::vector<GaussianMarginal>& marginals, Workspace& ws) {
+                                    const GaussianMarginals& marginals, Workspace& ws) {
   Eigen::Index total = 0;
   for (const std::size_t d : dims) total += static_cast<Eigen::Index>(d);
   Eigen::Map<Eigen::VectorXd> x = ws.vector(kStacked, total);
@@ -29,7 +30,7 @@ Eigen::Map<Eigen::VectorXd> stacked(const std::vector<VarId>& scope, const std::
 }
 
 // log N(y; A x + b, Σ) from the residual.
-double linear_log_density(const LinearGaussianFactor& f, const std::vector<GaussianMarginal>& marginals,
+double linear_log_density(const LinearGaussianFactor& f, const GaussianMarginals& marginals,
                           PrecisionCache& precisions, Workspace& ws) {
   const Eigen::Map<Eigen::VectorXd> x = stacked(f.scope(), f.dimensions(), marginals, ws);
   const Eigen::Index m = f.b().size();
@@ -37,7 +38,9 @@ double linear_log_density(const LinearGaussianFactor& f, const std::vector<Gauss
   r = x.head(m) - f.b();
   r.noalias() -= f.a() * x.tail(x.size() - m);
   const PrecisionCache::Entry& cached = precisions.of(f.covariance());
-  return -0.5 * r.dot(cached.precision * r) -
+  Eigen::Map<Eigen::VectorXd> pr = ws.vector(kWeightedResidual, m);  // not a temporary per factor
+  pr.noalias() = cached.precision * r;
+  return -0.5 * r.dot(pr) -
          0.5 * (static_cast<double>(m) * std::log(2.0 * std::numbers::pi) + cached.log_det);
 }
 
@@ -59,7 +62,7 @@ std::optional<double> forest_conditional(const MessageEngine& engine, const Fore
 
 // The Bethe form of log p(x̂ | y): the factors' normalised beliefs at the stacked means,
 // less each variable's belief at its mean counted deg − 1 times.
-std::optional<double> bethe_conditional(const MessageEngine& engine, const std::vector<GaussianMarginal>& marginals,
+std::optional<double> bethe_conditional(const MessageEngine& engine, const GaussianMarginals& marginals,
                                         Workspace& ws) {
   const ContinuousModel& model = engine.model();
   double total = 0.0;
@@ -92,7 +95,7 @@ std::optional<double> bethe_conditional(const MessageEngine& engine, const std::
 }  // namespace
 
 std::optional<double> gaussian_log_z(const FactorGraph& graph, const Evidence& evidence, const MessageEngine& engine,
-                                     const std::vector<GaussianMarginal>& marginals, const ForestPivots* forest) {
+                                     const GaussianMarginals& marginals, const ForestPivots* forest) {
   Workspace ws;
   PrecisionCache precisions;
   double joint = 0.0;  // log p(x̂, y)

@@ -38,7 +38,7 @@ struct ForestPivots {
 // is improper.
 [[nodiscard]] std::optional<double> gaussian_log_z(const FactorGraph& graph, const Evidence& evidence,
                                                    const MessageEngine& engine,
-                                                   const std::vector<GaussianMarginal>& marginals,
+                                                   const GaussianMarginals& marginals,
                                                    const ForestPivots* forest);
 
 }  // namespace copi::detail

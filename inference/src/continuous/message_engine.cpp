@@ -48,25 +48,29 @@ MessageEngine::MessageEngine(const ContinuousModel& model, std::size_t quadratur
       if (model.real[v]) numbers += static_cast<std::size_t>(model.size[v] * (model.size[v] + 1));
     }
   }
+  const auto n = static_cast<std::uint32_t>(model.size.size());
+  // The discrete messages and beliefs are indexed like the real ones; an all-real model
+  // (a Kalman chain) leaves them empty rather than hold an empty vector per edge.
+  bool discrete = false;
+  for (std::uint32_t v = 0; v < n; ++v) discrete = discrete || (!model.real[v] && !model.observed[v]);
   gaussian_messages_.reserve(edges, numbers);
-  log_messages_.reserve(edges);
+  if (discrete) log_messages_.reserve(edges);
   // Observed variables are in no reduced factor: their beliefs take no room.
   const auto add = [&](std::uint32_t v, CanonicalPool& gaussian, std::vector<std::vector<double>>& log) {
     const bool real = model.real[v];
     const bool used = !model.observed[v];
     gaussian.add(real && used ? model.size[v] : 0);
-    log.emplace_back(real || !used ? 0 : static_cast<std::size_t>(model.size[v]), 0.0);
+    if (discrete) log.emplace_back(real || !used ? 0 : static_cast<std::size_t>(model.size[v]), 0.0);
   };
   for (const ContinuousFactor& f : model.factors) {
     for (const std::uint32_t v : f.vars) add(v, gaussian_messages_, log_messages_);
   }
-  const auto n = static_cast<std::uint32_t>(model.size.size());
   numbers = 0;
   for (std::uint32_t v = 0; v < n; ++v) {
     if (model.real[v] && !model.observed[v]) numbers += static_cast<std::size_t>(model.size[v] * (model.size[v] + 1));
   }
   gaussian_beliefs_.reserve(n, numbers);
-  log_beliefs_.reserve(n);
+  if (discrete) log_beliefs_.reserve(n);
   for (std::uint32_t v = 0; v < n; ++v) add(v, gaussian_beliefs_, log_beliefs_);
 }
 
@@ -324,7 +328,7 @@ void MessageEngine::apply(std::size_t f, const FactorUpdate& update, double damp
 }
 
 void MessageEngine::recompute_beliefs() {
-  for (std::uint32_t v = 0; v < log_beliefs_.size(); ++v) {
+  for (std::uint32_t v = 0; v < model_.size.size(); ++v) {
     if (model_.real[v]) {
       Eigen::Map<Eigen::VectorXd> h = gaussian_beliefs_.h(v);
       Eigen::Map<Eigen::MatrixXd> j = gaussian_beliefs_.j(v);
@@ -427,7 +431,7 @@ std::optional<double> MessageEngine::log_z() const {
     if (!z) return std::nullopt;
     total += *z;
   }
-  for (std::uint32_t v = 0; v < log_beliefs_.size(); ++v) {
+  for (std::uint32_t v = 0; v < model_.size.size(); ++v) {
     if (model_.observed[v]) continue;
     const std::size_t degree = model_.edges[v].size();
     if (model_.real[v]) {

@@ -92,7 +92,7 @@ class MessageEngine {
   std::vector<std::vector<double>> log_messages_;
   // Per variable, the sum of its messages, the same way.
   CanonicalPool gaussian_beliefs_;
-  std::vector<std::vector<double>> log_beliefs_;
+  std::vector<std::vector<double>> log_beliefs_;  // both empty when every unobserved variable is real
   Workspace workspace_;  // pass_gaussian's scratch
 };
 

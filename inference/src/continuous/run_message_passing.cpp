@@ -244,15 +244,15 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
 
   const std::size_t n = graph.num_variables();
   Workspace ws;
-  result.real_marginals.resize(n);
+  {
+    std::vector<std::size_t> dimensions(n, 0);
+    for (std::uint32_t v = 0; v < n; ++v) dimensions[v] = graph.variables()[v].is_real() ? graph.variables()[v].dimension : 0;
+    result.real_marginals = GaussianMarginals(dimensions);
+  }
   result.marginals.resize(n);
   // Observed variables first, walking the evidence maps once (a lookup per variable
-  // in a map of 10⁵ entries costs more than the moments).
-  for (const auto& [var, value] : real_evidence) {
-    GaussianMarginal& out = result.real_marginals[var.index];
-    out.mean = value;
-    out.covariance = Eigen::MatrixXd::Zero(value.size(), value.size());
-  }
+  // in a map of 10⁵ entries costs more than the moments). Their covariance stays zero.
+  for (const auto& [var, value] : real_evidence) result.real_marginals.mean(var.index) = value;
   for (const auto& [var, state] : evidence) {
     std::vector<double>& p = result.marginals[var.index];
     p.assign(graph.variables()[var.index].cardinality, 0.0);
@@ -262,11 +262,8 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
     if (model.observed[v]) continue;
     const Variable& var = graph.variables()[v];
     if (var.is_real()) {
-      GaussianMarginal& out = result.real_marginals[v];
-      const auto d = static_cast<Eigen::Index>(var.dimension);
-      out.mean.resize(d);
-      out.covariance.resize(d, d);
-      if (!moments_into(engine.gaussian_belief(v), ws, out.mean, out.covariance)) {
+      if (!moments_into(engine.gaussian_belief(v), ws, result.real_marginals.mean(v),
+                        result.real_marginals.covariance(v))) {
         throw NumericError(settings.algorithm + ": the approximation of '" + var.name + "' is improper after " +
                            std::to_string(result.report.iterations) + " sweeps" +
                            (settings.gaussian_only ? "" : " (try damping)"));

@@ -23,6 +23,8 @@ void validate_evidence(const FactorGraph& graph, const Evidence& evidence);
 // Throws InputError naming the variable when an id is out of range, the variable is
 // not real, or the value has the wrong dimension or a non-finite entry.
 void validate_real_evidence(const FactorGraph& graph, const RealEvidence& evidence);
+// The same check of one entry (for a caller walking the evidence anyway).
+void validate_real_value(const FactorGraph& graph, VarId var, const Eigen::VectorXd& value);
 
 // The table with every observed variable of its scope fixed at its state (those leave
 // the scope), in one pass over the entries that remain; nullopt when the evidence
