@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include "copi/inference/detail/large_block_allocator.hpp"
+
 namespace copi::detail {
 
 // A canonical potential whose numbers live elsewhere (an owning Canonical, a
@@ -83,10 +85,11 @@ class CanonicalPool {
   void reserve(std::size_t potentials, std::size_t numbers);
 
  private:
-  std::vector<double> numbers_;   // per potential: h, then J column by column
-  std::vector<std::size_t> at_;   // per potential: where its h starts
-  std::vector<Eigen::Index> size_;
-  std::vector<double> c_;
+  // Per potential: h, then J column by column (the bulk of a large model's memory).
+  std::vector<double, LargeBlockAllocator<double>> numbers_;
+  std::vector<std::size_t, LargeBlockAllocator<std::size_t>> at_;  // per potential: where its h starts
+  std::vector<Eigen::Index, LargeBlockAllocator<Eigen::Index>> size_;
+  std::vector<double, LargeBlockAllocator<double>> c_;
 };
 
 // Scratch matrices reused from call to call, so that the hot loops of message

@@ -50,7 +50,7 @@ struct ContinuousFactor {
 };
 
 struct ContinuousModel {
-  std::vector<ContinuousFactor> factors;
+  std::vector<ContinuousFactor, LargeBlockAllocator<ContinuousFactor>> factors;
   CanonicalPool potentials;  // the Gaussian factors' potentials
   std::vector<SiteTerm> sites;
   std::vector<TableTerm> tables;
@@ -61,7 +61,8 @@ struct ContinuousModel {
   [[nodiscard]] const TableTerm& table(const ContinuousFactor& f) const { return tables[f.payload]; }
   [[nodiscard]] const std::vector<Canonical>& mixture(const ContinuousFactor& f) const { return mixtures[f.payload]; }
   // Per variable: (factor, position in its vars) for every reduced factor mentioning it.
-  std::vector<boost::container::small_vector<std::pair<std::uint32_t, std::uint32_t>, 3>> edges;
+  using Edges = boost::container::small_vector<std::pair<std::uint32_t, std::uint32_t>, 3>;
+  std::vector<Edges, LargeBlockAllocator<Edges>> edges;
   std::vector<bool> observed;
   std::vector<bool> real;
   std::vector<Eigen::Index> size;  // dimension of a real variable, cardinality of a discrete one

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "copi/inference/detail/large_block_allocator.hpp"
+
 namespace copi {
 
 // What the caller asks for. UAI task names: MAR, PR, MPE.
@@ -104,8 +106,8 @@ class GaussianMarginals {
   std::vector<std::size_t> dimension_;
   std::vector<std::size_t> mean_at_;
   std::vector<std::size_t> covariance_at_;
-  std::vector<double> means_;
-  std::vector<double> covariances_;
+  std::vector<double, detail::LargeBlockAllocator<double>> means_;
+  std::vector<double, detail::LargeBlockAllocator<double>> covariances_;
 };
 
 struct InferenceResult {
