@@ -8,48 +8,24 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdlib>
-#include <new>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace copi::detail {
+
+// The untyped halves (large_block_allocator.cpp): bytes from allocate_block go back to
+// free_block with the same count.
+[[nodiscard]] void* allocate_block(std::size_t bytes);
+void free_block(void* block, std::size_t bytes) noexcept;
 
 template <typename T>
 struct LargeBlockAllocator {
   using value_type = T;
-  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
   LargeBlockAllocator() = default;
   template <typename U>
   explicit LargeBlockAllocator(const LargeBlockAllocator<U>&) noexcept {}
 
-  [[nodiscard]] T* allocate(std::size_t n) {
-    const std::size_t bytes = n * sizeof(T);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= kHugePage) {
-      const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-      void* p = std::aligned_alloc(kHugePage, rounded);
-      if (p == nullptr) throw std::bad_alloc();
-      (void)madvise(p, rounded, MADV_HUGEPAGE);  // a hint: refused, the block still works
-      return static_cast<T*>(p);
-    }
-#endif
-    return static_cast<T*>(::operator new(bytes));
-  }
-
-  void deallocate(T* p, std::size_t n) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (n * sizeof(T) >= kHugePage) {
-      std::free(p);
-      return;
-    }
-#endif
-    ::operator delete(p);
-    (void)n;
-  }
+  [[nodiscard]] T* allocate(std::size_t n) { return static_cast<T*>(allocate_block(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { free_block(p, n * sizeof(T)); }
 
   template <typename U>
   bool operator==(const LargeBlockAllocator<U>&) const noexcept {
