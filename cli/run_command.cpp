@@ -99,8 +99,6 @@ void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answ
       if (model.graph.variables()[v].is_discrete()) listed.push_back(VarId{static_cast<std::uint32_t>(v)});
     }
   }
-  doc = result_json(model.graph, main, answers.marginals ? Task::marginals : Task::mpe);
-  doc["marginals"] = marginals;
   std::vector<std::string> names;
   std::vector<std::size_t> map;
   std::vector<std::string> map_labels;
@@ -111,14 +109,22 @@ void report_graph(const dsl::CompiledModel& model, const dsl::GraphAnswers& answ
       map_labels.push_back(model.graph.variable(v).state_name(map.back()));
     }
   }
-  doc["variables"] = names;
-  doc["map"] = map;
-  doc["map_labels"] = map_labels;
-  doc["map_log_value"] = answers.map && answers.map->map_log_value ? nlohmann::json(*answers.map->map_log_value)
-                                                                   : nlohmann::json(nullptr);
-  if (!main.report.note.empty()) doc["note"] = main.report.note;
-  doc.erase("continuous");
-  if (answers.marginals && !shown_real.empty()) doc["continuous"] = continuous_json(model.graph, *answers.marginals, shown_real);
+  // The document only when it is written: for 10⁵ real variables building it cost
+  // more than the inference.
+  if (!args.json_file.empty()) {
+    doc = result_json(model.graph, main, answers.marginals ? Task::marginals : Task::mpe);
+    doc["marginals"] = marginals;
+    doc["variables"] = names;
+    doc["map"] = map;
+    doc["map_labels"] = map_labels;
+    doc["map_log_value"] = answers.map && answers.map->map_log_value ? nlohmann::json(*answers.map->map_log_value)
+                                                                     : nlohmann::json(nullptr);
+    if (!main.report.note.empty()) doc["note"] = main.report.note;
+    doc.erase("continuous");
+    if (answers.marginals && !shown_real.empty()) {
+      doc["continuous"] = continuous_json(model.graph, *answers.marginals, shown_real);
+    }
+  }
 
   if (!main.report.note.empty()) std::cout << main.report.note << "\n";
   print_bars(std::cout, model.graph, shown, marginals);
