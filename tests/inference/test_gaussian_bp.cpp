@@ -331,5 +331,65 @@ TEST(GaussianBpRefusals, BadRealEvidenceIsAnInputError) {
   EXPECT_THROW((void)gaussian_bp(k.graph, {}, bad, Task::marginals), InputError);
 }
 
+
+// Observation factors whose A or Σ change from step to step (the reducer computes
+// AᵀΣ⁻¹A once per run of identical ones): every step still gets its own, against the
+// dense joint.
+TEST(GaussianBpKalman, ObservationModelsThatChangeBetweenStepsEachCount) {
+  const Eigen::Matrix2d a{{1.0, 1.0}, {0.0, 1.0}};
+  const Eigen::Matrix2d q = 0.1 * Eigen::Matrix2d::Identity();
+  const std::vector<Eigen::MatrixXd> hs = {Eigen::RowVector2d(1.0, 0.0), Eigen::RowVector2d(0.5, 2.0)};
+  const std::vector<Eigen::MatrixXd> rs = {Eigen::MatrixXd::Constant(1, 1, 0.5), Eigen::MatrixXd::Constant(1, 1, 3.0)};
+  // (h, r) per step: runs of the same, a change of A alone, a change of Σ alone, back.
+  const std::vector<std::pair<int, int>> pattern = {{0, 0}, {0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}, {1, 1}, {1, 1}};
+  FactorGraph graph;
+  RealEvidence evidence;
+  std::vector<std::size_t> dims;
+  std::vector<test::DenseTerm> terms;
+  std::vector<Eigen::VectorXd> observed;
+  std::vector<VarId> xs;
+  for (std::size_t t = 0; t < pattern.size(); ++t) {
+    const auto [hi, ri] = pattern[t];
+    xs.push_back(graph.add_variable(Variable::real("x" + std::to_string(t), 2)));
+    const VarId y = graph.add_variable(Variable::real("y" + std::to_string(t), 1));
+    const Eigen::VectorXd value = Eigen::VectorXd::Constant(1, 0.3 * static_cast<double>(t) - 0.7);
+    dims.insert(dims.end(), {2, 1});
+    observed.push_back(Eigen::VectorXd());
+    observed.push_back(value);
+    test::DenseTerm tr;
+    tr.child = 2 * t;
+    if (t == 0) {
+      graph.add_factor(GaussianFactor::normal({xs[0]}, {2}, Eigen::Vector2d(0.0, 1.0), Eigen::Matrix2d::Identity()));
+      tr.a = Eigen::MatrixXd(2, 0);
+      tr.b = Eigen::Vector2d(0.0, 1.0);
+      tr.sigma = Eigen::Matrix2d::Identity();
+    } else {
+      graph.add_factor(LinearGaussianFactor(xs[t], 2, {xs[t - 1]}, {2}, a, Eigen::Vector2d::Zero(), q));
+      tr.parents = {2 * t - 2};
+      tr.a = a;
+      tr.b = Eigen::Vector2d::Zero();
+      tr.sigma = q;
+    }
+    terms.push_back(tr);
+    graph.add_factor(LinearGaussianFactor(y, 1, {xs[t]}, {2}, hs[hi], Eigen::VectorXd::Zero(1), rs[ri]));
+    evidence[y] = value;
+    test::DenseTerm em;
+    em.child = 2 * t + 1;
+    em.parents = {2 * t};
+    em.a = hs[hi];
+    em.b = Eigen::VectorXd::Zero(1);
+    em.sigma = rs[ri];
+    terms.push_back(em);
+  }
+  const test::DenseAnswer want = test::dense_gaussian(dims, terms, observed);
+  const InferenceResult r = gaussian_bp(graph, {}, evidence, Task::marginals);
+  for (std::size_t t = 0; t < xs.size(); ++t) {
+    expect_close(r.real_marginals[xs[t].index].mean, want.mean[2 * t], 1e-10, "mean t=" + std::to_string(t));
+    expect_close(r.real_marginals[xs[t].index].covariance, want.cov[2 * t], 1e-10, "cov t=" + std::to_string(t));
+  }
+  ASSERT_TRUE(r.log_z.has_value());
+  EXPECT_NEAR(*r.log_z, want.log_z, 1e-10 * (1.0 + std::abs(want.log_z)));
+}
+
 }  // namespace
 }  // namespace copi

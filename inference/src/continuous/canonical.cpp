@@ -128,10 +128,19 @@ bool schur_sized(const CanonicalView& potential, Eigen::Index offset, Eigen::Ind
   solve_lower(llt, w_ba);
   auto w_b = scratch<B, 1>(ws, 2, potential.h.segment(b0, rest));
   solve_lower(llt, w_b);
-  j = potential.j.block(offset, offset, n, n);
-  j.noalias() -= w_ba.transpose() * w_ba;
-  h = potential.h.segment(offset, n);
-  h.noalias() -= w_ba.transpose() * w_b;
+  if constexpr (A != Eigen::Dynamic && B != Eigen::Dynamic) {
+    // On the stack first: products into the dynamic outputs would not be unrolled.
+    const Eigen::Matrix<double, A, A> schur =
+        potential.j.template block<A, A>(offset, offset) - w_ba.transpose() * w_ba;
+    const Eigen::Matrix<double, A, 1> shifted = potential.h.template segment<A>(offset) - w_ba.transpose() * w_b;
+    j = schur;
+    h = shifted;
+  } else {
+    j = potential.j.block(offset, offset, n, n);
+    j.noalias() -= w_ba.transpose() * w_ba;
+    h = potential.h.segment(offset, n);
+    h.noalias() -= w_ba.transpose() * w_b;
+  }
   const double pivot = log_det(llt);
   if (integrated_log_det != nullptr) *integrated_log_det = pivot;
   c = potential.c + 0.5 * w_b.squaredNorm() + 0.5 * (static_cast<double>(rest) * std::log(2.0 * std::numbers::pi) - pivot);

@@ -37,6 +37,13 @@ struct Reducer {
   };
   std::vector<Shared> shared;
   std::size_t next_shared = 0;
+  // The last observed child's A and Σ, with PA and AᵀPA: a time-invariant chain's
+  // observation factors differ only in y, so J is computed once rather than per factor.
+  struct LastObserved {
+    const LinearGaussianFactor* source = nullptr;
+    Eigen::MatrixXd pa;
+    Eigen::MatrixXd j;
+  } last_observed;
 
   [[nodiscard]] const Eigen::VectorXd* value(VarId v) const { return observed_value[v.index]; }
 
@@ -130,13 +137,17 @@ struct Reducer {
       model.log_constant += c;
       return false;
     }
+    const LinearGaussianFactor* last = last_observed.source;
+    if (last == nullptr || !(last->a() == l.a() && last->covariance() == l.covariance())) {
+      last_observed.pa.noalias() = cached.precision * l.a();
+      last_observed.j.noalias() = l.a().transpose() * last_observed.pa;
+      last_observed.source = &l;
+    }
     const std::size_t i = model.potentials.add(n);
     f.payload = i;
     model.potentials.c(i) = c;
     model.potentials.h(i).noalias() = l.a().transpose() * pr;
-    Eigen::Map<Eigen::MatrixXd> pa = ws.matrix(5, m, n);
-    pa.noalias() = cached.precision * l.a();
-    model.potentials.j(i).noalias() = l.a().transpose() * pa;
+    model.potentials.j(i) = last_observed.j;
     return true;
   }
 
