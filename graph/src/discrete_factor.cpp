@@ -45,6 +45,16 @@ std::size_t DiscreteFactor::position(VarId var) const {
 }
 
 double DiscreteFactor::log_value(std::span<const std::size_t> states) const {
+  if (states.size() != scope_.size()) {
+    throw InputError("discrete factor: " + std::to_string(states.size()) + " states given for a scope of " +
+                     std::to_string(scope_.size()) + " variables");
+  }
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (states[i] >= cards_[i]) {
+      throw InputError("discrete factor: state " + std::to_string(states[i]) + " of a variable with " +
+                       std::to_string(cards_[i]) + " states");
+    }
+  }
   return log_values_[table_index(cards_, states)];
 }
 

@@ -152,5 +152,15 @@ TEST(CoreError, AllErrorsShareOneHierarchy) {
   }
 }
 
+TEST(CoreDiscreteFactor, LogValueReadsTheTableAndRefusesAStateOutOfRange) {
+  // Scope (a: 2 states, b: 3 states), a fastest: entry a + 2 b.
+  const DiscreteFactor f({VarId{0}, VarId{1}}, {2, 3}, {0.0, -1.0, -2.0, -3.0, -4.0, -5.0});
+  EXPECT_EQ(f.log_value(Sizes{1, 2}), -5.0);
+  EXPECT_EQ(f.log_value(Sizes{0, 1}), -2.0);
+  EXPECT_THROW((void)f.log_value(Sizes{2, 0}), InputError);  // a has 2 states
+  EXPECT_THROW((void)f.log_value(Sizes{0, 3}), InputError);  // b has 3
+  EXPECT_THROW((void)f.log_value(Sizes{0}), InputError);     // one state per scope variable
+}
+
 }  // namespace
 }  // namespace copi
