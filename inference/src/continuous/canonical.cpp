@@ -1,10 +1,10 @@
 #include "continuous/canonical.hpp"
 
-#include "continuous/small_llt.hpp"
-
 #include <cmath>
 #include <numbers>
 #include <vector>
+
+#include "continuous/small_llt.hpp"
 
 namespace copi::detail {
 namespace {

@@ -50,6 +50,10 @@ struct Reducer {
   static bool same_numbers(const LinearGaussianFactor& a, const LinearGaussianFactor& b) {
     return a.dimensions() == b.dimensions() && a.a() == b.a() && a.b() == b.b() && a.covariance() == b.covariance();
   }
+  // Same A and Σ (b may differ). Shapes first: Eigen's == requires equal sizes.
+  static bool same_shape_and_numbers(const LinearGaussianFactor& x, const LinearGaussianFactor& y) {
+    return x.dimensions() == y.dimensions() && x.a() == y.a() && x.covariance() == y.covariance();
+  }
 
   // Conditions a canonical potential over the stacked real scope on the observed ones.
   void gaussian(FactorId id, const GaussianFactor& g) {
@@ -138,7 +142,7 @@ struct Reducer {
       return false;
     }
     const LinearGaussianFactor* last = last_observed.source;
-    if (last == nullptr || !(last->a() == l.a() && last->covariance() == l.covariance())) {
+    if (last == nullptr || !same_shape_and_numbers(*last, l)) {
       last_observed.pa.noalias() = cached.precision * l.a();
       last_observed.j.noalias() = l.a().transpose() * last_observed.pa;
       last_observed.source = &l;

@@ -246,7 +246,10 @@ InferenceResult run_message_passing(const FactorGraph& graph, const Evidence& ev
   Workspace ws;
   {
     std::vector<std::size_t> dimensions(n, 0);
-    for (std::uint32_t v = 0; v < n; ++v) dimensions[v] = graph.variables()[v].is_real() ? graph.variables()[v].dimension : 0;
+    for (std::uint32_t v = 0; v < n; ++v) {
+      const Variable& var = graph.variables()[v];
+      dimensions[v] = var.is_real() ? var.dimension : 0;
+    }
     result.real_marginals = GaussianMarginals(dimensions);
   }
   result.marginals.resize(n);
