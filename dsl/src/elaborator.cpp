@@ -514,9 +514,9 @@ void Elaborator::query(const ast::QueryStatement& s) {
                         "(...) is for real ones (use marginal(...))");
           }
           // mean(x), var(x) and cov(x) of one variable show it once.
-          if (real_queried_.insert(v).second) model_.marginal_queries.push_back(v);
-          if (kind == "cov" && covariance_queried_.insert(v).second) model_.covariance_queries.push_back(v);
-          if (kind == "var" && variance_queried_.insert(v).second) model_.variance_queries.push_back(v);
+          if (real_queried_.insert(v)) model_.marginal_queries.push_back(v);
+          if (kind == "cov" && covariance_queried_.insert(v)) model_.covariance_queries.push_back(v);
+          if (kind == "var" && variance_queried_.insert(v)) model_.variance_queries.push_back(v);
         }
       }
     } else if (kind == "map" || kind == "mpe") {

@@ -23,6 +23,7 @@
 #include "copi/dsl/model.hpp"
 #include "parse.hpp"
 #include "suggest.hpp"
+#include "var_set.hpp"
 
 namespace copi::dsl {
 
@@ -244,14 +245,14 @@ class Elaborator {
   std::vector<std::pair<const ast::Reference*, VarId>> resolved_;
   // The labels compared with a variable in that factor, as their state indices.
   std::vector<std::pair<const ast::Reference*, double>> labels_;
-  std::set<VarId> has_conditional_;  // children of the p(child | ...) statements so far
+  VarSet has_conditional_;           // children of the p(child | ...) statements so far
   ConditionalGraph conditionals_;    // their parent -> child edges, kept free of directed cycles
   std::set<std::string> failed_mdps_;  // mdp and lqr blocks with errors: `solve` skips them silently
   bool infer_seen_ = false;
   std::optional<Diagnostic> infer_at_;  // where `infer NAME` names its algorithm
   std::optional<Diagnostic> map_at_;    // the first `map` query
-  std::set<VarId> drawn_;               // real variables with a `~` so far
-  std::set<VarId> real_queried_, covariance_queried_, variance_queried_;  // by mean/var/cov(...) so far
+  VarSet drawn_;                        // real variables with a `~` so far
+  VarSet real_queried_, covariance_queried_, variance_queried_;  // by mean/var/cov(...) so far
   std::map<std::vector<double>, std::size_t> cluster_keys_;  // cluster[key] statements: key -> cluster
   std::map<VarId, std::size_t> cluster_of_;                   // variables in clusters so far
   std::size_t loop_iterations_ = 0;  // all loops together, against kMaxLoopIterations

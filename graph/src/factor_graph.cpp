@@ -60,11 +60,10 @@ VarId FactorGraph::add_variable(Variable variable) {
       throw InputError("real variable '" + variable.name + "' is given discrete states");
     }
   }
-  if (!variable.name.empty() && find_variable(variable.name)) {
+  const VarId id{static_cast<std::uint32_t>(variables_.size())};
+  if (!variable.name.empty() && !by_name_.try_emplace(variable.name, id).second) {  // one lookup
     throw InputError("variable '" + variable.name + "' is declared twice");
   }
-  const VarId id{static_cast<std::uint32_t>(variables_.size())};
-  if (!variable.name.empty()) by_name_.emplace(variable.name, id);
   variables_.push_back(std::move(variable));
   neighbours_.emplace_back();
   return id;
@@ -191,7 +190,7 @@ std::string FactorGraph::describe(FactorId id) const {
 }
 
 std::optional<VarId> FactorGraph::find_variable(std::string_view name) const {
-  const auto it = by_name_.find(std::string(name));
+  const auto it = by_name_.find(name);
   if (it == by_name_.end()) return std::nullopt;
   return it->second;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <ranges>
 #include <span>
@@ -89,7 +90,12 @@ class FactorGraph {
   static const DiscreteFactor& as_table(const Factor& factor);
 
   std::vector<Variable> variables_;
-  std::unordered_map<std::string, VarId> by_name_;
+  // Looked up by string_view without building a std::string (a transparent hash).
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
+  };
+  std::unordered_map<std::string, VarId, NameHash, std::equal_to<>> by_name_;
   std::vector<Factor> factors_;
   std::vector<std::vector<FactorId>> neighbours_;
 };
