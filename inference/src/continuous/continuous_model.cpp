@@ -37,22 +37,21 @@ struct Reducer {
   };
   std::vector<Shared> shared;
   std::size_t next_shared = 0;
-  // The last observed child's A and Σ, with PA and AᵀPA: a time-invariant chain's
-  // observation factors differ only in y, so J is computed once rather than per factor.
+  // The last observed child's A and Σ, with AᵀPA: a time-invariant chain's observation
+  // factors differ only in y, so J is computed once rather than per factor.
   struct LastObserved {
     const LinearGaussianFactor* source = nullptr;
-    Eigen::MatrixXd pa;
     Eigen::MatrixXd j;
   } last_observed;
 
   [[nodiscard]] const Eigen::VectorXd* value(VarId v) const { return observed_value[v.index]; }
 
-  static bool same_numbers(const LinearGaussianFactor& a, const LinearGaussianFactor& b) {
-    return a.dimensions() == b.dimensions() && a.a() == b.a() && a.b() == b.b() && a.covariance() == b.covariance();
-  }
   // Same A and Σ (b may differ). Shapes first: Eigen's == requires equal sizes.
-  static bool same_shape_and_numbers(const LinearGaussianFactor& x, const LinearGaussianFactor& y) {
+  static bool same_a_and_covariance(const LinearGaussianFactor& x, const LinearGaussianFactor& y) {
     return x.dimensions() == y.dimensions() && x.a() == y.a() && x.covariance() == y.covariance();
+  }
+  static bool same_numbers(const LinearGaussianFactor& x, const LinearGaussianFactor& y) {
+    return same_a_and_covariance(x, y) && x.b() == y.b();
   }
 
   // Conditions a canonical potential over the stacked real scope on the observed ones.
@@ -142,9 +141,10 @@ struct Reducer {
       return false;
     }
     const LinearGaussianFactor* last = last_observed.source;
-    if (last == nullptr || !same_shape_and_numbers(*last, l)) {
-      last_observed.pa.noalias() = cached.precision * l.a();
-      last_observed.j.noalias() = l.a().transpose() * last_observed.pa;
+    if (last == nullptr || !same_a_and_covariance(*last, l)) {
+      Eigen::Map<Eigen::MatrixXd> pa = ws.matrix(5, m, n);
+      pa.noalias() = cached.precision * l.a();
+      last_observed.j.noalias() = l.a().transpose() * pa;
       last_observed.source = &l;
     }
     const std::size_t i = model.potentials.add(n);
