@@ -32,6 +32,10 @@ void ForwardStep::run(const std::vector<double>& policy, const std::vector<doubl
       }
     }
   });
+  if (!dynamics_.sliced.empty()) {
+    gather_sliced(out);
+    return;
+  }
   copi::detail::parallel_for_range(mdp_.num_states, kGrain, threads_, [&](std::size_t begin, std::size_t end) {
     for (std::size_t x = begin; x < end; ++x) {
       double total = 0.0;
@@ -39,6 +43,22 @@ void ForwardStep::run(const std::vector<double>& policy, const std::vector<doubl
         total += mass_[dynamics_.row[e]] * dynamics_.probability[e];
       }
       out[x] = total;
+    }
+  });
+}
+
+void ForwardStep::gather_sliced(std::vector<double>& out) const {
+  // The same sums as the CSR loop below, eight next states per vector.
+  constexpr std::size_t W = SlicedRows::kWidth;
+  const SlicedRows& sliced = dynamics_.sliced;
+  const std::size_t full = mdp_.num_states / W;  // slices whose eight states all exist
+  copi::detail::parallel_for_range(sliced.slices(), kGrain / W, threads_, [&](std::size_t begin, std::size_t end) {
+    const std::size_t full_end = std::min(end, full);
+    if (begin < full_end) sliced_sums(sliced, begin, full_end - begin, mass_.data(), out.data() + begin * W);
+    for (std::size_t q = std::max(begin, full_end); q < end; ++q) {
+      double tail[W];
+      sliced_sums(sliced, q, 1, mass_.data(), tail);
+      for (std::size_t j = 0; q * W + j < mdp_.num_states; ++j) out[q * W + j] = tail[j];
     }
   });
 }

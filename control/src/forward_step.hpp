@@ -35,6 +35,9 @@ class ForwardStep {
                      std::vector<double>& out);
 
  private:
+  // out(s') = Σ mass_ p over the entries into s', through the sliced lists.
+  void gather_sliced(std::vector<double>& out) const;
+
   const Mdp& mdp_;
   std::size_t threads_;
   TransposedDynamics owned_;  // empty when reading a shared one

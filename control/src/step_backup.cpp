@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include <Eigen/Core>
 #if defined(__x86_64__)
@@ -66,6 +67,18 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
       const double weight = terms.action_weight(row);
       log_prior_[row] = weight > 0.0 ? std::log(weight) : kNegInf;
     }
+  }
+  if (method != ControlMethod::map) {
+    static_assert(kLanes == SlicedRows::kWidth, "a group's packets are the slices' lanes");
+    const std::size_t actions = mdp.num_actions;
+    const std::size_t groups = (mdp.num_states + kLanes - 1) / kLanes;
+    sliced_ = slice_rows(groups * actions, mdp.next_state.data(), mdp.probability.data(),
+                         [&](std::size_t q, std::size_t j) {
+                           const std::size_t s = q / actions * kLanes + j;
+                           const std::size_t row = s * actions + q % actions;
+                           return s < mdp.num_states ? std::pair{mdp.row_begin[row], mdp.row_begin[row + 1]}
+                                                     : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+                         });
   }
   refresh_rewards();
   absorbing_ = absorbing_states(mdp, terms);
@@ -191,20 +204,30 @@ void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, 
                         GroupBuffers& buffers) const {
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
-  for (std::size_t i = 0; i < count; ++i) {
+  const auto finish = [&](std::size_t i, std::size_t a, double acc) {
     const auto lane = static_cast<Eigen::Index>(i);
-    const double* per_row = terms.per_row + row0 + i * actions;
-    const double* log_prior = terms.log_prior != nullptr ? terms.log_prior + row0 + i * actions : nullptr;
-    dynamics_.for_each_row_sum(row0 + i * actions, actions, k, terms.w, [&](std::size_t a, double acc) {
-      // The per-row term streams in next to the CSR, at no extra cost.
-      const double bias = per_row[a] * terms.bias_scale + (log_prior != nullptr ? log_prior[a] : 0.0);
-      if (terms.add_bias) {
-        buffers.expect[a][lane] = acc * terms.expect_scale + bias;
-      } else {
-        buffers.expect[a][lane] = acc * terms.expect_scale;
-        buffers.bias[a][lane] = bias;
-      }
-    });
+    const double bias = terms.per_row[row0 + i * actions + a] * terms.bias_scale +
+                        (terms.log_prior != nullptr ? terms.log_prior[row0 + i * actions + a] : 0.0);
+    if (terms.add_bias) {
+      buffers.expect[a][lane] = acc * terms.expect_scale + bias;
+    } else {
+      buffers.expect[a][lane] = acc * terms.expect_scale;
+      buffers.bias[a][lane] = bias;
+    }
+  };
+  if (!sliced_.empty()) {
+    // The group's packets lie side by side (one vector of Lanes): the slices' sums
+    // land in them directly, action after action.
+    sliced_sums(sliced_, first / kLanes * actions, actions, terms.w, buffers.expect[0].data());
+    for (std::size_t a = 0; a < actions; ++a) {
+      for (std::size_t i = 0; i < count; ++i) finish(i, a, buffers.expect[a][static_cast<Eigen::Index>(i)]);
+    }
+    k = mdp_.row_begin[row0 + count * actions];
+  } else {
+    for (std::size_t i = 0; i < count; ++i) {
+      dynamics_.for_each_row_sum(row0 + i * actions, actions, k, terms.w,
+                                 [&](std::size_t a, double acc) { finish(i, a, acc); });
+    }
   }
   for (std::size_t a = 0; a < actions; ++a) {
     for (auto lane = static_cast<Eigen::Index>(count); lane < kLanes; ++lane) {

@@ -22,6 +22,7 @@
 #include "copi/control/soft_value_iteration.hpp"
 #include "copi/inference/sparse_conditional.hpp"
 #include "leaf_chain.hpp"
+#include "simd/sliced_rows.hpp"
 #include "step_terms.hpp"
 
 namespace copi::control::detail {
@@ -134,6 +135,9 @@ class StepBackup {
   double log_end_;  // log(1 - γ), -inf when γ = 1
   double inverse_alpha_;
   SparseConditional dynamics_;  // p(s'|s, a): the step factor's message kernel
+  // The soft methods' gather: slice g A + a holds action a's rows of the states of
+  // group g (lane j: state 8g + j), so a group's sums come out as its packets.
+  SlicedRows sliced_;
   std::vector<double> log_prior_;  // log p(a|s) per row, when there is a prior
   // Exact: e^{b_a - B(s)} per row and B(s) per state, with b_a = r/α + log p(a|s) and
   // B(s) = max_a b_a. The same in every backup, so computed once.

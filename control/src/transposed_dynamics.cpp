@@ -1,5 +1,7 @@
 #include "transposed_dynamics.hpp"
 
+#include <utility>
+
 namespace copi::control::detail {
 
 TransposedDynamics transpose(const Mdp& mdp, bool with_probability) {
@@ -19,6 +21,14 @@ TransposedDynamics transpose(const Mdp& mdp, bool with_probability) {
       t.row[at] = row;
       if (with_probability) t.probability[at] = mdp.probability[k];
     }
+  }
+  if (with_probability) {
+    const std::size_t states = mdp.num_states;
+    t.sliced = slice_rows((states + SlicedRows::kWidth - 1) / SlicedRows::kWidth, t.row.data(), t.probability.data(),
+                          [&](std::size_t q, std::size_t j) {
+                            const std::size_t x = q * SlicedRows::kWidth + j;
+                            return x < states ? std::pair{t.begin[x], t.begin[x + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+                          });
   }
   return t;
 }

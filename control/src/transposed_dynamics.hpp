@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "copi/control/mdp.hpp"
+#include "simd/sliced_rows.hpp"
 
 namespace copi::control::detail {
 
@@ -17,9 +18,12 @@ struct TransposedDynamics {
   std::vector<std::uint64_t> begin;  // num_states + 1: entries of next state s' are [begin[s'], begin[s' + 1])
   std::vector<std::uint64_t> row;    // the row s * A + a of each entry
   std::vector<double> probability;   // p(s' | s, a) of each entry; empty unless asked for
+  // With the probabilities: the same lists eight next states at a time (slice q: next
+  // states 8q .. 8q + 7), for the vectorised gather; empty if a row id exceeds int32.
+  SlicedRows sliced;
 };
 
-// O(entries) time; 8 bytes per entry for the rows, 8 more with the probabilities.
+// O(entries) time; 8 bytes per entry for the rows, 8 + ~12 more with the probabilities.
 TransposedDynamics transpose(const Mdp& mdp, bool with_probability);
 
 }  // namespace copi::control::detail

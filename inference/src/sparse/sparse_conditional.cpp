@@ -42,6 +42,7 @@ SparseConditional::SparseConditional(std::span<const std::uint64_t> row_begin, s
   }
   const auto used = child.first(row_begin.back());
   if (!used.empty()) children_ = std::size_t{*std::max_element(used.begin(), used.end())} + 1;
+  codes_ = detail::encode_probabilities(probability.first(row_begin.back()));
 }
 
 void SparseConditional::messages(std::span<const double> log_message, MessageRule rule, std::span<double> out,

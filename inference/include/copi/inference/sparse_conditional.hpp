@@ -18,9 +18,11 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "copi/graph/sparse_conditional_factor.hpp"
+#include "copi/inference/detail/probability_codes.hpp"
 #include "copi/inference/message_rule.hpp"
 
 namespace copi {
@@ -82,20 +84,16 @@ class SparseConditional {
   // `cursor` is the first CSR entry of row `first` on entry (row_begin[first]) and the
   // first entry past the last row on return, so consecutive calls continue without
   // reading row_begin. The hot loop streams one byte of row length per row instead of
-  // row_begin's eight.
+  // row_begin's eight, and one byte of probability code per entry where the
+  // probabilities have at most 256 distinct values (the same doubles, the same sums).
   template <typename Each>
   void for_each_row_sum(std::size_t first, std::size_t count, std::uint64_t& cursor, const double* w,
                         Each&& each) const {
-    const std::uint32_t* child = child_;
-    const double* p = probability_;
-    std::uint64_t k = cursor;
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::uint64_t end = row_end(first + i, k);
-      double acc = 0.0;
-      for (; k < end; ++k) acc += p[k] * w[child[k]];
-      each(i, acc);
+    if (!codes_.empty()) {
+      sum_rows(first, count, cursor, w, codes_.code.data(), codes_.table.data(), each);
+    } else {
+      sum_rows(first, count, cursor, w, probability_, nullptr, each);
     }
-    cursor = k;
   }
 
   [[nodiscard]] std::uint64_t row_begin(std::size_t row) const { return row_begin_[row]; }
@@ -108,10 +106,32 @@ class SparseConditional {
     return length != kLongRow ? k + length : row_begin_[row + 1];
   }
 
+  // Probability k is p[k] (doubles) or table[p[k]] (p the codes).
+  template <typename Entry, typename Each>
+  void sum_rows(std::size_t first, std::size_t count, std::uint64_t& cursor, const double* w, const Entry* p,
+                const double* table, Each& each) const {
+    const std::uint32_t* child = child_;
+    std::uint64_t k = cursor;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint64_t end = row_end(first + i, k);
+      double acc = 0.0;
+      for (; k < end; ++k) {
+        if constexpr (std::is_same_v<Entry, double>) {
+          acc += p[k] * w[child[k]];
+        } else {
+          acc += table[p[k]] * w[child[k]];
+        }
+      }
+      each(i, acc);
+    }
+    cursor = k;
+  }
+
   const std::uint64_t* row_begin_;
   const std::uint32_t* child_;
   const double* probability_;
   std::vector<std::uint8_t> row_length_;
+  detail::ProbabilityCodes codes_;  // of the used entries; empty with more than 256 distinct probabilities
   std::size_t children_ = 0;
 };
 
