@@ -1,7 +1,6 @@
 #include "copi/inference/detail/probability_codes.hpp"
 
 #include <bit>
-#include <cstdlib>
 
 namespace copi::detail {
 namespace {
@@ -14,7 +13,6 @@ std::size_t slot_of(std::uint64_t bits) { return static_cast<std::size_t>((bits 
 }  // namespace
 
 ProbabilityCodes encode_probabilities(std::span<const double> probability) {
-  if (std::getenv("COPI_NO_CODES")) return {};
   static_assert(kSlots == std::size_t{1} << 10, "slot_of keeps the top 10 bits");
   ProbabilityCodes codes;
   std::array<std::uint64_t, kSlots> key{};
