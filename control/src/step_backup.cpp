@@ -53,6 +53,7 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
       log_gamma_(std::log(gamma_)),
       log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf),
       inverse_alpha_(1.0 / mdp.alpha),
+      stream_policy_(mdp.rows() * sizeof(double) >= kStreamPolicyBytes),
       dynamics_(mdp.row_begin, mdp.next_state, mdp.probability) {
   if (terms.has_action_factor()) {
     log_prior_.resize(mdp.rows());
@@ -93,7 +94,28 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
 }
 
 void StepBackup::refresh_rewards() {
-  if (method_ != ControlMethod::exact) return;
+  if (method_ == ControlMethod::exact) refresh_action_weights();
+  refresh_lane_terms();
+}
+
+void StepBackup::refresh_lane_terms() {
+  // The gather's per-row term (see gather()) in the packets' layout: whole packets then
+  // add it (variational) or carry it (exact). The same numbers as the CSR path's.
+  if (sliced_.empty()) return;
+  const std::size_t actions = mdp_.num_actions;
+  lane_terms_.assign((mdp_.num_states + kLanes - 1) / kLanes * actions, Lanes::Zero());
+  for (std::size_t s = 0; s < mdp_.num_states; ++s) {
+    for (std::size_t a = 0; a < actions; ++a) {
+      const std::size_t row = s * actions + a;
+      const double term = method_ == ControlMethod::exact
+                              ? action_weight_[row]
+                              : terms_.reward[row] * inverse_alpha_ + (log_prior_.empty() ? 0.0 : log_prior_[row]);
+      lane_terms_[s / kLanes * actions + a][static_cast<Eigen::Index>(s % kLanes)] = term;
+    }
+  }
+}
+
+void StepBackup::refresh_action_weights() {
   // e^{b_a - B(s)} with b_a = r/α + log p(a|s) and B(s) = max_a b_a: the same in
   // every backup, so computed once per reward (one vector of the policy's size).
   const std::size_t actions = mdp_.num_actions;
@@ -188,11 +210,8 @@ void StepBackup::run_impl(const std::vector<double>& next, std::vector<double>& 
                    buffers);
         continue;
       }
-      for (std::size_t first = b * kBlock; first < last; first += kLanes) {
-        const std::size_t count = std::min<std::size_t>(kLanes, last - first);
-        soft_group(first, count, k, next.data(), scratch.z.data(), scale, buffers, absorbing, value_out.data(),
-                   policy, leaf_out);
-      }
+      soft_block(b * kBlock, last - b * kBlock, k, next.data(), scratch.z.data(), scale, buffers, absorbing,
+                 value_out.data(), policy, leaf_out);
     }
 #if defined(__x86_64__)
     _mm_sfence();  // the policy's non-temporal stores are visible before the task ends
@@ -200,8 +219,8 @@ void StepBackup::run_impl(const std::vector<double>& next, std::vector<double>& 
   });
 }
 
-void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms,
-                        GroupBuffers& buffers) const {
+void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms, Lanes* expect,
+                        Lanes* bias_out) const {
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
   const auto finish = [&](std::size_t i, std::size_t a, double acc) {
@@ -209,18 +228,24 @@ void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, 
     const double bias = terms.per_row[row0 + i * actions + a] * terms.bias_scale +
                         (terms.log_prior != nullptr ? terms.log_prior[row0 + i * actions + a] : 0.0);
     if (terms.add_bias) {
-      buffers.expect[a][lane] = acc * terms.expect_scale + bias;
+      expect[a][lane] = acc * terms.expect_scale + bias;
     } else {
-      buffers.expect[a][lane] = acc * terms.expect_scale;
-      buffers.bias[a][lane] = bias;
+      expect[a][lane] = acc * terms.expect_scale;
+      bias_out[a][lane] = bias;
     }
   };
   if (!sliced_.empty()) {
     // The group's packets lie side by side (one vector of Lanes): the slices' sums
     // land in them directly, action after action.
-    sliced_sums(sliced_, first / kLanes * actions, actions, terms.w, buffers.expect[0].data());
+    sliced_sums(sliced_, first / kLanes * actions, actions, terms.w, expect[0].data());
+    const Lanes* term = lane_terms_.data() + first / kLanes * actions;  // this group's per-row terms
     for (std::size_t a = 0; a < actions; ++a) {
-      for (std::size_t i = 0; i < count; ++i) finish(i, a, buffers.expect[a][static_cast<Eigen::Index>(i)]);
+      if (terms.add_bias) {
+        expect[a] = expect[a] * terms.expect_scale + term[a];
+      } else {
+        expect[a] *= terms.expect_scale;
+        bias_out[a] = term[a];
+      }
     }
     k = mdp_.row_begin[row0 + count * actions];
   } else {
@@ -231,105 +256,139 @@ void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, 
   }
   for (std::size_t a = 0; a < actions; ++a) {
     for (auto lane = static_cast<Eigen::Index>(count); lane < kLanes; ++lane) {
-      buffers.expect[a][lane] = 1.0;
-      buffers.bias[a][lane] = terms.pad_bias;
+      expect[a][lane] = 1.0;
+      bias_out[a][lane] = terms.pad_bias;
     }
   }
 }
 
-void StepBackup::soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
+void StepBackup::soft_block(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
                             const ExactScale& scale, GroupBuffers& buffers, const std::uint32_t*& absorbing,
                             double* value_out, double* policy_out, std::span<double* const> leaf_out) const {
+  // Three passes over the block's groups (kLanes states each, their packets side by
+  // side in the buffers), so that the exponentials and the logarithms are one
+  // dispatched call per block rather than per group.
   const std::size_t actions = mdp_.num_actions;
-  LaneVector& q = buffers.expect;
-  const LaneVector& bias = buffers.bias;
+  const std::size_t groups = (count + kLanes - 1) / kLanes;
+  const auto lanes_of = [&](std::size_t g) { return std::min<std::size_t>(kLanes, count - g * kLanes); };
+  const bool exact = method_ == ControlMethod::exact;
   // 1. Weights w_a = exp(Q_a/α + log p(a|s) - hi), hi a per-state offset that makes
   // the largest about 1.
-  Lanes hi;
-  Lanes sum = Lanes::Zero();
-  Lanes lowest;  // exact: per state, the smallest Σ p z over its rows
   bool any_underflow = false;
-  if (method_ == ControlMethod::exact) {
-    // exp(Q_a/α) p(a|s) = e^m (E_a + end_weight) e^{b_a} with E_a = Σ p z: no
-    // logarithm per action. w_a = (E_a + end_weight) e^{b_a - B}, hi = m + B. A state
-    // with a row whose every term underflows is redone in log space below.
-    gather(first, count, k, {z, 1.0, action_weight_.data(), 1.0, nullptr, false, 1.0}, buffers);
-    lowest = q[0];
-    for (std::size_t a = 1; a < actions; ++a) lowest = lowest.min(q[a]);
-    any_underflow = lowest.minCoeff() + scale.end_weight <= copi::detail::kLinearFloor;  // lowest[i]: state i's smallest row
-    for (std::size_t a = 0; a < actions; ++a) {
-      q[a] = (q[a] + scale.end_weight) * bias[a];
-      sum += q[a];
+  for (std::size_t g = 0; g < groups; ++g) {
+    Lanes* q = buffers.expect.data() + g * actions;
+    Lanes* bias = buffers.bias.data() + g * actions;
+    Lanes& hi = buffers.hi[g];
+    const std::size_t group_first = first + g * kLanes;
+    const std::size_t n = lanes_of(g);
+    if (exact) {
+      // exp(Q_a/α) p(a|s) = e^m (E_a + end_weight) e^{b_a} with E_a = Σ p z: no
+      // logarithm per action. w_a = (E_a + end_weight) e^{b_a - B}, hi = m + B. A state
+      // with a row whose every term underflows is redone in log space below.
+      gather(group_first, n, k, {z, 1.0, action_weight_.data(), 1.0, nullptr, false, 1.0}, q, bias);
+      Lanes& lowest = buffers.lowest[g];  // per state, the smallest Σ p z over its rows
+      lowest = q[0];
+      for (std::size_t a = 1; a < actions; ++a) lowest = lowest.min(q[a]);
+      any_underflow = any_underflow || lowest.minCoeff() + scale.end_weight <= copi::detail::kLinearFloor;
+      Lanes& sum = buffers.sum[g];
+      sum.setZero();
+      for (std::size_t a = 0; a < actions; ++a) {
+        q[a] = (q[a] + scale.end_weight) * bias[a];
+        sum += q[a];
+      }
+      for (Eigen::Index lane = 0; lane < kLanes; ++lane) {
+        hi[lane] = lane < static_cast<Eigen::Index>(n) ? action_offset_[group_first + static_cast<std::size_t>(lane)] : 0.0;
+      }
+      hi += scale.m;
+    } else {
+      // x_a = γ E[V']/α + r/α + log p(a|s), hi = max_a x_a, w_a = exp(x_a - hi).
+      const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data();
+      gather(group_first, n, k,
+             {next, gamma_ * inverse_alpha_, terms_.reward.data(), inverse_alpha_, log_prior, true, 0.0}, q, bias);
+      hi = q[0];
+      for (std::size_t a = 1; a < actions; ++a) hi = hi.max(q[a]);
+      for (std::size_t a = 0; a < actions; ++a) q[a] -= hi;
     }
-    for (Eigen::Index lane = 0; lane < kLanes; ++lane) {
-      hi[lane] = lane < static_cast<Eigen::Index>(count) ? action_offset_[first + static_cast<std::size_t>(lane)] : 0.0;
+  }
+  if (!exact) {
+    exp_in_place(buffers.expect[0].data(), groups * actions * static_cast<std::size_t>(kLanes));
+    for (std::size_t g = 0; g < groups; ++g) {
+      const Lanes* q = buffers.expect.data() + g * actions;
+      Lanes& sum = buffers.sum[g];
+      sum = q[0];
+      for (std::size_t a = 1; a < actions; ++a) sum += q[a];
     }
-    hi += scale.m;
-  } else {
-    // x_a = γ E[V']/α + r/α + log p(a|s), hi = max_a x_a, w_a = exp(x_a - hi).
-    const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data();
-    gather(first, count, k, {next, gamma_ * inverse_alpha_, terms_.reward.data(), inverse_alpha_, log_prior, true, 0.0},
-           buffers);
-    hi = q[0];
-    for (std::size_t a = 1; a < actions; ++a) hi = hi.max(q[a]);
-    for (std::size_t a = 0; a < actions; ++a) q[a] -= hi;
-    // The actions' lanes lie side by side: one dispatched exp over all of them.
-    exp_in_place(q[0].data(), actions * static_cast<std::size_t>(kLanes));
-    for (std::size_t a = 0; a < actions; ++a) sum += q[a];
   }
   // A chain: the leaves' sums replace Σ_a w_a, and each state's flat policy goes into q.
-  std::uint32_t redo = 0;  // bit i: lane i is redone in log space
-  if (chain_ != nullptr) {
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto lane = static_cast<Eigen::Index>(i);
-      for (std::size_t a = 0; a < actions; ++a) buffers.action_term[a] = q[a][lane];
-      const double total = chain_->reduce_linear(first + i, buffers.action_term.data(),
-                                                 chain_outputs(first + i, leaf_out, buffers), buffers.chain_scratch);
-      sum[lane] = total > 0.0 ? total : 1.0;
-      if (total == 0.0) redo |= 1u << i;
-      for (std::size_t a = 0; a < actions; ++a) q[a][lane] = buffers.policy_row[a];
+  // Bit i of redo[g]: lane i of group g is redone in log space.
+  for (std::size_t g = 0; g < groups; ++g) {
+    std::uint32_t& redo = buffers.redo[g];
+    redo = 0;
+    Lanes* q = buffers.expect.data() + g * actions;
+    const std::size_t group_first = first + g * kLanes;
+    if (chain_ != nullptr) {
+      for (std::size_t i = 0; i < lanes_of(g); ++i) {
+        const auto lane = static_cast<Eigen::Index>(i);
+        for (std::size_t a = 0; a < actions; ++a) buffers.action_term[a] = q[a][lane];
+        const double total = chain_->reduce_linear(group_first + i, buffers.action_term.data(),
+                                                   chain_outputs(group_first + i, leaf_out, buffers),
+                                                   buffers.chain_scratch);
+        buffers.sum[g][lane] = total > 0.0 ? total : 1.0;
+        if (total == 0.0) redo |= 1u << i;
+        for (std::size_t a = 0; a < actions; ++a) q[a][lane] = buffers.policy_row[a];
+      }
     }
-  }
-  if (any_underflow) {
-    for (std::size_t i = 0; i < count; ++i) {
-      if (lowest[static_cast<Eigen::Index>(i)] + scale.end_weight <= copi::detail::kLinearFloor) redo |= 1u << i;
+    if (any_underflow) {
+      for (std::size_t i = 0; i < lanes_of(g); ++i) {
+        if (buffers.lowest[g][static_cast<Eigen::Index>(i)] + scale.end_weight <= copi::detail::kLinearFloor) {
+          redo |= 1u << i;
+        }
+      }
     }
   }
   // 2. V = α (hi + log Σ_a w_a), π = w_a / Σ w: one exponential per action serves both.
   // (π = exp(x_a - V/α) would lose the last digits when Q/α ~ 1e12.)
-  Lanes log_sum = sum;
-  log_in_place(log_sum.data(), static_cast<std::size_t>(kLanes));
-  const Lanes value = mdp_.alpha * (hi + log_sum);
-  for (std::size_t i = 0; i < count; ++i) value_out[first + i] = value[static_cast<Eigen::Index>(i)];
-  if (policy_out != nullptr && chain_ == nullptr) {
-    const Lanes inverse = sum.inverse();
-    for (std::size_t a = 0; a < actions; ++a) q[a] *= inverse;
-  }
-  for (std::size_t i = 0; redo != 0 && i < count; ++i) {
-    if ((redo >> i & 1u) == 0) continue;
-    const std::size_t s = first + i;
-    double* x = buffers.action_term.data();
-    log_action_terms(s, next, scale, x);
-    if (chain_ != nullptr) {
-      value_out[s] = mdp_.alpha * chain_->reduce_log(s, x, chain_outputs(s, leaf_out, buffers), buffers.chain_scratch);
-    } else {
-      value_out[s] = mdp_.alpha * soft_max_in_place(x, actions);
+  for (std::size_t g = 0; g < groups; ++g) buffers.log_sum[g] = buffers.sum[g];
+  log_in_place(buffers.log_sum[0].data(), groups * static_cast<std::size_t>(kLanes));
+  for (std::size_t g = 0; g < groups; ++g) {
+    Lanes* q = buffers.expect.data() + g * actions;
+    const std::size_t group_first = first + g * kLanes;
+    const std::size_t n = lanes_of(g);
+    const Lanes value = mdp_.alpha * (buffers.hi[g] + buffers.log_sum[g]);
+    for (std::size_t i = 0; i < n; ++i) value_out[group_first + i] = value[static_cast<Eigen::Index>(i)];
+    if (policy_out != nullptr && chain_ == nullptr) {
+      const Lanes inverse = buffers.sum[g].inverse();
+      for (std::size_t a = 0; a < actions; ++a) q[a] *= inverse;
     }
-    const double* policy = chain_ != nullptr ? buffers.policy_row.data() : x;
-    for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = policy[a];
-  }
-  const std::uint32_t* const absorbing_end = absorbing_.data() + absorbing_.size();
-  for (; absorbing != absorbing_end && *absorbing < first + count; ++absorbing) {
-    const auto lane = static_cast<Eigen::Index>(*absorbing - first);
-    value_out[*absorbing] = 0.0;
-    const std::size_t only = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
-    for (std::size_t a = 0; a < actions; ++a) q[a][lane] = a == only ? 1.0 : 0.0;
-    if (chain_ != nullptr) chain_->prior_policies(*absorbing, only, chain_outputs(*absorbing, leaf_out, buffers));
-  }
-  if (policy_out != nullptr) {
-    double* out = policy_out + first * actions;
-    for (std::size_t i = 0; i < count; ++i) {
-      for (std::size_t a = 0; a < actions; ++a) stream_store(out + i * actions + a, q[a][static_cast<Eigen::Index>(i)]);
+    const std::uint32_t redo = buffers.redo[g];
+    for (std::size_t i = 0; redo != 0 && i < n; ++i) {
+      if ((redo >> i & 1u) == 0) continue;
+      const std::size_t s = group_first + i;
+      double* x = buffers.action_term.data();
+      log_action_terms(s, next, scale, x);
+      if (chain_ != nullptr) {
+        value_out[s] = mdp_.alpha * chain_->reduce_log(s, x, chain_outputs(s, leaf_out, buffers), buffers.chain_scratch);
+      } else {
+        value_out[s] = mdp_.alpha * soft_max_in_place(x, actions);
+      }
+      const double* policy = chain_ != nullptr ? buffers.policy_row.data() : x;
+      for (std::size_t a = 0; a < actions; ++a) q[a][static_cast<Eigen::Index>(i)] = policy[a];
+    }
+    const std::uint32_t* const absorbing_end = absorbing_.data() + absorbing_.size();
+    for (; absorbing != absorbing_end && *absorbing < group_first + n; ++absorbing) {
+      const auto lane = static_cast<Eigen::Index>(*absorbing - group_first);
+      value_out[*absorbing] = 0.0;
+      const std::size_t only = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
+      for (std::size_t a = 0; a < actions; ++a) q[a][lane] = a == only ? 1.0 : 0.0;
+      if (chain_ != nullptr) chain_->prior_policies(*absorbing, only, chain_outputs(*absorbing, leaf_out, buffers));
+    }
+    if (policy_out != nullptr) {
+      double* out = policy_out + group_first * actions;
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t a = 0; a < actions; ++a) {
+          store_policy(out + i * actions + a, q[a][static_cast<Eigen::Index>(i)], stream_policy_);
+        }
+      }
     }
   }
 }
@@ -367,7 +426,7 @@ void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t&
     value_out[first + i] = best_q;
     if (policy_out != nullptr) {
       double* out = policy_out + (first + i) * actions;
-      for (std::size_t a = 0; a < actions; ++a) stream_store(out + a, a == best ? 1.0 : 0.0);
+      for (std::size_t a = 0; a < actions; ++a) store_policy(out + a, a == best ? 1.0 : 0.0, stream_policy_);
     }
   }
 }
@@ -396,7 +455,7 @@ void StepBackup::map_chain_states(std::size_t first, std::size_t count, std::uin
     value_out[s] = value;
     if (policy_out != nullptr) {
       double* row = policy_out + s * actions;
-      for (std::size_t a = 0; a < actions; ++a) stream_store(row + a, buffers.policy_row[a]);
+      for (std::size_t a = 0; a < actions; ++a) store_policy(row + a, buffers.policy_row[a], stream_policy_);
     }
   }
 }

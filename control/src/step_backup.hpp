@@ -63,19 +63,39 @@ class StepBackup {
   using Lanes = Eigen::Array<double, kLanes, 1>;
   using LaneVector = std::vector<Lanes, Eigen::aligned_allocator<Lanes>>;
 
-  // Per-task scratch: a group's per-action packets.
+  static constexpr std::size_t kGroups = kBlock / kLanes;  // groups per block
+
+  // Per-task scratch: a block's per-action packets (group g, action a: g A + a) and
+  // per-group packets.
   struct GroupBuffers {
     GroupBuffers(std::size_t actions, const LeafChain* chain, std::size_t leaves)
-        : expect(actions), bias(actions), policy_row(actions), action_term(actions), leaf(leaves) {
+        : expect(kGroups * actions),
+          bias(kGroups * actions),
+          hi(kGroups),
+          sum(kGroups),
+          log_sum(kGroups),
+          lowest(kGroups),
+          redo(kGroups),
+          policy_row(actions),
+          action_term(actions),
+          leaf(leaves) {
       if (chain != nullptr) chain_scratch = chain->scratch();
     }
     LaneVector expect;  // E_a, then the action weights
     LaneVector bias;    // the per-row term the method adds (see gather)
+    LaneVector hi;      // the per-state offset of the weights
+    LaneVector sum;     // Σ_a w_a
+    LaneVector log_sum;
+    LaneVector lowest;  // exact: per state, the smallest Σ p z over its rows
+    std::vector<std::uint32_t> redo;  // bit i: the group's lane i is redone in log space
     std::vector<double> policy_row;
     std::vector<double> action_term;  // one state's per-action terms for the chain
     std::vector<double*> leaf;        // the chain's outputs for one state
     LeafChain::Scratch chain_scratch;
   };
+
+  void refresh_action_weights();
+  void refresh_lane_terms();
 
   void run_impl(const std::vector<double>& next, std::vector<double>& value_out, double* policy,
                 std::span<double* const> leaf_out, std::size_t threads, Scratch& scratch) const;
@@ -107,11 +127,12 @@ class StepBackup {
   };
   // `k` is the running CSR entry: the first entry of row first * A on entry, past the
   // group's last row on return.
-  void gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms,
-              GroupBuffers& buffers) const;
-  // `absorbing` walks the sorted absorbing states: the first one >= first on entry,
-  // the first one past the group on return.
-  void soft_group(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
+  void gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms, Lanes* expect,
+              Lanes* bias) const;
+  // The states [first, first + count) of one block. `absorbing` walks the sorted
+  // absorbing states: the first one >= first on entry, the first one past the block on
+  // return.
+  void soft_block(std::size_t first, std::size_t count, std::uint64_t& k, const double* next, const double* z,
                   const ExactScale& scale, GroupBuffers& buffers, const std::uint32_t*& absorbing, double* value_out,
                   double* policy_out, std::span<double* const> leaf_out) const;
   void map_states(std::size_t first, std::size_t count, std::uint64_t& k, const double* next,
@@ -134,10 +155,15 @@ class StepBackup {
   double log_gamma_;
   double log_end_;  // log(1 - γ), -inf when γ = 1
   double inverse_alpha_;
+  bool stream_policy_;  // one step's policy too large for the cache: stored around it
   SparseConditional dynamics_;  // p(s'|s, a): the step factor's message kernel
   // The soft methods' gather: slice g A + a holds action a's rows of the states of
   // group g (lane j: state 8g + j), so a group's sums come out as its packets.
   SlicedRows sliced_;
+  // With the slices: the per-row term of gather() (variational r/α + log p(a|s), exact
+  // the action weight below) in the same packets, so the sliced path reads it per packet
+  // (terms.per_row and terms.log_prior then only say which term it is).
+  LaneVector lane_terms_;
   std::vector<double> log_prior_;  // log p(a|s) per row, when there is a prior
   // Exact: e^{b_a - B(s)} per row and B(s) per state, with b_a = r/α + log p(a|s) and
   // B(s) = max_a b_a. The same in every backup, so computed once.

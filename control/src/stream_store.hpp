@@ -4,6 +4,7 @@
 // task ends.
 #pragma once
 
+#include <cstddef>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -20,6 +21,19 @@ inline void stream_store(double* out, double value) {
 #else
   *out = value;
 #endif
+}
+
+// A policy table of this many bytes or more is streamed around the cache; a smaller one
+// is stored normally, so that a forward pass reading it soon after (inverse RL's
+// visitation, 50 steps of a 10⁴-state problem) finds it in the cache instead of memory.
+inline constexpr std::size_t kStreamPolicyBytes = std::size_t{8} << 20;
+
+inline void store_policy(double* out, double value, bool around_cache) {
+  if (around_cache) {
+    stream_store(out, value);
+  } else {
+    *out = value;
+  }
 }
 
 }  // namespace copi::control::detail
