@@ -95,7 +95,13 @@ double solve_memory_estimate(const Mdp& mdp, const SolveOptions& options) {
   const double per_step = vector_bytes(states) + vector_bytes(rows) * (options.action_values ? 2.0 : 1.0);
   // The backup: row lengths, log p(a|s), the exact method's action weights and z; the
   // objective's and the solvers' few state vectors.
-  double working = rows + 5.0 * 8.0 * states;
+  const double entries = static_cast<double>(mdp.next_state.size());
+  double working = rows + entries + 5.0 * 8.0 * states;  // entries: the probabilities' one-byte codes
+  if (options.method != ControlMethod::map) {
+    // The sliced gather (simd/sliced_rows.hpp): 12 bytes per entry while it is built (5
+    // once large dynamics are coded), and its per-row terms.
+    working += 12.0 * entries + 8.0 * rows;
+  }
   if (mdp.has_action_factor()) working += 8.0 * rows;
   if (options.method == ControlMethod::exact) working += 8.0 * rows + 16.0 * states;
   if (mdp.horizon) {

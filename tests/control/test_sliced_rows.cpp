@@ -1,7 +1,7 @@
 // The vectorised gather (control/src/simd/sliced_rows.hpp) against the plain CSR sum
 // written here: random rows of every length 0..12 (padding in every slice), entries of
-// weight 0 skipped even where w there is infinite or NaN, a partial last slice, and an
-// index past int32 refused (the callers then keep their scalar loop).
+// weight 0 skipped even where w there is infinite or NaN, a partial last slice, coded
+// weights, and an index past int32 refused (the callers then keep their scalar loop).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -62,6 +62,20 @@ TEST(SlicedRows, SumsEqualThePlainRowSumsWhateverTheRowLengths) {
     // Entry order kept: the same sum up to the fused multiply-add some targets use.
     EXPECT_NEAR(out[r], expected, 1e-13 * (1.0 + std::abs(expected))) << "row " << r;
   }
+  // Coded weights (one byte each, as large dynamics get them) give the same bits: the
+  // table holds the same doubles. Distinct weights here are few enough only after
+  // rounding them to a grid of 1/32.
+  detail::SlicedRows rounded = sliced;
+  for (double& x : rounded.weight) x = std::round(x * 32.0) / 32.0;
+  detail::SlicedRows coded = rounded;
+  detail::code_weights(coded, 0);
+  ASSERT_FALSE(coded.code.empty());
+  ASSERT_TRUE(coded.weight.empty());
+  std::vector<double> plain(slices * 8);
+  std::vector<double> from_codes(slices * 8);
+  detail::sliced_sums(rounded, 0, slices, w.data(), plain.data());
+  detail::sliced_sums(coded, 0, slices, w.data(), from_codes.data());
+  for (std::size_t r = 0; r < plain.size(); ++r) EXPECT_EQ(from_codes[r], plain[r]) << "row " << r;
   // A sub-range of slices lands at the start of out.
   std::vector<double> part(2 * 8);
   detail::sliced_sums(sliced, 3, 2, w.data(), part.data());
