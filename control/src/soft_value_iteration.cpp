@@ -96,12 +96,11 @@ double solve_memory_estimate(const Mdp& mdp, const SolveOptions& options) {
   // The backup: row lengths, log p(a|s), the exact method's action weights and z; the
   // objective's and the solvers' few state vectors.
   const double entries = static_cast<double>(mdp.next_state.size());
-  double working = rows + entries + 5.0 * 8.0 * states;  // entries: the probabilities' one-byte codes
-  if (options.method != ControlMethod::map) {
-    // The sliced gather (simd/sliced_rows.hpp): 12 bytes per entry while it is built (5
-    // once large dynamics are coded), and its per-row terms.
-    working += 12.0 * entries + 8.0 * rows;
-  }
+  // Row lengths, the probabilities' one-byte codes, and the sliced gather
+  // (simd/sliced_rows.hpp): 12 bytes per entry while it is built (3 once large
+  // dynamics are compacted), with its per-row terms for the soft methods.
+  double working = rows + 13.0 * entries + 5.0 * 8.0 * states;
+  if (options.method != ControlMethod::map) working += 8.0 * rows;
   if (mdp.has_action_factor()) working += 8.0 * rows;
   if (options.method == ControlMethod::exact) working += 8.0 * rows + 16.0 * states;
   if (mdp.horizon) {

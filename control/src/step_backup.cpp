@@ -69,7 +69,7 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
       log_prior_[row] = weight > 0.0 ? std::log(weight) : kNegInf;
     }
   }
-  if (method != ControlMethod::map) {
+  if (chain == nullptr || method != ControlMethod::map) {  // a MAP chain keeps the CSR loop
     static_assert(kLanes == SlicedRows::kWidth, "a group's packets are the slices' lanes");
     const std::size_t actions = mdp.num_actions;
     const std::size_t groups = (mdp.num_states + kLanes - 1) / kLanes;
@@ -101,7 +101,7 @@ void StepBackup::refresh_rewards() {
 void StepBackup::refresh_lane_terms() {
   // The gather's per-row term (see gather()) in the packets' layout: whole packets then
   // add it (variational) or carry it (exact). The same numbers as the CSR path's.
-  if (sliced_.empty()) return;
+  if (sliced_.empty() || method_ == ControlMethod::map) return;
   const std::size_t actions = mdp_.num_actions;
   lane_terms_.assign((mdp_.num_states + kLanes - 1) / kLanes * actions, Lanes::Zero());
   for (std::size_t s = 0; s < mdp_.num_states; ++s) {
@@ -247,7 +247,8 @@ void StepBackup::gather(std::size_t first, std::size_t count, std::uint64_t& k, 
         bias_out[a] = term[a];
       }
     }
-    k = mdp_.row_begin[row0 + count * actions];
+    // k is left behind: only the CSR path below reads it (a load per group that missed
+    // the cache on large problems).
   } else {
     for (std::size_t i = 0; i < count; ++i) {
       dynamics_.for_each_row_sum(row0 + i * actions, actions, k, terms.w,
@@ -405,19 +406,19 @@ void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t&
   const std::size_t actions = mdp_.num_actions;
   const std::size_t row0 = first * actions;
   const double gamma = gamma_;
-  for (std::size_t i = 0; i < count; ++i) {
+  const auto choose = [&](std::size_t i, const auto& expect_of) {
     const double* reward = terms_.reward.data() + row0 + i * actions;
     const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data() + row0 + i * actions;
     std::size_t best = actions;
     double best_q = 0.0;
-    dynamics_.for_each_row_sum(row0 + i * actions, actions, k, next, [&](std::size_t a, double acc) {
-      const double q = reward[a] + gamma * acc;
-      if (log_prior != nullptr && log_prior[a] == kNegInf) return;  // forbidden
+    for (std::size_t a = 0; a < actions; ++a) {
+      const double q = reward[a] + gamma * expect_of(a);
+      if (log_prior != nullptr && log_prior[a] == kNegInf) continue;  // forbidden
       if (best == actions || q > best_q) {
         best = a;
         best_q = q;
       }
-    });
+    }
     if (absorbing != absorbing_.data() + absorbing_.size() && *absorbing == first + i) {
       best = absorbing_action_[static_cast<std::size_t>(absorbing - absorbing_.data())];
       best_q = 0.0;
@@ -428,6 +429,23 @@ void StepBackup::map_states(std::size_t first, std::size_t count, std::uint64_t&
       double* out = policy_out + (first + i) * actions;
       for (std::size_t a = 0; a < actions; ++a) store_policy(out + a, a == best ? 1.0 : 0.0, stream_policy_);
     }
+  };
+  if (!sliced_.empty()) {
+    // A group's E[V'] per action from its slices (blocks start on a group boundary).
+    for (std::size_t g = 0; g * kLanes < count; ++g) {
+      Lanes* expect = buffers.expect.data();
+      sliced_sums(sliced_, (first / kLanes + g) * actions, actions, next, expect[0].data());
+      for (std::size_t i = g * kLanes; i < std::min(count, (g + 1) * kLanes); ++i) {
+        const auto lane = static_cast<Eigen::Index>(i - g * kLanes);
+        choose(i, [&](std::size_t a) { return expect[a][lane]; });
+      }
+    }
+    return;
+  }
+  double* sums = buffers.action_term.data();
+  for (std::size_t i = 0; i < count; ++i) {
+    dynamics_.for_each_row_sum(row0 + i * actions, actions, k, next, [&](std::size_t a, double acc) { sums[a] = acc; });
+    choose(i, [&](std::size_t a) { return sums[a]; });
   }
 }
 

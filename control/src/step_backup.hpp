@@ -125,8 +125,8 @@ class StepBackup {
     bool add_bias;
     double pad_bias;
   };
-  // `k` is the running CSR entry: the first entry of row first * A on entry, past the
-  // group's last row on return.
+  // `k` is the running CSR entry of the CSR path: the first entry of row first * A on
+  // entry, past the group's last row on return (the sliced path neither reads nor moves it).
   void gather(std::size_t first, std::size_t count, std::uint64_t& k, const GatherTerms& terms, Lanes* expect,
               Lanes* bias) const;
   // The states [first, first + count) of one block. `absorbing` walks the sorted
@@ -157,7 +157,7 @@ class StepBackup {
   double inverse_alpha_;
   bool stream_policy_;  // one step's policy too large for the cache: stored around it
   SparseConditional dynamics_;  // p(s'|s, a): the step factor's message kernel
-  // The soft methods' gather: slice g A + a holds action a's rows of the states of
+  // The gather (all but a MAP chain): slice g A + a holds action a's rows of the states of
   // group g (lane j: state 8g + j), so a group's sums come out as its packets.
   SlicedRows sliced_;
   // With the slices: the per-row term of gather() (variational r/α + log p(a|s), exact

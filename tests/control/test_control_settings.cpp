@@ -100,7 +100,7 @@ TEST(ControlSettings, SolvesBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
   mdp.horizon = 10;
   const double v = 24 + 32;  // 2 doubles
   const double pi = 24 + 48;  // 4 doubles
-  const double working = 4 + 4 + 5 * 8 * 2;  // row lengths, a code byte per CSR entry, 5 state vectors
+  const double working = 4 + 13 * 4 + 5 * 8 * 2;  // row lengths, 13 bytes per CSR entry (codes, slices), 5 state vectors
   EXPECT_EQ(solve_memory_estimate(mdp, SolveOptions{.method = ControlMethod::map}), 10 * (v + pi) + working);
   EXPECT_EQ(solve_memory_estimate(mdp, SolveOptions{.method = ControlMethod::map, .action_values = true}),
             10 * (v + 2 * pi) + working);

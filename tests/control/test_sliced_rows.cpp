@@ -68,18 +68,51 @@ TEST(SlicedRows, SumsEqualThePlainRowSumsWhateverTheRowLengths) {
   detail::SlicedRows rounded = sliced;
   for (double& x : rounded.weight) x = std::round(x * 32.0) / 32.0;
   detail::SlicedRows coded = rounded;
-  detail::code_weights(coded, 0);
+  detail::compact_slices(coded, 0);
   ASSERT_FALSE(coded.code.empty());
   ASSERT_TRUE(coded.weight.empty());
+  ASSERT_FALSE(coded.offset.empty());  // 500 columns: every slice spans less than 2^16
+  ASSERT_TRUE(coded.index.empty());
   std::vector<double> plain(slices * 8);
   std::vector<double> from_codes(slices * 8);
   detail::sliced_sums(rounded, 0, slices, w.data(), plain.data());
   detail::sliced_sums(coded, 0, slices, w.data(), from_codes.data());
   for (std::size_t r = 0; r < plain.size(); ++r) EXPECT_EQ(from_codes[r], plain[r]) << "row " << r;
+  // Offsets alone (the unrounded weights have too many distinct values for codes).
+  detail::SlicedRows offsets_only = sliced;
+  detail::compact_slices(offsets_only, 0);
+  ASSERT_FALSE(offsets_only.offset.empty());
+  ASSERT_TRUE(offsets_only.code.empty());
+  std::vector<double> from_offsets(slices * 8);
+  detail::sliced_sums(offsets_only, 0, slices, w.data(), from_offsets.data());
+  for (std::size_t r = 0; r < out.size(); ++r) EXPECT_EQ(from_offsets[r], out[r]) << "row " << r;
   // A sub-range of slices lands at the start of out.
   std::vector<double> part(2 * 8);
   detail::sliced_sums(sliced, 3, 2, w.data(), part.data());
   for (std::size_t i = 0; i < part.size(); ++i) EXPECT_EQ(part[i], out[3 * 8 + i]);
+}
+
+TEST(SlicedRows, ASliceSpanningMoreThanUint16KeepsItsIndicesAndStillCodesItsWeights) {
+  // Lane 0: w[0] and w[70000]; lane 1: w[3].
+  const std::vector<std::uint32_t> index{0, 70000, 3};
+  const std::vector<double> weight{0.25, 0.75, 0.5};
+  const detail::SlicedRows plain = detail::slice_rows(1, index.data(), weight.data(), [](std::size_t, std::size_t j) {
+    return j == 0 ? std::pair{std::uint64_t{0}, std::uint64_t{2}}
+                  : j == 1 ? std::pair{std::uint64_t{2}, std::uint64_t{3}} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+  });
+  detail::SlicedRows compact = plain;
+  detail::compact_slices(compact, 0);
+  EXPECT_TRUE(compact.offset.empty());
+  EXPECT_FALSE(compact.code.empty());
+  std::vector<double> w(70001, 0.0);
+  w[0] = 2.0;
+  w[70000] = 4.0;
+  w[3] = 8.0;
+  std::vector<double> out(8, -1.0);
+  detail::sliced_sums(compact, 0, 1, w.data(), out.data());
+  EXPECT_EQ(out[0], 0.25 * 2.0 + 0.75 * 4.0);
+  EXPECT_EQ(out[1], 0.5 * 8.0);
+  for (std::size_t j = 2; j < 8; ++j) EXPECT_EQ(out[j], 0.0);
 }
 
 TEST(SlicedRows, AnIndexPastInt32LeavesTheRowsUnsliced) {

@@ -20,7 +20,10 @@ namespace copi::control::detail {
 struct SlicedRows {
   static constexpr std::size_t kWidth = 8;
   std::vector<std::uint64_t> start;  // slices + 1; a slice spans [start[q], start[q + 1]), a multiple of 8
-  std::vector<std::int32_t> index;   // w's index of each entry (padding: 0)
+  std::vector<std::int32_t> index;   // w's index of each entry (padding: 0); empty with offsets
+  // Offsets (see compact_slices): index = base[slice] + offset, two bytes per entry.
+  std::vector<std::int32_t> base;
+  std::vector<std::uint16_t> offset;
   std::vector<double> weight;        // the entry's weight (padding: 0); empty when coded
   // Coded (see code_weights): weight = table[code], one byte per entry instead of eight.
   std::vector<std::uint8_t> code;
@@ -29,19 +32,22 @@ struct SlicedRows {
   [[nodiscard]] bool empty() const { return start.empty(); }
   [[nodiscard]] std::size_t slices() const { return start.empty() ? 0 : start.size() - 1; }
   [[nodiscard]] std::size_t bytes() const {
-    return start.size() * sizeof(std::uint64_t) + index.size() * sizeof(std::int32_t) + weight.size() * sizeof(double) +
+    return start.size() * sizeof(std::uint64_t) + index.size() * sizeof(std::int32_t) +
+           base.size() * sizeof(std::int32_t) + offset.size() * sizeof(std::uint16_t) + weight.size() * sizeof(double) +
            code.size();
   }
 };
 
-// Slices this large are far from any cache: their gather waits on memory, and one byte
-// of weight per entry instead of eight (12 -> 5 bytes with the index) is worth the
-// table lookup it costs. Smaller slices keep their doubles (one gather fewer).
-inline constexpr std::size_t kCodeWeightsBytes = std::size_t{32} << 20;
+// Slices this large are far from any cache: their gather waits on memory, and fewer
+// bytes per entry are worth the table lookup and the addition they cost. Smaller
+// slices keep their doubles and int32 indices (one gather fewer).
+inline constexpr std::size_t kCompactSlicesBytes = std::size_t{32} << 20;
 
-// Replaces the weights by one-byte codes into a table of their distinct values when
-// the slices take `min_bytes` or more and hold at most 256 distinct weights.
-void code_weights(SlicedRows& rows, std::size_t min_bytes = kCodeWeightsBytes);
+// When the slices take `min_bytes` or more: the indices become uint16 offsets from
+// each slice's smallest index if every slice spans less than 2^16, and the weights
+// one-byte codes into a table of their distinct values if there are at most 256 of
+// them. From 12 bytes per entry to 3 (a grid's dynamics).
+void compact_slices(SlicedRows& rows, std::size_t min_bytes = kCompactSlicesBytes);
 
 // Slices from rows given as index ranges into (`index`, `weight`) arrays: lane j of
 // slice q is the range `range(q, j)` ({begin, end}; begin == end: an empty lane).
@@ -79,7 +85,7 @@ SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weig
       }
     }
   }
-  code_weights(rows);
+  compact_slices(rows);
   return rows;
 }
 

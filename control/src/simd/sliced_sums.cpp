@@ -1,5 +1,5 @@
 // Highway's pattern (see vector_math.cpp): compiled once per target, the dispatching
-// entry point in the HWY_ONCE pass.
+// entry points in the HWY_ONCE pass.
 #ifndef HWY_WANT_AVX3_DL
 #define HWY_WANT_AVX3_DL
 #endif
@@ -9,8 +9,10 @@
 
 #include <hwy/highway.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -22,73 +24,82 @@ namespace copi::control::detail {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-void SlicedSums(const std::uint64_t* HWY_RESTRICT start, const std::int32_t* HWY_RESTRICT index,
-                const double* HWY_RESTRICT weight, std::size_t first, std::size_t count, const double* HWY_RESTRICT w,
-                double* HWY_RESTRICT out) {
+template <bool kCoded, bool kOffsets>
+void sums(const SlicedRows& slices, std::size_t first, std::size_t count, const double* HWY_RESTRICT w,
+          double* HWY_RESTRICT out) {
   constexpr std::size_t W = SlicedRows::kWidth;
+  const struct {
+    const std::uint64_t* HWY_RESTRICT start;
+    const std::int32_t* HWY_RESTRICT index;
+    const std::int32_t* HWY_RESTRICT base;
+    const std::uint16_t* HWY_RESTRICT offset;
+    const double* HWY_RESTRICT weight;
+    const std::uint8_t* HWY_RESTRICT code;
+    const double* HWY_RESTRICT table;
+  } rows{slices.start.data(), slices.index.data(), slices.base.data(), slices.offset.data(),
+         slices.weight.data(), slices.code.data(), slices.table.data()};
   const hn::ScalableTag<double> d;
   const hn::RebindToSigned<decltype(d)> d64;
   const hn::Rebind<std::int32_t, decltype(d)> d32;
+  const hn::Rebind<std::uint16_t, decltype(d)> d16;
+  const hn::Rebind<std::uint8_t, decltype(d)> d8;
   const std::size_t lanes = hn::Lanes(d);
   const auto zero = hn::Zero(d);
+  const auto weight_at = [&](std::uint64_t at) {
+    if constexpr (kCoded) {
+      return hn::GatherIndex(d, rows.table, hn::PromoteTo(d64, hn::PromoteTo(d32, hn::LoadU(d8, rows.code + at))));
+    } else {
+      return hn::LoadU(d, rows.weight + at);
+    }
+  };
+  const auto index_at = [&](std::uint64_t at, std::size_t q) {
+    if constexpr (kOffsets) {
+      return hn::PromoteTo(d64, hn::Add(hn::Set(d32, rows.base[q]), hn::BitCast(d32, hn::PromoteTo(d32, hn::LoadU(d16, rows.offset + at)))));
+    } else {
+      return hn::PromoteTo(d64, hn::LoadU(d32, rows.index + at));
+    }
+  };
+  const auto scalar_weight = [&](std::uint64_t at) { return kCoded ? rows.table[rows.code[at]] : rows.weight[at]; };
+  const auto scalar_index = [&](std::uint64_t at, std::size_t q) {
+    return kOffsets ? std::int64_t{rows.base[q]} + rows.offset[at] : std::int64_t{rows.index[at]};
+  };
   for (std::size_t q = first; q < first + count; ++q) {
-    const std::uint64_t end = start[q + 1];
+    const std::uint64_t end = rows.start[q + 1];
     double* slice_out = out + (q - first) * W;
-    // W is a multiple of every target's lane count for doubles up to 512 bits; a wider
+    // W is a multiple of every dispatched target's lane count for doubles; a wider
     // vector (SVE/RVV, not dispatched here) would take the remainder loop's path.
     std::size_t j = 0;
     for (; j + lanes <= W; j += lanes) {
       auto acc = zero;
-      for (std::uint64_t at = start[q] + j; at < end; at += W) {
-        const auto p = hn::LoadU(d, weight + at);
-        const auto v = hn::GatherIndex(d, w, hn::PromoteTo(d64, hn::LoadU(d32, index + at)));
+      for (std::uint64_t at = rows.start[q] + j; at < end; at += W) {
+        const auto p = weight_at(at);
+        const auto v = hn::GatherIndex(d, w, index_at(at, q));
         acc = hn::Add(acc, hn::IfThenElseZero(hn::Ne(p, zero), hn::Mul(p, v)));
       }
       hn::StoreU(acc, d, slice_out + j);
     }
     for (; j < W; ++j) {
       double acc = 0.0;
-      for (std::uint64_t at = start[q] + j; at < end; at += W) {
-        if (weight[at] != 0.0) acc += weight[at] * w[index[at]];
+      for (std::uint64_t at = rows.start[q] + j; at < end; at += W) {
+        const double p = scalar_weight(at);
+        if (p != 0.0) acc += p * w[scalar_index(at, q)];
       }
       slice_out[j] = acc;
     }
   }
 }
 
-// As SlicedSums, each weight read as table[code].
-void SlicedSumsCoded(const std::uint64_t* HWY_RESTRICT start, const std::int32_t* HWY_RESTRICT index,
-                     const std::uint8_t* HWY_RESTRICT code, const double* HWY_RESTRICT table, std::size_t first,
-                     std::size_t count, const double* HWY_RESTRICT w, double* HWY_RESTRICT out) {
-  constexpr std::size_t W = SlicedRows::kWidth;
-  const hn::ScalableTag<double> d;
-  const hn::RebindToSigned<decltype(d)> d64;
-  const hn::Rebind<std::int32_t, decltype(d)> d32;
-  const hn::Rebind<std::uint8_t, decltype(d)> d8;
-  const std::size_t lanes = hn::Lanes(d);
-  const auto zero = hn::Zero(d);
-  for (std::size_t q = first; q < first + count; ++q) {
-    const std::uint64_t end = start[q + 1];
-    double* slice_out = out + (q - first) * W;
-    std::size_t j = 0;
-    for (; j + lanes <= W; j += lanes) {
-      auto acc = zero;
-      for (std::uint64_t at = start[q] + j; at < end; at += W) {
-        const auto p = hn::GatherIndex(d, table, hn::PromoteTo(d64, hn::PromoteTo(d32, hn::LoadU(d8, code + at))));
-        const auto v = hn::GatherIndex(d, w, hn::PromoteTo(d64, hn::LoadU(d32, index + at)));
-        acc = hn::Add(acc, hn::IfThenElseZero(hn::Ne(p, zero), hn::Mul(p, v)));
-      }
-      hn::StoreU(acc, d, slice_out + j);
-    }
-    for (; j < W; ++j) {
-      double acc = 0.0;
-      for (std::uint64_t at = start[q] + j; at < end; at += W) {
-        const double p = table[code[at]];
-        if (p != 0.0) acc += p * w[index[at]];
-      }
-      slice_out[j] = acc;
-    }
-  }
+void SlicedSums(const SlicedRows& rows, std::size_t first, std::size_t count, const double* w, double* out) {
+  sums<false, false>(rows, first, count, w, out);
+}
+void SlicedSumsCoded(const SlicedRows& rows, std::size_t first, std::size_t count, const double* w, double* out) {
+  sums<true, false>(rows, first, count, w, out);
+}
+void SlicedSumsOffsets(const SlicedRows& rows, std::size_t first, std::size_t count, const double* w, double* out) {
+  sums<false, true>(rows, first, count, w, out);
+}
+void SlicedSumsCodedOffsets(const SlicedRows& rows, std::size_t first, std::size_t count, const double* w, double* out) {
+  sums<true, true>(rows, first, count, w, out);
 }
 
 }  // namespace HWY_NAMESPACE
@@ -100,23 +111,60 @@ namespace copi::control::detail {
 
 HWY_EXPORT(SlicedSums);
 HWY_EXPORT(SlicedSumsCoded);
+HWY_EXPORT(SlicedSumsOffsets);
+HWY_EXPORT(SlicedSumsCodedOffsets);
 
 void sliced_sums(const SlicedRows& rows, std::size_t first, std::size_t count, const double* w, double* out) {
-  if (!rows.code.empty()) {
-    HWY_DYNAMIC_DISPATCH(SlicedSumsCoded)(rows.start.data(), rows.index.data(), rows.code.data(), rows.table.data(),
-                                          first, count, w, out);
-    return;
+  const bool coded = !rows.code.empty();
+  const bool offsets = !rows.offset.empty();
+  if (coded && offsets) {
+    HWY_DYNAMIC_DISPATCH(SlicedSumsCodedOffsets)(rows, first, count, w, out);
+  } else if (coded) {
+    HWY_DYNAMIC_DISPATCH(SlicedSumsCoded)(rows, first, count, w, out);
+  } else if (offsets) {
+    HWY_DYNAMIC_DISPATCH(SlicedSumsOffsets)(rows, first, count, w, out);
+  } else {
+    HWY_DYNAMIC_DISPATCH(SlicedSums)(rows, first, count, w, out);
   }
-  HWY_DYNAMIC_DISPATCH(SlicedSums)(rows.start.data(), rows.index.data(), rows.weight.data(), first, count, w, out);
 }
 
-void code_weights(SlicedRows& rows, std::size_t min_bytes) {
-  if (rows.weight.size() * (sizeof(double) + sizeof(std::int32_t)) < min_bytes) return;
+void compact_slices(SlicedRows& rows, std::size_t min_bytes) {
+  if (rows.index.size() * (sizeof(double) + sizeof(std::int32_t)) < min_bytes) return;
+  // Offsets from each slice's smallest index, when every slice spans less than 2^16
+  // (dynamics with locality: a grid's successors lie within a row or two). Padding
+  // (weight 0) gets offset 0: the slice's own smallest index, a valid one.
+  const std::size_t slices = rows.slices();
+  std::vector<std::int32_t> base(slices, 0);
+  bool fits = true;
+  for (std::size_t q = 0; q < slices && fits; ++q) {
+    std::int32_t lo = std::numeric_limits<std::int32_t>::max();
+    std::int32_t hi = 0;
+    for (std::uint64_t at = rows.start[q]; at < rows.start[q + 1]; ++at) {
+      if (rows.weight[at] == 0.0) continue;
+      lo = std::min(lo, rows.index[at]);
+      hi = std::max(hi, rows.index[at]);
+    }
+    if (lo > hi) continue;  // an empty slice
+    fits = std::int64_t{hi} - lo <= std::numeric_limits<std::uint16_t>::max();
+    base[q] = lo;
+  }
+  if (fits) {
+    std::vector<std::uint16_t> offset(rows.index.size(), 0);
+    for (std::size_t q = 0; q < slices; ++q) {
+      for (std::uint64_t at = rows.start[q]; at < rows.start[q + 1]; ++at) {
+        if (rows.weight[at] != 0.0) offset[at] = static_cast<std::uint16_t>(rows.index[at] - base[q]);
+      }
+    }
+    rows.base = std::move(base);
+    rows.offset = std::move(offset);
+    std::vector<std::int32_t>().swap(rows.index);
+  }
   copi::detail::ProbabilityCodes codes = copi::detail::encode_probabilities(rows.weight);
-  if (codes.empty()) return;
-  rows.code = std::move(codes.code);
-  rows.table = codes.table;
-  std::vector<double>().swap(rows.weight);
+  if (!codes.empty()) {
+    rows.code = std::move(codes.code);
+    rows.table = codes.table;
+    std::vector<double>().swap(rows.weight);
+  }
 }
 
 }  // namespace copi::control::detail
