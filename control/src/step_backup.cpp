@@ -306,19 +306,14 @@ void StepBackup::soft_block(std::size_t first, std::size_t count, std::uint64_t&
       const double* log_prior = log_prior_.empty() ? nullptr : log_prior_.data();
       gather(group_first, n, k,
              {next, gamma_ * inverse_alpha_, terms_.reward.data(), inverse_alpha_, log_prior, true, 0.0}, q, bias);
-      hi = q[0];
-      for (std::size_t a = 1; a < actions; ++a) hi = hi.max(q[a]);
-      for (std::size_t a = 0; a < actions; ++a) q[a] -= hi;
     }
   }
+  // Variational: hi = max_a x_a, w_a = exp(x_a - hi), Σ_a w_a and (a flat policy
+  // wanted) w_a / Σ w in one dispatched pass over the block.
+  const bool normalised = !exact && policy_out != nullptr && chain_ == nullptr;
   if (!exact) {
-    exp_in_place(buffers.expect[0].data(), groups * actions * static_cast<std::size_t>(kLanes));
-    for (std::size_t g = 0; g < groups; ++g) {
-      const Lanes* q = buffers.expect.data() + g * actions;
-      Lanes& sum = buffers.sum[g];
-      sum = q[0];
-      for (std::size_t a = 1; a < actions; ++a) sum += q[a];
-    }
+    static_assert(kLanes == kPacketLanes, "the groups' packets are the kernel's");
+    soft_max_packets(buffers.expect[0].data(), groups, actions, buffers.hi[0].data(), buffers.sum[0].data(), normalised);
   }
   // A chain: the leaves' sums replace Σ_a w_a, and each state's flat policy goes into q.
   // Bit i of redo[g]: lane i of group g is redone in log space.
@@ -357,7 +352,7 @@ void StepBackup::soft_block(std::size_t first, std::size_t count, std::uint64_t&
     const std::size_t n = lanes_of(g);
     const Lanes value = mdp_.alpha * (buffers.hi[g] + buffers.log_sum[g]);
     for (std::size_t i = 0; i < n; ++i) value_out[group_first + i] = value[static_cast<Eigen::Index>(i)];
-    if (policy_out != nullptr && chain_ == nullptr) {
+    if (policy_out != nullptr && chain_ == nullptr && !normalised) {
       const Lanes inverse = buffers.sum[g].inverse();
       for (std::size_t a = 0; a < actions; ++a) q[a] *= inverse;
     }

@@ -96,3 +96,45 @@ TEST(VectorMath, LogIsWithinOneUlpOfStdLogAndKeepsItsSpecialValues) {
 
 }  // namespace
 }  // namespace copi::control
+
+namespace copi::control {
+namespace {
+
+// The backups' soft maximum over packets against the same steps written with std::exp
+// here: per lane the largest term, the weights relative to it, their sum, and the
+// normalised weights; a forbidden action (-inf) weighs exactly 0.
+TEST(VectorMath, SoftMaxPacketsMatchesTheScalarSoftMaximum) {
+  constexpr std::size_t W = detail::kPacketLanes;
+  const std::size_t groups = 3;
+  const std::size_t actions = 5;
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> draw(-50.0, 50.0);
+  std::vector<double> q(groups * actions * W);
+  for (double& v : q) v = draw(rng);
+  q[(1 * actions + 2) * W + 4] = -std::numeric_limits<double>::infinity();
+  for (const bool normalise : {false, true}) {
+    std::vector<double> packets = q;
+    std::vector<double> hi(groups * W);
+    std::vector<double> sum(groups * W);
+    detail::soft_max_packets(packets.data(), groups, actions, hi.data(), sum.data(), normalise);
+    for (std::size_t g = 0; g < groups; ++g) {
+      for (std::size_t j = 0; j < W; ++j) {
+        double top = -std::numeric_limits<double>::infinity();
+        for (std::size_t a = 0; a < actions; ++a) top = std::max(top, q[(g * actions + a) * W + j]);
+        double total = 0.0;
+        for (std::size_t a = 0; a < actions; ++a) total += std::exp(q[(g * actions + a) * W + j] - top);
+        EXPECT_EQ(hi[g * W + j], top);
+        EXPECT_NEAR(sum[g * W + j], total, 4e-16 * total);
+        for (std::size_t a = 0; a < actions; ++a) {
+          const double e = std::exp(q[(g * actions + a) * W + j] - top);
+          const double expected = normalise ? e / total : e;
+          EXPECT_NEAR(packets[(g * actions + a) * W + j], expected, 1e-15 * (expected + 1e-300)) << g << " " << j << " " << a;
+        }
+      }
+    }
+    EXPECT_EQ(packets[(1 * actions + 2) * W + 4], 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace copi::control

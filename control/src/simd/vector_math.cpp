@@ -70,6 +70,37 @@ void in_place(double* HWY_RESTRICT x, std::size_t n) {
   for (std::size_t k = 0; i + k < n; ++k) x[i + k] = tail[k];
 }
 
+// The soft maximum of packets of eight lanes (see vector_math.hpp): one pass per vector
+// of lanes, every action's packet read and written once more for the normalisation.
+void SoftMaxPackets(double* HWY_RESTRICT q, std::size_t groups, std::size_t actions, double* HWY_RESTRICT hi_out,
+                    double* HWY_RESTRICT sum_out, bool normalise) {
+  constexpr std::size_t W = kPacketLanes;
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  static_assert(W % 8 == 0, "a packet is a whole number of vectors on every dispatched x86 target");
+  for (std::size_t g = 0; g < groups; ++g) {
+    double* packets = q + g * actions * W;
+    for (std::size_t j = 0; j < W; j += lanes) {
+      auto hi = hn::LoadU(d, packets + j);
+      for (std::size_t a = 1; a < actions; ++a) hi = hn::Max(hi, hn::LoadU(d, packets + a * W + j));
+      auto sum = hn::Zero(d);
+      for (std::size_t a = 0; a < actions; ++a) {
+        const auto e = exp_of(d, hn::Sub(hn::LoadU(d, packets + a * W + j), hi));
+        hn::StoreU(e, d, packets + a * W + j);
+        sum = hn::Add(sum, e);
+      }
+      hn::StoreU(hi, d, hi_out + g * W + j);
+      hn::StoreU(sum, d, sum_out + g * W + j);
+      if (normalise) {
+        const auto inverse = hn::Div(hn::Set(d, 1.0), sum);
+        for (std::size_t a = 0; a < actions; ++a) {
+          hn::StoreU(hn::Mul(hn::LoadU(d, packets + a * W + j), inverse), d, packets + a * W + j);
+        }
+      }
+    }
+  }
+}
+
 void ExpInPlace(double* HWY_RESTRICT x, std::size_t n) { in_place<Function::exp>(x, n); }
 void LogInPlace(double* HWY_RESTRICT x, std::size_t n) { in_place<Function::log>(x, n); }
 
@@ -83,12 +114,17 @@ HWY_AFTER_NAMESPACE();
 namespace copi::control::detail {
 
 HWY_EXPORT(ExpInPlace);
+HWY_EXPORT(SoftMaxPackets);
 HWY_EXPORT(LogInPlace);
 HWY_EXPORT(CompiledTarget);
 
 void exp_in_place(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(ExpInPlace)(x, n); }
 
 void log_in_place(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(LogInPlace)(x, n); }
+
+void soft_max_packets(double* q, std::size_t groups, std::size_t actions, double* hi, double* sum, bool normalise) {
+  HWY_DYNAMIC_DISPATCH(SoftMaxPackets)(q, groups, actions, hi, sum, normalise);
+}
 
 std::string vector_math_target() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(CompiledTarget)()); }
 

@@ -19,6 +19,13 @@ void exp_in_place(double* x, std::size_t n);
 // At most 1 ulp from the correctly rounded value (Highway's documented bound).
 void log_in_place(double* x, std::size_t n);
 
+// Packets of kPacketLanes doubles: lane j of packet (g, a) at q[(g A + a) kPacketLanes + j],
+// for groups g of states and their actions a. Per group and lane: hi = max_a q,
+// q <- exp(q - hi) (as exp_in_place), sum = Σ_a q (in action order), then, if
+// `normalise`, q <- q · (1 / sum). hi and sum hold kPacketLanes values per group.
+inline constexpr std::size_t kPacketLanes = 8;
+void soft_max_packets(double* q, std::size_t groups, std::size_t actions, double* hi, double* sum, bool normalise);
+
 // The instruction set exp_in_place runs with on this CPU ("AVX3", "AVX2", "SSE4", ...).
 std::string vector_math_target();
 
