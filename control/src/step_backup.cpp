@@ -284,19 +284,10 @@ void StepBackup::soft_block(std::size_t first, std::size_t count, std::uint64_t&
     const std::size_t n = lanes_of(g);
     if (exact) {
       // exp(Q_a/α) p(a|s) = e^m (E_a + end_weight) e^{b_a} with E_a = Σ p z: no
-      // logarithm per action. w_a = (E_a + end_weight) e^{b_a - B}, hi = m + B. A state
-      // with a row whose every term underflows is redone in log space below.
+      // logarithm per action. w_a = (E_a + end_weight) e^{b_a - B}, hi = m + B (the
+      // weights after this loop, in one dispatched pass). A state with a row whose every
+      // term underflows is redone in log space below.
       gather(group_first, n, k, {z, 1.0, action_weight_.data(), 1.0, nullptr, false, 1.0}, q, bias);
-      Lanes& lowest = buffers.lowest[g];  // per state, the smallest Σ p z over its rows
-      lowest = q[0];
-      for (std::size_t a = 1; a < actions; ++a) lowest = lowest.min(q[a]);
-      any_underflow = any_underflow || lowest.minCoeff() + scale.end_weight <= copi::detail::kLinearFloor;
-      Lanes& sum = buffers.sum[g];
-      sum.setZero();
-      for (std::size_t a = 0; a < actions; ++a) {
-        q[a] = (q[a] + scale.end_weight) * bias[a];
-        sum += q[a];
-      }
       for (Eigen::Index lane = 0; lane < kLanes; ++lane) {
         hi[lane] = lane < static_cast<Eigen::Index>(n) ? action_offset_[group_first + static_cast<std::size_t>(lane)] : 0.0;
       }
@@ -308,11 +299,18 @@ void StepBackup::soft_block(std::size_t first, std::size_t count, std::uint64_t&
              {next, gamma_ * inverse_alpha_, terms_.reward.data(), inverse_alpha_, log_prior, true, 0.0}, q, bias);
     }
   }
-  // Variational: hi = max_a x_a, w_a = exp(x_a - hi), Σ_a w_a and (a flat policy
-  // wanted) w_a / Σ w in one dispatched pass over the block.
-  const bool normalised = !exact && policy_out != nullptr && chain_ == nullptr;
-  if (!exact) {
-    static_assert(kLanes == kPacketLanes, "the groups' packets are the kernel's");
+  // Variational: hi = max_a x_a, w_a = exp(x_a - hi); exact: w_a as above and each
+  // state's smallest Σ p z; both Σ_a w_a and (a flat policy wanted) w_a / Σ w, in one
+  // dispatched pass over the block.
+  static_assert(kLanes == kPacketLanes, "the groups' packets are the kernels'");
+  const bool normalised = policy_out != nullptr && chain_ == nullptr;
+  if (exact) {
+    exact_packets(buffers.expect[0].data(), buffers.bias[0].data(), groups, actions, scale.end_weight,
+                  buffers.lowest[0].data(), buffers.sum[0].data(), normalised);
+    for (std::size_t g = 0; g < groups && !any_underflow; ++g) {
+      any_underflow = buffers.lowest[g].minCoeff() + scale.end_weight <= copi::detail::kLinearFloor;
+    }
+  } else {
     soft_max_packets(buffers.expect[0].data(), groups, actions, buffers.hi[0].data(), buffers.sum[0].data(), normalised);
   }
   // A chain: the leaves' sums replace Σ_a w_a, and each state's flat policy goes into q.
@@ -352,10 +350,6 @@ void StepBackup::soft_block(std::size_t first, std::size_t count, std::uint64_t&
     const std::size_t n = lanes_of(g);
     const Lanes value = mdp_.alpha * (buffers.hi[g] + buffers.log_sum[g]);
     for (std::size_t i = 0; i < n; ++i) value_out[group_first + i] = value[static_cast<Eigen::Index>(i)];
-    if (policy_out != nullptr && chain_ == nullptr && !normalised) {
-      const Lanes inverse = buffers.sum[g].inverse();
-      for (std::size_t a = 0; a < actions; ++a) q[a] *= inverse;
-    }
     const std::uint32_t redo = buffers.redo[g];
     for (std::size_t i = 0; redo != 0 && i < n; ++i) {
       if ((redo >> i & 1u) == 0) continue;

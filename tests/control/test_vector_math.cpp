@@ -136,5 +136,43 @@ TEST(VectorMath, SoftMaxPacketsMatchesTheScalarSoftMaximum) {
   }
 }
 
+// The exact backup's packet step against the same arithmetic written per lane here.
+TEST(VectorMath, ExactPacketsMatchTheScalarWeights) {
+  constexpr std::size_t W = detail::kPacketLanes;
+  const std::size_t groups = 2;
+  const std::size_t actions = 3;
+  std::mt19937_64 rng(8);
+  std::uniform_real_distribution<double> draw(0.0, 2.0);
+  std::vector<double> q(groups * actions * W);
+  std::vector<double> weight(q.size());
+  for (double& v : q) v = draw(rng);
+  for (double& v : weight) v = draw(rng);
+  const double end = 0.125;
+  for (const bool normalise : {false, true}) {
+    std::vector<double> packets = q;
+    std::vector<double> lowest(groups * W);
+    std::vector<double> sum(groups * W);
+    detail::exact_packets(packets.data(), weight.data(), groups, actions, end, lowest.data(), sum.data(), normalise);
+    for (std::size_t g = 0; g < groups; ++g) {
+      for (std::size_t j = 0; j < W; ++j) {
+        double low = q[g * actions * W + j];
+        double total = 0.0;
+        for (std::size_t a = 0; a < actions; ++a) {
+          const std::size_t at = (g * actions + a) * W + j;
+          low = std::min(low, q[at]);
+          total += (q[at] + end) * weight[at];
+        }
+        EXPECT_EQ(lowest[g * W + j], low);
+        EXPECT_NEAR(sum[g * W + j], total, 1e-15 * total);
+        for (std::size_t a = 0; a < actions; ++a) {
+          const std::size_t at = (g * actions + a) * W + j;
+          const double w = (q[at] + end) * weight[at];
+          EXPECT_NEAR(packets[at], normalise ? w / total : w, 1e-15 * w / (normalise ? total : 1.0));
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace copi::control

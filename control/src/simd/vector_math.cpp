@@ -101,6 +101,38 @@ void SoftMaxPackets(double* HWY_RESTRICT q, std::size_t groups, std::size_t acti
   }
 }
 
+// The exact method's weights over packets (see vector_math.hpp).
+void ExactPackets(double* HWY_RESTRICT q, const double* HWY_RESTRICT weight, std::size_t groups, std::size_t actions,
+                  double end_weight, double* HWY_RESTRICT lowest_out, double* HWY_RESTRICT sum_out, bool normalise) {
+  constexpr std::size_t W = kPacketLanes;
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto end = hn::Set(d, end_weight);
+  for (std::size_t g = 0; g < groups; ++g) {
+    double* packets = q + g * actions * W;
+    const double* weights = weight + g * actions * W;
+    for (std::size_t j = 0; j < W; j += lanes) {
+      auto lowest = hn::LoadU(d, packets + j);
+      auto sum = hn::Zero(d);
+      for (std::size_t a = 0; a < actions; ++a) {
+        const auto e = hn::LoadU(d, packets + a * W + j);
+        lowest = hn::Min(lowest, e);
+        const auto w = hn::Mul(hn::Add(e, end), hn::LoadU(d, weights + a * W + j));
+        hn::StoreU(w, d, packets + a * W + j);
+        sum = hn::Add(sum, w);
+      }
+      hn::StoreU(lowest, d, lowest_out + g * W + j);
+      hn::StoreU(sum, d, sum_out + g * W + j);
+      if (normalise) {
+        const auto inverse = hn::Div(hn::Set(d, 1.0), sum);
+        for (std::size_t a = 0; a < actions; ++a) {
+          hn::StoreU(hn::Mul(hn::LoadU(d, packets + a * W + j), inverse), d, packets + a * W + j);
+        }
+      }
+    }
+  }
+}
+
 void ExpInPlace(double* HWY_RESTRICT x, std::size_t n) { in_place<Function::exp>(x, n); }
 void LogInPlace(double* HWY_RESTRICT x, std::size_t n) { in_place<Function::log>(x, n); }
 
@@ -115,6 +147,7 @@ namespace copi::control::detail {
 
 HWY_EXPORT(ExpInPlace);
 HWY_EXPORT(SoftMaxPackets);
+HWY_EXPORT(ExactPackets);
 HWY_EXPORT(LogInPlace);
 HWY_EXPORT(CompiledTarget);
 
@@ -124,6 +157,11 @@ void log_in_place(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(LogInPlace)(x
 
 void soft_max_packets(double* q, std::size_t groups, std::size_t actions, double* hi, double* sum, bool normalise) {
   HWY_DYNAMIC_DISPATCH(SoftMaxPackets)(q, groups, actions, hi, sum, normalise);
+}
+
+void exact_packets(double* q, const double* weight, std::size_t groups, std::size_t actions, double end_weight,
+                   double* lowest, double* sum, bool normalise) {
+  HWY_DYNAMIC_DISPATCH(ExactPackets)(q, weight, groups, actions, end_weight, lowest, sum, normalise);
 }
 
 std::string vector_math_target() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(CompiledTarget)()); }

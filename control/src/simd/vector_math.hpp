@@ -26,6 +26,12 @@ void log_in_place(double* x, std::size_t n);
 inline constexpr std::size_t kPacketLanes = 8;
 void soft_max_packets(double* q, std::size_t groups, std::size_t actions, double* hi, double* sum, bool normalise);
 
+// The exact backup's weights, packets as above with `weight` laid out like q: per group
+// and lane, lowest = min_a q (before), q <- (q + end_weight) · weight, sum = Σ_a q (in
+// action order), then, if `normalise`, q <- q · (1 / sum).
+void exact_packets(double* q, const double* weight, std::size_t groups, std::size_t actions, double end_weight,
+                   double* lowest, double* sum, bool normalise);
+
 // The instruction set exp_in_place runs with on this CPU ("AVX3", "AVX2", "SSE4", ...).
 std::string vector_math_target();
 
