@@ -97,8 +97,9 @@ double solve_memory_estimate(const Mdp& mdp, const SolveOptions& options) {
   // objective's and the solvers' few state vectors.
   const double entries = static_cast<double>(mdp.next_state.size());
   // Row lengths, the probabilities' one-byte codes, and the sliced gather
-  // (simd/sliced_rows.hpp): 12 bytes per entry while it is built (3 once large
-  // dynamics are compacted), with its per-row terms for the soft methods.
+  // (simd/sliced_rows.hpp): at most 12 bytes per entry (3 for large dynamics with
+  // locality and few distinct probabilities), with its per-row terms for the soft
+  // methods.
   double working = rows + 13.0 * entries + 5.0 * 8.0 * states;
   if (options.method != ControlMethod::map) working += 8.0 * rows;
   if (mdp.has_action_factor()) working += 8.0 * rows;

@@ -45,11 +45,13 @@ TEST(SlicedRows, SumsEqualThePlainRowSumsWhateverTheRowLengths) {
     csr.begin.push_back(csr.index.size());
   }
   const std::size_t slices = (rows + 7) / 8;
-  const detail::SlicedRows sliced =
-      detail::slice_rows(slices, csr.index.data(), csr.weight.data(), [&](std::size_t q, std::size_t j) {
-        const std::size_t r = q * 8 + j;
-        return r < rows ? std::pair{csr.begin[r], csr.begin[r + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
-      });
+  const auto lane = [&](std::size_t q, std::size_t j) {
+    const std::size_t r = q * 8 + j;
+    return r < rows ? std::pair{csr.begin[r], csr.begin[r + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+  };
+  const detail::SlicedRows sliced = detail::slice_rows(slices, csr.index.data(), csr.weight.data(), lane);
+  ASSERT_FALSE(sliced.index.empty());  // small: int32 indices and doubles
+  ASSERT_FALSE(sliced.weight.empty());
   ASSERT_EQ(sliced.slices(), slices);
   std::vector<double> out(slices * 8, -1.0);
   detail::sliced_sums(sliced, 0, slices, w.data(), out.data());
@@ -62,25 +64,24 @@ TEST(SlicedRows, SumsEqualThePlainRowSumsWhateverTheRowLengths) {
     // Entry order kept: the same sum up to the fused multiply-add some targets use.
     EXPECT_NEAR(out[r], expected, 1e-13 * (1.0 + std::abs(expected))) << "row " << r;
   }
-  // Coded weights (one byte each, as large dynamics get them) give the same bits: the
-  // table holds the same doubles. Distinct weights here are few enough only after
-  // rounding them to a grid of 1/32.
-  detail::SlicedRows rounded = sliced;
-  for (double& x : rounded.weight) x = std::round(x * 32.0) / 32.0;
-  detail::SlicedRows coded = rounded;
-  detail::compact_slices(coded, 0);
+  // Compact slices (as large dynamics get them: built compact at any size here) give
+  // the same bits: the table holds the same doubles, base + offset the same index. With
+  // the weights rounded to a grid of 1/32 they are few enough for codes; the unrounded
+  // ones are not, and keep their doubles beside the offsets.
+  std::vector<double> rounded = csr.weight;
+  for (double& x : rounded) x = std::round(x * 32.0) / 32.0;
+  const detail::SlicedRows plain = detail::slice_rows(slices, csr.index.data(), rounded.data(), lane);
+  const detail::SlicedRows coded = detail::slice_rows(slices, csr.index.data(), rounded.data(), lane, 0);
   ASSERT_FALSE(coded.code.empty());
   ASSERT_TRUE(coded.weight.empty());
   ASSERT_FALSE(coded.offset.empty());  // 500 columns: every slice spans less than 2^16
   ASSERT_TRUE(coded.index.empty());
-  std::vector<double> plain(slices * 8);
+  std::vector<double> from_plain(slices * 8);
   std::vector<double> from_codes(slices * 8);
-  detail::sliced_sums(rounded, 0, slices, w.data(), plain.data());
+  detail::sliced_sums(plain, 0, slices, w.data(), from_plain.data());
   detail::sliced_sums(coded, 0, slices, w.data(), from_codes.data());
-  for (std::size_t r = 0; r < plain.size(); ++r) EXPECT_EQ(from_codes[r], plain[r]) << "row " << r;
-  // Offsets alone (the unrounded weights have too many distinct values for codes).
-  detail::SlicedRows offsets_only = sliced;
-  detail::compact_slices(offsets_only, 0);
+  for (std::size_t r = 0; r < from_plain.size(); ++r) EXPECT_EQ(from_codes[r], from_plain[r]) << "row " << r;
+  const detail::SlicedRows offsets_only = detail::slice_rows(slices, csr.index.data(), csr.weight.data(), lane, 0);
   ASSERT_FALSE(offsets_only.offset.empty());
   ASSERT_TRUE(offsets_only.code.empty());
   std::vector<double> from_offsets(slices * 8);
@@ -96,12 +97,14 @@ TEST(SlicedRows, ASliceSpanningMoreThanUint16KeepsItsIndicesAndStillCodesItsWeig
   // Lane 0: w[0] and w[70000]; lane 1: w[3].
   const std::vector<std::uint32_t> index{0, 70000, 3};
   const std::vector<double> weight{0.25, 0.75, 0.5};
-  const detail::SlicedRows plain = detail::slice_rows(1, index.data(), weight.data(), [](std::size_t, std::size_t j) {
-    return j == 0 ? std::pair{std::uint64_t{0}, std::uint64_t{2}}
-                  : j == 1 ? std::pair{std::uint64_t{2}, std::uint64_t{3}} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
-  });
-  detail::SlicedRows compact = plain;
-  detail::compact_slices(compact, 0);
+  const detail::SlicedRows compact = detail::slice_rows(
+      1, index.data(), weight.data(),
+      [](std::size_t, std::size_t j) {
+        return j == 0   ? std::pair{std::uint64_t{0}, std::uint64_t{2}}
+               : j == 1 ? std::pair{std::uint64_t{2}, std::uint64_t{3}}
+                        : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+      },
+      0);
   EXPECT_TRUE(compact.offset.empty());
   EXPECT_FALSE(compact.code.empty());
   std::vector<double> w(70001, 0.0);

@@ -15,17 +15,19 @@
 #include <limits>
 #include <vector>
 
+#include "copi/inference/detail/probability_codes.hpp"
+
 namespace copi::control::detail {
 
 struct SlicedRows {
   static constexpr std::size_t kWidth = 8;
   std::vector<std::uint64_t> start;  // slices + 1; a slice spans [start[q], start[q + 1]), a multiple of 8
   std::vector<std::int32_t> index;   // w's index of each entry (padding: 0); empty with offsets
-  // Offsets (see compact_slices): index = base[slice] + offset, two bytes per entry.
+  // Offsets (compact slices, see slice_rows): index = base[slice] + offset, two bytes per entry.
   std::vector<std::int32_t> base;
   std::vector<std::uint16_t> offset;
   std::vector<double> weight;        // the entry's weight (padding: 0); empty when coded
-  // Coded (see code_weights): weight = table[code], one byte per entry instead of eight.
+  // Coded (compact slices): weight = table[code], one byte per entry instead of eight.
   std::vector<std::uint8_t> code;
   std::array<double, 256> table{};
 
@@ -43,52 +45,99 @@ struct SlicedRows {
 // slices keep their doubles and int32 indices (one gather fewer).
 inline constexpr std::size_t kCompactSlicesBytes = std::size_t{32} << 20;
 
-// When the slices take `min_bytes` or more: the indices become uint16 offsets from
-// each slice's smallest index if every slice spans less than 2^16, and the weights
-// one-byte codes into a table of their distinct values if there are at most 256 of
-// them. From 12 bytes per entry to 3 (a grid's dynamics).
-void compact_slices(SlicedRows& rows, std::size_t min_bytes = kCompactSlicesBytes);
-
 // Slices from rows given as index ranges into (`index`, `weight`) arrays: lane j of
 // slice q is the range `range(q, j)` ({begin, end}; begin == end: an empty lane).
 // Entries of weight 0 are left out. Empty (no slices) when an index does not fit an
 // int32 (the gather's index type); the callers then keep their scalar loop.
+// Slices of `compact_bytes` or more (at 12 bytes per entry) are built compact: indices
+// as uint16 offsets from each slice's smallest index if every slice spans less than
+// 2^16 (dynamics with locality: a grid's successors lie within a row or two), weights
+// as one-byte codes into a table of their distinct values if there are at most 256.
+// From 12 bytes per entry to 3 for a grid's dynamics, without building the 12 first.
 template <typename Index, typename Range>
-SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weight, Range&& range) {
+SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weight, Range&& range,
+                      std::size_t compact_bytes = kCompactSlicesBytes) {
   constexpr std::size_t W = SlicedRows::kWidth;
+  constexpr auto kLargestIndex = static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max());
+  constexpr std::uint64_t kLargestOffset = std::numeric_limits<std::uint16_t>::max();
   SlicedRows rows;
   rows.start.resize(slices + 1, 0);
+  std::vector<std::int32_t> lowest(slices, 0);  // each slice's smallest index
+  bool offsets_fit = true;
   for (std::size_t q = 0; q < slices; ++q) {
     std::uint64_t longest = 0;
+    std::uint64_t lo = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t hi = 0;
     for (std::size_t j = 0; j < W; ++j) {
       const auto [begin, end] = range(q, j);
       std::uint64_t used = 0;
-      for (auto k = begin; k < end; ++k) used += weight[k] != 0.0 ? 1 : 0;
+      for (auto k = begin; k < end; ++k) {
+        if (weight[k] == 0.0) continue;
+        const auto x = static_cast<std::uint64_t>(index[k]);
+        if (x > kLargestIndex) return {};
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+        ++used;
+      }
       longest = std::max(longest, used);
     }
     rows.start[q + 1] = rows.start[q] + W * longest;
-  }
-  rows.index.assign(rows.start.back(), 0);
-  rows.weight.assign(rows.start.back(), 0.0);
-  for (std::size_t q = 0; q < slices; ++q) {
-    for (std::size_t j = 0; j < W; ++j) {
-      const auto [begin, end] = range(q, j);
-      std::uint64_t at = rows.start[q] + j;
-      for (auto k = begin; k < end; ++k) {
-        if (weight[k] == 0.0) continue;
-        if (static_cast<std::uint64_t>(index[k]) > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
-          return {};
-        }
-        rows.index[at] = static_cast<std::int32_t>(index[k]);
-        rows.weight[at] = weight[k];
-        at += W;
-      }
+    if (lo <= hi) {
+      lowest[q] = static_cast<std::int32_t>(lo);
+      offsets_fit = offsets_fit && hi - lo <= kLargestOffset;
     }
   }
-  compact_slices(rows);
+  const std::uint64_t entries = rows.start.back();
+  const bool compact = entries * (sizeof(double) + sizeof(std::int32_t)) >= compact_bytes;
+  // Every entry's place: entry k of a lane sits W after the one before.
+  const auto for_each_entry = [&](auto&& place) {
+    for (std::size_t q = 0; q < slices; ++q) {
+      for (std::size_t j = 0; j < W; ++j) {
+        const auto [begin, end] = range(q, j);
+        std::uint64_t at = rows.start[q] + j;
+        for (auto k = begin; k < end; ++k) {
+          if (weight[k] == 0.0) continue;
+          if (!place(q, at, k)) return false;
+          at += W;
+        }
+      }
+    }
+    return true;
+  };
+  if (compact && offsets_fit) {
+    rows.base = std::move(lowest);
+    rows.offset.assign(entries, 0);  // padding: the slice's smallest index, a valid one
+    for_each_entry([&](std::size_t q, std::uint64_t at, auto k) {
+      rows.offset[at] = static_cast<std::uint16_t>(static_cast<std::uint64_t>(index[k]) - rows.base[q]);
+      return true;
+    });
+  } else {
+    rows.index.assign(entries, 0);
+    for_each_entry([&](std::size_t, std::uint64_t at, auto k) {
+      rows.index[at] = static_cast<std::int32_t>(index[k]);
+      return true;
+    });
+  }
+  if (compact) {
+    copi::detail::ProbabilityEncoder encoder;
+    std::uint8_t padding = 0;
+    (void)encoder.encode(0.0, padding);  // the first value: code 0 is the padding's weight 0
+    rows.code.assign(entries, padding);
+    const bool coded = for_each_entry(
+        [&](std::size_t, std::uint64_t at, auto k) { return encoder.encode(weight[k], rows.code[at]); });
+    if (coded) {
+      rows.table = encoder.table();
+      return rows;
+    }
+    std::vector<std::uint8_t>().swap(rows.code);  // more than 256 distinct weights: doubles
+  }
+  rows.weight.assign(entries, 0.0);
+  for_each_entry([&](std::size_t, std::uint64_t at, auto k) {
+    rows.weight[at] = weight[k];
+    return true;
+  });
   return rows;
 }
-
 
 // out[8 i + j] = Σ over lane j of slice first + i, in entry order, of weight · w[index],
 // for i < count (out holds 8 count values). Vectorised for the CPU found at run time

@@ -16,7 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include "copi/inference/detail/probability_codes.hpp"
 #include "simd/sliced_rows.hpp"
 
 HWY_BEFORE_NAMESPACE();
@@ -125,45 +124,6 @@ void sliced_sums(const SlicedRows& rows, std::size_t first, std::size_t count, c
     HWY_DYNAMIC_DISPATCH(SlicedSumsOffsets)(rows, first, count, w, out);
   } else {
     HWY_DYNAMIC_DISPATCH(SlicedSums)(rows, first, count, w, out);
-  }
-}
-
-void compact_slices(SlicedRows& rows, std::size_t min_bytes) {
-  if (rows.index.size() * (sizeof(double) + sizeof(std::int32_t)) < min_bytes) return;
-  // Offsets from each slice's smallest index, when every slice spans less than 2^16
-  // (dynamics with locality: a grid's successors lie within a row or two). Padding
-  // (weight 0) gets offset 0: the slice's own smallest index, a valid one.
-  const std::size_t slices = rows.slices();
-  std::vector<std::int32_t> base(slices, 0);
-  bool fits = true;
-  for (std::size_t q = 0; q < slices && fits; ++q) {
-    std::int32_t lo = std::numeric_limits<std::int32_t>::max();
-    std::int32_t hi = 0;
-    for (std::uint64_t at = rows.start[q]; at < rows.start[q + 1]; ++at) {
-      if (rows.weight[at] == 0.0) continue;
-      lo = std::min(lo, rows.index[at]);
-      hi = std::max(hi, rows.index[at]);
-    }
-    if (lo > hi) continue;  // an empty slice
-    fits = std::int64_t{hi} - lo <= std::numeric_limits<std::uint16_t>::max();
-    base[q] = lo;
-  }
-  if (fits) {
-    std::vector<std::uint16_t> offset(rows.index.size(), 0);
-    for (std::size_t q = 0; q < slices; ++q) {
-      for (std::uint64_t at = rows.start[q]; at < rows.start[q + 1]; ++at) {
-        if (rows.weight[at] != 0.0) offset[at] = static_cast<std::uint16_t>(rows.index[at] - base[q]);
-      }
-    }
-    rows.base = std::move(base);
-    rows.offset = std::move(offset);
-    std::vector<std::int32_t>().swap(rows.index);
-  }
-  copi::detail::ProbabilityCodes codes = copi::detail::encode_probabilities(rows.weight);
-  if (!codes.empty()) {
-    rows.code = std::move(codes.code);
-    rows.table = codes.table;
-    std::vector<double>().swap(rows.weight);
   }
 }
 

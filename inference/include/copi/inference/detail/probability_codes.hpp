@@ -22,8 +22,28 @@ struct ProbabilityCodes {
   [[nodiscard]] bool empty() const { return code.empty(); }
 };
 
-// The codes of `probability` (distinct values compared by bit pattern), or empty codes
-// when it holds more than 256 distinct values. O(entries).
+// Codes one value at a time, for callers that fill their own code array.
+class ProbabilityEncoder {
+ public:
+  ProbabilityEncoder();
+  // The value's code (distinct values compared by bit pattern); false when it would
+  // be the 257th distinct value.
+  [[nodiscard]] bool encode(double value, std::uint8_t& code);
+  [[nodiscard]] const std::array<double, 256>& table() const { return table_; }
+
+ private:
+  static constexpr std::size_t kSlots = 1024;  // open addressing, at most a quarter full
+  std::array<std::uint64_t, kSlots> key_{};
+  std::array<std::int16_t, kSlots> slot_code_;  // -1: empty slot
+  std::array<double, 256> table_{};
+  std::size_t distinct_ = 0;
+  std::uint64_t last_bits_ = 0;
+  std::uint8_t last_code_ = 0;
+  bool have_last_ = false;
+};
+
+// The codes of `probability`, or empty codes when it holds more than 256 distinct
+// values. O(entries).
 [[nodiscard]] ProbabilityCodes encode_probabilities(std::span<const double> probability);
 
 }  // namespace copi::detail
