@@ -12,7 +12,7 @@ namespace {
 
 int run(int argc, char** argv) {
   CLI::App app{"copi: probabilistic graphical models and control as inference", "copi"};
-  const std::string version = std::string("copi ") + COPI_VERSION + "\ncontrol backups: exp dispatched to " +
+  const std::string version = std::string("copi ") + COPI_VERSION + "\ncontrol backups: gather, exp and log dispatched to " +
                               copi::control::backup_instruction_set() + " (Highway, chosen for this CPU at run time)";
   app.set_version_flag("--version", version);
   app.require_subcommand(1);

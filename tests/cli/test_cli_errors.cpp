@@ -15,7 +15,7 @@ constexpr int kRefused = 3;
 TEST(CliSurface, VersionAndHelp) {
   const CliRun version = run_copi("--version");
   EXPECT_EQ(version.status, 0);
-  EXPECT_TRUE(version.out.starts_with("copi 0.1.0\ncontrol backups: exp dispatched to ")) << version.out;
+  EXPECT_TRUE(version.out.starts_with("copi 0.1.0\ncontrol backups: gather, exp and log dispatched to ")) << version.out;
   // The portable build still runs the widest vectors this CPU has (asked of the CPU
   // here, not of copi).
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "copi/inference/detail/probability_codes.hpp"
@@ -143,5 +144,8 @@ SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weig
 // for i < count (out holds 8 count values). Vectorised for the CPU found at run time
 // (Google Highway, as vector_math.hpp).
 void sliced_sums(const SlicedRows& rows, std::size_t first, std::size_t count, const double* w, double* out);
+
+// The instruction set sliced_sums runs with on this CPU (as vector_math_target()).
+std::string sliced_sums_target();
 
 }  // namespace copi::control::detail

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -101,6 +102,8 @@ void SlicedSumsCodedOffsets(const SlicedRows& rows, std::size_t first, std::size
   sums<true, true>(rows, first, count, w, out);
 }
 
+std::int64_t SlicedTarget() { return HWY_TARGET; }
+
 }  // namespace HWY_NAMESPACE
 }  // namespace copi::control::detail
 HWY_AFTER_NAMESPACE();
@@ -112,6 +115,9 @@ HWY_EXPORT(SlicedSums);
 HWY_EXPORT(SlicedSumsCoded);
 HWY_EXPORT(SlicedSumsOffsets);
 HWY_EXPORT(SlicedSumsCodedOffsets);
+HWY_EXPORT(SlicedTarget);
+
+std::string sliced_sums_target() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(SlicedTarget)()); }
 
 void sliced_sums(const SlicedRows& rows, std::size_t first, std::size_t count, const double* w, double* out) {
   const bool coded = !rows.code.empty();
