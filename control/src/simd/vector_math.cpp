@@ -70,6 +70,15 @@ void in_place(double* HWY_RESTRICT x, std::size_t n) {
   for (std::size_t k = 0; i + k < n; ++k) x[i + k] = tail[k];
 }
 
+// packets[a W] /= sum for every action a (as a product with 1 / sum).
+template <class D>
+HWY_INLINE void divide_packets(D d, double* HWY_RESTRICT packets, std::size_t actions, hn::Vec<D> sum) {
+  const auto inverse = hn::Div(hn::Set(d, 1.0), sum);
+  for (std::size_t a = 0; a < actions; ++a) {
+    hn::StoreU(hn::Mul(hn::LoadU(d, packets + a * kPacketLanes), inverse), d, packets + a * kPacketLanes);
+  }
+}
+
 // The soft maximum of packets of eight lanes (see vector_math.hpp): one pass per vector
 // of lanes, every action's packet read and written once more for the normalisation.
 void SoftMaxPackets(double* HWY_RESTRICT q, std::size_t groups, std::size_t actions, double* HWY_RESTRICT hi_out,
@@ -77,7 +86,7 @@ void SoftMaxPackets(double* HWY_RESTRICT q, std::size_t groups, std::size_t acti
   constexpr std::size_t W = kPacketLanes;
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
-  static_assert(W % 8 == 0, "a packet is a whole number of vectors on every dispatched x86 target");
+  // The dispatched x86 targets hold 2, 4 or 8 doubles: a packet is whole vectors.
   for (std::size_t g = 0; g < groups; ++g) {
     double* packets = q + g * actions * W;
     for (std::size_t j = 0; j < W; j += lanes) {
@@ -91,12 +100,7 @@ void SoftMaxPackets(double* HWY_RESTRICT q, std::size_t groups, std::size_t acti
       }
       hn::StoreU(hi, d, hi_out + g * W + j);
       hn::StoreU(sum, d, sum_out + g * W + j);
-      if (normalise) {
-        const auto inverse = hn::Div(hn::Set(d, 1.0), sum);
-        for (std::size_t a = 0; a < actions; ++a) {
-          hn::StoreU(hn::Mul(hn::LoadU(d, packets + a * W + j), inverse), d, packets + a * W + j);
-        }
-      }
+      if (normalise) divide_packets(d, packets + j, actions, sum);
     }
   }
 }
@@ -123,12 +127,7 @@ void ExactPackets(double* HWY_RESTRICT q, const double* HWY_RESTRICT weight, std
       }
       hn::StoreU(lowest, d, lowest_out + g * W + j);
       hn::StoreU(sum, d, sum_out + g * W + j);
-      if (normalise) {
-        const auto inverse = hn::Div(hn::Set(d, 1.0), sum);
-        for (std::size_t a = 0; a < actions; ++a) {
-          hn::StoreU(hn::Mul(hn::LoadU(d, packets + a * W + j), inverse), d, packets + a * W + j);
-        }
-      }
+      if (normalise) divide_packets(d, packets + j, actions, sum);
     }
   }
 }
