@@ -7,9 +7,11 @@
 // model's chain of leaves (leaf_chain.hpp) the action terms pass up the chain instead:
 // the same gather and per-action exponentials, then the leaves' sums.
 //
-// States are processed kLanes at a time, one Eigen packet per action: the CSR gather of
-// a group (memory-bound) and its exp/log (compute-bound, vectorised by Eigen) sit close
-// together in the instruction stream, so the core overlaps them.
+// States are processed kLanes at a time, one packet per action, a block of kBlock
+// states per task: the group's sums come from the sliced (SELL-8) dynamics through a
+// vectorised gather (simd/sliced_rows.hpp), then the block's soft maximum or exact
+// weights and its logarithms are one dispatched pass each (simd/vector_math.hpp). A
+// MAP chain keeps the CSR kernel (SparseConditional).
 #pragma once
 
 #include <cstdint>
