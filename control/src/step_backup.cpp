@@ -44,6 +44,10 @@ auto flushed(const Expression& values) {
 
 }  // namespace
 
+bool StepBackup::uses_csr_gather(ControlMethod method, const LeafChain* chain) {
+  return chain != nullptr && method == ControlMethod::map;  // a MAP chain maximises row by row
+}
+
 StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod method, const LeafChain* chain)
     : mdp_(mdp),
       terms_(terms),
@@ -54,7 +58,9 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
       log_end_(gamma_ < 1.0 ? std::log1p(-gamma_) : kNegInf),
       inverse_alpha_(1.0 / mdp.alpha),
       stream_policy_(mdp.rows() * sizeof(double) >= kStreamPolicyBytes),
-      dynamics_(mdp.row_begin, mdp.next_state, mdp.probability) {
+      // Where the slices below serve the gathers, the CSR kernel is the log-space
+      // redo's alone: no codes for it (a pass over every entry and a byte each).
+      dynamics_(mdp.row_begin, mdp.next_state, mdp.probability, uses_csr_gather(method, chain)) {
   if (terms.has_action_factor()) {
     log_prior_.resize(mdp.rows());
     for (std::size_t row = 0; row < mdp.rows(); ++row) {
@@ -69,7 +75,7 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
       log_prior_[row] = weight > 0.0 ? std::log(weight) : kNegInf;
     }
   }
-  if (chain == nullptr || method != ControlMethod::map) {  // a MAP chain keeps the CSR loop
+  if (!uses_csr_gather(method, chain)) {
     static_assert(kLanes == SlicedRows::kWidth, "a group's packets are the slices' lanes");
     const std::size_t actions = mdp.num_actions;
     const std::size_t groups = (mdp.num_states + kLanes - 1) / kLanes;

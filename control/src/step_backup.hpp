@@ -96,6 +96,8 @@ class StepBackup {
     LeafChain::Scratch chain_scratch;
   };
 
+  // Whether this backup sums its rows through the CSR kernel (else through the slices).
+  static bool uses_csr_gather(ControlMethod method, const LeafChain* chain);
   void refresh_action_weights();
   void refresh_lane_terms();
 

@@ -30,7 +30,7 @@ std::string to_string(MessageRule rule) {
 }
 
 SparseConditional::SparseConditional(std::span<const std::uint64_t> row_begin, std::span<const std::uint32_t> child,
-                                     std::span<const double> probability)
+                                     std::span<const double> probability, bool code_probabilities)
     : row_begin_(row_begin.data()), child_(child.data()), probability_(probability.data()) {
   if (row_begin.empty() || child.size() != probability.size() || row_begin.back() > child.size()) {
     throw InputError("sparse conditional: inconsistent CSR arrays");
@@ -42,7 +42,7 @@ SparseConditional::SparseConditional(std::span<const std::uint64_t> row_begin, s
   }
   const auto used = child.first(row_begin.back());
   if (!used.empty()) children_ = std::size_t{*std::max_element(used.begin(), used.end())} + 1;
-  codes_ = detail::encode_probabilities(probability.first(row_begin.back()));
+  if (code_probabilities) codes_ = detail::encode_probabilities(probability.first(row_begin.back()));
 }
 
 void SparseConditional::messages(std::span<const double> log_message, MessageRule rule, std::span<double> out,

@@ -33,8 +33,11 @@ class SparseConditional {
   // child[row_begin[r] .. row_begin[r + 1]) with probabilities probability[...]. The
   // arrays must outlive this object; they are not validated here (the owner of the
   // distribution does that: rows sum to one, child ids in range).
+  // `code_probabilities`: also keep one-byte codes of the probabilities for the row
+  // sums (an O(entries) pass and one byte per entry); a caller that sums the rows
+  // through a layout of its own passes false.
   SparseConditional(std::span<const std::uint64_t> row_begin, std::span<const std::uint32_t> child,
-                    std::span<const double> probability);
+                    std::span<const double> probability, bool code_probabilities = true);
   // A view of a graph factor's arrays (validated by the factor); the factor must
   // outlive this object.
   explicit SparseConditional(const SparseConditionalFactor& factor)
