@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <Eigen/IterativeLinearSolvers>
-
+#include "bicgstab.hpp"
 #include "copi/inference/detail/parallel.hpp"
 
 namespace copi::control::detail {
@@ -12,85 +11,7 @@ namespace {
 
 constexpr std::size_t kStatesPerTask = 2048;
 
-// (I - γ P_π) as an operator Eigen's iterative solvers accept (Eigen's "matrix-free
-// solvers" recipe): only its product with a vector is needed.
-class EvaluationOperator;
-
 }  // namespace
-}  // namespace copi::control::detail
-
-namespace Eigen::internal {
-template <>
-struct traits<copi::control::detail::EvaluationOperator> : public traits<Eigen::SparseMatrix<double>> {};
-}  // namespace Eigen::internal
-
-namespace copi::control::detail {
-namespace {
-
-class EvaluationOperator : public Eigen::EigenBase<EvaluationOperator> {
- public:
-  using Scalar = double;
-  using RealScalar = double;
-  using StorageIndex = int;
-  enum { ColsAtCompileTime = Eigen::Dynamic, MaxColsAtCompileTime = Eigen::Dynamic, IsRowMajor = false };
-
-  explicit EvaluationOperator(const PolicyEvaluation& evaluation) : evaluation_(&evaluation) {}
-  [[nodiscard]] Eigen::Index rows() const { return static_cast<Eigen::Index>(evaluation_->size()); }
-  [[nodiscard]] Eigen::Index cols() const { return rows(); }
-  template <typename Rhs>
-  Eigen::Product<EvaluationOperator, Rhs, Eigen::AliasFreeProduct> operator*(const Eigen::MatrixBase<Rhs>& x) const {
-    return Eigen::Product<EvaluationOperator, Rhs, Eigen::AliasFreeProduct>(*this, x.derived());
-  }
-  [[nodiscard]] const PolicyEvaluation& evaluation() const { return *evaluation_; }
-  std::size_t& products() const { return products_; }
-
- private:
-  const PolicyEvaluation* evaluation_;
-  mutable std::size_t products_ = 0;
-};
-
-// Jacobi: x = b / diag(I - γ P_π).
-class JacobiPreconditioner {
- public:
-  JacobiPreconditioner() = default;
-  JacobiPreconditioner& analyzePattern(const EvaluationOperator&) { return *this; }
-  JacobiPreconditioner& factorize(const EvaluationOperator& op) { return compute(op); }
-  JacobiPreconditioner& compute(const EvaluationOperator& op) {
-    inverse_ = &op.evaluation().inverse_diagonal();
-    return *this;
-  }
-  template <typename Rhs>
-  auto solve(const Rhs& b) const {
-    return inverse_->cwiseProduct(b);  // an expression: no temporary vector per call
-  }
-  [[nodiscard]] Eigen::ComputationInfo info() const { return Eigen::Success; }
-
- private:
-  const Eigen::VectorXd* inverse_ = nullptr;
-};
-
-}  // namespace
-}  // namespace copi::control::detail
-
-namespace Eigen::internal {
-template <typename Rhs>
-struct generic_product_impl<copi::control::detail::EvaluationOperator, Rhs, SparseShape, DenseShape, GemvProduct>
-    : generic_product_impl_base<copi::control::detail::EvaluationOperator, Rhs,
-                                generic_product_impl<copi::control::detail::EvaluationOperator, Rhs>> {
-  using Scalar = typename Product<copi::control::detail::EvaluationOperator, Rhs>::Scalar;
-  template <typename Dest>
-  static void scaleAndAddTo(Dest& dst, const copi::control::detail::EvaluationOperator& lhs, const Rhs& rhs,
-                            const Scalar& alpha) {
-    // In place, without temporaries (BiCGSTAB's operands are plain vectors; a
-    // temporary of |S| doubles per product would cost more than the product).
-    const Eigen::Ref<const Eigen::VectorXd> x(rhs);
-    lhs.evaluation().apply_add(x.data(), dst.data(), alpha);
-    ++lhs.products();
-  }
-};
-}  // namespace Eigen::internal
-
-namespace copi::control::detail {
 
 PolicyEvaluation::PolicyEvaluation(const Mdp& mdp, const StepTerms& terms, ControlMethod method,
                                    std::size_t threads)
@@ -193,30 +114,20 @@ void PolicyEvaluation::set_policy(const std::vector<double>& policy, bool step_r
 }
 
 void PolicyEvaluation::apply(const double* x, double* out) const {
-  std::fill(out, out + mdp_.num_states, 0.0);
-  apply_add(x, out, 1.0);
-}
-
-void PolicyEvaluation::apply_add(const double* x, double* out, double scale) const {
   const double gamma = gamma_;
   copi::detail::parallel_for_range(mdp_.num_states, kStatesPerTask, threads_, [&](std::size_t begin, std::size_t end) {
     for (std::size_t s = begin; s < end; ++s) {
       double future = 0.0;
       for (std::uint64_t j = start_[s]; j < start_[s + 1]; ++j) future += value_[j] * x[column_[j]];
-      out[s] += scale * (x[s] - gamma * future);
+      out[s] = x[s] - gamma * future;
     }
   });
 }
 
 std::size_t PolicyEvaluation::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, double relative,
                                     std::size_t max_products) const {
-  const EvaluationOperator op(*this);
-  Eigen::BiCGSTAB<EvaluationOperator, JacobiPreconditioner> solver;
-  solver.setTolerance(relative);
-  solver.setMaxIterations(static_cast<Eigen::Index>(std::max<std::size_t>(1, max_products / 2)));
-  solver.compute(op);
-  x = solver.solveWithGuess(rhs, x);
-  return op.products();
+  return bicgstab([this](const double* in, double* out) { apply(in, out); }, inverse_diagonal_.data(), rhs.data(),
+                  x.data(), mdp_.num_states, relative, std::max<std::size_t>(2, max_products), threads_, workspace_);
 }
 
 }  // namespace copi::control::detail

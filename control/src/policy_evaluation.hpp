@@ -4,9 +4,10 @@
 // W the objective of π (eq. 11/19). Absorbing states are rows of the identity (W = 0).
 // P_π is stored once per MDP on the merged pattern of each state's successors (the
 // union over its actions, sorted), so a new policy only refills the values. Solved by
-// Eigen's BiCGSTAB, matrix-free: its products with (I - γ P_π) are ours, parallel over
-// fixed blocks of states (each row summed in a fixed order), its vector operations
-// Eigen's serial ones, so the iterates are bit-identical for any thread count.
+// Jacobi-preconditioned BiCGSTAB (bicgstab.hpp), matrix-free: products with (I - γ P_π)
+// parallel over fixed blocks of states (each row summed in a fixed order), vector
+// operations parallel with dot products summed in fixed blocks, so the iterates are
+// bit-identical for any thread count.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 
 #include <Eigen/Core>
 
+#include "bicgstab.hpp"
 #include "copi/control/soft_value_iteration.hpp"
 #include "step_terms.hpp"
 
@@ -30,8 +32,6 @@ class PolicyEvaluation {
 
   // out = (I - γ P_π) x.
   void apply(const double* x, double* out) const;
-  // out += scale (I - γ P_π) x.
-  void apply_add(const double* x, double* out, double scale) const;
   [[nodiscard]] const Eigen::VectorXd& step_reward() const { return step_reward_; }
   [[nodiscard]] const Eigen::VectorXd& inverse_diagonal() const { return inverse_diagonal_; }
   [[nodiscard]] std::size_t size() const { return mdp_.num_states; }
@@ -55,6 +55,7 @@ class PolicyEvaluation {
   std::vector<std::uint8_t> absorbing_;
   Eigen::VectorXd inverse_diagonal_;   // 1 / (1 - γ P_π(s, s))
   Eigen::VectorXd step_reward_;        // c_π
+  mutable BicgstabWorkspace workspace_;  // the solver's vectors, kept across solves
 };
 
 }  // namespace copi::control::detail

@@ -7,8 +7,10 @@
 // point runs its parallel work inside its own tbb::task_arena instead.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
+#include <vector>
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
@@ -70,6 +72,27 @@ double parallel_max(std::size_t count, std::size_t min_grain, std::size_t thread
         return m > acc ? m : acc;
       },
       [](double a, double b) { return a > b ? a : b; }, oneapi::tbb::simple_partitioner());
+}
+
+// Sums of body(begin, end) -> std::array<double, N> over fixed blocks of `block` items,
+// added in block order: the blocks do not depend on the thread count, so neither do
+// the rounding and the result (a parallel_reduce's split would).
+template <std::size_t N, typename Body>
+std::array<double, N> parallel_sums(std::size_t count, std::size_t block, std::size_t threads,
+                                    std::vector<std::array<double, N>>& partial, Body&& body) {
+  const std::size_t blocks = (count + block - 1) / block;
+  partial.resize(blocks);
+  parallel_for_range(blocks, 1, threads, [&](std::size_t first, std::size_t last) {
+    for (std::size_t b = first; b < last; ++b) {
+      const std::size_t begin = b * block;
+      partial[b] = body(begin, count - begin < block ? count : begin + block);
+    }
+  });
+  std::array<double, N> total{};
+  for (const std::array<double, N>& sums : partial) {
+    for (std::size_t k = 0; k < N; ++k) total[k] += sums[k];
+  }
+  return total;
 }
 
 }  // namespace copi::detail
