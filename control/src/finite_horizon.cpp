@@ -16,7 +16,7 @@ ControlSolution solve_finite_horizon(const Mdp& mdp, const StepTerms& terms, con
                                      std::size_t threads) {
   const std::size_t T = *mdp.horizon;
   const bool keep_all = options.keep == KeepSteps::all;
-  const StepBackup backup(mdp, terms, options.method);
+  const StepBackup backup(mdp, terms, options.method, nullptr, threads);
   StepBackup::Scratch scratch;
   ControlSolution solution;
   solution.keep = options.keep;

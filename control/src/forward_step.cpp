@@ -15,7 +15,7 @@ constexpr std::size_t kGrain = 4096;  // states per task
 }  // namespace
 
 ForwardStep::ForwardStep(const Mdp& mdp, std::size_t threads)
-    : mdp_(mdp), threads_(threads), owned_(transpose(mdp, true)), dynamics_(owned_), mass_(mdp.rows()) {}
+    : mdp_(mdp), threads_(threads), owned_(transpose(mdp, true, threads)), dynamics_(owned_), mass_(mdp.rows()) {}
 
 ForwardStep::ForwardStep(const Mdp& mdp, const TransposedDynamics& shared, std::size_t threads)
     : mdp_(mdp), threads_(threads), dynamics_(shared), mass_(mdp.rows()) {}

@@ -385,7 +385,7 @@ ControlSolver resolve_solver(const SolveOptions& options) {
 
 ControlSolution solve_infinite_horizon(const Mdp& mdp, const StepTerms& terms, const SolveOptions& options,
                                        std::size_t threads) {
-  const StepBackup backup(mdp, terms, options.method);
+  const StepBackup backup(mdp, terms, options.method, nullptr, threads);
   PolicyEvaluation evaluation(mdp, terms, options.method, threads);  // policy iteration's and the objective's
   ControlSolution solution;
   solution.solver = resolve_solver(options);

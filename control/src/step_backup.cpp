@@ -48,7 +48,8 @@ bool StepBackup::uses_csr_gather(ControlMethod method, const LeafChain* chain) {
   return chain != nullptr && method == ControlMethod::map;  // a MAP chain maximises row by row
 }
 
-StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod method, const LeafChain* chain)
+StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod method, const LeafChain* chain,
+                       std::size_t threads)
     : mdp_(mdp),
       terms_(terms),
       chain_(chain),
@@ -85,7 +86,7 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
                            const std::size_t row = s * actions + q % actions;
                            return s < mdp.num_states ? std::pair{mdp.row_begin[row], mdp.row_begin[row + 1]}
                                                      : std::pair{std::uint64_t{0}, std::uint64_t{0}};
-                         });
+                         }, kCompactSlicesBytes, threads);
   }
   refresh_rewards();
   absorbing_ = absorbing_states(mdp, terms);

@@ -38,11 +38,14 @@ class StepBackup {
     Eigen::ArrayXd z;
   };
 
-  StepBackup(const Mdp& mdp, ControlMethod method) : StepBackup(mdp, StepTerms::of(mdp), method) {}
+  // `threads`: the count in effect for the setup (the slices), inside with_threads.
+  StepBackup(const Mdp& mdp, ControlMethod method, std::size_t threads = 1)
+      : StepBackup(mdp, StepTerms::of(mdp), method, nullptr, threads) {}
   // With the step's reward and prior replaced (step_terms.hpp) and, when `chain` is
   // given, its leaves in place of the flat action reduction (the terms must then have
   // no prior: the chain's leaves carry it). The views must outlive the backup.
-  StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod method, const LeafChain* chain = nullptr);
+  StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod method, const LeafChain* chain = nullptr,
+             std::size_t threads = 1);
   // value_out[s] for every state from the next step's values; the policy (rows
   // s*A + a) when `policy_out` is given. Parallel over fixed blocks of states, so the
   // result is bit-identical for any thread count. Absorbing states (is_absorbing) get

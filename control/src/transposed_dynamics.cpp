@@ -4,7 +4,7 @@
 
 namespace copi::control::detail {
 
-TransposedDynamics transpose(const Mdp& mdp, bool with_probability) {
+TransposedDynamics transpose(const Mdp& mdp, bool with_probability, std::size_t threads) {
   TransposedDynamics t;
   t.begin.assign(mdp.num_states + 1, 0);
   for (std::size_t k = 0; k < mdp.next_state.size(); ++k) {
@@ -28,7 +28,7 @@ TransposedDynamics transpose(const Mdp& mdp, bool with_probability) {
                           [&](std::size_t q, std::size_t j) {
                             const std::size_t x = q * SlicedRows::kWidth + j;
                             return x < states ? std::pair{t.begin[x], t.begin[x + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
-                          });
+                          }, kCompactSlicesBytes, threads);
   }
   return t;
 }

@@ -24,6 +24,6 @@ struct TransposedDynamics {
 };
 
 // O(entries) time; 8 bytes per entry for the rows, 8 + ~12 more with the probabilities.
-TransposedDynamics transpose(const Mdp& mdp, bool with_probability);
+TransposedDynamics transpose(const Mdp& mdp, bool with_probability, std::size_t threads = 1);
 
 }  // namespace copi::control::detail

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "copi/inference/detail/parallel.hpp"
 #include "simd/sliced_rows.hpp"
 
 namespace copi::control {
@@ -125,6 +126,57 @@ TEST(SlicedRows, AnIndexPastInt32LeavesTheRowsUnsliced) {
     return j == 0 ? std::pair{std::uint64_t{0}, std::uint64_t{2}} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
   });
   EXPECT_TRUE(sliced.empty());
+}
+
+TEST(SlicedRows, BuiltInParallelTheyAreTheSameArraysForAnyThreadCount) {
+  // Enough slices for many tasks; the codes' table (first-seen order) included.
+  std::mt19937_64 rng(9);
+  const std::size_t rows = 8 * 20000 + 3;
+  Csr csr;
+  std::uniform_int_distribution<int> length(0, 6);
+  std::uniform_int_distribution<std::uint32_t> near(0, 2000);
+  std::uniform_int_distribution<int> grid(1, 40);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const int n = length(rng);
+    for (int k = 0; k < n; ++k) {
+      csr.index.push_back(static_cast<std::uint32_t>(r) + near(rng));
+      csr.weight.push_back(k == 2 ? 0.0 : grid(rng) / 40.0);
+    }
+    csr.begin.push_back(csr.index.size());
+  }
+  const std::size_t slices = (rows + 7) / 8;
+  const auto lane = [&](std::size_t q, std::size_t j) {
+    const std::size_t r = q * 8 + j;
+    return r < rows ? std::pair{csr.begin[r], csr.begin[r + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+  };
+  for (const std::size_t compact_bytes : {std::size_t{0}, detail::kCompactSlicesBytes}) {
+    const auto build = [&](std::size_t threads) {
+      return copi::detail::with_threads(threads, [&](std::size_t pool) {
+        return detail::slice_rows(slices, csr.index.data(), csr.weight.data(), lane, compact_bytes, pool);
+      });
+    };
+    const detail::SlicedRows one = build(1);
+    for (const std::size_t threads : {2u, 4u}) {
+      const detail::SlicedRows many = build(threads);
+      EXPECT_EQ(many.start, one.start);
+      EXPECT_EQ(many.index, one.index);
+      EXPECT_EQ(many.base, one.base);
+      EXPECT_EQ(many.offset, one.offset);
+      EXPECT_EQ(many.weight, one.weight);
+      EXPECT_EQ(many.code, one.code);
+      EXPECT_EQ(many.table, one.table);
+    }
+    EXPECT_EQ(one.code.empty(), compact_bytes != 0);  // 41 distinct weights: coded when compact
+  }
+  // An index past int32 in a late slice still leaves the rows unsliced.
+  std::vector<std::uint64_t> wide(csr.index.begin(), csr.index.end());
+  std::size_t late = wide.size() - 1;
+  while (csr.weight[late] == 0.0) --late;  // an entry the slices keep
+  wide[late] = std::uint64_t{1} << 33;
+  const detail::SlicedRows refused = copi::detail::with_threads(2, [&](std::size_t pool) {
+    return detail::slice_rows(slices, wide.data(), csr.weight.data(), lane, detail::kCompactSlicesBytes, pool);
+  });
+  EXPECT_TRUE(refused.empty());
 }
 
 }  // namespace

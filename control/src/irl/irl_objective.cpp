@@ -216,9 +216,12 @@ IrlObjective::IrlObjective(const IrlProblem& problem, ControlMethod method, doub
   m.method = method;
   m.solve_tolerance = solve_tolerance;
   m.requested_threads = threads;
-  m.threads = copi::detail::with_threads(threads, [](std::size_t pool) { return pool; });
-  m.backup = std::make_unique<detail::StepBackup>(m.mdp, method);
-  m.forward = std::make_unique<detail::ForwardStep>(m.mdp, m.threads);
+  m.threads = copi::detail::with_threads(threads, [&](std::size_t pool) {
+    // The slices of both directions are built in parallel, in the call's own arena.
+    m.backup = std::make_unique<detail::StepBackup>(m.mdp, method, pool);
+    m.forward = std::make_unique<detail::ForwardStep>(m.mdp, pool);
+    return pool;
+  });
   m.value.assign(m.steps(), std::vector<double>(m.mdp.num_states, 0.0));
   m.policy.assign(m.steps(), std::vector<double>(m.mdp.rows(), 0.0));
   m.work.assign(m.mdp.num_states, 0.0);

@@ -111,7 +111,7 @@ StepModelSolution solve_finite(const Mdp& mdp, const detail::StepTerms& terms, c
                                const SolveOptions& options, std::size_t threads) {
   const std::size_t T = *mdp.horizon;
   const bool keep_all = options.keep == KeepSteps::all;
-  const detail::StepBackup backup(mdp, terms, options.method, &chain);
+  const detail::StepBackup backup(mdp, terms, options.method, &chain, threads);
   detail::StepBackup::Scratch scratch;
   StepModelSolution result;
   ControlSolution& solution = result.flat;
@@ -188,7 +188,7 @@ StepModelSolution solve(const Mdp& mdp, const StepModel& model, const SolveOptio
     } else {
       result.flat = detail::solve_on(mdp, terms, options, threads);
       // The leaf policies of the fixed point: one chain backup from V.
-      const detail::StepBackup backup(mdp, terms, options.method, &chain);
+      const detail::StepBackup backup(mdp, terms, options.method, &chain, threads);
       detail::StepBackup::Scratch scratch;
       std::vector<double> image(mdp.num_states);
       result.leaf_policy.assign(1, leaf_tables(chain, mdp.num_states));

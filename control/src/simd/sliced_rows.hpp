@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "copi/inference/detail/parallel.hpp"
 #include "copi/inference/detail/probability_codes.hpp"
 
 namespace copi::control::detail {
@@ -55,77 +56,88 @@ inline constexpr std::size_t kCompactSlicesBytes = std::size_t{32} << 20;
 // 2^16 (dynamics with locality: a grid's successors lie within a row or two), weights
 // as one-byte codes into a table of their distinct values if there are at most 256.
 // From 12 bytes per entry to 3 for a grid's dynamics, without building the 12 first.
+// `threads`: the count in effect (inside with_threads); every pass but the codes' table
+// runs in parallel over slices, each slice writing its own entries.
 template <typename Index, typename Range>
 SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weight, Range&& range,
-                      std::size_t compact_bytes = kCompactSlicesBytes) {
+                      std::size_t compact_bytes = kCompactSlicesBytes, std::size_t threads = 1) {
   constexpr std::size_t W = SlicedRows::kWidth;
+  constexpr std::size_t kSlicesPerTask = 1024;
   constexpr auto kLargestIndex = static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max());
   constexpr std::uint64_t kLargestOffset = std::numeric_limits<std::uint16_t>::max();
   SlicedRows rows;
   rows.start.resize(slices + 1, 0);
   std::vector<std::int32_t> lowest(slices, 0);  // each slice's smallest index
+  std::vector<std::uint8_t> wide(slices, 0);    // 1: spans 2^16 or more; 2: an index past int32
+  copi::detail::parallel_for_range(slices, kSlicesPerTask, threads, [&](std::size_t first, std::size_t last) {
+    for (std::size_t q = first; q < last; ++q) {
+      std::uint64_t longest = 0;
+      std::uint64_t lo = std::numeric_limits<std::uint64_t>::max();
+      std::uint64_t hi = 0;
+      for (std::size_t j = 0; j < W; ++j) {
+        const auto [begin, end] = range(q, j);
+        std::uint64_t used = 0;
+        for (auto k = begin; k < end; ++k) {
+          if (weight[k] == 0.0) continue;
+          const auto x = static_cast<std::uint64_t>(index[k]);
+          lo = std::min(lo, x);
+          hi = std::max(hi, x);
+          ++used;
+        }
+        longest = std::max(longest, used);
+      }
+      rows.start[q + 1] = W * longest;  // a count here, offsets after the scan below
+      if (lo <= hi) {
+        wide[q] = hi > kLargestIndex ? 2 : hi - lo > kLargestOffset ? 1 : 0;
+        lowest[q] = static_cast<std::int32_t>(std::min(lo, kLargestIndex));
+      }
+    }
+  });
   bool offsets_fit = true;
   for (std::size_t q = 0; q < slices; ++q) {
-    std::uint64_t longest = 0;
-    std::uint64_t lo = std::numeric_limits<std::uint64_t>::max();
-    std::uint64_t hi = 0;
-    for (std::size_t j = 0; j < W; ++j) {
-      const auto [begin, end] = range(q, j);
-      std::uint64_t used = 0;
-      for (auto k = begin; k < end; ++k) {
-        if (weight[k] == 0.0) continue;
-        const auto x = static_cast<std::uint64_t>(index[k]);
-        if (x > kLargestIndex) return {};
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-        ++used;
-      }
-      longest = std::max(longest, used);
-    }
-    rows.start[q + 1] = rows.start[q] + W * longest;
-    if (lo <= hi) {
-      lowest[q] = static_cast<std::int32_t>(lo);
-      offsets_fit = offsets_fit && hi - lo <= kLargestOffset;
-    }
+    if (wide[q] == 2) return {};
+    offsets_fit = offsets_fit && wide[q] == 0;
+    rows.start[q + 1] += rows.start[q];
   }
   const std::uint64_t entries = rows.start.back();
   const bool compact = entries * (sizeof(double) + sizeof(std::int32_t)) >= compact_bytes;
   // Every entry's place: entry k of a lane sits W after the one before.
-  const auto for_each_entry = [&](auto&& place) {
-    for (std::size_t q = 0; q < slices; ++q) {
-      for (std::size_t j = 0; j < W; ++j) {
-        const auto [begin, end] = range(q, j);
-        std::uint64_t at = rows.start[q] + j;
-        for (auto k = begin; k < end; ++k) {
-          if (weight[k] == 0.0) continue;
-          if (!place(q, at, k)) return false;
-          at += W;
-        }
+  const auto place_slice = [&](std::size_t q, auto&& place) {
+    for (std::size_t j = 0; j < W; ++j) {
+      const auto [begin, end] = range(q, j);
+      std::uint64_t at = rows.start[q] + j;
+      for (auto k = begin; k < end; ++k) {
+        if (weight[k] == 0.0) continue;
+        place(q, at, k);
+        at += W;
       }
     }
-    return true;
+  };
+  const auto for_each_entry = [&](auto&& place) {
+    copi::detail::parallel_for_range(slices, kSlicesPerTask, threads, [&](std::size_t first, std::size_t last) {
+      for (std::size_t q = first; q < last; ++q) place_slice(q, place);
+    });
   };
   if (compact && offsets_fit) {
     rows.base = std::move(lowest);
     rows.offset.assign(entries, 0);  // padding: the slice's smallest index, a valid one
     for_each_entry([&](std::size_t q, std::uint64_t at, auto k) {
       rows.offset[at] = static_cast<std::uint16_t>(static_cast<std::uint64_t>(index[k]) - rows.base[q]);
-      return true;
     });
   } else {
     rows.index.assign(entries, 0);
-    for_each_entry([&](std::size_t, std::uint64_t at, auto k) {
-      rows.index[at] = static_cast<std::int32_t>(index[k]);
-      return true;
-    });
+    for_each_entry([&](std::size_t, std::uint64_t at, auto k) { rows.index[at] = static_cast<std::int32_t>(index[k]); });
   }
   if (compact) {
+    // The table's codes in first-seen order: one slice after another.
     copi::detail::ProbabilityEncoder encoder;
     std::uint8_t padding = 0;
     (void)encoder.encode(0.0, padding);  // the first value: code 0 is the padding's weight 0
     rows.code.assign(entries, padding);
-    const bool coded = for_each_entry(
-        [&](std::size_t, std::uint64_t at, auto k) { return encoder.encode(weight[k], rows.code[at]); });
+    bool coded = true;
+    for (std::size_t q = 0; q < slices && coded; ++q) {
+      place_slice(q, [&](std::size_t, std::uint64_t at, auto k) { coded = coded && encoder.encode(weight[k], rows.code[at]); });
+    }
     if (coded) {
       rows.table = encoder.table();
       return rows;
@@ -133,10 +145,7 @@ SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weig
     std::vector<std::uint8_t>().swap(rows.code);  // more than 256 distinct weights: doubles
   }
   rows.weight.assign(entries, 0.0);
-  for_each_entry([&](std::size_t, std::uint64_t at, auto k) {
-    rows.weight[at] = weight[k];
-    return true;
-  });
+  for_each_entry([&](std::size_t, std::uint64_t at, auto k) { rows.weight[at] = weight[k]; });
   return rows;
 }
 
