@@ -26,7 +26,8 @@ double log_continue(double gamma, double log_end, double L) {
 
 std::vector<double> action_values(const Mdp& mdp, const StepTerms& terms, ControlMethod method,
                                   const std::vector<double>& next, std::size_t threads) {
-  const SparseConditional dynamics(mdp.row_begin, mdp.next_state, mdp.probability);
+  // One pass over the rows: no probability codes (their table is a serial pass of its own).
+  const SparseConditional dynamics(mdp.row_begin, mdp.next_state, mdp.probability, false);
   const double gamma = mdp.discount.value_or(1.0);
   const double log_end = gamma < 1.0 ? std::log1p(-gamma) : kNegInf;
   const double inverse_alpha = 1.0 / mdp.alpha;
