@@ -13,7 +13,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <new>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "copi/inference/detail/parallel.hpp"
@@ -21,14 +25,35 @@
 
 namespace copi::control::detail {
 
+// An allocator whose construction without a value leaves trivial values uninitialised:
+// the slices' arrays are first written in parallel by the slices that own them, where a
+// zero-filled std::vector would fault in and clear every page on the calling thread.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  using value_type = T;
+  UninitializedAllocator() noexcept = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}  // NOLINT: a rebind
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <typename T>
+using SliceArray = std::vector<T, UninitializedAllocator<T>>;
+
 struct SlicedRows {
   static constexpr std::size_t kWidth = 8;
   std::vector<std::uint64_t> start;  // slices + 1; a slice spans [start[q], start[q + 1]), a multiple of 8
-  std::vector<std::int32_t> index;   // w's index of each entry (padding: 0); empty with offsets
+  SliceArray<std::int32_t> index;    // w's index of each entry (padding: 0); empty with offsets
   // Offsets (compact slices, see slice_rows): index = base[slice] + offset, two bytes per entry.
   std::vector<std::int32_t> base;
-  std::vector<std::uint16_t> offset;
-  std::vector<double> weight;        // the entry's weight (padding: 0); empty when coded
+  SliceArray<std::uint16_t> offset;
+  SliceArray<double> weight;         // the entry's weight (padding: 0); empty when coded
   // Coded (compact slices): weight = table[code], one byte per entry instead of eight.
   std::vector<std::uint8_t> code;
   std::array<double, 256> table{};
@@ -113,20 +138,25 @@ SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weig
       }
     }
   };
-  const auto for_each_entry = [&](auto&& place) {
+  // Writes an array of `entries` (allocated uninitialised) slice by slice in parallel:
+  // each slice its padding, then its entries' value_of(q, k).
+  const auto fill_slices = [&](auto* out, auto padding, auto&& value_of) {
     copi::detail::parallel_for_range(slices, kSlicesPerTask, threads, [&](std::size_t first, std::size_t last) {
-      for (std::size_t q = first; q < last; ++q) place_slice(q, place);
+      for (std::size_t q = first; q < last; ++q) {
+        std::fill(out + rows.start[q], out + rows.start[q + 1], padding);
+        place_slice(q, [&](std::size_t, std::uint64_t at, auto k) { out[at] = value_of(q, k); });
+      }
     });
   };
   if (compact && offsets_fit) {
     rows.base = std::move(lowest);
-    rows.offset.assign(entries, 0);  // padding: the slice's smallest index, a valid one
-    for_each_entry([&](std::size_t q, std::uint64_t at, auto k) {
-      rows.offset[at] = static_cast<std::uint16_t>(static_cast<std::uint64_t>(index[k]) - rows.base[q]);
+    rows.offset.resize(entries);  // padding 0: the slice's smallest index, a valid one
+    fill_slices(rows.offset.data(), std::uint16_t{0}, [&](std::size_t q, auto k) {
+      return static_cast<std::uint16_t>(static_cast<std::uint64_t>(index[k]) - rows.base[q]);
     });
   } else {
-    rows.index.assign(entries, 0);
-    for_each_entry([&](std::size_t, std::uint64_t at, auto k) { rows.index[at] = static_cast<std::int32_t>(index[k]); });
+    rows.index.resize(entries);
+    fill_slices(rows.index.data(), std::int32_t{0}, [&](std::size_t, auto k) { return static_cast<std::int32_t>(index[k]); });
   }
   if (compact) {
     // The table's codes in first-seen order: one slice after another.
@@ -144,8 +174,8 @@ SlicedRows slice_rows(std::size_t slices, const Index* index, const double* weig
     }
     std::vector<std::uint8_t>().swap(rows.code);  // more than 256 distinct weights: doubles
   }
-  rows.weight.assign(entries, 0.0);
-  for_each_entry([&](std::size_t, std::uint64_t at, auto k) { rows.weight[at] = weight[k]; });
+  rows.weight.resize(entries);
+  fill_slices(rows.weight.data(), 0.0, [&](std::size_t, auto k) { return weight[k]; });
   return rows;
 }
 
