@@ -23,6 +23,14 @@ struct Csr {
   std::vector<double> weight;
 };
 
+// Lane j of slice q: row 8q + j of `csr` (empty past its `rows` rows).
+auto lanes_of(const Csr& csr, std::size_t rows) {
+  return [&csr, rows](std::size_t q, std::size_t j) {
+    const std::size_t r = q * 8 + j;
+    return r < rows ? std::pair{csr.begin[r], csr.begin[r + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+  };
+}
+
 TEST(SlicedRows, SumsEqualThePlainRowSumsWhateverTheRowLengths) {
   std::mt19937_64 rng(5);
   const std::size_t rows = 8 * 37 + 5;  // a partial last slice
@@ -46,10 +54,7 @@ TEST(SlicedRows, SumsEqualThePlainRowSumsWhateverTheRowLengths) {
     csr.begin.push_back(csr.index.size());
   }
   const std::size_t slices = (rows + 7) / 8;
-  const auto lane = [&](std::size_t q, std::size_t j) {
-    const std::size_t r = q * 8 + j;
-    return r < rows ? std::pair{csr.begin[r], csr.begin[r + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
-  };
+  const auto lane = lanes_of(csr, rows);
   const detail::SlicedRows sliced = detail::slice_rows(slices, csr.index.data(), csr.weight.data(), lane);
   ASSERT_FALSE(sliced.index.empty());  // small: int32 indices and doubles
   ASSERT_FALSE(sliced.weight.empty());
@@ -145,10 +150,7 @@ TEST(SlicedRows, BuiltInParallelTheyAreTheSameArraysForAnyThreadCount) {
     csr.begin.push_back(csr.index.size());
   }
   const std::size_t slices = (rows + 7) / 8;
-  const auto lane = [&](std::size_t q, std::size_t j) {
-    const std::size_t r = q * 8 + j;
-    return r < rows ? std::pair{csr.begin[r], csr.begin[r + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
-  };
+  const auto lane = lanes_of(csr, rows);
   for (const std::size_t compact_bytes : {std::size_t{0}, detail::kCompactSlicesBytes}) {
     const auto build = [&](std::size_t threads) {
       return copi::detail::with_threads(threads, [&](std::size_t pool) {
