@@ -86,7 +86,7 @@ StepBackup::StepBackup(const Mdp& mdp, const StepTerms& terms, ControlMethod met
                            const std::size_t row = s * actions + q % actions;
                            return s < mdp.num_states ? std::pair{mdp.row_begin[row], mdp.row_begin[row + 1]}
                                                      : std::pair{std::uint64_t{0}, std::uint64_t{0}};
-                         }, kCompactSlicesBytes, threads);
+                         }, kCompactSlicesBytes, threads, actions);
   }
   refresh_rewards();
   absorbing_ = absorbing_states(mdp, terms);

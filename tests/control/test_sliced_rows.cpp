@@ -181,5 +181,86 @@ TEST(SlicedRows, BuiltInParallelTheyAreTheSameArraysForAnyThreadCount) {
   EXPECT_TRUE(refused.empty());
 }
 
+// MDP-like rows: state s's `actions` rows (row s A + a) reach the same successors with
+// their own weights (entries of weight 0, left out, where w is infinite). Slice
+// g A + a holds action a's rows of states 8g..8g+7, as the backups slice them.
+TEST(SlicedRows, SlicesOverTheSameSuccessorsShareTheirIndicesAndGiveTheSameBits) {
+  std::mt19937_64 rng(11);
+  const std::size_t states = 8 * 23 + 3;  // a partial last group
+  const std::size_t actions = 5;
+  const std::size_t columns = 3000;
+  std::vector<double> w(columns);
+  std::uniform_real_distribution<double> value(-3.0, 3.0);
+  for (double& x : w) x = value(rng);
+  w[13] = std::numeric_limits<double>::infinity();  // reached with weight 0 only
+  Csr csr;
+  std::uniform_int_distribution<int> length(0, 40);  // past one chunk of the group kernel
+  std::uniform_int_distribution<std::uint32_t> column(0, columns - 1);
+  std::uniform_int_distribution<int> grid(1, 40);
+  for (std::size_t s = 0; s < states; ++s) {
+    std::vector<std::uint32_t> successors(static_cast<std::size_t>(length(rng)));
+    for (auto& c : successors) c = column(rng);
+    for (std::size_t a = 0; a < actions; ++a) {
+      for (std::size_t k = 0; k < successors.size(); ++k) {
+        const bool zero = successors[k] == 13;
+        csr.index.push_back(successors[k]);
+        csr.weight.push_back(zero ? 0.0 : grid(rng) / 40.0);
+      }
+      csr.begin.push_back(csr.index.size());
+    }
+  }
+  const std::size_t groups = (states + 7) / 8;
+  const auto lane = [&](std::size_t q, std::size_t j) {
+    const std::size_t s = q / actions * 8 + j;
+    const std::size_t row = s * actions + q % actions;
+    return s < states ? std::pair{csr.begin[row], csr.begin[row + 1]} : std::pair{std::uint64_t{0}, std::uint64_t{0}};
+  };
+  const std::size_t slices = groups * actions;
+  // The plain row sums, written here, in slice order.
+  std::vector<double> expected(slices * 8, 0.0);
+  for (std::size_t q = 0; q < slices; ++q) {
+    for (std::size_t j = 0; j < 8; ++j) {
+      const auto [begin, end] = lane(q, j);
+      for (auto k = begin; k < end; ++k) {
+        if (csr.weight[k] != 0.0) expected[q * 8 + j] += csr.weight[k] * w[csr.index[k]];
+      }
+    }
+  }
+  for (const std::size_t compact_bytes : {std::size_t{0}, detail::kCompactSlicesBytes}) {
+    const detail::SlicedRows own = detail::slice_rows(slices, csr.index.data(), csr.weight.data(), lane, compact_bytes);
+    const detail::SlicedRows shared = copi::detail::with_threads(2, [&](std::size_t pool) {
+      return detail::slice_rows(slices, csr.index.data(), csr.weight.data(), lane, compact_bytes, pool, actions);
+    });
+    ASSERT_EQ(own.share, 1u);
+    ASSERT_EQ(shared.share, actions);
+    EXPECT_EQ(shared.index.size() + shared.offset.size(), (own.index.size() + own.offset.size()) / actions);
+    std::vector<double> from_own(slices * 8);
+    std::vector<double> from_shared(slices * 8);
+    detail::sliced_sums(own, 0, slices, w.data(), from_own.data());
+    detail::sliced_sums(shared, 0, slices, w.data(), from_shared.data());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      ASSERT_NEAR(from_shared[i], expected[i], 1e-12 * (1.0 + std::abs(expected[i]))) << i;
+      ASSERT_EQ(from_shared[i], from_own[i]) << i;  // the same operations in the same order
+    }
+    // Calls that start or end inside a group (single slices through the shared copy).
+    std::vector<double> part(9 * 8);
+    detail::sliced_sums(shared, 3, 9, w.data(), part.data());
+    for (std::size_t i = 0; i < part.size(); ++i) ASSERT_EQ(part[i], from_own[3 * 8 + i]) << i;
+  }
+  // One state whose actions reach different successors: no sharing anywhere.
+  std::uint64_t changed = csr.index.size();
+  for (std::size_t s = 0; s < states && changed == csr.index.size(); ++s) {
+    const std::size_t row = s * actions + 2;
+    for (auto k = csr.begin[row]; k < csr.begin[row + 1] && changed == csr.index.size(); ++k) {
+      if (csr.weight[k] != 0.0 && csr.index[k] != 2999) changed = k;  // an entry the slices keep
+    }
+  }
+  ASSERT_LT(changed, csr.index.size());
+  csr.index[changed] = 2999;
+  const detail::SlicedRows unshared = detail::slice_rows(slices, csr.index.data(), csr.weight.data(), lane,
+                                                         detail::kCompactSlicesBytes, 1, actions);
+  EXPECT_EQ(unshared.share, 1u);
+}
+
 }  // namespace
 }  // namespace copi::control
