@@ -4,7 +4,7 @@
 
 namespace copi::control::detail {
 
-TransposedDynamics transpose(const Mdp& mdp, bool with_probability, std::size_t threads) {
+TransposedDynamics transpose(const Mdp& mdp, bool with_probability, std::size_t threads, bool sliced) {
   TransposedDynamics t;
   t.begin.assign(mdp.num_states + 1, 0);
   for (std::size_t k = 0; k < mdp.next_state.size(); ++k) {
@@ -22,7 +22,7 @@ TransposedDynamics transpose(const Mdp& mdp, bool with_probability, std::size_t 
       if (with_probability) t.probability[at] = mdp.probability[k];
     }
   }
-  if (with_probability) {
+  if (with_probability && sliced) {
     const std::size_t states = mdp.num_states;
     t.sliced = slice_rows((states + SlicedRows::kWidth - 1) / SlicedRows::kWidth, t.row.data(), t.probability.data(),
                           [&](std::size_t q, std::size_t j) {

@@ -23,7 +23,8 @@ struct TransposedDynamics {
   SlicedRows sliced;
 };
 
-// O(entries) time; 8 bytes per entry for the rows, 8 + ~12 more with the probabilities.
-TransposedDynamics transpose(const Mdp& mdp, bool with_probability, std::size_t threads = 1);
+// O(entries) time; 8 bytes per entry for the rows, 8 + ~12 more with the probabilities
+// (the slices only when `sliced` is set).
+TransposedDynamics transpose(const Mdp& mdp, bool with_probability, std::size_t threads = 1, bool sliced = true);
 
 }  // namespace copi::control::detail
